@@ -77,6 +77,9 @@ pub const fn days_in_month(year: i32, month: u32) -> u32 {
 }
 
 impl Date {
+    /// 1970-01-01, day number 0.
+    pub const EPOCH: Date = Date { days: 0 };
+
     /// The date `year-month-day`, if it exists and the year is within 1000–9999.
     pub fn from_ymd(year: i32, month: u32, day: u32) -> Result<Date, DateError> {
         if !(YEAR_MIN..=YEAR_MAX).contains(&year) {
