@@ -236,19 +236,54 @@ mod tests {
 
     #[test]
     fn every_code_parses_back_to_its_value_and_indexes_are_dense() {
-        fn check<T: Copy + PartialEq + std::fmt::Debug>(all: &[T], code: fn(T) -> &'static str, parse: fn(&str) -> Option<T>, index: fn(T) -> u32) {
+        fn check<T: Copy + PartialEq + std::fmt::Debug>(
+            all: &[T],
+            code: fn(T) -> &'static str,
+            parse: fn(&str) -> Option<T>,
+            index: fn(T) -> u32,
+        ) {
             for (i, v) in all.iter().enumerate() {
                 assert_eq!(parse(code(*v)), Some(*v));
                 assert_eq!(index(*v), u32::try_from(i).unwrap());
             }
         }
-        check(EnterpriseSize::ALL, EnterpriseSize::code, EnterpriseSize::parse, EnterpriseSize::index);
-        check(ServiceKind::ALL, ServiceKind::code, ServiceKind::parse, ServiceKind::index);
-        check(LegalForm::ALL, LegalForm::code, LegalForm::parse, LegalForm::index);
+        check(
+            EnterpriseSize::ALL,
+            EnterpriseSize::code,
+            EnterpriseSize::parse,
+            EnterpriseSize::index,
+        );
+        check(
+            ServiceKind::ALL,
+            ServiceKind::code,
+            ServiceKind::parse,
+            ServiceKind::index,
+        );
+        check(
+            LegalForm::ALL,
+            LegalForm::code,
+            LegalForm::parse,
+            LegalForm::index,
+        );
         check(Theme::ALL, Theme::code, Theme::parse, Theme::index);
-        check(SubTheme::ALL, SubTheme::code, SubTheme::parse, SubTheme::index);
-        check(ExcludedTopic::ALL, ExcludedTopic::code, ExcludedTopic::parse, ExcludedTopic::index);
-        check(CostType::ALL, CostType::code, CostType::parse, CostType::index);
+        check(
+            SubTheme::ALL,
+            SubTheme::code,
+            SubTheme::parse,
+            SubTheme::index,
+        );
+        check(
+            ExcludedTopic::ALL,
+            ExcludedTopic::code,
+            ExcludedTopic::parse,
+            ExcludedTopic::index,
+        );
+        check(
+            CostType::ALL,
+            CostType::code,
+            CostType::parse,
+            CostType::index,
+        );
     }
 
     #[test]
@@ -274,7 +309,10 @@ mod tests {
 
     #[test]
     fn labels_are_dutch_by_default() {
-        assert_eq!(Theme::Digitalisation.label(Lang::default()), "digitalisering");
+        assert_eq!(
+            Theme::Digitalisation.label(Lang::default()),
+            "digitalisering"
+        );
         assert_eq!(Theme::Digitalisation.label(Lang::En), "digitalisation");
         assert_eq!(Lang::parse("nl-BE"), Some(Lang::Nl));
         assert_eq!(Lang::parse("fr"), None);

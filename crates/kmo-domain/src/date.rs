@@ -31,6 +31,9 @@ pub enum DateError {
 
 const YEAR_MIN: i32 = 1000;
 const YEAR_MAX: i32 = 9999;
+/// Day numbers of 1000-01-01 and 9999-12-31.
+const DAY_MIN: i32 = days_from_civil(YEAR_MIN, 1, 1);
+const DAY_MAX: i32 = days_from_civil(YEAR_MAX, 12, 31);
 
 /// Days from 1970-01-01 to the given civil date (H. Hinnant's algorithm, exact for all i32 years).
 const fn days_from_civil(year: i32, month: u32, day: u32) -> i32 {
@@ -86,9 +89,13 @@ impl Date {
             return Err(DateError::YearOutOfRange(year));
         }
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
-            return Err(DateError::Impossible(format!("{year:04}-{month:02}-{day:02}")));
+            return Err(DateError::Impossible(format!(
+                "{year:04}-{month:02}-{day:02}"
+            )));
         }
-        Ok(Date { days: days_from_civil(year, month, day) })
+        Ok(Date {
+            days: days_from_civil(year, month, day),
+        })
     }
 
     /// Parses exactly `YYYY-MM-DD` (ISO 8601 calendar date, four-digit year).
@@ -97,7 +104,9 @@ impl Date {
         let well_formed = b.len() == 10
             && b.get(4) == Some(&b'-')
             && b.get(7) == Some(&b'-')
-            && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
         if !well_formed {
             return Err(DateError::Format(input.to_owned()));
         }
@@ -123,8 +132,7 @@ impl Date {
 
     /// The date with this day number, if its year is within 1000–9999.
     pub fn from_day_number(days: i32) -> Result<Date, DateError> {
-        let (y, _, _) = civil_from_days(days);
-        if (YEAR_MIN..=YEAR_MAX).contains(&y) {
+        if (DAY_MIN..=DAY_MAX).contains(&days) {
             Ok(Date { days })
         } else {
             Err(DateError::Overflow)
@@ -155,7 +163,11 @@ impl Date {
     /// This date plus `n` calendar days (negative goes back).
     pub fn add_days(self, n: i32) -> Result<Date, DateError> {
         let days = self.days.checked_add(n).ok_or(DateError::Overflow)?;
-        Date::from_day_number(days)
+        if (DAY_MIN..=DAY_MAX).contains(&days) {
+            Ok(Date { days })
+        } else {
+            Err(DateError::Overflow)
+        }
     }
 
     /// Calendar days from `self` to `later` (negative if `later` is earlier).
@@ -173,6 +185,37 @@ impl Date {
         Date::from_ymd(year, m, day)
     }
 
+    /// Day of the week, 0 = Sunday … 6 = Saturday.
+    #[must_use]
+    pub const fn weekday_from_sunday(self) -> u32 {
+        // 1970-01-01 was a Thursday.
+        (self.days + 4).rem_euclid(7).cast_unsigned()
+    }
+
+    /// The calendar date in Europe/Brussels at a Unix time in seconds: CET (UTC+1), and CEST
+    /// (UTC+2) from the last Sunday of March 01:00 UTC to the last Sunday of October 01:00 UTC
+    /// (the EU rule since 1996). Pure: the caller reads the clock.
+    pub fn brussels_from_unix_seconds(secs: i64) -> Result<Date, DateError> {
+        let utc_day = i32::try_from(secs.div_euclid(86_400)).map_err(|_| DateError::Overflow)?;
+        let year = Date::from_day_number(utc_day)?.year();
+        let last_sunday = |month: u32| -> Result<i64, DateError> {
+            let end = Date::from_ymd(year, month, 31)?;
+            Ok(i64::from(
+                end.days - i32::try_from(end.weekday_from_sunday()).unwrap_or(0),
+            ))
+        };
+        let summer_from = last_sunday(3)? * 86_400 + 3_600;
+        let summer_until = last_sunday(10)? * 86_400 + 3_600;
+        let offset = if (summer_from..summer_until).contains(&secs) {
+            7_200
+        } else {
+            3_600
+        };
+        let local_day =
+            i32::try_from((secs + offset).div_euclid(86_400)).map_err(|_| DateError::Overflow)?;
+        Date::from_day_number(local_day)
+    }
+
     /// 1 January of `year`.
     pub fn first_of_year(year: i32) -> Result<Date, DateError> {
         Date::from_ymd(year, 1, 1)
@@ -185,21 +228,24 @@ impl Date {
 }
 
 impl Date {
-    /// Appends `YYYY-MM-DD` to `out` without formatting machinery.
+    /// Appends `YYYY-MM-DD` to `out` through a stack buffer, without formatting machinery.
     pub fn write_iso(self, out: &mut String) {
         let (y, m, d) = self.ymd();
         let y = y.unsigned_abs();
-        let digit = |v: u32| char::from(b'0' + u8::try_from(v % 10).unwrap_or(0));
-        out.push(digit(y / 1000));
-        out.push(digit(y / 100));
-        out.push(digit(y / 10));
-        out.push(digit(y));
-        out.push('-');
-        out.push(digit(m / 10));
-        out.push(digit(m));
-        out.push('-');
-        out.push(digit(d / 10));
-        out.push(digit(d));
+        let digit = |v: u32| b'0' + u8::try_from(v % 10).unwrap_or(0);
+        let buf = [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ];
+        out.push_str(std::str::from_utf8(&buf).unwrap_or("0000-00-00"));
     }
 }
 
@@ -239,8 +285,14 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_rejected_with_their_text() {
-        assert_eq!(Date::parse("2024-02-30"), Err(DateError::Impossible("2024-02-30".into())));
-        assert_eq!(Date::parse("2023-02-29"), Err(DateError::Impossible("2023-02-29".into())));
+        assert_eq!(
+            Date::parse("2024-02-30"),
+            Err(DateError::Impossible("2024-02-30".into()))
+        );
+        assert_eq!(
+            Date::parse("2023-02-29"),
+            Err(DateError::Impossible("2023-02-29".into()))
+        );
         assert!(Date::parse("2024-02-29").is_ok());
         assert!(Date::parse("2024-13-01").is_err());
         assert!(Date::parse("2024-00-10").is_err());
@@ -248,10 +300,20 @@ mod tests {
 
     #[test]
     fn other_formats_are_rejected() {
-        for s in ["05/03/2024", "2024-3-5", "20240305", "2024-03-05T00:00", " 2024-03-05", ""] {
+        for s in [
+            "05/03/2024",
+            "2024-3-5",
+            "20240305",
+            "2024-03-05T00:00",
+            " 2024-03-05",
+            "",
+        ] {
             assert!(matches!(Date::parse(s), Err(DateError::Format(_))), "{s}");
         }
-        assert_eq!(Date::parse("0999-01-01"), Err(DateError::YearOutOfRange(999)));
+        assert_eq!(
+            Date::parse("0999-01-01"),
+            Err(DateError::YearOutOfRange(999))
+        );
     }
 
     #[test]
@@ -259,6 +321,35 @@ mod tests {
         assert_eq!(d("2027-02-28").minus_years(3).unwrap(), d("2024-02-28"));
         assert_eq!(d("2028-02-29").minus_years(3).unwrap(), d("2025-02-28"));
         assert_eq!(d("2027-06-01").minus_years(3).unwrap(), d("2024-06-01"));
+    }
+
+    #[test]
+    fn brussels_dates_follow_cet_and_cest() {
+        // 2024-03-31 is the last Sunday of March: summer time from 01:00 UTC.
+        let at = |y, m, dd, h: i64| {
+            i64::from(Date::from_ymd(y, m, dd).unwrap().day_number()) * 86_400 + h * 3_600
+        };
+        assert_eq!(
+            Date::brussels_from_unix_seconds(at(2024, 1, 15, 22)).unwrap(),
+            d("2024-01-15")
+        );
+        assert_eq!(
+            Date::brussels_from_unix_seconds(at(2024, 1, 15, 23)).unwrap(),
+            d("2024-01-16")
+        );
+        assert_eq!(
+            Date::brussels_from_unix_seconds(at(2024, 7, 1, 21)).unwrap(),
+            d("2024-07-01")
+        );
+        assert_eq!(
+            Date::brussels_from_unix_seconds(at(2024, 7, 1, 22)).unwrap(),
+            d("2024-07-02")
+        );
+        assert_eq!(
+            Date::brussels_from_unix_seconds(at(2024, 12, 31, 23)).unwrap(),
+            d("2025-01-01")
+        );
+        assert_eq!(d("2024-03-31").weekday_from_sunday(), 0);
     }
 
     #[test]

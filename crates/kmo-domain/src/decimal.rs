@@ -92,10 +92,15 @@ impl Hundredths {
                 _ => false,
             };
             let exp_digits = b.get(i..).unwrap_or_default();
-            if exp_digits.is_empty() || !exp_digits.iter().all(u8::is_ascii_digit) || exp_digits.len() > 6 {
+            if exp_digits.is_empty()
+                || !exp_digits.iter().all(u8::is_ascii_digit)
+                || exp_digits.len() > 6
+            {
                 return Err(err_nan());
             }
-            let e = exp_digits.iter().fold(0i64, |acc, c| acc * 10 + i64::from(c - b'0'));
+            let e = exp_digits
+                .iter()
+                .fold(0i64, |acc, c| acc * 10 + i64::from(c - b'0'));
             exponent = if exp_negative { -e } else { e };
         }
         // value = digits × 10^(exponent − frac_len); we want value × 100 as an integer.

@@ -27,12 +27,14 @@ pub mod nace;
 pub mod payment_reference;
 pub mod provider_number;
 
-pub use codes::{CostType, EnterpriseSize, ExcludedTopic, Lang, LegalForm, ServiceKind, SubTheme, Theme};
+pub use codes::{
+    CostType, EnterpriseSize, ExcludedTopic, Lang, LegalForm, ServiceKind, SubTheme, Theme,
+};
 pub use date::{Date, DateError};
 pub use decimal::{DecimalError, Hundredths};
-pub use money::{Cents, MoneyError};
 pub use enterprise_number::{EnterpriseNumber, EnterpriseNumberError, EstablishmentUnitNumber};
 pub use iban::{Iban, IbanError};
+pub use money::{Cents, MoneyError};
 pub use nace::{NaceCode, NaceError};
 pub use payment_reference::{PaymentReference, PaymentReferenceError};
 pub use provider_number::{ProviderNumber, ProviderNumberError};

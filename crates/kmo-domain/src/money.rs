@@ -108,6 +108,9 @@ impl Cents {
         if self.0 < 0 {
             return None;
         }
+        if let Some(fast) = self.rate_fast(rate_bp) {
+            return Some(fast);
+        }
         let scaled = i128::from(self.0).checked_mul(i128::from(rate_bp))?;
         let rounded = (scaled * 2 + 10_000) / 20_000;
         i64::try_from(rounded).ok().map(Cents)
@@ -224,37 +227,53 @@ impl Cents {
 }
 
 impl Cents {
-    /// Appends the Belgian (nl-BE) display form `€ 1.234,56` to `out`, without allocating or
-    /// formatting machinery (the rules engine writes millions of these).
+    /// Appends the Belgian (nl-BE) display form `€ 1.234,56` to `out`, through a stack buffer and
+    /// one copy (the rules engine writes millions of these).
     pub fn write_belgian(self, out: &mut String) {
         out.push_str("€ ");
-        if self.0 < 0 {
-            out.push('-');
-        }
+        // Filled from the right: at most "-" + 20 digits + 6 dots + ",00".
+        let mut buf = [0u8; 32];
+        let mut pos = buf.len();
+        let mut put = |b: u8| {
+            pos -= 1;
+            if let Some(slot) = buf.get_mut(pos) {
+                *slot = b;
+            }
+        };
         let abs = self.0.unsigned_abs();
         let (mut euros, cents) = (abs / 100, abs % 100);
-        // Digits of the euros, least significant first.
-        let mut digits = [0u8; 20];
-        let mut len = 0usize;
+        put(b'0' + u8::try_from(cents % 10).unwrap_or(0));
+        put(b'0' + u8::try_from(cents / 10).unwrap_or(0));
+        put(b',');
+        let mut digits = 0;
         loop {
-            if let Some(slot) = digits.get_mut(len) {
-                *slot = u8::try_from(euros % 10).unwrap_or(0);
+            if digits > 0 && digits % 3 == 0 {
+                put(b'.');
             }
-            len += 1;
+            put(b'0' + u8::try_from(euros % 10).unwrap_or(0));
+            digits += 1;
             euros /= 10;
-            if euros == 0 || len == digits.len() {
+            if euros == 0 {
                 break;
             }
         }
-        for i in (0..len).rev() {
-            out.push(char::from(b'0' + digits.get(i).copied().unwrap_or(0)));
-            if i > 0 && i % 3 == 0 {
-                out.push('.');
-            }
+        if self.0 < 0 {
+            put(b'-');
         }
-        out.push(',');
-        out.push(char::from(b'0' + u8::try_from(cents / 10).unwrap_or(0)));
-        out.push(char::from(b'0' + u8::try_from(cents % 10).unwrap_or(0)));
+        out.push_str(
+            buf.get(pos..)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or(""),
+        );
+    }
+
+    /// `round_half_up(self × rate_bp / 10 000)` — see [`Cents::apply_rate_half_up`]; this is
+    /// its 64-bit fast path, used when the product cannot overflow.
+    fn rate_fast(self, rate_bp: u32) -> Option<Cents> {
+        match self.0.checked_mul(i64::from(rate_bp)) {
+            Some(p) if p <= i64::MAX / 2 - 10_000 => Some(Cents((p * 2 + 10_000) / 20_000)),
+            _ => None,
+        }
     }
 }
 
@@ -277,7 +296,10 @@ mod tests {
         assert_eq!(Cents::new(123_456).to_string(), "€ 1.234,56");
         assert_eq!(Cents::new(5).to_string(), "€ 0,05");
         assert_eq!(Cents::new(75_000_000).to_string(), "€ 750.000,00");
-        assert_eq!(Cents::new(100_000_000_000).to_string(), "€ 1.000.000.000,00");
+        assert_eq!(
+            Cents::new(100_000_000_000).to_string(),
+            "€ 1.000.000.000,00"
+        );
         assert_eq!(Cents::new(-123_456).to_string(), "€ -1.234,56");
         assert_eq!(Cents::ZERO.to_string(), "€ 0,00");
     }
@@ -293,11 +315,23 @@ mod tests {
 
     #[test]
     fn more_than_two_decimals_is_an_error_not_a_rounding() {
-        assert!(matches!(Cents::parse_decimal("1.005"), Err(MoneyError::TooManyDecimals(_))));
-        assert!(matches!(Cents::parse_decimal("abc"), Err(MoneyError::Malformed(_))));
-        assert!(matches!(Cents::parse_decimal("1."), Err(MoneyError::Malformed(_))));
+        assert!(matches!(
+            Cents::parse_decimal("1.005"),
+            Err(MoneyError::TooManyDecimals(_))
+        ));
+        assert!(matches!(
+            Cents::parse_decimal("abc"),
+            Err(MoneyError::Malformed(_))
+        ));
+        assert!(matches!(
+            Cents::parse_decimal("1."),
+            Err(MoneyError::Malformed(_))
+        ));
         assert_eq!(Cents::parse_decimal(""), Err(MoneyError::Empty));
-        assert_eq!(Cents::parse_decimal("99999999999999999999"), Err(MoneyError::Overflow));
+        assert_eq!(
+            Cents::parse_decimal("99999999999999999999"),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]
@@ -310,8 +344,14 @@ mod tests {
     #[test]
     fn rate_rounds_half_up_as_rules_d4_says() {
         // TC-28 and TC-29.
-        assert_eq!(Cents::new(33_333).apply_rate_half_up(3000), Some(Cents::new(10_000)));
-        assert_eq!(Cents::new(33_335).apply_rate_half_up(3000), Some(Cents::new(10_001)));
+        assert_eq!(
+            Cents::new(33_333).apply_rate_half_up(3000),
+            Some(Cents::new(10_000))
+        );
+        assert_eq!(
+            Cents::new(33_335).apply_rate_half_up(3000),
+            Some(Cents::new(10_001))
+        );
         assert_eq!(Cents::new(-1).apply_rate_half_up(3000), None);
     }
 
@@ -319,9 +359,18 @@ mod tests {
     fn pro_rata_split_rounds_half_up() {
         // lifecycle.md §11: E = 10000, S = 3000, P = 5 → 1.5 → 2.
         let e = Cents::new(10_000);
-        assert_eq!(Cents::new(5).mul_div_half_up(Cents::new(3_000), e), Some(Cents::new(2)));
-        assert_eq!(Cents::new(10).mul_div_half_up(Cents::new(3_000), e), Some(Cents::new(3)));
-        assert_eq!(Cents::new(1).mul_div_half_up(Cents::new(1), Cents::ZERO), None);
+        assert_eq!(
+            Cents::new(5).mul_div_half_up(Cents::new(3_000), e),
+            Some(Cents::new(2))
+        );
+        assert_eq!(
+            Cents::new(10).mul_div_half_up(Cents::new(3_000), e),
+            Some(Cents::new(3))
+        );
+        assert_eq!(
+            Cents::new(1).mul_div_half_up(Cents::new(1), Cents::ZERO),
+            None
+        );
     }
 
     #[test]

@@ -5,7 +5,9 @@
 //! *rejections* rather than input errors (an unknown theme or sub-theme string) are kept as
 //! [`Code::Unknown`].
 
-use kmo_domain::{Cents, CostType, Date, EnterpriseSize, Hundredths, LegalForm, ServiceKind, SubTheme, Theme};
+use kmo_domain::{
+    Cents, CostType, Date, EnterpriseSize, Hundredths, LegalForm, ServiceKind, SubTheme, Theme,
+};
 
 /// A code that may be absent, known, or a string the rule book does not know.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -62,9 +64,11 @@ impl RelatedFigures {
     pub fn for_year(&self, year: i32) -> Figures {
         match self {
             RelatedFigures::Constant(f) => *f,
-            RelatedFigures::PerYear(periods) => {
-                periods.iter().find(|p| p.year == year).map(|p| p.figures).unwrap_or_default()
-            }
+            RelatedFigures::PerYear(periods) => periods
+                .iter()
+                .find(|p| p.year == year)
+                .map(|p| p.figures)
+                .unwrap_or_default(),
         }
     }
 }

@@ -66,27 +66,44 @@ pub fn evaluate_traced<T: Tracer>(book: &RuleBook, case: &Case, tracer: &mut T) 
         own_share: Cents::ZERO,
         ceiling_year: case.submitted_on.year(),
     };
-    let Some((index, rs)) = book.index_in_force(case.submitted_on).and_then(|i| Some((i, book.get(i)?))) else {
+    let Some((index, rs)) = book
+        .index_in_force(case.submitted_on)
+        .and_then(|i| Some((i, book.get(i)?)))
+    else {
         d.reasons.insert(Reason::NoRulesInForce);
         // rules-eval.md, order of evaluation 2: this is the only reason, and nothing is computed.
-        tracer.record(Step::NoRulesInForce { submitted_on: case.submitted_on, first_valid_from: book.first_valid_from() });
+        tracer.record(Step::NoRulesInForce {
+            submitted_on: case.submitted_on,
+            first_valid_from: book.first_valid_from(),
+        });
         return d;
     };
     d.rule_set = Some(index);
-    tracer.record(Step::RuleSet { index, submitted_on: case.submitted_on });
+    tracer.record(Step::RuleSet {
+        index,
+        submitted_on: case.submitted_on,
+    });
 
     // --- the enterprise (rules.md §3) ---
     let e = &case.enterprise;
     let accepted = rs.legal_form_accepted(e.legal_form);
-    tracer.record(Step::LegalForm { form: e.legal_form, accepted });
+    tracer.record(Step::LegalForm {
+        form: e.legal_form,
+        accepted,
+    });
     if !accepted {
         d.reasons.insert(Reason::LegalFormNotAccepted);
     }
-    tracer.record(Step::FlemishEstablishment { present: e.flemish_establishment });
+    tracer.record(Step::FlemishEstablishment {
+        present: e.flemish_establishment,
+    });
     if !e.flemish_establishment {
         d.reasons.insert(Reason::NotInFlanders);
     }
-    tracer.record(Step::PublicParticipation { pct: e.public_bodies_pct, limit: rs.public_participation_limit });
+    tracer.record(Step::PublicParticipation {
+        pct: e.public_bodies_pct,
+        limit: rs.public_participation_limit,
+    });
     if e.public_bodies_pct >= rs.public_participation_limit {
         d.reasons.insert(Reason::PublicParticipation25);
     }
@@ -111,7 +128,9 @@ pub fn evaluate_traced<T: Tracer>(book: &RuleBook, case: &Case, tracer: &mut T) 
 
     // --- the service (rules.md §4) ---
     let s = &case.service;
-    tracer.record(Step::RelatedProvider { related: s.related_to_provider });
+    tracer.record(Step::RelatedProvider {
+        related: s.related_to_provider,
+    });
     if s.related_to_provider {
         d.reasons.insert(Reason::RelatedProvider);
     }
@@ -124,13 +143,21 @@ pub fn evaluate_traced<T: Tracer>(book: &RuleBook, case: &Case, tracer: &mut T) 
             }
         }
     } else {
-        tracer.record(Step::NoExcludedTopic { list_len: rs.excluded_topics.count_ones() });
+        tracer.record(Step::NoExcludedTopic {
+            list_len: rs.excluded_topics.count_ones(),
+        });
     }
     check_theme(rs, case, &mut d.reasons, tracer);
     if s.kind == ServiceKind::Advice {
         if let Some(allowed) = rs.advice_only_sub_themes {
-            let ok = s.sub_theme.known().is_some_and(|st| allowed & (1 << st.index()) != 0);
-            tracer.record(Step::AdviceScope { allowed_sub_themes: allowed, ok });
+            let ok = s
+                .sub_theme
+                .known()
+                .is_some_and(|st| allowed & (1 << st.index()) != 0);
+            tracer.record(Step::AdviceScope {
+                allowed_sub_themes: allowed,
+                ok,
+            });
             if !ok {
                 d.reasons.insert(Reason::AdviceOnlyCybersecurity);
             }
@@ -138,13 +165,21 @@ pub fn evaluate_traced<T: Tracer>(book: &RuleBook, case: &Case, tracer: &mut T) 
     }
     match rs.last_submission_day(s.start_date) {
         Some(last_day) => {
-            tracer.record(Step::SubmissionWindow { start: s.start_date, last_day, submitted_on: case.submitted_on });
+            tracer.record(Step::SubmissionWindow {
+                start: s.start_date,
+                last_day,
+                submitted_on: case.submitted_on,
+            });
             if case.submitted_on > last_day {
                 d.reasons.insert(Reason::SubmissionTooLate);
             }
         }
         // A start date in year 9999 has no representable deadline: never too late.
-        None => tracer.record(Step::SubmissionWindow { start: s.start_date, last_day: s.start_date, submitted_on: s.start_date }),
+        None => tracer.record(Step::SubmissionWindow {
+            start: s.start_date,
+            last_day: s.start_date,
+            submitted_on: s.start_date,
+        }),
     }
 
     // --- the money (rules.md §4.7, §4.8, §5) ---
@@ -153,33 +188,49 @@ pub fn evaluate_traced<T: Tracer>(book: &RuleBook, case: &Case, tracer: &mut T) 
     d.ineligible = ineligible;
     d.own_share = eligible;
     let minimum = rs.minimum(s.kind);
-    tracer.record(Step::Minimum { kind: s.kind, minimum, eligible });
+    tracer.record(Step::Minimum {
+        kind: s.kind,
+        minimum,
+        eligible,
+    });
     if eligible < minimum {
         d.reasons.insert(match s.kind {
             ServiceKind::Training => Reason::BelowMinimumTraining,
             ServiceKind::Advice => Reason::BelowMinimumAdvice,
         });
     }
-    let (Some(base_bp), Some(ceiling)) = (rs.base_rate_bp(size), rs.annual_ceiling(size)) else {
+    let (Some(_), Some(ceiling)) = (rs.base_rate_bp(size), rs.annual_ceiling(size)) else {
         // A large enterprise has no rate: no ceiling and no de-minimis check (edge semantics 4).
         tracer.record(Step::NoRate);
         return d;
     };
-    let enhanced = rs.enhanced.iter().find(|e| s.sub_theme.is(e.sub_theme) && e.covers(s.kind));
-    let rate_bp = match (enhanced, size) {
-        (Some(e), EnterpriseSize::Small) => e.small_bp,
-        (Some(e), _) => e.medium_bp,
-        (None, _) => base_bp,
-    };
-    tracer.record(Step::Rate { size, rate_bp, enhanced_by: enhanced.map(|e| e.sub_theme) });
+    // The enhanced rate depends on the sub-theme alone (edge semantics 9): one table lookup.
+    let rate_bp = rs.rate_bp(s.kind, s.sub_theme.known(), size);
+    tracer.record(Step::Rate {
+        size,
+        rate_bp,
+        enhanced_by: rs
+            .enhanced_for(s.kind, s.sub_theme.known())
+            .map(|e| e.sub_theme),
+    });
     d.rate_bp = Some(rate_bp);
     // Bounded input (≤ €10 million per line, ≤ 100 lines) keeps this far from overflow.
     let raw = eligible.apply_rate_half_up(rate_bp).unwrap_or(Cents::ZERO);
     d.raw_subsidy = raw;
     let reserved = case.history.ceiling_reserved;
-    let remaining = ceiling.checked_sub(reserved).unwrap_or(Cents::ZERO).max(Cents::ZERO);
+    let remaining = ceiling
+        .checked_sub(reserved)
+        .unwrap_or(Cents::ZERO)
+        .max(Cents::ZERO);
     let subsidy = raw.min(remaining);
-    tracer.record(Step::Ceiling { year: d.ceiling_year, ceiling, reserved, remaining, raw, subsidy });
+    tracer.record(Step::Ceiling {
+        year: d.ceiling_year,
+        ceiling,
+        reserved,
+        remaining,
+        raw,
+        subsidy,
+    });
     if remaining == Cents::ZERO {
         d.reasons.insert(Reason::AnnualCeilingExhausted);
     }
@@ -187,7 +238,11 @@ pub fn evaluate_traced<T: Tracer>(book: &RuleBook, case: &Case, tracer: &mut T) 
     d.own_share = eligible.checked_sub(subsidy).unwrap_or(Cents::ZERO);
     let prior = case.history.de_minimis;
     let total = prior.checked_add(subsidy).unwrap_or(Cents::new(i64::MAX));
-    tracer.record(Step::DeMinimis { prior, subsidy, ceiling: rs.de_minimis_ceiling });
+    tracer.record(Step::DeMinimis {
+        prior,
+        subsidy,
+        ceiling: rs.de_minimis_ceiling,
+    });
     if total > rs.de_minimis_ceiling {
         d.reasons.insert(Reason::DeMinimisCeiling);
     }
@@ -204,7 +259,11 @@ fn check_theme<T: Tracer>(rs: &RuleSet, case: &Case, reasons: &mut Reasons, trac
     let rule = s.theme.known().and_then(|t| Some((t, rs.theme_rule(t)?)));
     let Some((theme, rule)) = rule else {
         reasons.insert(Reason::UnknownTheme);
-        tracer.record(Step::Theme { theme: s.theme, sub_theme: s.sub_theme, verdict: ThemeVerdict::UnknownTheme });
+        tracer.record(Step::Theme {
+            theme: s.theme,
+            sub_theme: s.sub_theme,
+            verdict: ThemeVerdict::UnknownTheme,
+        });
         return;
     };
     let verdict = match s.sub_theme {
@@ -218,9 +277,15 @@ fn check_theme<T: Tracer>(rs: &RuleSet, case: &Case, reasons: &mut Reasons, trac
         ThemeVerdict::SubThemeNotInTheme => reasons.insert(Reason::SubThemeNotInTheme),
         ThemeVerdict::Fits | ThemeVerdict::UnknownTheme => {}
     }
-    tracer.record(Step::Theme { theme: Code::Known(theme), sub_theme: s.sub_theme, verdict });
+    tracer.record(Step::Theme {
+        theme: Code::Known(theme),
+        sub_theme: s.sub_theme,
+        verdict,
+    });
     if rule.occupation_list_required {
-        tracer.record(Step::OccupationList { on_list: s.on_occupation_list });
+        tracer.record(Step::OccupationList {
+            on_list: s.on_occupation_list,
+        });
         if !s.on_occupation_list {
             reasons.insert(Reason::NotOnOccupationSpecificList);
         }
@@ -245,7 +310,10 @@ fn eligible_amounts<T: Tracer>(rs: &RuleSet, costs: &[CostLine], tracer: &mut T)
             ruling,
         });
     }
-    tracer.record(Step::Eligible { eligible, ineligible });
+    tracer.record(Step::Eligible {
+        eligible,
+        ineligible,
+    });
     (eligible, ineligible)
 }
 
@@ -255,18 +323,41 @@ fn cost_ruling(rs: &RuleSet, cost: &CostLine) -> (Cents, CostRuling) {
         CostType::Catering if cost.separate_invoice => (Cents::ZERO, CostRuling::SeparateInvoice),
         CostType::Catering => {
             let person_days = i64::from(cost.persons) * i64::from(cost.days);
-            let cap = rs.catering_cap_per_person_day.checked_mul(person_days).unwrap_or(Cents::new(i64::MAX));
+            let cap = rs
+                .catering_cap_per_person_day
+                .checked_mul(person_days)
+                .unwrap_or(Cents::new(i64::MAX));
             if cost.amount > cap {
-                (cap, CostRuling::CateringCapped { persons: cost.persons, days: cost.days, cap })
+                (
+                    cap,
+                    CostRuling::CateringCapped {
+                        persons: cost.persons,
+                        days: cost.days,
+                        cap,
+                    },
+                )
             } else {
-                (cost.amount, CostRuling::CateringWithinCap { persons: cost.persons, days: cost.days, cap })
+                (
+                    cost.amount,
+                    CostRuling::CateringWithinCap {
+                        persons: cost.persons,
+                        days: cost.days,
+                        cap,
+                    },
+                )
             }
         }
-        CostType::TrainerTravel if cost.separate_invoice => (Cents::ZERO, CostRuling::SeparateInvoice),
+        CostType::TrainerTravel if cost.separate_invoice => {
+            (Cents::ZERO, CostRuling::SeparateInvoice)
+        }
         CostType::TrainerTravel => (cost.amount, CostRuling::Eligible),
-        CostType::CourseMaterial if cost.used_only_in_training => (cost.amount, CostRuling::Eligible),
+        CostType::CourseMaterial if cost.used_only_in_training => {
+            (cost.amount, CostRuling::Eligible)
+        }
         CostType::CourseMaterial => (Cents::ZERO, CostRuling::NotOnlyInTraining),
-        CostType::ExamFee | CostType::Equipment | CostType::OtherIneligible => (Cents::ZERO, CostRuling::NeverEligible),
+        CostType::ExamFee | CostType::Equipment | CostType::OtherIneligible => {
+            (Cents::ZERO, CostRuling::NeverEligible)
+        }
     }
 }
 
@@ -307,7 +398,11 @@ impl Scaled {
     /// Rounded down to whole units, for the trace only.
     fn shown(&self) -> (Hundredths, Cents, Cents) {
         let down = |v: i128| i64::try_from(v / SCALE).unwrap_or(i64::MAX);
-        (Hundredths::new(down(self.awu)), Cents::new(down(self.turnover)), Cents::new(down(self.balance_sheet)))
+        (
+            Hundredths::new(down(self.awu)),
+            Cents::new(down(self.turnover)),
+            Cents::new(down(self.balance_sheet)),
+        )
     }
 }
 
@@ -316,7 +411,11 @@ impl Scaled {
 fn derive_size<T: Tracer>(rs: &RuleSet, figures: &SizeFigures, tracer: &mut T) -> EnterpriseSize {
     for (i, p) in figures.partners.iter().enumerate() {
         if p.share() < rs.partner_min {
-            tracer.record(Step::PartnerIgnored { partner: u16::try_from(i).unwrap_or(u16::MAX), share: p.share(), minimum: rs.partner_min });
+            tracer.record(Step::PartnerIgnored {
+                partner: u16::try_from(i).unwrap_or(u16::MAX),
+                share: p.share(),
+                minimum: rs.partner_min,
+            });
         }
     }
     let mut status = EnterpriseSize::Small;
@@ -333,7 +432,12 @@ fn derive_size<T: Tracer>(rs: &RuleSet, figures: &SizeFigures, tracer: &mut T) -
             let share = partner.share();
             if share >= rs.partner_min {
                 let pf = partner.figures.for_year(period.year);
-                agg.add(pf.awu, pf.turnover, pf.balance_sheet, i128::from(share.get()));
+                agg.add(
+                    pf.awu,
+                    pf.turnover,
+                    pf.balance_sheet,
+                    i128::from(share.get()),
+                );
             }
         }
         let class = agg.classify(rs);
@@ -345,7 +449,14 @@ fn derive_size<T: Tracer>(rs: &RuleSet, figures: &SizeFigures, tracer: &mut T) -
         };
         previous = Some(class);
         let (awu, turnover, balance_sheet) = agg.shown();
-        tracer.record(Step::SizePeriod { year: period.year, awu, turnover, balance_sheet, class, status });
+        tracer.record(Step::SizePeriod {
+            year: period.year,
+            awu,
+            turnover,
+            balance_sheet,
+            class,
+            status,
+        });
     }
     tracer.record(Step::SizeDerived {
         size: status,

@@ -25,7 +25,9 @@ pub mod input;
 pub mod output;
 pub mod reason;
 pub mod ruleset;
+pub mod sample;
 pub mod trace;
+pub mod vectors;
 
 pub use case::Case;
 pub use evaluate::{Decision, evaluate, evaluate_traced};

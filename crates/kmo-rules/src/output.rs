@@ -64,9 +64,20 @@ pub fn write_error(out: &mut String, id: Option<&str>, error: &InputError) {
 
 /// Appends the answer for an evaluated case (no newline). With a trace, its steps are written
 /// as `{"rule", "result", "detail"}` objects in the given language.
-pub fn write_decision(out: &mut String, book: &RuleBook, id: Option<&str>, d: &Decision, trace: Option<&Trace>, lang: Lang) {
+pub fn write_decision(
+    out: &mut String,
+    book: &RuleBook,
+    id: Option<&str>,
+    d: &Decision,
+    trace: Option<&Trace>,
+    lang: Lang,
+) {
     push_id(out, id);
-    out.push_str(if d.is_eligible() { ",\"decision\":\"eligible\"" } else { ",\"decision\":\"rejected\"" });
+    out.push_str(if d.is_eligible() {
+        ",\"decision\":\"eligible\""
+    } else {
+        ",\"decision\":\"rejected\""
+    });
     out.push_str(",\"rule_set\":");
     match d.rule_set.and_then(|i| book.get(i)) {
         Some(rs) => push_json_str(out, &rs.id),
@@ -134,18 +145,35 @@ pub enum LineKind {
 
 /// Parses, evaluates and writes one case (one JSON text) with its trace, followed by a newline.
 /// `trace` is a reusable buffer.
-pub fn eval_json_case(book: &RuleBook, text: &str, trace: &mut Trace, lang: Lang, out: &mut String) -> LineKind {
+pub fn eval_json_case(
+    book: &RuleBook,
+    text: &str,
+    trace: &mut Trace,
+    lang: Lang,
+    out: &mut String,
+) -> LineKind {
     let parsed = parse_case(book, text);
     let kind = match &parsed.case {
         Ok(case) => {
             trace.clear();
             let decision = evaluate_traced(book, case, trace);
-            write_decision(out, book, parsed.id.as_deref(), &decision, Some(trace), lang);
+            write_decision(
+                out,
+                book,
+                parsed.id.as_deref(),
+                &decision,
+                Some(trace),
+                lang,
+            );
             LineKind::Decision
         }
         Err(e) => {
             write_error(out, parsed.id.as_deref(), e);
-            if parsed.was_json { LineKind::InputError } else { LineKind::NotJson }
+            if parsed.was_json {
+                LineKind::InputError
+            } else {
+                LineKind::NotJson
+            }
         }
     };
     out.push('\n');

@@ -81,7 +81,10 @@ impl Reason {
         Reason::ALL.into_iter().find(|r| r.code() == code)
     }
 
-    #[allow(clippy::as_conversions, reason = "a fieldless enum's discriminant, always below 32")]
+    #[allow(
+        clippy::as_conversions,
+        reason = "a fieldless enum's discriminant, always below 32"
+    )]
     const fn bit(self) -> u32 {
         1 << (self as u32)
     }
@@ -91,10 +94,18 @@ impl Reason {
     pub const fn text(self, lang: Lang) -> &'static str {
         match lang {
             Lang::Nl => match self {
-                Reason::NoRulesInForce => "Op de indieningsdatum was er nog geen kmo-portefeuille met deze regels (vóór 1 april 2016).",
-                Reason::LegalFormNotAccepted => "De rechtsvorm van de onderneming komt niet in aanmerking.",
-                Reason::NotInFlanders => "De onderneming heeft geen vestiging in het Vlaams Gewest.",
-                Reason::PublicParticipation25 => "Overheden bezitten 25 % of meer van het kapitaal of de stemrechten.",
+                Reason::NoRulesInForce => {
+                    "Op de indieningsdatum was er nog geen kmo-portefeuille met deze regels (vóór 1 april 2016)."
+                }
+                Reason::LegalFormNotAccepted => {
+                    "De rechtsvorm van de onderneming komt niet in aanmerking."
+                }
+                Reason::NotInFlanders => {
+                    "De onderneming heeft geen vestiging in het Vlaams Gewest."
+                }
+                Reason::PublicParticipation25 => {
+                    "Overheden bezitten 25 % of meer van het kapitaal of de stemrechten."
+                }
                 Reason::MainActivityNotAccepted => "De hoofdactiviteit (NACE-code) is uitgesloten.",
                 Reason::NotSme => "De onderneming is een grote onderneming, geen kmo.",
                 Reason::RelatedProvider => "De onderneming en de dienstverlener zijn verbonden.",
@@ -102,19 +113,37 @@ impl Reason {
                 Reason::UnknownTheme => "Het thema ontbreekt of is geen van de acht thema's.",
                 Reason::SubThemeRequired => "Dit thema vraagt een subthema.",
                 Reason::SubThemeNotInTheme => "Het subthema hoort niet bij het gekozen thema.",
-                Reason::NotOnOccupationSpecificList => "De dienst staat niet op de lijst van beroepsspecifieke opleidingen.",
-                Reason::AdviceOnlyCybersecurity => "Sinds 1 februari 2026 wordt advies enkel nog gesteund voor cybersecurity.",
-                Reason::SubmissionTooLate => "De aanvraag is later dan 14 kalenderdagen na de start ingediend.",
-                Reason::BelowMinimumTraining => "Het subsidiabele bedrag van de opleiding ligt onder het minimum.",
-                Reason::BelowMinimumAdvice => "Het subsidiabele bedrag van het advies ligt onder het minimum.",
-                Reason::AnnualCeilingExhausted => "Het jaarplafond van de onderneming is voor dit jaar opgebruikt.",
+                Reason::NotOnOccupationSpecificList => {
+                    "De dienst staat niet op de lijst van beroepsspecifieke opleidingen."
+                }
+                Reason::AdviceOnlyCybersecurity => {
+                    "Sinds 1 februari 2026 wordt advies enkel nog gesteund voor cybersecurity."
+                }
+                Reason::SubmissionTooLate => {
+                    "De aanvraag is later dan 14 kalenderdagen na de start ingediend."
+                }
+                Reason::BelowMinimumTraining => {
+                    "Het subsidiabele bedrag van de opleiding ligt onder het minimum."
+                }
+                Reason::BelowMinimumAdvice => {
+                    "Het subsidiabele bedrag van het advies ligt onder het minimum."
+                }
+                Reason::AnnualCeilingExhausted => {
+                    "Het jaarplafond van de onderneming is voor dit jaar opgebruikt."
+                }
                 Reason::DeMinimisCeiling => "De steun zou het de-minimisplafond overschrijden.",
             },
             Lang::En => match self {
-                Reason::NoRulesInForce => "No rule set of the SME wallet was in force on the submission date (before 1 April 2016).",
+                Reason::NoRulesInForce => {
+                    "No rule set of the SME wallet was in force on the submission date (before 1 April 2016)."
+                }
                 Reason::LegalFormNotAccepted => "The enterprise's legal form is not accepted.",
-                Reason::NotInFlanders => "The enterprise has no establishment in the Flemish Region.",
-                Reason::PublicParticipation25 => "Public bodies hold 25 % or more of the capital or voting rights.",
+                Reason::NotInFlanders => {
+                    "The enterprise has no establishment in the Flemish Region."
+                }
+                Reason::PublicParticipation25 => {
+                    "Public bodies hold 25 % or more of the capital or voting rights."
+                }
                 Reason::MainActivityNotAccepted => "The main activity (NACE code) is excluded.",
                 Reason::NotSme => "The enterprise is large, not an SME.",
                 Reason::RelatedProvider => "The enterprise and the provider are related.",
@@ -122,12 +151,24 @@ impl Reason {
                 Reason::UnknownTheme => "The theme is missing or not one of the eight themes.",
                 Reason::SubThemeRequired => "This theme needs a sub-theme.",
                 Reason::SubThemeNotInTheme => "The sub-theme does not belong to the theme.",
-                Reason::NotOnOccupationSpecificList => "The service is not on the occupation-specific list.",
-                Reason::AdviceOnlyCybersecurity => "Since 1 February 2026 advice is supported only for cybersecurity.",
-                Reason::SubmissionTooLate => "The application was submitted more than 14 calendar days after the start.",
-                Reason::BelowMinimumTraining => "The eligible amount of the training is below the minimum.",
-                Reason::BelowMinimumAdvice => "The eligible amount of the advice is below the minimum.",
-                Reason::AnnualCeilingExhausted => "The enterprise's annual ceiling is used up for this year.",
+                Reason::NotOnOccupationSpecificList => {
+                    "The service is not on the occupation-specific list."
+                }
+                Reason::AdviceOnlyCybersecurity => {
+                    "Since 1 February 2026 advice is supported only for cybersecurity."
+                }
+                Reason::SubmissionTooLate => {
+                    "The application was submitted more than 14 calendar days after the start."
+                }
+                Reason::BelowMinimumTraining => {
+                    "The eligible amount of the training is below the minimum."
+                }
+                Reason::BelowMinimumAdvice => {
+                    "The eligible amount of the advice is below the minimum."
+                }
+                Reason::AnnualCeilingExhausted => {
+                    "The enterprise's annual ceiling is used up for this year."
+                }
                 Reason::DeMinimisCeiling => "The aid would exceed the de minimis ceiling.",
             },
         }
@@ -198,8 +239,13 @@ mod tests {
 
     #[test]
     fn a_reason_set_iterates_in_contract_order() {
-        let set: Reasons = [Reason::DeMinimisCeiling, Reason::NotSme, Reason::NotSme].into_iter().collect();
-        assert_eq!(set.iter().collect::<Vec<_>>(), [Reason::NotSme, Reason::DeMinimisCeiling]);
+        let set: Reasons = [Reason::DeMinimisCeiling, Reason::NotSme, Reason::NotSme]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            set.iter().collect::<Vec<_>>(),
+            [Reason::NotSme, Reason::DeMinimisCeiling]
+        );
         assert_eq!(set.len(), 2);
     }
 }

@@ -13,7 +13,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use kmo_domain::{Cents, Date, EnterpriseSize, ExcludedTopic, Hundredths, LegalForm, ServiceKind, SubTheme, Theme};
+use kmo_domain::{
+    Cents, Date, EnterpriseSize, ExcludedTopic, Hundredths, LegalForm, ServiceKind, SubTheme, Theme,
+};
 use serde::Deserialize;
 
 /// The embedded rule-set files, oldest first: `(file name, contents)`.
@@ -95,6 +97,9 @@ pub struct RuleSet {
     pub rate_small_bp: u32,
     pub rate_medium_bp: u32,
     pub enhanced: Vec<EnhancedRate>,
+    /// The rate in basis points by service kind, sub-theme (index + 1; 0 = none or unknown) and
+    /// size, derived from the rates above at load so that evaluation is one lookup.
+    rate_table: [[[u32; 3]; 21]; 2],
     pub ceiling_small: Cents,
     pub ceiling_medium: Cents,
     pub minimum_training: Cents,
@@ -131,6 +136,66 @@ impl RuleSet {
             EnterpriseSize::Small => Some(self.rate_small_bp),
             EnterpriseSize::Medium => Some(self.rate_medium_bp),
             EnterpriseSize::Large => None,
+        }
+    }
+
+    /// The rate for this kind, sub-theme and size: enhanced where an enhanced rate covers the
+    /// sub-theme and kind (D2), else the standard one; 0 for a large enterprise.
+    #[must_use]
+    pub fn rate_bp(
+        &self,
+        kind: ServiceKind,
+        sub_theme: Option<SubTheme>,
+        size: EnterpriseSize,
+    ) -> u32 {
+        let k = usize::try_from(kind.index()).unwrap_or(0);
+        let st = sub_theme.map_or(0, |s| usize::try_from(s.index()).unwrap_or(0) + 1);
+        let z = usize::try_from(size.index()).unwrap_or(0);
+        self.rate_table
+            .get(k)
+            .and_then(|t| t.get(st))
+            .and_then(|t| t.get(z))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The enhanced rate that applies to this kind and sub-theme, if any.
+    #[must_use]
+    pub fn enhanced_for(
+        &self,
+        kind: ServiceKind,
+        sub_theme: Option<SubTheme>,
+    ) -> Option<&EnhancedRate> {
+        let st = sub_theme?;
+        self.enhanced
+            .iter()
+            .find(|e| e.sub_theme == st && e.covers(kind))
+    }
+
+    fn build_rate_table(&mut self) {
+        for kind in ServiceKind::ALL {
+            for st in std::iter::once(None).chain(SubTheme::ALL.iter().copied().map(Some)) {
+                for size in EnterpriseSize::ALL {
+                    let rate = match (self.enhanced_for(*kind, st), size) {
+                        (_, EnterpriseSize::Large) => 0,
+                        (Some(e), EnterpriseSize::Small) => e.small_bp,
+                        (Some(e), _) => e.medium_bp,
+                        (None, EnterpriseSize::Small) => self.rate_small_bp,
+                        (None, _) => self.rate_medium_bp,
+                    };
+                    let k = usize::try_from(kind.index()).unwrap_or(0);
+                    let s = st.map_or(0, |s| usize::try_from(s.index()).unwrap_or(0) + 1);
+                    let z = usize::try_from(size.index()).unwrap_or(0);
+                    if let Some(slot) = self
+                        .rate_table
+                        .get_mut(k)
+                        .and_then(|t| t.get_mut(s))
+                        .and_then(|t| t.get_mut(z))
+                    {
+                        *slot = rate;
+                    }
+                }
+            }
         }
     }
 
@@ -171,17 +236,25 @@ impl RuleSet {
     /// The rule for a theme, if the theme exists in this rule set.
     #[must_use]
     pub fn theme_rule(&self, theme: Theme) -> Option<&ThemeRule> {
-        self.themes.get(usize::try_from(theme.index()).ok()?)?.as_ref()
+        self.themes
+            .get(usize::try_from(theme.index()).ok()?)?
+            .as_ref()
     }
 
     /// The excluded topics, in list order.
     pub fn excluded_topic_list(&self) -> impl Iterator<Item = ExcludedTopic> + '_ {
-        ExcludedTopic::ALL.iter().copied().filter(|t| self.topic_excluded(*t))
+        ExcludedTopic::ALL
+            .iter()
+            .copied()
+            .filter(|t| self.topic_excluded(*t))
     }
 
     /// The accepted (true) or excluded (false) legal forms.
     pub fn legal_forms(&self, accepted: bool) -> impl Iterator<Item = LegalForm> + '_ {
-        LegalForm::ALL.iter().copied().filter(move |f| self.legal_form_accepted(*f) == accepted)
+        LegalForm::ALL
+            .iter()
+            .copied()
+            .filter(move |f| self.legal_form_accepted(*f) == accepted)
     }
 
     /// The excluded NACE divisions, ascending.
@@ -191,7 +264,10 @@ impl RuleSet {
 
     /// The sub-themes in a bit set, in code-list order.
     pub fn sub_themes_in(set: u32) -> impl Iterator<Item = SubTheme> {
-        SubTheme::ALL.iter().copied().filter(move |s| set & (1 << s.index()) != 0)
+        SubTheme::ALL
+            .iter()
+            .copied()
+            .filter(move |s| set & (1 << s.index()) != 0)
     }
 
     /// Last day of the submission window for a service starting on `start` (D10).
@@ -218,13 +294,22 @@ impl RuleBook {
         let mut resolved: BTreeMap<String, toml::Table> = BTreeMap::new();
         let mut sets: Vec<RuleSet> = Vec::with_capacity(files.len());
         for (file, text) in files {
-            let err = |reason: String| RuleSetError { file: (*file).to_owned(), reason };
-            let mut table: toml::Table = text.parse().map_err(|e: toml::de::Error| err(e.to_string()))?;
+            let err = |reason: String| RuleSetError {
+                file: (*file).to_owned(),
+                reason,
+            };
+            let mut table: toml::Table = text
+                .parse()
+                .map_err(|e: toml::de::Error| err(e.to_string()))?;
             if let Some(parent) = table.remove("extends") {
-                let parent = parent.as_str().ok_or_else(|| err("extends must be a rule-set id".into()))?;
-                let base = resolved
-                    .get(parent)
-                    .ok_or_else(|| err(format!("extends {parent:?}, which is not an earlier rule set")))?;
+                let parent = parent
+                    .as_str()
+                    .ok_or_else(|| err("extends must be a rule-set id".into()))?;
+                let base = resolved.get(parent).ok_or_else(|| {
+                    err(format!(
+                        "extends {parent:?}, which is not an earlier rule set"
+                    ))
+                })?;
                 let mut merged = base.clone();
                 for (key, value) in table {
                     merged.insert(key, value);
@@ -250,10 +335,16 @@ impl RuleBook {
             sets.push(set);
         }
         if sets.is_empty() {
-            return Err(RuleSetError { file: String::new(), reason: "no rule sets".into() });
+            return Err(RuleSetError {
+                file: String::new(),
+                reason: "no rule sets".into(),
+            });
         }
         if sets.len() > usize::from(u8::MAX) {
-            return Err(RuleSetError { file: String::new(), reason: "too many rule sets".into() });
+            return Err(RuleSetError {
+                file: String::new(),
+                reason: "too many rule sets".into(),
+            });
         }
         Ok(RuleBook { sets })
     }
@@ -267,8 +358,10 @@ impl RuleBook {
     /// The index of the rule set in force on `date`, if any (D1).
     #[must_use]
     pub fn index_in_force(&self, date: Date) -> Option<u8> {
-        let pos = self.sets.iter().rposition(|s| s.valid_from <= date)?;
-        u8::try_from(pos).ok()
+        // Sets are ordered by valid_from: the count of those already valid is one past the index.
+        // Counting (not searching) keeps this branch-free for the evaluation hot path.
+        let valid = self.sets.iter().filter(|s| s.valid_from <= date).count();
+        u8::try_from(valid.checked_sub(1)?).ok()
     }
 
     /// The rule set in force on `date`, if any (D1).
@@ -441,16 +534,28 @@ struct RawDeMinimis {
 }
 
 fn positive_cents(name: &str, value: i64) -> Result<Cents, String> {
-    if value > 0 { Ok(Cents::new(value)) } else { Err(format!("{name} must be > 0, got {value}")) }
+    if value > 0 {
+        Ok(Cents::new(value))
+    } else {
+        Err(format!("{name} must be > 0, got {value}"))
+    }
 }
 
 fn rate(name: &str, bp: u32) -> Result<u32, String> {
-    if bp > 0 && bp <= 10_000 { Ok(bp) } else { Err(format!("{name} must be 1..=10000 basis points, got {bp}")) }
+    if bp > 0 && bp <= 10_000 {
+        Ok(bp)
+    } else {
+        Err(format!("{name} must be 1..=10000 basis points, got {bp}"))
+    }
 }
 
 fn pct(name: &str, text: &str) -> Result<Hundredths, String> {
     let value = Hundredths::parse_json_number(text).map_err(|e| format!("{name}: {e}"))?;
-    if (0..=10_000).contains(&value.get()) { Ok(value) } else { Err(format!("{name} must be 0..100, got {text}")) }
+    if (0..=10_000).contains(&value.get()) {
+        Ok(value)
+    } else {
+        Err(format!("{name} must be 0..100, got {text}"))
+    }
 }
 
 fn sub_theme(name: &str, code: &str) -> Result<SubTheme, String> {
@@ -458,21 +563,34 @@ fn sub_theme(name: &str, code: &str) -> Result<SubTheme, String> {
 }
 
 fn thresholds(name: &str, raw: &RawThresholds) -> Result<SizeThresholds, String> {
-    let awu_below = Hundredths::parse_json_number(&raw.awu_below).map_err(|e| format!("{name}.awu_below: {e}"))?;
+    let awu_below = Hundredths::parse_json_number(&raw.awu_below)
+        .map_err(|e| format!("{name}.awu_below: {e}"))?;
     if awu_below.get() <= 0 {
         return Err(format!("{name}.awu_below must be > 0"));
     }
     Ok(SizeThresholds {
         awu_below,
-        turnover_max: positive_cents(&format!("{name}.turnover_max_cents"), raw.turnover_max_cents)?,
-        balance_sheet_max: positive_cents(&format!("{name}.balance_sheet_max_cents"), raw.balance_sheet_max_cents)?,
+        turnover_max: positive_cents(
+            &format!("{name}.turnover_max_cents"),
+            raw.turnover_max_cents,
+        )?,
+        balance_sheet_max: positive_cents(
+            &format!("{name}.balance_sheet_max_cents"),
+            raw.balance_sheet_max_cents,
+        )?,
     })
 }
 
 impl RawRuleSet {
     fn validate(self) -> Result<RuleSet, String> {
-        if self.id.is_empty() || self.id.len() > 16 || !self.id.bytes().all(|b| b.is_ascii_alphanumeric()) {
-            return Err(format!("id {:?} must be 1-16 ASCII letters and digits", self.id));
+        if self.id.is_empty()
+            || self.id.len() > 16
+            || !self.id.bytes().all(|b| b.is_ascii_alphanumeric())
+        {
+            return Err(format!(
+                "id {:?} must be 1-16 ASCII letters and digits",
+                self.id
+            ));
         }
         let valid_from = Date::parse(&self.valid_from).map_err(|e| format!("valid_from: {e}"))?;
         let rate_small_bp = rate("rates.small_bp", self.rates.small_bp)?;
@@ -499,19 +617,36 @@ impl RawRuleSet {
             let small_bp = rate(&format!("{name}.small_bp"), e.small_bp)?;
             let medium_bp = rate(&format!("{name}.medium_bp"), e.medium_bp)?;
             if small_bp < rate_small_bp || medium_bp < rate_medium_bp {
-                return Err(format!("{name}: an enhanced rate is below the standard rate"));
+                return Err(format!(
+                    "{name}: an enhanced rate is below the standard rate"
+                ));
             }
-            enhanced.push(EnhancedRate { sub_theme: st, training, advice, small_bp, medium_bp });
+            enhanced.push(EnhancedRate {
+                sub_theme: st,
+                training,
+                advice,
+                small_bp,
+                medium_bp,
+            });
         }
 
         let mut accepted_legal_forms = 0u32;
         let mut listed = 0u32;
         for (accepted, list, name) in [
-            (true, &self.enterprise.accepted_legal_forms, "accepted_legal_forms"),
-            (false, &self.enterprise.excluded_legal_forms, "excluded_legal_forms"),
+            (
+                true,
+                &self.enterprise.accepted_legal_forms,
+                "accepted_legal_forms",
+            ),
+            (
+                false,
+                &self.enterprise.excluded_legal_forms,
+                "excluded_legal_forms",
+            ),
         ] {
             for code in list {
-                let form = LegalForm::parse(code).ok_or_else(|| format!("enterprise.{name}: unknown legal form {code:?}"))?;
+                let form = LegalForm::parse(code)
+                    .ok_or_else(|| format!("enterprise.{name}: unknown legal form {code:?}"))?;
                 let bit = 1u32 << form.index();
                 if listed & bit != 0 {
                     return Err(format!("enterprise.{name}: legal form {form} listed twice"));
@@ -522,15 +657,26 @@ impl RawRuleSet {
                 }
             }
         }
-        if let Some(missing) = LegalForm::ALL.iter().find(|f| listed & (1 << f.index()) == 0) {
-            return Err(format!("enterprise: legal form {missing} is neither accepted nor excluded"));
+        if let Some(missing) = LegalForm::ALL
+            .iter()
+            .find(|f| listed & (1 << f.index()) == 0)
+        {
+            return Err(format!(
+                "enterprise: legal form {missing} is neither accepted nor excluded"
+            ));
         }
 
         let mut excluded_nace_divisions = 0u128;
         for d in &self.enterprise.excluded_nace_divisions {
             let n: u32 = match d.as_bytes() {
-                [a @ b'0'..=b'9', b @ b'0'..=b'9'] => u32::from(a - b'0') * 10 + u32::from(b - b'0'),
-                _ => return Err(format!("enterprise.excluded_nace_divisions: {d:?} is not a two-digit division")),
+                [a @ b'0'..=b'9', b @ b'0'..=b'9'] => {
+                    u32::from(a - b'0') * 10 + u32::from(b - b'0')
+                }
+                _ => {
+                    return Err(format!(
+                        "enterprise.excluded_nace_divisions: {d:?} is not a two-digit division"
+                    ));
+                }
             };
             excluded_nace_divisions |= 1u128 << n;
         }
@@ -553,7 +699,8 @@ impl RawRuleSet {
         let mut claimed_sub_themes = 0u32;
         for (i, t) in self.themes.list.iter().enumerate() {
             let name = format!("themes.list[{i}]");
-            let theme = Theme::parse(&t.theme).ok_or_else(|| format!("{name}: unknown theme {:?}", t.theme))?;
+            let theme = Theme::parse(&t.theme)
+                .ok_or_else(|| format!("{name}: unknown theme {:?}", t.theme))?;
             let mut rule = ThemeRule {
                 sub_themes: 0,
                 sub_theme_required: t.sub_theme_required,
@@ -595,15 +742,21 @@ impl RawRuleSet {
 
         let mut excluded_topics = 0u32;
         for code in &self.exclusion.topics {
-            let topic = ExcludedTopic::parse(code).ok_or_else(|| format!("exclusion.topics: unknown topic {code:?}"))?;
+            let topic = ExcludedTopic::parse(code)
+                .ok_or_else(|| format!("exclusion.topics: unknown topic {code:?}"))?;
             excluded_topics |= 1 << topic.index();
         }
 
         let days = |name: &str, v: i32, max: i32| -> Result<i32, String> {
-            if (0..=max).contains(&v) { Ok(v) } else { Err(format!("deadlines.{name} must be 0..={max}, got {v}")) }
+            if (0..=max).contains(&v) {
+                Ok(v)
+            } else {
+                Err(format!("deadlines.{name} must be 0..={max}, got {v}"))
+            }
         };
 
-        Ok(RuleSet {
+        let mut set = RuleSet {
+            rate_table: [[[0; 3]; 21]; 2],
             valid_from,
             title_nl: self.title_nl,
             title_en: self.title_en,
@@ -613,14 +766,25 @@ impl RawRuleSet {
             enhanced,
             ceiling_small: positive_cents("ceiling.small_cents", self.ceiling.small_cents)?,
             ceiling_medium: positive_cents("ceiling.medium_cents", self.ceiling.medium_cents)?,
-            minimum_training: positive_cents("minimum.training_cents", self.minimum.training_cents)?,
+            minimum_training: positive_cents(
+                "minimum.training_cents",
+                self.minimum.training_cents,
+            )?,
             minimum_advice: positive_cents("minimum.advice_cents", self.minimum.advice_cents)?,
             catering_cap_per_person_day: positive_cents(
                 "costs.catering_cap_per_person_day_cents",
                 self.costs.catering_cap_per_person_day_cents,
             )?,
-            submission_days_after_start: days("submission_days_after_start", self.deadlines.submission_days_after_start, 366)?,
-            deposit_days_after_submission: days("deposit_days_after_submission", self.deadlines.deposit_days_after_submission, 366)?,
+            submission_days_after_start: days(
+                "submission_days_after_start",
+                self.deadlines.submission_days_after_start,
+                366,
+            )?,
+            deposit_days_after_submission: days(
+                "deposit_days_after_submission",
+                self.deadlines.deposit_days_after_submission,
+                366,
+            )?,
             payment_deadline_years_after_submission: days(
                 "payment_deadline_years_after_submission",
                 self.deadlines.payment_deadline_years_after_submission,
@@ -640,10 +804,15 @@ impl RawRuleSet {
             themes,
             advice_only_sub_themes,
             excluded_topics,
-            de_minimis_ceiling: positive_cents("de_minimis.ceiling_cents", self.de_minimis.ceiling_cents)?,
+            de_minimis_ceiling: positive_cents(
+                "de_minimis.ceiling_cents",
+                self.de_minimis.ceiling_cents,
+            )?,
             de_minimis_window: self.de_minimis.window,
             id: self.id,
-        })
+        };
+        set.build_rate_table();
+        Ok(set)
     }
 }
 
@@ -661,8 +830,14 @@ mod tests {
 
     #[test]
     fn the_shipped_rule_sets_load_in_date_order() {
-        let ids: Vec<&str> = book().sets().iter().map(|s| s.id.as_str()).collect();
-        assert_eq!(ids, ["R2016", "R2019D", "R2020", "R2020X", "R2021C", "R2023", "R2024", "R2026"]);
+        let b = book();
+        let ids: Vec<&str> = b.sets().iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "R2016", "R2019D", "R2020", "R2020X", "R2021C", "R2023", "R2024", "R2026"
+            ]
+        );
     }
 
     #[test]
@@ -690,22 +865,61 @@ mod tests {
         let r2016 = b.by_id("R2016").unwrap();
         let r2020 = b.by_id("R2020").unwrap();
         let r2026 = b.by_id("R2026").unwrap();
-        assert_eq!((r2016.rate_small_bp, r2016.ceiling_small, r2016.ceiling_medium), (4000, Cents::new(1_000_000), Cents::new(1_500_000)));
-        assert_eq!((r2020.rate_small_bp, r2020.ceiling_medium), (3000, Cents::new(750_000)));
+        assert_eq!(
+            (
+                r2016.rate_small_bp,
+                r2016.ceiling_small,
+                r2016.ceiling_medium
+            ),
+            (4000, Cents::new(1_000_000), Cents::new(1_500_000))
+        );
+        assert_eq!(
+            (r2020.rate_small_bp, r2020.ceiling_medium),
+            (3000, Cents::new(750_000))
+        );
         assert_eq!(r2016.excluded_topics, 0);
         assert_eq!(r2026.excluded_topic_list().count(), 25);
-        assert!(!r2026.enhanced.iter().find(|e| e.sub_theme == SubTheme::EnergyEfficiency).unwrap().advice);
-        assert_eq!(r2026.advice_only_sub_themes, Some(1 << SubTheme::Cybersecurity.index()));
-        assert_eq!(b.by_id("R2023").unwrap().de_minimis_ceiling, Cents::new(20_000_000));
-        assert_eq!(b.by_id("R2024").unwrap().de_minimis_ceiling, Cents::new(30_000_000));
+        assert!(
+            !r2026
+                .enhanced
+                .iter()
+                .find(|e| e.sub_theme == SubTheme::EnergyEfficiency)
+                .unwrap()
+                .advice
+        );
+        assert_eq!(
+            r2026.advice_only_sub_themes,
+            Some(1 << SubTheme::Cybersecurity.index())
+        );
+        assert_eq!(
+            b.by_id("R2023").unwrap().de_minimis_ceiling,
+            Cents::new(20_000_000)
+        );
+        assert_eq!(
+            b.by_id("R2024").unwrap().de_minimis_ceiling,
+            Cents::new(30_000_000)
+        );
         assert!(!r2026.legal_form_accepted(LegalForm::Maatschap));
-        assert!(r2026.nace_division_excluded(1) && r2026.nace_division_excluded(3) && !r2026.nace_division_excluded(62));
+        assert!(
+            r2026.nace_division_excluded(1)
+                && r2026.nace_division_excluded(3)
+                && !r2026.nace_division_excluded(62)
+        );
     }
 
     fn with_edit(file: &str, from: &str, to: &str) -> Result<RuleBook, RuleSetError> {
         let files: Vec<(&str, String)> = EMBEDDED_FILES
             .iter()
-            .map(|(name, text)| (*name, if *name == file { text.replacen(from, to, 1) } else { (*text).to_owned() }))
+            .map(|(name, text)| {
+                (
+                    *name,
+                    if *name == file {
+                        text.replacen(from, to, 1)
+                    } else {
+                        (*text).to_owned()
+                    },
+                )
+            })
             .collect();
         let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (*n, t.as_str())).collect();
         RuleBook::from_files(&refs)
@@ -713,7 +927,12 @@ mod tests {
 
     #[test]
     fn a_misspelt_key_fails_loudly_with_the_file_name() {
-        let e = with_edit("R2024.toml", "ceiling_cents = 30000000", "ceiling_cent = 30000000").unwrap_err();
+        let e = with_edit(
+            "R2024.toml",
+            "ceiling_cents = 30000000",
+            "ceiling_cent = 30000000",
+        )
+        .unwrap_err();
         assert_eq!(e.file, "R2024.toml");
         assert!(e.reason.contains("ceiling_cent"), "{e}");
     }
@@ -723,7 +942,11 @@ mod tests {
         let e = with_edit("R2020X.toml", "\"shiatsu\"", "\"shiatsoe\"").unwrap_err();
         assert!(e.reason.contains("shiatsoe"), "{e}");
         let e = with_edit("R2016.toml", "\"MAATSCHAP\", ", "").unwrap_err();
-        assert!(e.reason.contains("MAATSCHAP is neither accepted nor excluded"), "{e}");
+        assert!(
+            e.reason
+                .contains("MAATSCHAP is neither accepted nor excluded"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -737,9 +960,37 @@ mod tests {
     #[test]
     fn impossible_values_fail_loudly() {
         assert!(with_edit("R2016.toml", "small_bp = 4000", "small_bp = 40000").is_err());
-        assert!(with_edit("R2016.toml", "training_cents = 10000", "training_cents = -1").is_err());
-        assert!(with_edit("R2016.toml", "public_participation_limit_pct = \"25.00\"", "public_participation_limit_pct = \"125\"").is_err());
-        assert!(with_edit("R2016.toml", "valid_from = \"2016-04-01\"", "valid_from = \"2016-02-30\"").is_err());
-        assert!(with_edit("R2023.toml", "{ theme = \"innovation\" }", "{ theme = \"innovation\", sub_themes = [\"data\"] }").is_err());
+        assert!(
+            with_edit(
+                "R2016.toml",
+                "training_cents = 10000",
+                "training_cents = -1"
+            )
+            .is_err()
+        );
+        assert!(
+            with_edit(
+                "R2016.toml",
+                "public_participation_limit_pct = \"25.00\"",
+                "public_participation_limit_pct = \"125\""
+            )
+            .is_err()
+        );
+        assert!(
+            with_edit(
+                "R2016.toml",
+                "valid_from = \"2016-04-01\"",
+                "valid_from = \"2016-02-30\""
+            )
+            .is_err()
+        );
+        assert!(
+            with_edit(
+                "R2023.toml",
+                "{ theme = \"innovation\" }",
+                "{ theme = \"innovation\", sub_themes = [\"data\"] }"
+            )
+            .is_err()
+        );
     }
 }

@@ -6,7 +6,10 @@
 //! trace, `kmo rules explain`, the API and the web pages.
 
 use kmo_domain::codes::Lang;
-use kmo_domain::{Cents, CostType, Date, EnterpriseSize, ExcludedTopic, Hundredths, LegalForm, ServiceKind, SubTheme, Theme};
+use kmo_domain::{
+    Cents, CostType, Date, EnterpriseSize, ExcludedTopic, Hundredths, LegalForm, ServiceKind,
+    SubTheme, Theme,
+};
 
 use crate::case::Code;
 use crate::ruleset::RuleBook;
@@ -30,7 +33,9 @@ pub struct Trace {
 impl Trace {
     #[must_use]
     pub fn new() -> Self {
-        Trace { steps: Vec::with_capacity(32) }
+        Trace {
+            steps: Vec::with_capacity(32),
+        }
     }
 
     pub fn clear(&mut self) {
@@ -92,31 +97,111 @@ impl Outcome {
 /// One rule applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
-    NoRulesInForce { submitted_on: Date, first_valid_from: Option<Date> },
-    RuleSet { index: u8, submitted_on: Date },
-    LegalForm { form: LegalForm, accepted: bool },
-    FlemishEstablishment { present: bool },
-    PublicParticipation { pct: Hundredths, limit: Hundredths },
-    MainActivity { nace: u32, excluded: bool },
-    SizeConfirmed { size: EnterpriseSize },
-    PartnerIgnored { partner: u16, share: Hundredths, minimum: Hundredths },
-    SizePeriod { year: i32, awu: Hundredths, turnover: Cents, balance_sheet: Cents, class: EnterpriseSize, status: EnterpriseSize },
-    SizeDerived { size: EnterpriseSize, periods: u16 },
-    RelatedProvider { related: bool },
-    ExcludedTopic { topic: ExcludedTopic },
-    NoExcludedTopic { list_len: u32 },
+    NoRulesInForce {
+        submitted_on: Date,
+        first_valid_from: Option<Date>,
+    },
+    RuleSet {
+        index: u8,
+        submitted_on: Date,
+    },
+    LegalForm {
+        form: LegalForm,
+        accepted: bool,
+    },
+    FlemishEstablishment {
+        present: bool,
+    },
+    PublicParticipation {
+        pct: Hundredths,
+        limit: Hundredths,
+    },
+    MainActivity {
+        nace: u32,
+        excluded: bool,
+    },
+    SizeConfirmed {
+        size: EnterpriseSize,
+    },
+    PartnerIgnored {
+        partner: u16,
+        share: Hundredths,
+        minimum: Hundredths,
+    },
+    SizePeriod {
+        year: i32,
+        awu: Hundredths,
+        turnover: Cents,
+        balance_sheet: Cents,
+        class: EnterpriseSize,
+        status: EnterpriseSize,
+    },
+    SizeDerived {
+        size: EnterpriseSize,
+        periods: u16,
+    },
+    RelatedProvider {
+        related: bool,
+    },
+    ExcludedTopic {
+        topic: ExcludedTopic,
+    },
+    NoExcludedTopic {
+        list_len: u32,
+    },
     ThemesNotChecked,
-    Theme { theme: Code<Theme>, sub_theme: Code<SubTheme>, verdict: ThemeVerdict },
-    OccupationList { on_list: bool },
-    AdviceScope { allowed_sub_themes: u32, ok: bool },
-    SubmissionWindow { start: Date, last_day: Date, submitted_on: Date },
-    CostLine { line: u16, cost_type: CostType, amount: Cents, eligible: Cents, ruling: CostRuling },
-    Eligible { eligible: Cents, ineligible: Cents },
-    Minimum { kind: ServiceKind, minimum: Cents, eligible: Cents },
+    Theme {
+        theme: Code<Theme>,
+        sub_theme: Code<SubTheme>,
+        verdict: ThemeVerdict,
+    },
+    OccupationList {
+        on_list: bool,
+    },
+    AdviceScope {
+        allowed_sub_themes: u32,
+        ok: bool,
+    },
+    SubmissionWindow {
+        start: Date,
+        last_day: Date,
+        submitted_on: Date,
+    },
+    CostLine {
+        line: u16,
+        cost_type: CostType,
+        amount: Cents,
+        eligible: Cents,
+        ruling: CostRuling,
+    },
+    Eligible {
+        eligible: Cents,
+        ineligible: Cents,
+    },
+    Minimum {
+        kind: ServiceKind,
+        minimum: Cents,
+        eligible: Cents,
+    },
     NoRate,
-    Rate { size: EnterpriseSize, rate_bp: u32, enhanced_by: Option<SubTheme> },
-    Ceiling { year: i32, ceiling: Cents, reserved: Cents, remaining: Cents, raw: Cents, subsidy: Cents },
-    DeMinimis { prior: Cents, subsidy: Cents, ceiling: Cents },
+    Rate {
+        size: EnterpriseSize,
+        rate_bp: u32,
+        enhanced_by: Option<SubTheme>,
+    },
+    Ceiling {
+        year: i32,
+        ceiling: Cents,
+        reserved: Cents,
+        remaining: Cents,
+        raw: Cents,
+        subsidy: Cents,
+    },
+    DeMinimis {
+        prior: Cents,
+        subsidy: Cents,
+        ceiling: Cents,
+    },
 }
 
 impl Step {
@@ -140,7 +225,10 @@ impl Step {
             Step::OccupationList { .. } => "occupation_specific_list",
             Step::AdviceScope { .. } => "advice_scope",
             Step::SubmissionWindow { .. } => "submission_window",
-            Step::CostLine { ruling: CostRuling::CateringCapped { .. } | CostRuling::CateringWithinCap { .. }, .. } => "catering_cap",
+            Step::CostLine {
+                ruling: CostRuling::CateringCapped { .. } | CostRuling::CateringWithinCap { .. },
+                ..
+            } => "catering_cap",
             Step::CostLine { .. } => "cost_line",
             Step::Eligible { .. } => "eligible_amount",
             Step::Minimum { .. } => "minimum_amount",
@@ -160,19 +248,29 @@ impl Step {
             Step::FlemishEstablishment { present } => pass(present),
             Step::PublicParticipation { pct, limit } => pass(pct < limit),
             Step::MainActivity { excluded, .. } => pass(!excluded),
-            Step::SizeDerived { size, .. } | Step::SizeConfirmed { size } => pass(size != EnterpriseSize::Large),
+            Step::SizeDerived { size, .. } | Step::SizeConfirmed { size } => {
+                pass(size != EnterpriseSize::Large)
+            }
             Step::RelatedProvider { related } => pass(!related),
             Step::ExcludedTopic { .. } => Outcome::Fail,
             Step::NoExcludedTopic { .. } => Outcome::Pass,
             Step::Theme { verdict, .. } => pass(verdict == ThemeVerdict::Fits),
             Step::OccupationList { on_list } => pass(on_list),
             Step::AdviceScope { ok, .. } => pass(ok),
-            Step::SubmissionWindow { last_day, submitted_on, .. } => pass(submitted_on <= last_day),
-            Step::Minimum { minimum, eligible, .. } => pass(eligible >= minimum),
+            Step::SubmissionWindow {
+                last_day,
+                submitted_on,
+                ..
+            } => pass(submitted_on <= last_day),
+            Step::Minimum {
+                minimum, eligible, ..
+            } => pass(eligible >= minimum),
             Step::Ceiling { remaining, .. } => pass(remaining > Cents::ZERO),
-            Step::DeMinimis { prior, subsidy, ceiling } => {
-                pass(prior.checked_add(subsidy).is_some_and(|t| t <= ceiling))
-            }
+            Step::DeMinimis {
+                prior,
+                subsidy,
+                ceiling,
+            } => pass(prior.checked_add(subsidy).is_some_and(|t| t <= ceiling)),
             Step::RuleSet { .. }
             | Step::PartnerIgnored { .. }
             | Step::SizePeriod { .. }
@@ -186,7 +284,10 @@ impl Step {
 
     /// Appends a sentence for people explaining this step, with the parameter values used.
     /// Never contains `"` or `\`, so it can be written into JSON as it is.
-    #[allow(clippy::too_many_lines, reason = "one arm per rule, each a sentence in two languages")]
+    #[allow(
+        clippy::too_many_lines,
+        reason = "one arm per rule, each a sentence in two languages"
+    )]
     pub fn write_detail(&self, book: &RuleBook, lang: Lang, out: &mut String) {
         let nl = lang == Lang::Nl;
         let mut w = Writer { out, lang };
@@ -479,15 +580,18 @@ impl Writer<'_> {
     }
 
     fn two_digits(&mut self, n: u32) {
-        self.out.push(char::from(b'0' + u8::try_from(n / 10 % 10).unwrap_or(0)));
-        self.out.push(char::from(b'0' + u8::try_from(n % 10).unwrap_or(0)));
+        self.out
+            .push(char::from(b'0' + u8::try_from(n / 10 % 10).unwrap_or(0)));
+        self.out
+            .push(char::from(b'0' + u8::try_from(n % 10).unwrap_or(0)));
     }
 
     fn nace(&mut self, n: u32) {
         self.two_digits(n / 1000);
         self.out.push('.');
         self.two_digits(n / 10 % 100);
-        self.out.push(char::from(b'0' + u8::try_from(n % 10).unwrap_or(0)));
+        self.out
+            .push(char::from(b'0' + u8::try_from(n % 10).unwrap_or(0)));
     }
 
     /// A two-decimal value with the language's decimal separator.
@@ -514,6 +618,10 @@ impl Writer<'_> {
     }
 
     fn code(&mut self, label: Option<&str>) {
-        self.out.push_str(label.unwrap_or(if self.lang == Lang::Nl { "(onbekend)" } else { "(unknown)" }));
+        self.out.push_str(label.unwrap_or(if self.lang == Lang::Nl {
+            "(onbekend)"
+        } else {
+            "(unknown)"
+        }));
     }
 }

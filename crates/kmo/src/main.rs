@@ -1,1 +1,5 @@
-fn main() {}
+//! `kmo`: see `kmo --help`. All the work is in the `kmo` library (`cli::run`).
+
+fn main() -> std::process::ExitCode {
+    kmo::cli::main()
+}

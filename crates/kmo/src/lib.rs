@@ -1,0 +1,14 @@
+//! The `kmo` command line: the one binary of kmo-portefeuille.
+//!
+//! `main.rs` only parses arguments and calls into this library, so every command is testable.
+//!
+//! # Layout
+//! - [`cli`]: the clap command tree and dispatch.
+//! - [`eval_stream`]: `kmo rules eval`, streaming and parallel.
+//! - [`bench`]: `kmo bench rules`.
+//! - [`clock`]: "today" in Europe/Brussels — the only place this binary reads the system clock.
+
+pub mod bench;
+pub mod cli;
+pub mod clock;
+pub mod eval_stream;
