@@ -34,8 +34,8 @@ pub struct Decision {
     pub subsidy: Cents,
     /// `eligible − subsidy`.
     pub own_share: Cents,
-    /// Calendar year of submission: the ceiling the subsidy counts against (D3).
-    pub ceiling_year: i32,
+    /// The submission date; its calendar year is the ceiling the subsidy counts against (D3).
+    pub submitted_on: Date,
 }
 
 impl Decision {
@@ -43,6 +43,13 @@ impl Decision {
     #[must_use]
     pub fn is_eligible(&self) -> bool {
         self.rule_set.is_some() && self.reasons.is_empty()
+    }
+
+    /// Calendar year of submission: the annual ceiling the subsidy counts against (D3).
+    /// (Computed on demand: the evaluation itself never needs it.)
+    #[must_use]
+    pub fn ceiling_year(&self) -> i32 {
+        self.submitted_on.year()
     }
 }
 
@@ -64,7 +71,7 @@ pub fn evaluate_traced<T: Tracer>(book: &RuleBook, case: &Case, tracer: &mut T) 
         raw_subsidy: Cents::ZERO,
         subsidy: Cents::ZERO,
         own_share: Cents::ZERO,
-        ceiling_year: case.submitted_on.year(),
+        submitted_on: case.submitted_on,
     };
     let Some((index, rs)) = book
         .index_in_force(case.submitted_on)
@@ -224,7 +231,7 @@ pub fn evaluate_traced<T: Tracer>(book: &RuleBook, case: &Case, tracer: &mut T) 
         .max(Cents::ZERO);
     let subsidy = raw.min(remaining);
     tracer.record(Step::Ceiling {
-        year: d.ceiling_year,
+        year: case.submitted_on.year(),
         ceiling,
         reserved,
         remaining,

@@ -97,7 +97,7 @@ pub fn explain_decision(book: &RuleBook, d: &Decision, trace: &Trace, lang: Lang
             } else {
                 "Counts against the ceiling of"
             },
-            d.ceiling_year
+            d.ceiling_year()
         );
     } else {
         s.push_str(if nl {

@@ -104,7 +104,7 @@ pub fn write_decision(
             push_int(out, d.own_share.get());
         }
         out.push_str(",\"ceiling_year\":");
-        push_int(out, i64::from(d.ceiling_year));
+        push_int(out, i64::from(d.ceiling_year()));
     }
     out.push_str(",\"reasons\":[");
     for (i, r) in d.reasons.iter().enumerate() {
