@@ -228,12 +228,13 @@ impl Date {
 }
 
 impl Date {
-    /// Appends `YYYY-MM-DD` to `out` through a stack buffer, without formatting machinery.
-    pub fn write_iso(self, out: &mut String) {
+    /// `YYYY-MM-DD` as ASCII bytes.
+    #[must_use]
+    pub fn iso_bytes(self) -> [u8; 10] {
         let (y, m, d) = self.ymd();
         let y = y.unsigned_abs();
         let digit = |v: u32| b'0' + u8::try_from(v % 10).unwrap_or(0);
-        let buf = [
+        [
             digit(y / 1000),
             digit(y / 100),
             digit(y / 10),
@@ -244,8 +245,12 @@ impl Date {
             b'-',
             digit(d / 10),
             digit(d),
-        ];
-        out.push_str(std::str::from_utf8(&buf).unwrap_or("0000-00-00"));
+        ]
+    }
+
+    /// Appends `YYYY-MM-DD` to `out`.
+    pub fn write_iso(self, out: &mut String) {
+        out.push_str(std::str::from_utf8(&self.iso_bytes()).unwrap_or("0000-00-00"));
     }
 }
 

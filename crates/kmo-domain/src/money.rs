@@ -227,11 +227,28 @@ impl Cents {
 }
 
 impl Cents {
-    /// Appends the Belgian (nl-BE) display form `€ 1.234,56` to `out`, through a stack buffer and
-    /// one copy (the rules engine writes millions of these).
+    /// Appends the Belgian (nl-BE) display form `€ 1.234,56` to `out`.
     pub fn write_belgian(self, out: &mut String) {
         out.push_str("€ ");
-        // Filled from the right: at most "-" + 20 digits + 6 dots + ",00".
+        let (buf, pos) = self.belgian_number();
+        out.push_str(
+            buf.get(pos..)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or(""),
+        );
+    }
+
+    /// Appends the Belgian display form as UTF-8 bytes, through a stack buffer and one copy (the
+    /// rules engine writes millions of these).
+    pub fn write_belgian_bytes(self, out: &mut Vec<u8>) {
+        out.extend_from_slice("€ ".as_bytes());
+        let (buf, pos) = self.belgian_number();
+        out.extend_from_slice(buf.get(pos..).unwrap_or_default());
+    }
+
+    /// The number part `1.234,56` (ASCII), right-aligned in a buffer, with its start.
+    fn belgian_number(self) -> ([u8; 32], usize) {
+        // At most "-" + 20 digits + 6 dots + ",00".
         let mut buf = [0u8; 32];
         let mut pos = buf.len();
         let mut put = |b: u8| {
@@ -260,11 +277,7 @@ impl Cents {
         if self.0 < 0 {
             put(b'-');
         }
-        out.push_str(
-            buf.get(pos..)
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or(""),
-        );
+        (buf, pos)
     }
 
     /// `round_half_up(self × rate_bp / 10 000)` — see [`Cents::apply_rate_half_up`]; this is

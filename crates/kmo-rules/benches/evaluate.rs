@@ -28,20 +28,25 @@ fn lines() -> Vec<String> {
 }
 
 fn cases(book: &RuleBook) -> Vec<Case> {
-    lines().iter().map(|l| parse_case(book, l).case.unwrap()).collect()
+    lines()
+        .iter()
+        .map(|l| parse_case(book, l).case.unwrap())
+        .collect()
 }
 
 #[divan::bench(sample_count = 20)]
 fn evaluate_no_trace(bencher: Bencher) {
     let book = RuleBook::embedded().unwrap();
     let cases = cases(&book);
-    bencher.counter(divan::counter::ItemsCount::new(CASES)).bench_local(|| {
-        let mut eligible = 0usize;
-        for case in &cases {
-            eligible += usize::from(evaluate(&book, black_box(case)).is_eligible());
-        }
-        eligible
-    });
+    bencher
+        .counter(divan::counter::ItemsCount::new(CASES))
+        .bench_local(|| {
+            let mut eligible = 0usize;
+            for case in &cases {
+                eligible += usize::from(evaluate(&book, black_box(case)).is_eligible());
+            }
+            eligible
+        });
 }
 
 #[divan::bench(sample_count = 20)]
@@ -49,15 +54,17 @@ fn evaluate_with_trace(bencher: Bencher) {
     let book = RuleBook::embedded().unwrap();
     let cases = cases(&book);
     let mut trace = Trace::new();
-    bencher.counter(divan::counter::ItemsCount::new(CASES)).bench_local(|| {
-        let mut steps = 0usize;
-        for case in &cases {
-            trace.clear();
-            black_box(evaluate_traced(&book, black_box(case), &mut trace));
-            steps += trace.steps().len();
-        }
-        steps
-    });
+    bencher
+        .counter(divan::counter::ItemsCount::new(CASES))
+        .bench_local(|| {
+            let mut steps = 0usize;
+            for case in &cases {
+                trace.clear();
+                black_box(evaluate_traced(&book, black_box(case), &mut trace));
+                steps += trace.steps().len();
+            }
+            steps
+        });
 }
 
 #[divan::bench(sample_count = 10)]
@@ -66,13 +73,15 @@ fn parse_evaluate_write(bencher: Bencher) {
     let lines = lines();
     let mut trace = Trace::new();
     let mut out = String::with_capacity(4096);
-    bencher.counter(divan::counter::ItemsCount::new(CASES)).bench_local(|| {
-        let mut bytes = 0usize;
-        for line in &lines {
-            out.clear();
-            eval_json_case(&book, black_box(line), &mut trace, Lang::En, &mut out);
-            bytes += out.len();
-        }
-        bytes
-    });
+    bencher
+        .counter(divan::counter::ItemsCount::new(CASES))
+        .bench_local(|| {
+            let mut bytes = 0usize;
+            for line in &lines {
+                out.clear();
+                eval_json_case(&book, black_box(line), &mut trace, Lang::En, &mut out);
+                bytes += out.len();
+            }
+            bytes
+        });
 }

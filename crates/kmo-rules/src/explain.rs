@@ -124,10 +124,11 @@ pub fn explain_decision(book: &RuleBook, d: &Decision, trace: &Trace, lang: Lang
     } else {
         "\nHow we reached this decision:\n"
     });
-    let mut line = String::with_capacity(200);
+    let mut bytes = Vec::with_capacity(200);
     for step in trace.steps() {
-        line.clear();
-        step.write_detail(book, lang, &mut line);
+        bytes.clear();
+        step.write_detail(book, lang, &mut bytes);
+        let line = String::from_utf8_lossy(&bytes);
         let mark = match step.outcome() {
             Outcome::Pass => "✓",
             Outcome::Fail => "✗",

@@ -8,64 +8,68 @@ use crate::input::{InputError, parse_case};
 use crate::ruleset::RuleBook;
 use crate::trace::Trace;
 
-/// Appends `s` as a JSON string literal (with quotes).
-pub fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
+/// Appends `s` as a JSON string literal (with quotes). Only `"`, `\\` and control characters
+/// are escaped; every other UTF-8 byte is copied as it is.
+pub fn push_json_str(out: &mut Vec<u8>, s: &str) {
+    out.push(b'"');
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, ch) in s.char_indices() {
-        let escape = match ch {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            c if u32::from(c) < 0x20 => None,
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0..=0x1f => b"",
             _ => continue,
         };
-        out.push_str(s.get(start..i).unwrap_or(""));
-        match escape {
-            Some(e) => out.push_str(e),
-            None => {
-                out.push_str("\\u00");
-                let v = u32::from(ch);
-                for nibble in [v >> 4, v & 0xf] {
-                    out.push(char::from_digit(nibble, 16).unwrap_or('0'));
-                }
+        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+        if escape.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            for nibble in [b >> 4, b & 0xf] {
+                out.push(if nibble < 10 {
+                    b'0' + nibble
+                } else {
+                    b'a' + nibble - 10
+                });
             }
+        } else {
+            out.extend_from_slice(escape);
         }
-        start = i + ch.len_utf8();
+        start = i + 1;
     }
-    out.push_str(s.get(start..).unwrap_or(""));
-    out.push('"');
+    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+    out.push(b'"');
 }
 
-fn push_int(out: &mut String, n: i64) {
+fn push_int(out: &mut Vec<u8>, n: i64) {
     let mut buf = itoa::Buffer::new();
-    out.push_str(buf.format(n));
+    out.extend_from_slice(buf.format(n).as_bytes());
 }
 
-fn push_id(out: &mut String, id: Option<&str>) {
-    out.push_str("{\"id\":");
+fn push_id(out: &mut Vec<u8>, id: Option<&str>) {
+    out.extend_from_slice(b"{\"id\":");
     match id {
         Some(id) => push_json_str(out, id),
-        None => out.push_str("null"),
+        None => out.extend_from_slice(b"null"),
     }
 }
 
 /// Appends the error answer for a case that could not be evaluated (no newline).
-pub fn write_error(out: &mut String, id: Option<&str>, error: &InputError) {
+pub fn write_error(out: &mut Vec<u8>, id: Option<&str>, error: &InputError) {
     push_id(out, id);
-    out.push_str(",\"decision\":\"error\",\"error\":{\"field\":");
+    out.extend_from_slice(b",\"decision\":\"error\",\"error\":{\"field\":");
     push_json_str(out, &error.field);
-    out.push_str(",\"message\":");
+    out.extend_from_slice(b",\"message\":");
     push_json_str(out, &error.message);
-    out.push_str("}}");
+    out.extend_from_slice(b"}}");
 }
 
 /// Appends the answer for an evaluated case (no newline). With a trace, its steps are written
 /// as `{"rule", "result", "detail"}` objects in the given language.
 pub fn write_decision(
-    out: &mut String,
+    out: &mut Vec<u8>,
     book: &RuleBook,
     id: Option<&str>,
     d: &Decision,
@@ -73,66 +77,65 @@ pub fn write_decision(
     lang: Lang,
 ) {
     push_id(out, id);
-    out.push_str(if d.is_eligible() {
-        ",\"decision\":\"eligible\""
+    out.extend_from_slice(if d.is_eligible() {
+        b",\"decision\":\"eligible\""
     } else {
-        ",\"decision\":\"rejected\""
+        b",\"decision\":\"rejected\""
     });
-    out.push_str(",\"rule_set\":");
+    out.extend_from_slice(b",\"rule_set\":");
     match d.rule_set.and_then(|i| book.get(i)) {
         Some(rs) => push_json_str(out, &rs.id),
-        None => out.push_str("null"),
+        None => out.extend_from_slice(b"null"),
     }
     if let Some(size) = d.size {
-        out.push_str(",\"size\":\"");
-        out.push_str(size.code());
-        out.push('"');
+        out.extend_from_slice(b",\"size\":\"");
+        out.extend_from_slice(size.code().as_bytes());
+        out.push(b'"');
     }
     if d.rule_set.is_some() {
         if let Some(bp) = d.rate_bp {
-            out.push_str(",\"rate_bp\":");
+            out.extend_from_slice(b",\"rate_bp\":");
             push_int(out, i64::from(bp));
         }
-        out.push_str(",\"eligible_cents\":");
+        out.extend_from_slice(b",\"eligible_cents\":");
         push_int(out, d.eligible.get());
-        out.push_str(",\"ineligible_cents\":");
+        out.extend_from_slice(b",\"ineligible_cents\":");
         push_int(out, d.ineligible.get());
         if d.is_eligible() {
-            out.push_str(",\"subsidy_cents\":");
+            out.extend_from_slice(b",\"subsidy_cents\":");
             push_int(out, d.subsidy.get());
-            out.push_str(",\"own_share_cents\":");
+            out.extend_from_slice(b",\"own_share_cents\":");
             push_int(out, d.own_share.get());
         }
-        out.push_str(",\"ceiling_year\":");
+        out.extend_from_slice(b",\"ceiling_year\":");
         push_int(out, i64::from(d.ceiling_year()));
     }
-    out.push_str(",\"reasons\":[");
+    out.extend_from_slice(b",\"reasons\":[");
     for (i, r) in d.reasons.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
-        out.push('"');
-        out.push_str(r.code());
-        out.push('"');
+        out.push(b'"');
+        out.extend_from_slice(r.code().as_bytes());
+        out.push(b'"');
     }
-    out.push(']');
+    out.push(b']');
     if let Some(trace) = trace {
-        out.push_str(",\"trace\":[");
+        out.extend_from_slice(b",\"trace\":[");
         for (i, step) in trace.steps().iter().enumerate() {
             if i > 0 {
-                out.push(',');
+                out.push(b',');
             }
-            out.push_str("{\"rule\":\"");
-            out.push_str(step.rule());
-            out.push_str("\",\"result\":\"");
-            out.push_str(step.outcome().code());
-            out.push_str("\",\"detail\":\"");
+            out.extend_from_slice(step.json_prefix());
+            // Fixed-size copy: every outcome code has four letters.
+            out.extend_from_slice(step.outcome().code4());
+            out.extend_from_slice(b"\",\"detail\":\"");
             step.write_detail(book, lang, out);
-            out.push_str("\"}");
+            out.extend_from_slice(b"\"}");
         }
-        out.push(']');
+        out.push(b']');
     }
-    out.push('}');
+    out.push(b'}');
 }
 
 /// What evaluating one line of input produced.
@@ -150,7 +153,7 @@ pub fn eval_json_case(
     text: &str,
     trace: &mut Trace,
     lang: Lang,
-    out: &mut String,
+    out: &mut Vec<u8>,
 ) -> LineKind {
     let parsed = parse_case(book, text);
     let kind = match &parsed.case {
@@ -176,7 +179,7 @@ pub fn eval_json_case(
             }
         }
     };
-    out.push('\n');
+    out.push(b'\n');
     kind
 }
 
@@ -186,8 +189,9 @@ mod tests {
 
     #[test]
     fn json_strings_are_escaped() {
-        let mut s = String::new();
-        push_json_str(&mut s, "a\"b\\c\nd\u{1}é€");
+        let mut bytes = Vec::new();
+        push_json_str(&mut bytes, "a\"b\\c\nd\u{1}é€");
+        let s = String::from_utf8(bytes).unwrap();
         assert_eq!(s, r#""a\"b\\c\nd\u0001é€""#);
         let v: String = serde_json::from_str(&s).unwrap();
         assert_eq!(v, "a\"b\\c\nd\u{1}é€");

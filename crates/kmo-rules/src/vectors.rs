@@ -55,9 +55,9 @@ pub fn check_vector(
             failures: vec!["a vector needs \"case\" and an \"expect\" object".into()],
         };
     };
-    let mut answer = String::new();
-    eval_json_case(book, &case.to_string(), trace, Lang::En, &mut answer);
-    let answer = answer.trim_end().to_owned();
+    let mut bytes = Vec::new();
+    eval_json_case(book, &case.to_string(), trace, Lang::En, &mut bytes);
+    let answer = String::from_utf8_lossy(&bytes).trim_end().to_owned();
     let parsed: Value = match serde_json::from_str(&answer) {
         Ok(v) => v,
         Err(e) => {

@@ -116,16 +116,16 @@ fn eval_array<W: Write>(
 ) -> io::Result<EvalSummary> {
     let mut summary = EvalSummary::default();
     let mut trace = Trace::new();
-    let mut out = String::with_capacity(CHUNK_BYTES);
+    let mut out = Vec::with_capacity(CHUNK_BYTES);
     for element in elements {
         let kind = eval_json_case(book, element.get(), &mut trace, lang, &mut out);
         count(&mut summary, kind);
         if out.len() >= CHUNK_BYTES {
-            output.write_all(out.as_bytes())?;
+            output.write_all(&out)?;
             out.clear();
         }
     }
-    output.write_all(out.as_bytes())?;
+    output.write_all(&out)?;
     output.flush()?;
     Ok(summary)
 }
@@ -145,7 +145,7 @@ fn eval_chunk(
     data: &[u8],
     trace: &mut Trace,
     lang: Lang,
-    out: &mut String,
+    out: &mut Vec<u8>,
 ) -> EvalSummary {
     let mut summary = EvalSummary::default();
     let mut start = 0;
@@ -168,14 +168,14 @@ fn eval_chunk(
                         message: format!("the line is not valid UTF-8 ({e})"),
                     },
                 );
-                out.push('\n');
+                out.push(b'\n');
             }
         }
     }
     summary
 }
 
-fn oversized_answer(out: &mut String) -> EvalSummary {
+fn oversized_answer(out: &mut Vec<u8>) -> EvalSummary {
     write_error(
         out,
         None,
@@ -184,7 +184,7 @@ fn oversized_answer(out: &mut String) -> EvalSummary {
             message: format!("the line is longer than {LINE_BYTES_MAX} bytes"),
         },
     );
-    out.push('\n');
+    out.push(b'\n');
     EvalSummary {
         answered: 1,
         oversized: 1,
@@ -216,8 +216,11 @@ fn read_chunks<R: Read>(
         if !skipping {
             if let Some(last_newline) = memchr::memrchr(b'\n', &pending) {
                 if pending.len() >= CHUNK_BYTES || eof {
-                    let rest = pending.split_off(last_newline + 1);
-                    let data = std::mem::replace(&mut pending, rest);
+                    // The next buffer starts with the partial line, at full size (no regrowth).
+                    let mut next = Vec::with_capacity(CHUNK_BYTES * 2);
+                    next.extend_from_slice(pending.get(last_newline + 1..).unwrap_or_default());
+                    pending.truncate(last_newline + 1);
+                    let data = std::mem::replace(&mut pending, next);
                     if !send(Job::Lines { seq, data }) {
                         return Ok(());
                     }
@@ -265,7 +268,7 @@ fn eval_lines<R: Read + Send, W: Write>(
     let mut summary = EvalSummary::default();
     if options.threads <= 1 {
         let mut trace = Trace::new();
-        let mut out = String::with_capacity(ANSWER_BYTES);
+        let mut out = Vec::with_capacity(ANSWER_BYTES);
         let mut write_result = Ok(());
         read_chunks(head, input, |job| {
             out.clear();
@@ -276,7 +279,7 @@ fn eval_lines<R: Read + Send, W: Write>(
                 Job::Oversized { .. } => oversized_answer(&mut out),
             };
             summary.add(&s);
-            write_result = output.write_all(out.as_bytes());
+            write_result = output.write_all(&out);
             write_result.is_ok()
         })?;
         write_result?;
@@ -287,9 +290,9 @@ fn eval_lines<R: Read + Send, W: Write>(
     let threads = options.threads;
     let (job_tx, job_rx): (SyncSender<Job>, Receiver<Job>) = sync_channel(threads * 2);
     let job_rx = Arc::new(Mutex::new(job_rx));
-    let (done_tx, done_rx) = sync_channel::<(u64, String, EvalSummary)>(threads * 2);
+    let (done_tx, done_rx) = sync_channel::<(u64, Vec<u8>, EvalSummary)>(threads * 2);
     // Written answer buffers go back to the workers, so no chunk pays for fresh pages.
-    let (free_tx, free_rx) = sync_channel::<String>(threads * 4);
+    let (free_tx, free_rx) = sync_channel::<Vec<u8>>(threads * 4);
     let free_rx = Arc::new(Mutex::new(free_rx));
     std::thread::scope(|scope| -> io::Result<()> {
         let reader = scope.spawn(move || read_chunks(head, input, |job| job_tx.send(job).is_ok()));
@@ -309,7 +312,7 @@ fn eval_lines<R: Read + Send, W: Write>(
                         .lock()
                         .ok()
                         .and_then(|rx| rx.try_recv().ok())
-                        .unwrap_or_else(|| String::with_capacity(ANSWER_BYTES));
+                        .unwrap_or_else(|| Vec::with_capacity(ANSWER_BYTES));
                     out.clear();
                     let (seq, s) = match job {
                         Job::Lines { seq, data } => (
@@ -327,13 +330,13 @@ fn eval_lines<R: Read + Send, W: Write>(
         drop(done_tx);
         // Write in input order; at most a few chunks wait here, since the queues are bounded.
         let mut next = 0u64;
-        let mut waiting: BTreeMap<u64, (String, EvalSummary)> = BTreeMap::new();
+        let mut waiting: BTreeMap<u64, (Vec<u8>, EvalSummary)> = BTreeMap::new();
         let mut write_error: Option<io::Error> = None;
         for (seq, out, s) in done_rx {
             waiting.insert(seq, (out, s));
             while let Some((out, s)) = waiting.remove(&next) {
                 if write_error.is_none() {
-                    if let Err(e) = output.write_all(out.as_bytes()) {
+                    if let Err(e) = output.write_all(&out) {
                         write_error = Some(e);
                     }
                 }
