@@ -4,6 +4,14 @@
 //! - `parse_evaluate_write`: one JSON line in, one JSON answer with trace out — the per-case
 //!   work of `kmo rules eval` without its I/O.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code: a failed expectation should stop the test"
+)]
+
 use divan::{Bencher, black_box};
 use kmo_domain::codes::Lang;
 use kmo_rules::output::eval_json_case;
@@ -72,7 +80,7 @@ fn parse_evaluate_write(bencher: Bencher) {
     let book = RuleBook::embedded().unwrap();
     let lines = lines();
     let mut trace = Trace::new();
-    let mut out = String::with_capacity(4096);
+    let mut out = Vec::with_capacity(4096);
     bencher
         .counter(divan::counter::ItemsCount::new(CASES))
         .bench_local(|| {

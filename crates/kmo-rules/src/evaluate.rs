@@ -155,8 +155,10 @@ pub fn evaluate_traced<T: Tracer>(book: &RuleBook, case: &Case, tracer: &mut T) 
         });
     }
     check_theme(rs, case, &mut d.reasons, tracer);
-    if s.kind == ServiceKind::Advice {
-        if let Some(allowed) = rs.advice_only_sub_themes {
+    if s.kind == ServiceKind::Advice
+        && let Some(allowed) = rs.advice_only_sub_themes
+    {
+        {
             let ok = s
                 .sub_theme
                 .known()

@@ -480,8 +480,10 @@ fn periods(list: &[WirePeriod<'_>], field: &Field<'_>) -> Res<Vec<Period>> {
             .ok()
             .filter(|y| (1000..=9999).contains(y))
             .ok_or_else(|| InputError::new(&fy, format!("{year} is not a year")))?;
-        if let Some(prev) = out.last() {
-            if year <= prev.year {
+        if let Some(prev) = out.last()
+            && year <= prev.year
+        {
+            {
                 return Err(InputError::new(
                     &fy,
                     format!("years must increase strictly ({year} after {})", prev.year),
@@ -567,8 +569,10 @@ fn size_input(book: &RuleBook, submitted_on: Date, e: &WireEnterprise<'_>) -> Re
                     voting_pct,
                     figures,
                 };
-                if let Some(rs) = rs {
-                    if partner.share() > rs.partner_max {
+                if let Some(rs) = rs
+                    && partner.share() > rs.partner_max
+                {
+                    {
                         return Err(InputError::new(
                             &f,
                             format!(

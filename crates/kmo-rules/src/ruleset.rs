@@ -320,8 +320,10 @@ impl RuleBook {
                 .try_into()
                 .map_err(|e: toml::de::Error| err(e.to_string().trim_end().to_owned()))?;
             let set = raw.validate().map_err(err)?;
-            if let Some(previous) = sets.last() {
-                if set.valid_from <= previous.valid_from {
+            if let Some(previous) = sets.last()
+                && set.valid_from <= previous.valid_from
+            {
+                {
                     return Err(err(format!(
                         "valid_from {} is not after {} of {}",
                         set.valid_from, previous.valid_from, previous.id

@@ -393,7 +393,7 @@ impl Step {
                 w.s(size.label(lang));
             }
             Step::PartnerIgnored { partner, share, minimum } => {
-                w.s(if nl { "partner " } else { "partner " });
+                w.s("partner ");
                 w.int(i64::from(partner) + 1);
                 w.s(if nl { " telt niet mee: aandeel " } else { " is not counted: share " });
                 w.pct(share);
@@ -411,7 +411,7 @@ impl Step {
                 w.cents(balance_sheet);
                 w.s(if nl { " → drempels van " } else { " → thresholds of " });
                 w.s(class.label(lang));
-                w.s(if nl { "; status " } else { "; status " });
+                w.s("; status ");
                 w.s(status.label(lang));
             }
             Step::SizeDerived { size, periods } => {
@@ -484,7 +484,7 @@ impl Step {
                 });
             }
             Step::SubmissionWindow { start, last_day, submitted_on } => {
-                w.s(if nl { "start " } else { "start " });
+                w.s("start ");
                 w.date(start);
                 w.s(if nl { ", laatste indiendag " } else { ", last day to submit " });
                 w.date(last_day);

@@ -98,10 +98,10 @@ pub fn eval_stream<R: Read + Send, W: Write>(
                 format!("a JSON array input is limited to {ARRAY_BYTES_MAX} bytes; use JSON Lines"),
             ));
         }
-        if let Ok(text) = std::str::from_utf8(&head) {
-            if let Ok(elements) = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(text) {
-                return eval_array(book, &elements, output, options.lang);
-            }
+        if let Ok(text) = std::str::from_utf8(&head)
+            && let Ok(elements) = serde_json::from_str::<Vec<&serde_json::value::RawValue>>(text)
+        {
+            return eval_array(book, &elements, output, options.lang);
         }
         // Not one array after all (JSON Lines whose first line is an array): answer line by line.
     }
@@ -335,10 +335,10 @@ fn eval_lines<R: Read + Send, W: Write>(
         for (seq, out, s) in done_rx {
             waiting.insert(seq, (out, s));
             while let Some((out, s)) = waiting.remove(&next) {
-                if write_error.is_none() {
-                    if let Err(e) = output.write_all(&out) {
-                        write_error = Some(e);
-                    }
+                if write_error.is_none()
+                    && let Err(e) = output.write_all(&out)
+                {
+                    write_error = Some(e);
                 }
                 summary.add(&s);
                 next += 1;
