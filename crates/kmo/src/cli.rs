@@ -143,6 +143,7 @@ fn check_vectors() -> anyhow::Result<u8> {
         }
     }
     writeln!(out, "{passed}/{total} vectors pass")?;
+    writeln!(out, "vectors: {passed} passed, {} failed", total - passed)?;
     Ok(if passed == total { 0 } else { 1 })
 }
 
