@@ -1,0 +1,117 @@
+//! The real `kmo` binary, run as a user runs it: arguments, standard input, exit codes.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn kmo(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kmo"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = input.write_all(&data);
+    });
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    out
+}
+
+fn public_vectors() -> Vec<u8> {
+    let dir = std::env::var_os("KMO_SHARED_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"),
+        PathBuf::from,
+    );
+    std::fs::read(dir.join("spec/vectors/public.jsonl")).unwrap()
+}
+
+#[test]
+fn eval_check_passes_every_public_vector() {
+    let out = kmo(&["rules", "eval", "--check"], &public_vectors());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{stdout}");
+    assert!(
+        stdout.ends_with("vectors: 70 passed, 0 failed\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn eval_answers_each_line_in_order_and_exits_0_despite_bad_cases() {
+    let vectors = String::from_utf8(public_vectors()).unwrap();
+    let cases: String = vectors
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["case"].to_string() + "\n")
+        .collect();
+    let input = format!("{cases}\nnot json at all\n");
+    let out = kmo(&["rules", "eval", "--threads", "2"], input.as_bytes());
+    assert_eq!(out.status.code(), Some(0));
+    let answers: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(answers.len(), 71);
+    assert_eq!(answers[0]["id"], "TC-01");
+    assert_eq!(answers[70]["decision"], "error");
+}
+
+#[test]
+fn eval_exits_2_when_the_input_is_not_json_at_all() {
+    let out = kmo(&["rules", "eval"], b"hello\nworld\n");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!out.stderr.is_empty());
+}
+
+#[test]
+fn explain_speaks_dutch_by_default_and_english_on_request() {
+    let vectors = String::from_utf8(public_vectors()).unwrap();
+    let tc13 = vectors.lines().find(|l| l.contains("\"TC-13\"")).unwrap();
+    let nl = String::from_utf8(kmo(&["rules", "explain"], tc13.as_bytes()).stdout).unwrap();
+    assert!(
+        nl.contains("KOMT IN AANMERKING") && nl.contains("€ 285,00"),
+        "{nl}"
+    );
+    let en = String::from_utf8(kmo(&["rules", "explain", "--lang", "en"], tc13.as_bytes()).stdout)
+        .unwrap();
+    assert!(en.contains("ELIGIBLE") && en.contains("catering"), "{en}");
+    let bad = kmo(&["rules", "explain"], b"{\"submitted_on\": \"2024-02-30\"}");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8(bad.stderr)
+            .unwrap()
+            .contains("submitted_on")
+    );
+}
+
+#[test]
+fn show_prints_the_rule_set_of_a_date_and_refuses_a_date_before_2016() {
+    let out = kmo(
+        &["rules", "show", "--date", "2019-11-30", "--lang", "en"],
+        b"",
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        out.status.success() && text.starts_with("R2016") && text.contains("40.00 %"),
+        "{text}"
+    );
+    let out = kmo(&["rules", "show", "--date", "2015-01-01"], b"");
+    assert!(!out.status.success());
+    let out = kmo(&["rules", "show", "--date", "2015-02-30"], b"");
+    assert!(!out.status.success());
+    let all = String::from_utf8(kmo(&["rules", "show", "--all"], b"").stdout).unwrap();
+    assert_eq!(all.lines().count(), 8, "{all}");
+}
