@@ -72,8 +72,12 @@ impl AccountKey {
             | AccountKey::ProviderPayable { .. }
             | AccountKey::OwnShareWallet { .. }
             | AccountKey::SubsidyWallet { .. } => LedgerKind::Money,
-            AccountKey::CeilingSource | AccountKey::CeilingAvailable { .. } | AccountKey::CeilingReserved { .. } => LedgerKind::Ceiling,
-            AccountKey::DeMinimisSource | AccountKey::DeMinimisGranted { .. } => LedgerKind::DeMinimis,
+            AccountKey::CeilingSource
+            | AccountKey::CeilingAvailable { .. }
+            | AccountKey::CeilingReserved { .. } => LedgerKind::Ceiling,
+            AccountKey::DeMinimisSource | AccountKey::DeMinimisGranted { .. } => {
+                LedgerKind::DeMinimis
+            }
         }
     }
 
@@ -81,9 +85,10 @@ impl AccountKey {
     #[must_use]
     pub const fn normal_side(self) -> NormalSide {
         match self {
-            AccountKey::Bank | AccountKey::AgencyBudget { .. } | AccountKey::CeilingSource | AccountKey::DeMinimisSource => {
-                NormalSide::Debit
-            }
+            AccountKey::Bank
+            | AccountKey::AgencyBudget { .. }
+            | AccountKey::CeilingSource
+            | AccountKey::DeMinimisSource => NormalSide::Debit,
             _ => NormalSide::Credit,
         }
     }
@@ -91,14 +96,20 @@ impl AccountKey {
     /// Whether the balance may never go below zero (pending debits included).
     #[must_use]
     pub const fn has_floor(self) -> bool {
-        !matches!(self, AccountKey::AgencyBudget { .. } | AccountKey::CeilingSource | AccountKey::DeMinimisSource)
+        !matches!(
+            self,
+            AccountKey::AgencyBudget { .. }
+                | AccountKey::CeilingSource
+                | AccountKey::DeMinimisSource
+        )
     }
 
     /// The application this account belongs to, if any.
     #[must_use]
     pub const fn application(self) -> Option<i64> {
         match self {
-            AccountKey::OwnShareWallet { application } | AccountKey::SubsidyWallet { application } => Some(application),
+            AccountKey::OwnShareWallet { application }
+            | AccountKey::SubsidyWallet { application } => Some(application),
             _ => None,
         }
     }
@@ -112,11 +123,19 @@ impl fmt::Display for AccountKey {
             AccountKey::RefundsPayable => f.write_str("refunds_payable"),
             AccountKey::AgencyBudget { year } => write!(f, "agency_budget:{year}"),
             AccountKey::ProviderPayable { provider } => write!(f, "provider_payable:{provider}"),
-            AccountKey::OwnShareWallet { application } => write!(f, "application:{application}:own_share"),
-            AccountKey::SubsidyWallet { application } => write!(f, "application:{application}:subsidy"),
+            AccountKey::OwnShareWallet { application } => {
+                write!(f, "application:{application}:own_share")
+            }
+            AccountKey::SubsidyWallet { application } => {
+                write!(f, "application:{application}:subsidy")
+            }
             AccountKey::CeilingSource => f.write_str("ceiling_source"),
-            AccountKey::CeilingAvailable { enterprise, year } => write!(f, "ceiling:{enterprise}:{year}:available"),
-            AccountKey::CeilingReserved { enterprise, year } => write!(f, "ceiling:{enterprise}:{year}:reserved"),
+            AccountKey::CeilingAvailable { enterprise, year } => {
+                write!(f, "ceiling:{enterprise}:{year}:available")
+            }
+            AccountKey::CeilingReserved { enterprise, year } => {
+                write!(f, "ceiling:{enterprise}:{year}:reserved")
+            }
             AccountKey::DeMinimisSource => f.write_str("de_minimis_source"),
             AccountKey::DeMinimisGranted { enterprise } => write!(f, "de_minimis:{enterprise}"),
         }
@@ -129,21 +148,37 @@ impl FromStr for AccountKey {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || AccountKeyError(s.to_owned());
         let parts: Vec<&str> = s.split(':').collect();
-        let int = |i: usize| -> Result<i64, AccountKeyError> { parts.get(i).and_then(|p| p.parse().ok()).ok_or_else(err) };
-        let year = |i: usize| -> Result<i32, AccountKeyError> { parts.get(i).and_then(|p| p.parse().ok()).ok_or_else(err) };
+        let int = |i: usize| -> Result<i64, AccountKeyError> {
+            parts.get(i).and_then(|p| p.parse().ok()).ok_or_else(err)
+        };
+        let year = |i: usize| -> Result<i32, AccountKeyError> {
+            parts.get(i).and_then(|p| p.parse().ok()).ok_or_else(err)
+        };
         let key = match parts.as_slice() {
             ["bank"] => AccountKey::Bank,
             ["suspense"] => AccountKey::Suspense,
             ["refunds_payable"] => AccountKey::RefundsPayable,
             ["agency_budget", _] => AccountKey::AgencyBudget { year: year(1)? },
             ["provider_payable", _] => AccountKey::ProviderPayable { provider: int(1)? },
-            ["application", _, "own_share"] => AccountKey::OwnShareWallet { application: int(1)? },
-            ["application", _, "subsidy"] => AccountKey::SubsidyWallet { application: int(1)? },
+            ["application", _, "own_share"] => AccountKey::OwnShareWallet {
+                application: int(1)?,
+            },
+            ["application", _, "subsidy"] => AccountKey::SubsidyWallet {
+                application: int(1)?,
+            },
             ["ceiling_source"] => AccountKey::CeilingSource,
-            ["ceiling", _, _, "available"] => AccountKey::CeilingAvailable { enterprise: int(1)?, year: year(2)? },
-            ["ceiling", _, _, "reserved"] => AccountKey::CeilingReserved { enterprise: int(1)?, year: year(2)? },
+            ["ceiling", _, _, "available"] => AccountKey::CeilingAvailable {
+                enterprise: int(1)?,
+                year: year(2)?,
+            },
+            ["ceiling", _, _, "reserved"] => AccountKey::CeilingReserved {
+                enterprise: int(1)?,
+                year: year(2)?,
+            },
             ["de_minimis_source"] => AccountKey::DeMinimisSource,
-            ["de_minimis", _] => AccountKey::DeMinimisGranted { enterprise: int(1)? },
+            ["de_minimis", _] => AccountKey::DeMinimisGranted {
+                enterprise: int(1)?,
+            },
             _ => return Err(err()),
         };
         Ok(key)
@@ -157,8 +192,18 @@ mod tests {
 
     #[test]
     fn keys_have_a_stable_text_form() {
-        assert_eq!(AccountKey::CeilingAvailable { enterprise: 7, year: 2024 }.to_string(), "ceiling:7:2024:available");
-        assert_eq!("application:12:subsidy".parse(), Ok(AccountKey::SubsidyWallet { application: 12 }));
+        assert_eq!(
+            AccountKey::CeilingAvailable {
+                enterprise: 7,
+                year: 2024
+            }
+            .to_string(),
+            "ceiling:7:2024:available"
+        );
+        assert_eq!(
+            "application:12:subsidy".parse(),
+            Ok(AccountKey::SubsidyWallet { application: 12 })
+        );
         assert!("application:x:subsidy".parse::<AccountKey>().is_err());
         assert!("nope".parse::<AccountKey>().is_err());
     }

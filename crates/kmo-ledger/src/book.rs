@@ -43,12 +43,27 @@ pub enum LedgerError {
     NonPositiveAmount { id: TransferId, amount: i64 },
     #[error("transfer {id}: debit and credit are the same account {account}")]
     SameAccount { id: TransferId, account: AccountKey },
-    #[error("transfer {id}: {debit} ({debit_ledger:?}) and {credit} ({credit_ledger:?}) are on different ledgers")]
-    LedgerMismatch { id: TransferId, debit: AccountKey, credit: AccountKey, debit_ledger: LedgerKind, credit_ledger: LedgerKind },
+    #[error(
+        "transfer {id}: {debit} ({debit_ledger:?}) and {credit} ({credit_ledger:?}) are on different ledgers"
+    )]
+    LedgerMismatch {
+        id: TransferId,
+        debit: AccountKey,
+        credit: AccountKey,
+        debit_ledger: LedgerKind,
+        credit_ledger: LedgerKind,
+    },
     #[error("transfer {id}: the id was used before for a different transfer")]
     IdReused { id: TransferId },
-    #[error("transfer {id}: account {account} would go below zero ({available} available, {amount} asked)")]
-    BelowFloor { id: TransferId, account: AccountKey, available: i64, amount: i64 },
+    #[error(
+        "transfer {id}: account {account} would go below zero ({available} available, {amount} asked)"
+    )]
+    BelowFloor {
+        id: TransferId,
+        account: AccountKey,
+        available: i64,
+        amount: i64,
+    },
     #[error("transfer {id}: pending transfer {pending} does not exist")]
     UnknownPending { id: TransferId, pending: TransferId },
     #[error("transfer {id}: pending transfer {pending} was already posted")]
@@ -112,7 +127,10 @@ impl Book {
 
     /// Pending transfers neither posted nor voided yet.
     pub fn open_pending(&self) -> impl Iterator<Item = &Transfer> {
-        self.pending.iter().filter(|(_, s)| **s == PendingState::Open).filter_map(|(id, _)| self.transfers.get(id))
+        self.pending
+            .iter()
+            .filter(|(_, s)| **s == PendingState::Open)
+            .filter_map(|(id, _)| self.transfers.get(id))
     }
 
     /// Applies one transfer, or refuses it with the rule it breaks; a refused transfer changes
@@ -120,13 +138,23 @@ impl Book {
     pub fn apply(&mut self, t: &Transfer) -> Result<Applied, LedgerError> {
         let id = t.id.clone();
         if let Some(previous) = self.transfers.get(&t.id) {
-            return if previous == t { Ok(Applied::AlreadyRecorded) } else { Err(LedgerError::IdReused { id }) };
+            return if previous == t {
+                Ok(Applied::AlreadyRecorded)
+            } else {
+                Err(LedgerError::IdReused { id })
+            };
         }
         if !t.amount.is_positive() {
-            return Err(LedgerError::NonPositiveAmount { id, amount: t.amount.get() });
+            return Err(LedgerError::NonPositiveAmount {
+                id,
+                amount: t.amount.get(),
+            });
         }
         if t.debit == t.credit {
-            return Err(LedgerError::SameAccount { id, account: t.debit });
+            return Err(LedgerError::SameAccount {
+                id,
+                account: t.debit,
+            });
         }
         if t.debit.ledger() != t.credit.ledger() {
             return Err(LedgerError::LedgerMismatch {
@@ -140,16 +168,34 @@ impl Book {
         let amount = t.amount.get();
         if let Some(pending_id) = t.kind.pending() {
             let Some(state) = self.pending.get(pending_id).copied() else {
-                return Err(LedgerError::UnknownPending { id, pending: pending_id.clone() });
+                return Err(LedgerError::UnknownPending {
+                    id,
+                    pending: pending_id.clone(),
+                });
             };
             match state {
-                PendingState::Posted => return Err(LedgerError::PendingAlreadyPosted { id, pending: pending_id.clone() }),
-                PendingState::Voided => return Err(LedgerError::PendingAlreadyVoided { id, pending: pending_id.clone() }),
+                PendingState::Posted => {
+                    return Err(LedgerError::PendingAlreadyPosted {
+                        id,
+                        pending: pending_id.clone(),
+                    });
+                }
+                PendingState::Voided => {
+                    return Err(LedgerError::PendingAlreadyVoided {
+                        id,
+                        pending: pending_id.clone(),
+                    });
+                }
                 PendingState::Open => {}
             }
-            let matches = self.transfers.get(pending_id).is_some_and(|p| p.debit == t.debit && p.credit == t.credit && p.amount == t.amount);
+            let matches = self.transfers.get(pending_id).is_some_and(|p| {
+                p.debit == t.debit && p.credit == t.credit && p.amount == t.amount
+            });
             if !matches {
-                return Err(LedgerError::PendingMismatch { id, pending: pending_id.clone() });
+                return Err(LedgerError::PendingMismatch {
+                    id,
+                    pending: pending_id.clone(),
+                });
             }
         }
         let mut debit = self.balance(t.debit);
@@ -180,7 +226,12 @@ impl Book {
         for (account, balance) in [(t.debit, &debit), (t.credit, &credit)] {
             if account.has_floor() && balance.available(account.normal_side()) < 0 {
                 let before = self.balance(account).available(account.normal_side());
-                return Err(LedgerError::BelowFloor { id, account, available: before, amount });
+                return Err(LedgerError::BelowFloor {
+                    id,
+                    account,
+                    available: before,
+                    amount,
+                });
             }
         }
         self.balances.insert(t.debit, debit);
@@ -230,7 +281,13 @@ mod tests {
     use crate::transfer::TransferCode;
     use kmo_domain::Date;
 
-    fn t(id: &str, debit: AccountKey, credit: AccountKey, amount: i64, kind: TransferKind) -> Transfer {
+    fn t(
+        id: &str,
+        debit: AccountKey,
+        credit: AccountKey,
+        amount: i64,
+        kind: TransferKind,
+    ) -> Transfer {
         Transfer {
             id: TransferId::new(id).unwrap(),
             debit,
@@ -243,16 +300,41 @@ mod tests {
         }
     }
 
-    const AVAILABLE: AccountKey = AccountKey::CeilingAvailable { enterprise: 1, year: 2024 };
-    const RESERVED: AccountKey = AccountKey::CeilingReserved { enterprise: 1, year: 2024 };
+    const AVAILABLE: AccountKey = AccountKey::CeilingAvailable {
+        enterprise: 1,
+        year: 2024,
+    };
+    const RESERVED: AccountKey = AccountKey::CeilingReserved {
+        enterprise: 1,
+        year: 2024,
+    };
 
     #[test]
     fn a_ceiling_can_never_be_reserved_beyond_what_was_granted() {
         let mut b = Book::new();
-        b.apply(&t("grant", AccountKey::CeilingSource, AVAILABLE, 750_000, TransferKind::Posted)).unwrap();
-        b.apply(&t("r1", AVAILABLE, RESERVED, 700_000, TransferKind::Posted)).unwrap();
-        let e = b.apply(&t("r2", AVAILABLE, RESERVED, 50_001, TransferKind::Posted)).unwrap_err();
-        assert!(matches!(e, LedgerError::BelowFloor { available: 50_000, .. }), "{e}");
+        b.apply(&t(
+            "grant",
+            AccountKey::CeilingSource,
+            AVAILABLE,
+            750_000,
+            TransferKind::Posted,
+        ))
+        .unwrap();
+        b.apply(&t("r1", AVAILABLE, RESERVED, 700_000, TransferKind::Posted))
+            .unwrap();
+        let e = b
+            .apply(&t("r2", AVAILABLE, RESERVED, 50_001, TransferKind::Posted))
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                LedgerError::BelowFloor {
+                    available: 50_000,
+                    ..
+                }
+            ),
+            "{e}"
+        );
         assert_eq!(b.posted(AVAILABLE), Cents::new(50_000));
         assert!(b.ledgers_balance());
     }
@@ -262,15 +344,41 @@ mod tests {
         let mut b = Book::new();
         let budget = AccountKey::AgencyBudget { year: 2024 };
         let wallet = AccountKey::SubsidyWallet { application: 1 };
-        b.apply(&t("p", budget, wallet, 100, TransferKind::Pending)).unwrap();
+        b.apply(&t("p", budget, wallet, 100, TransferKind::Pending))
+            .unwrap();
         let pending = TransferId::new("p").unwrap();
-        b.apply(&t("post", budget, wallet, 100, TransferKind::PostPending { pending: pending.clone() })).unwrap();
+        b.apply(&t(
+            "post",
+            budget,
+            wallet,
+            100,
+            TransferKind::PostPending {
+                pending: pending.clone(),
+            },
+        ))
+        .unwrap();
         assert!(matches!(
-            b.apply(&t("void", budget, wallet, 100, TransferKind::VoidPending { pending: pending.clone() })),
+            b.apply(&t(
+                "void",
+                budget,
+                wallet,
+                100,
+                TransferKind::VoidPending {
+                    pending: pending.clone()
+                }
+            )),
             Err(LedgerError::PendingAlreadyPosted { .. })
         ));
         assert!(matches!(
-            b.apply(&t("x", budget, wallet, 100, TransferKind::PostPending { pending: TransferId::new("nope").unwrap() })),
+            b.apply(&t(
+                "x",
+                budget,
+                wallet,
+                100,
+                TransferKind::PostPending {
+                    pending: TransferId::new("nope").unwrap()
+                }
+            )),
             Err(LedgerError::UnknownPending { .. })
         ));
         assert_eq!(b.posted(wallet), Cents::new(100));
@@ -280,10 +388,19 @@ mod tests {
     #[test]
     fn a_retried_transfer_is_recorded_once_and_a_reused_id_is_refused() {
         let mut b = Book::new();
-        let deposit = t("d", AccountKey::Bank, AccountKey::OwnShareWallet { application: 1 }, 500, TransferKind::Posted);
+        let deposit = t(
+            "d",
+            AccountKey::Bank,
+            AccountKey::OwnShareWallet { application: 1 },
+            500,
+            TransferKind::Posted,
+        );
         assert_eq!(b.apply(&deposit), Ok(Applied::Recorded));
         assert_eq!(b.apply(&deposit), Ok(Applied::AlreadyRecorded));
-        let other = Transfer { amount: Cents::new(501), ..deposit };
+        let other = Transfer {
+            amount: Cents::new(501),
+            ..deposit
+        };
         assert!(matches!(b.apply(&other), Err(LedgerError::IdReused { .. })));
         assert_eq!(b.transfer_count(), 1);
     }
@@ -291,12 +408,45 @@ mod tests {
     #[test]
     fn malformed_transfers_are_refused() {
         let mut b = Book::new();
-        assert!(matches!(b.apply(&t("a", AccountKey::Bank, AccountKey::Bank, 1, TransferKind::Posted)), Err(LedgerError::SameAccount { .. })));
-        assert!(matches!(b.apply(&t("b", AccountKey::Bank, AVAILABLE, 1, TransferKind::Posted)), Err(LedgerError::LedgerMismatch { .. })));
-        assert!(matches!(b.apply(&t("c", AccountKey::Bank, AccountKey::Suspense, 0, TransferKind::Posted)), Err(LedgerError::NonPositiveAmount { .. })));
+        assert!(matches!(
+            b.apply(&t(
+                "a",
+                AccountKey::Bank,
+                AccountKey::Bank,
+                1,
+                TransferKind::Posted
+            )),
+            Err(LedgerError::SameAccount { .. })
+        ));
+        assert!(matches!(
+            b.apply(&t(
+                "b",
+                AccountKey::Bank,
+                AVAILABLE,
+                1,
+                TransferKind::Posted
+            )),
+            Err(LedgerError::LedgerMismatch { .. })
+        ));
+        assert!(matches!(
+            b.apply(&t(
+                "c",
+                AccountKey::Bank,
+                AccountKey::Suspense,
+                0,
+                TransferKind::Posted
+            )),
+            Err(LedgerError::NonPositiveAmount { .. })
+        ));
         // A wallet cannot pay more than it holds.
         assert!(matches!(
-            b.apply(&t("d", AccountKey::OwnShareWallet { application: 1 }, AccountKey::ProviderPayable { provider: 1 }, 1, TransferKind::Posted)),
+            b.apply(&t(
+                "d",
+                AccountKey::OwnShareWallet { application: 1 },
+                AccountKey::ProviderPayable { provider: 1 },
+                1,
+                TransferKind::Posted
+            )),
             Err(LedgerError::BelowFloor { .. })
         ));
         assert_eq!(b.transfer_count(), 0);

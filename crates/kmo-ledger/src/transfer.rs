@@ -19,7 +19,9 @@ impl TransferId {
     #[must_use]
     pub fn new(id: impl Into<String>) -> Option<TransferId> {
         let id = id.into();
-        let ok = !id.is_empty() && id.len() <= Self::MAX_BYTES && id.bytes().all(|b| b.is_ascii_graphic());
+        let ok = !id.is_empty()
+            && id.len() <= Self::MAX_BYTES
+            && id.bytes().all(|b| b.is_ascii_graphic());
         ok.then_some(TransferId(id))
     }
 
@@ -64,7 +66,9 @@ impl TransferKind {
     #[must_use]
     pub fn pending(&self) -> Option<&TransferId> {
         match self {
-            TransferKind::PostPending { pending } | TransferKind::VoidPending { pending } => Some(pending),
+            TransferKind::PostPending { pending } | TransferKind::VoidPending { pending } => {
+                Some(pending)
+            }
             TransferKind::Posted | TransferKind::Pending => None,
         }
     }
