@@ -2,8 +2,16 @@
 //!
 //! # Layout
 //! - [`lifecycle`]: the application state machine of lifecycle.md as pure functions.
+//! - [`store`]: the storage traits the services need (implemented by `kmo-store`).
+//! - [`platform`]: the use-case services; each command is one transaction.
+//! - [`audit`]: the hash-chained audit log and its verification.
+//! - [`scenario`]: the scenario language of lifecycle.md (`kmo scenario run`).
 //!
 //! **Architecture Invariant:** `kmo-app` defines the store traits and never imports a store
-//! implementation; "now" enters only through an injected clock.
+//! implementation; "now" enters only through the dates of commands (or an injected clock).
 
+pub mod audit;
 pub mod lifecycle;
+pub mod platform;
+pub mod scenario;
+pub mod store;

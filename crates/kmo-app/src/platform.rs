@@ -1,0 +1,480 @@
+//! The use-case services: each command is validated, decided by the rules engine and the pure
+//! lifecycle, and written — record, transfers and audit — in one database transaction.
+//!
+//! Dated commands follow lifecycle.md §2 (L1, L19): the clock may not go back; moving it
+//! applies every deadline event due on or before the new date (each dated by its event date)
+//! and is committed on its own, so the clock stays advanced even when the command itself is then
+//! rejected. A rejected command changes nothing else, except that the money of a rejected
+//! deposit is returned in full at once and recorded (L3, L14).
+
+use kmo_domain::{Cents, Date, EnterpriseSize, PaymentReference};
+use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
+use kmo_rules::ruleset::DeMinimisWindow;
+use kmo_rules::{Reason, RuleBook, evaluate, parse_case};
+use serde_json::{Map, Value, json};
+
+use crate::audit::next_record;
+use crate::lifecycle::{self, Application, Change, Closing, NewApplication, TransitionError};
+use crate::store::{EnterpriseYear, Store, StoreError, StoreTx};
+
+/// A refused command: the stable code of lifecycle.md §3.1 and what it is about.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("malformed command: {field}: {message}")]
+    Invalid { field: String, message: String },
+    #[error("the date {date} is before the platform's clock {clock}")]
+    DateBeforeClock { date: Date, clock: Date },
+    #[error("enterprise {0} is already registered")]
+    DuplicateEnterprise(String),
+    #[error("the enterprise profile is not valid: {field}: {message}")]
+    InvalidEnterprise { field: String, message: String },
+    #[error("unknown enterprise {0}")]
+    UnknownEnterprise(String),
+    #[error("application id {0} is already used")]
+    DuplicateApplication(String),
+    #[error("the submission is not a valid case: {field}: {message}")]
+    InvalidSubmission { field: String, message: String },
+    #[error("the submission is rejected: {}", reasons.iter().map(|r| r.code()).collect::<Vec<_>>().join(", "))]
+    SubmissionRejected { reasons: Vec<Reason> },
+    #[error("the reference matches no application; the deposit was returned")]
+    UnknownReference,
+    #[error("unknown application {0}")]
+    UnknownApplication(String),
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
+    #[error("the idempotency key was used before for a different command")]
+    IdempotencyKeyReused,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl CommandError {
+    /// The stable code.
+    #[must_use]
+    pub fn code(&self) -> &'static str {
+        match self {
+            CommandError::Invalid { .. } => "INVALID_COMMAND",
+            CommandError::DateBeforeClock { .. } => "DATE_BEFORE_CLOCK",
+            CommandError::DuplicateEnterprise(_) => "DUPLICATE_ENTERPRISE",
+            CommandError::InvalidEnterprise { .. } => "INVALID_ENTERPRISE",
+            CommandError::UnknownEnterprise(_) => "UNKNOWN_ENTERPRISE",
+            CommandError::DuplicateApplication(_) => "DUPLICATE_APPLICATION",
+            CommandError::InvalidSubmission { .. } => "INVALID_SUBMISSION",
+            CommandError::SubmissionRejected { .. } => "SUBMISSION_REJECTED",
+            CommandError::UnknownReference => "UNKNOWN_REFERENCE",
+            CommandError::UnknownApplication(_) => "UNKNOWN_APPLICATION",
+            CommandError::Transition(e) => e.code(),
+            CommandError::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            CommandError::Store(StoreError::Conflict) => "CONFLICT",
+            CommandError::Store(_) => "STORE_ERROR",
+        }
+    }
+
+    /// The field a validation error is about, if any.
+    #[must_use]
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            CommandError::Invalid { field, .. } | CommandError::InvalidEnterprise { field, .. } | CommandError::InvalidSubmission { field, .. } => {
+                Some(field)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Where a deposit says it goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DepositTarget {
+    /// The structured reference on the bank transfer (digits, any accepted form).
+    Reference(String),
+    /// An application named by its key (used by adapters that know the application but not its
+    /// reference; an unknown key is `UNKNOWN_APPLICATION`).
+    Application(String),
+}
+
+/// A submission (lifecycle.md §3 `submit`).
+#[derive(Clone, Debug)]
+pub struct Submission {
+    pub enterprise: String,
+    pub application: String,
+    pub provider: String,
+    pub submitted_on: Date,
+    /// The rules-eval.md `service` object.
+    pub service: Value,
+    /// The rules-eval.md `costs` array.
+    pub costs: Value,
+    /// A size group (`size` or `periods`, with `partners`, `linked`) replacing the profile's (L10).
+    pub size_group: Option<Map<String, Value>>,
+}
+
+/// What an accepted submission created.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Submitted {
+    pub application: Application,
+    pub reference: PaymentReference,
+}
+
+/// The platform: the rules, and a store.
+#[derive(Debug)]
+pub struct Platform<S> {
+    pub store: S,
+    pub rules: RuleBook,
+}
+
+const SIZE_GROUP: [&str; 4] = ["size", "periods", "partners", "linked"];
+
+fn stream_of(app: &Application) -> String {
+    format!("application:{}", app.id)
+}
+
+fn transfer_ids(transfers: &[Transfer]) -> Vec<Value> {
+    transfers.iter().map(|t| Value::String(t.id.to_string())).collect()
+}
+
+/// The de-minimis window ending on `date` (lifecycle.md §7.3, L11): aid dated after the first
+/// date and on or before `date`.
+fn de_minimis_window(window: DeMinimisWindow, date: Date) -> Date {
+    match window {
+        // Calendar years date.year − 2 … date.year: everything after 31 December of year − 3.
+        DeMinimisWindow::ThreeCalendarYears => Date::from_ymd(date.year() - 3, 12, 31).unwrap_or(date),
+        DeMinimisWindow::RollingThreeYears => date.minus_years(3).unwrap_or(date),
+    }
+}
+
+/// Writes one lifecycle change: the record, its transfers, its audit record, and the cached
+/// ceiling of the enterprise's year when subsidy went back to it.
+async fn write_change<T: StoreTx>(tx: &mut T, before: &Application, change: &Change, details: Value) -> Result<(), StoreError> {
+    let app = &change.application;
+    if app.returned_to_ceiling > before.returned_to_ceiling {
+        let mut ey = tx.enterprise_year(app.enterprise, app.submitted_on.year()).await?;
+        let back = app.returned_to_ceiling.checked_sub(before.returned_to_ceiling).unwrap_or(Cents::ZERO);
+        ey.ceiling_reserved = ey
+            .ceiling_reserved
+            .checked_sub(back)
+            .filter(|c| !c.is_negative())
+            .ok_or_else(|| StoreError::Corrupt(format!("enterprise {} ceiling would go below zero", app.enterprise)))?;
+        tx.save_enterprise_year(&ey).await?;
+    }
+    tx.update_application(app).await?;
+    tx.insert_transfers(&change.transfers).await?;
+    let stream = stream_of(app);
+    let head = tx.audit_head(&stream).await?;
+    let mut payload = json!({"state": app.state.code(), "transfers": transfer_ids(&change.transfers)});
+    if let (Some(p), Value::Object(extra)) = (payload.as_object_mut(), details) {
+        p.extend(extra);
+    }
+    let record = next_record(&stream, head, change.event.code(), change.actor.code(), change.date, payload.to_string());
+    tx.append_audit(&record).await
+}
+
+impl<S: Store> Platform<S> {
+    #[must_use]
+    pub fn new(store: S, rules: RuleBook) -> Self {
+        Platform { store, rules }
+    }
+
+    /// Moves the clock to `date` and applies every deadline event due by then, in its own
+    /// transaction (L1, L2). Idempotent: the same date twice changes nothing.
+    pub async fn advance_clock(&self, date: Date) -> Result<usize, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let clock = tx.clock().await?;
+        if let Some(clock) = clock {
+            if date < clock {
+                return Err(CommandError::DateBeforeClock { date, clock });
+            }
+        }
+        let due = tx.due_applications(date).await?;
+        for id in &due {
+            let Some(app) = tx.application_by_id(*id).await? else { continue };
+            let change = if app.state == lifecycle::State::Submitted && app.lapse_on() <= date {
+                lifecycle::close(&app, Closing::Lapse, app.lapse_on())
+            } else if app.expire_on() <= date {
+                lifecycle::close(&app, Closing::Expire, app.expire_on())
+            } else {
+                continue;
+            };
+            let change = change.map_err(|e| StoreError::Corrupt(format!("deadline event of application {id}: {e}")))?;
+            write_change(&mut tx, &app, &change, json!({})).await?;
+        }
+        if clock != Some(date) {
+            tx.set_clock(date).await?;
+        }
+        tx.commit().await?;
+        Ok(due.len())
+    }
+
+    /// Registers an enterprise with its rules-eval.md profile (exactly one of `size` and
+    /// `periods`).
+    pub async fn register_enterprise(&self, key: &str, name: &str, profile: &Value) -> Result<i64, CommandError> {
+        if !profile.is_object() {
+            return Err(CommandError::InvalidEnterprise { field: "enterprise".into(), message: "must be an object".into() });
+        }
+        // Validate the profile with the rules engine's own parser, on a trivial case.
+        let probe = json!({
+            "submitted_on": "2024-01-01",
+            "enterprise": profile,
+            "service": {"kind": "training", "theme": "innovation", "start_date": "2024-01-01"},
+            "costs": [{"type": "fee", "amount_cents": 100_000}]
+        });
+        if let Err(e) = parse_case(&self.rules, &probe.to_string()).case {
+            return Err(CommandError::InvalidEnterprise { field: e.field, message: e.message });
+        }
+        let mut tx = self.store.begin().await?;
+        if tx.enterprise_by_key(key).await?.is_some() {
+            return Err(CommandError::DuplicateEnterprise(key.to_owned()));
+        }
+        let id = tx.insert_enterprise(key, name, profile).await?;
+        let stream = format!("enterprise:{id}");
+        let record = next_record(&stream, None, "registered", "agency", tx.clock().await?.unwrap_or(Date::EPOCH), json!({"key": key, "transfers": []}).to_string());
+        tx.append_audit(&record).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Registers a provider (the full registry — registration numbers, audits, themes — comes
+    /// with the server issue).
+    pub async fn register_provider(&self, key: &str, name: &str) -> Result<i64, CommandError> {
+        let mut tx = self.store.begin().await?;
+        if let Some(p) = tx.provider_by_key(key).await? {
+            return Ok(p.id);
+        }
+        let id = tx.insert_provider(key, name).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Records de-minimis aid granted to the enterprise by another body (lifecycle.md §7.3).
+    pub async fn record_external_de_minimis(&self, enterprise: &str, granted_on: Date, amount: Cents) -> Result<(), CommandError> {
+        if !amount.is_positive() {
+            return Err(CommandError::Invalid { field: "amount_cents".into(), message: "must be > 0".into() });
+        }
+        let mut tx = self.store.begin().await?;
+        let e = tx.enterprise_by_key(enterprise).await?.ok_or_else(|| CommandError::UnknownEnterprise(enterprise.to_owned()))?;
+        let stream = format!("enterprise:{}", e.id);
+        let head = tx.audit_head(&stream).await?;
+        let seq = head.as_ref().map_or(1, |(s, _)| s + 1);
+        let id = TransferId::new(format!("e{}.{seq}.de_minimis_external", e.id))
+            .ok_or_else(|| StoreError::Corrupt("transfer id".into()))?;
+        let t = Transfer {
+            id,
+            debit: AccountKey::DeMinimisSource,
+            credit: AccountKey::DeMinimisGranted { enterprise: e.id },
+            amount,
+            code: TransferCode::DeMinimisExternal,
+            kind: TransferKind::Posted,
+            application: None,
+            date: granted_on,
+        };
+        tx.insert_transfers(std::slice::from_ref(&t)).await?;
+        let payload = json!({"amount_cents": amount.get(), "granted_on": granted_on.to_string(), "transfers": [t.id.to_string()]});
+        let record = next_record(&stream, head, "external_de_minimis", "agency", granted_on, payload.to_string());
+        tx.append_audit(&record).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Submits an application (lifecycle.md §6.1): composes the case from the platform's state,
+    /// imposes the year's size lock, decides with the rules engine, and on `eligible` creates the
+    /// application and reserves its subsidy against the ceiling and de minimis — all in one
+    /// transaction that holds the enterprise's year, so concurrent submissions never exceed it.
+    pub async fn submit(&self, s: &Submission) -> Result<Submitted, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let enterprise = tx.enterprise_by_key(&s.enterprise).await?.ok_or_else(|| CommandError::UnknownEnterprise(s.enterprise.clone()))?;
+        if tx.application_by_key(&s.application).await?.is_some() {
+            return Err(CommandError::DuplicateApplication(s.application.clone()));
+        }
+        let year = s.submitted_on.year();
+        let mut ey = tx.enterprise_year(enterprise.id, year).await?;
+        let window = self.rules.in_force(s.submitted_on).map_or(DeMinimisWindow::RollingThreeYears, |rs| rs.de_minimis_window);
+        let de_minimis = tx.de_minimis_granted(enterprise.id, de_minimis_window(window, s.submitted_on), s.submitted_on).await?;
+
+        let mut profile = match &enterprise.profile {
+            Value::Object(m) => m.clone(),
+            _ => Map::new(),
+        };
+        if let Some(group) = &s.size_group {
+            for k in SIZE_GROUP {
+                profile.remove(k);
+            }
+            profile.extend(group.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        let mut case = json!({
+            "id": s.application,
+            "submitted_on": s.submitted_on.to_string(),
+            "enterprise": Value::Object(profile.clone()),
+            "service": s.service,
+            "costs": s.costs,
+            "history": {"ceiling_reserved_cents": ey.ceiling_reserved.get(), "de_minimis_cents": de_minimis.get()}
+        });
+        // Input errors are judged on the case as given (L9).
+        let parsed = parse_case(&self.rules, &case.to_string()).case;
+        let mut parsed = parsed.map_err(|e| CommandError::InvalidSubmission { field: e.field, message: e.message })?;
+        if let Some(lock) = ey.size_lock {
+            for k in SIZE_GROUP {
+                profile.remove(k);
+            }
+            profile.insert("size".into(), Value::String(lock.code().into()));
+            case["enterprise"] = Value::Object(profile);
+            parsed = parse_case(&self.rules, &case.to_string())
+                .case
+                .map_err(|e| CommandError::InvalidSubmission { field: e.field, message: e.message })?;
+        }
+        let decision = evaluate(&self.rules, &parsed);
+        if !decision.is_eligible() {
+            return Err(CommandError::SubmissionRejected { reasons: decision.reasons.iter().collect() });
+        }
+        let (Some(rs), Some(size), Some(rate_bp)) = (decision.rule_set.and_then(|i| self.rules.get(i)), decision.size, decision.rate_bp) else {
+            return Err(StoreError::Corrupt("an eligible decision without rule set, size or rate".into()).into());
+        };
+        let annual_ceiling = rs.annual_ceiling(size).unwrap_or(Cents::ZERO);
+        let provider = tx.provider_by_key(&s.provider).await?.ok_or_else(|| CommandError::Invalid {
+            field: "provider".into(),
+            message: format!("unknown provider {}", s.provider),
+        })?;
+        let service = tx.insert_service(provider.id, &s.service).await?;
+        let id = tx.next_application_id().await?;
+        let reference = PaymentReference::from_base(u64::try_from(id).unwrap_or(0)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let deposit_deadline = s.submitted_on.add_days(rs.deposit_days_after_submission).unwrap_or(s.submitted_on);
+        let payment_deadline = Date::last_of_year(year + rs.payment_deadline_years_after_submission).unwrap_or(s.submitted_on);
+        let change = lifecycle::submit(&NewApplication {
+            id,
+            enterprise: enterprise.id,
+            provider: provider.id,
+            submitted_on: s.submitted_on,
+            size,
+            rate_bp,
+            rule_set: rs.id.clone(),
+            eligible: decision.eligible,
+            subsidy: decision.subsidy,
+            deposit_deadline,
+            payment_deadline,
+            annual_ceiling,
+            ceiling_granted: ey.ceiling_granted,
+        });
+        ey.size_lock.get_or_insert(size);
+        ey.ceiling_granted = ey.ceiling_granted.max(annual_ceiling);
+        ey.ceiling_reserved = ey.ceiling_reserved.checked_add(decision.subsidy).unwrap_or(Cents::new(i64::MAX));
+        if ey.ceiling_reserved > ey.ceiling_granted {
+            // The engine capped the subsidy at what is left; reaching here means the stored
+            // state is inconsistent. Refuse rather than overdraw the ceiling.
+            return Err(StoreError::Corrupt(format!("enterprise {} would exceed its {year} ceiling", enterprise.id)).into());
+        }
+        tx.insert_application(&change.application, &s.application, service, reference.digits(), &case.to_string()).await?;
+        tx.save_enterprise_year(&ey).await?;
+        tx.insert_transfers(&change.transfers).await?;
+        let payload = json!({
+            "key": s.application,
+            "state": change.application.state.code(),
+            "rule_set": rs.id,
+            "size": size.code(),
+            "rate_bp": rate_bp,
+            "eligible_cents": decision.eligible.get(),
+            "subsidy_cents": decision.subsidy.get(),
+            "reference": reference.to_string(),
+            "transfers": transfer_ids(&change.transfers),
+        });
+        let stream = stream_of(&change.application);
+        let record = next_record(&stream, None, change.event.code(), change.actor.code(), change.date, payload.to_string());
+        tx.append_audit(&record).await?;
+        tx.commit().await?;
+        Ok(Submitted { application: change.application, reference })
+    }
+
+    /// An incoming bank transfer for an application's own share (lifecycle.md §6.2). Money that
+    /// cannot be accepted is booked to suspense and returned in full at once, and the error says
+    /// why. `bank_ref` identifies the statement line (it names the transfers).
+    pub async fn deposit(&self, target: &DepositTarget, amount: Cents, date: Date, bank_ref: &str) -> Result<Application, CommandError> {
+        if !amount.is_positive() {
+            return Err(CommandError::Invalid { field: "amount_cents".into(), message: "must be > 0".into() });
+        }
+        let mut tx = self.store.begin().await?;
+        let (app, unmatched) = match target {
+            DepositTarget::Reference(text) => match PaymentReference::parse(text) {
+                Ok(r) => (tx.application_by_reference(r.digits()).await?, CommandError::UnknownReference),
+                Err(_) => (None, CommandError::UnknownReference),
+            },
+            DepositTarget::Application(key) => (tx.application_by_key(key).await?, CommandError::UnknownApplication(key.clone())),
+        };
+        let Some(app) = app else {
+            let transfers = lifecycle::returned_deposit_transfers(&format!("bank.{bank_ref}"), amount, None, date);
+            tx.insert_transfers(&transfers).await?;
+            let head = tx.audit_head("platform").await?;
+            let payload = json!({"amount_cents": amount.get(), "code": unmatched.code(), "transfers": transfer_ids(&transfers)});
+            let record = next_record("platform", head, "deposit_returned", "bank", date, payload.to_string());
+            tx.append_audit(&record).await?;
+            tx.commit().await?;
+            return Err(unmatched);
+        };
+        match lifecycle::deposit(&app, amount, date, &format!("bank.{bank_ref}")) {
+            Ok(change) => {
+                write_change(&mut tx, &app, &change, json!({"amount_cents": amount.get()})).await?;
+                tx.commit().await?;
+                Ok(change.application)
+            }
+            Err((error, change)) => {
+                write_change(&mut tx, &app, &change, json!({"amount_cents": amount.get(), "code": error.code()})).await?;
+                tx.commit().await?;
+                Err(error.into())
+            }
+        }
+    }
+
+    async fn load<T: StoreTx>(tx: &mut T, key: &str) -> Result<Application, CommandError> {
+        tx.application_by_key(key).await?.ok_or_else(|| CommandError::UnknownApplication(key.to_owned()))
+    }
+
+    /// A payment order for an invoice (lifecycle.md §6.3).
+    pub async fn pay(&self, key: &str, amount: Cents, date: Date) -> Result<Application, CommandError> {
+        if !amount.is_positive() {
+            return Err(CommandError::Invalid { field: "amount_cents".into(), message: "must be > 0".into() });
+        }
+        let mut tx = self.store.begin().await?;
+        let app = Self::load(&mut tx, key).await?;
+        let change = lifecycle::pay(&app, amount, date)?;
+        let details = json!({
+            "amount_cents": amount.get(),
+            "subsidy_part_cents": change.application.paid_subsidy.get() - app.paid_subsidy.get(),
+            "own_part_cents": change.application.paid_own.get() - app.paid_own.get(),
+        });
+        write_change(&mut tx, &app, &change, details).await?;
+        tx.commit().await?;
+        Ok(change.application)
+    }
+
+    /// The enterprise stops, or the provider refuses (lifecycle.md §6.4).
+    pub async fn close(&self, key: &str, closing: Closing, date: Date, reason: Option<&str>) -> Result<Application, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let app = Self::load(&mut tx, key).await?;
+        let change = lifecycle::close(&app, closing, date)?;
+        let details = json!({
+            "reason": reason,
+            "refunded_cents": change.application.refunded.get() - app.refunded.get(),
+            "returned_to_ceiling_cents": change.application.returned_to_ceiling.get() - app.returned_to_ceiling.get(),
+            "returned_to_budget_cents": change.application.returned_to_budget.get() - app.returned_to_budget.get(),
+        });
+        write_change(&mut tx, &app, &change, details).await?;
+        tx.commit().await?;
+        Ok(change.application)
+    }
+
+    /// The de-minimis aid granted to an enterprise as seen on `date` (lifecycle.md §7.3).
+    pub async fn de_minimis_seen_on(&self, enterprise: i64, date: Date) -> Result<Cents, CommandError> {
+        let window = self.rules.in_force(date).map_or(DeMinimisWindow::ThreeCalendarYears, |rs| rs.de_minimis_window);
+        let mut tx = self.store.begin().await?;
+        let aid = tx.de_minimis_granted(enterprise, de_minimis_window(window, date), date).await?;
+        drop(tx);
+        Ok(aid)
+    }
+
+    /// The enterprise year rows, for views.
+    pub async fn enterprise_year(&self, enterprise: i64, year: i32) -> Result<EnterpriseYear, CommandError> {
+        let mut tx = self.store.begin().await?;
+        Ok(tx.enterprise_year(enterprise, year).await?)
+    }
+}
+
+/// Sizes for views.
+#[must_use]
+pub fn size_code(size: Option<EnterpriseSize>) -> Value {
+    size.map_or(Value::Null, |s| Value::String(s.code().into()))
+}
