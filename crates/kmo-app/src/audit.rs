@@ -21,30 +21,72 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// SHA-256 (hex) over the record's fields, each length-prefixed so that no two different records
 /// serialise alike.
 #[must_use]
-pub fn record_hash(stream: &str, seq: i64, kind: &str, actor: &str, date: &str, payload: &str, prev_hash: &str) -> String {
+pub fn record_hash(
+    stream: &str,
+    seq: i64,
+    kind: &str,
+    actor: &str,
+    date: &str,
+    payload: &str,
+    prev_hash: &str,
+) -> String {
     let mut h = Sha256::new();
-    for field in [stream, &seq.to_string(), kind, actor, date, payload, prev_hash] {
+    for field in [
+        stream,
+        &seq.to_string(),
+        kind,
+        actor,
+        date,
+        payload,
+        prev_hash,
+    ] {
         h.update(field.len().to_string().as_bytes());
         h.update(b":");
         h.update(field.as_bytes());
         h.update(b"\n");
     }
-    h.finalize().iter().fold(String::with_capacity(64), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    h.finalize()
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Builds the next record of a stream after `head` (its seq and hash), hashed.
 #[must_use]
-pub fn next_record(stream: &str, head: Option<(i64, String)>, kind: &str, actor: &str, date: kmo_domain::Date, payload: String) -> AuditRecord {
+pub fn next_record(
+    stream: &str,
+    head: Option<(i64, String)>,
+    kind: &str,
+    actor: &str,
+    date: kmo_domain::Date,
+    payload: String,
+) -> AuditRecord {
     let (seq, prev_hash) = match head {
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_owned()),
     };
-    let hash = record_hash(stream, seq, kind, actor, &date.to_string(), &payload, &prev_hash);
-    AuditRecord { stream: stream.to_owned(), seq, kind: kind.to_owned(), actor: actor.to_owned(), date, payload, prev_hash, hash }
+    let hash = record_hash(
+        stream,
+        seq,
+        kind,
+        actor,
+        &date.to_string(),
+        &payload,
+        &prev_hash,
+    );
+    AuditRecord {
+        stream: stream.to_owned(),
+        seq,
+        kind: kind.to_owned(),
+        actor: actor.to_owned(),
+        date,
+        payload,
+        prev_hash,
+        hash,
+    }
 }
 
 /// The ids of the transfers a record names (its payload's `transfers` array).
@@ -71,7 +113,11 @@ pub struct AuditReport {
 /// Verifies every chain and the correspondence between audit records and transfers.
 #[must_use]
 pub fn verify(records: &[AuditRecord], transfers: &[Transfer]) -> AuditReport {
-    let mut report = AuditReport { records: records.len(), transfers: transfers.len(), ..AuditReport::default() };
+    let mut report = AuditReport {
+        records: records.len(),
+        transfers: transfers.len(),
+        ..AuditReport::default()
+    };
     let mut streams: BTreeMap<&str, Vec<&AuditRecord>> = BTreeMap::new();
     for r in records {
         streams.entry(r.stream.as_str()).or_default().push(r);
@@ -87,11 +133,25 @@ pub fn verify(records: &[AuditRecord], transfers: &[Transfer]) -> AuditReport {
                 report.problems.push(format!("{stream}: record {} found where {expected_seq} was expected (a record is missing)", r.seq));
             }
             if r.prev_hash != prev {
-                report.problems.push(format!("{stream} #{}: previous hash does not match the record before it", r.seq));
+                report.problems.push(format!(
+                    "{stream} #{}: previous hash does not match the record before it",
+                    r.seq
+                ));
             }
-            let recomputed = record_hash(&r.stream, r.seq, &r.kind, &r.actor, &r.date.to_string(), &r.payload, &r.prev_hash);
+            let recomputed = record_hash(
+                &r.stream,
+                r.seq,
+                &r.kind,
+                &r.actor,
+                &r.date.to_string(),
+                &r.payload,
+                &r.prev_hash,
+            );
             if recomputed != r.hash {
-                report.problems.push(format!("{stream} #{}: the record was altered (its hash does not match its content)", r.seq));
+                report.problems.push(format!(
+                    "{stream} #{}: the record was altered (its hash does not match its content)",
+                    r.seq
+                ));
             }
             prev = r.hash.clone();
             for t in named_transfers(r) {
@@ -102,12 +162,18 @@ pub fn verify(records: &[AuditRecord], transfers: &[Transfer]) -> AuditReport {
     for t in transfers {
         match named.remove(t.id.as_str()) {
             Some(1) => {}
-            Some(n) => report.problems.push(format!("transfer {} is named by {n} audit records", t.id)),
-            None => report.problems.push(format!("transfer {} is named by no audit record", t.id)),
+            Some(n) => report
+                .problems
+                .push(format!("transfer {} is named by {n} audit records", t.id)),
+            None => report
+                .problems
+                .push(format!("transfer {} is named by no audit record", t.id)),
         }
     }
     for id in named.keys() {
-        report.problems.push(format!("audit names transfer {id}, which does not exist"));
+        report
+            .problems
+            .push(format!("audit names transfer {id}, which does not exist"));
     }
     report.problems.sort();
     report
@@ -120,8 +186,22 @@ mod tests {
 
     fn chain() -> Vec<AuditRecord> {
         let d = Date::parse("2024-03-01").unwrap();
-        let a = next_record("application:1", None, "submitted", "enterprise", d, r#"{"transfers":[]}"#.into());
-        let b = next_record("application:1", Some((a.seq, a.hash.clone())), "funded", "bank", d, r#"{"transfers":[]}"#.into());
+        let a = next_record(
+            "application:1",
+            None,
+            "submitted",
+            "enterprise",
+            d,
+            r#"{"transfers":[]}"#.into(),
+        );
+        let b = next_record(
+            "application:1",
+            Some((a.seq, a.hash.clone())),
+            "funded",
+            "bank",
+            d,
+            r#"{"transfers":[]}"#.into(),
+        );
         vec![a, b]
     }
 
@@ -134,7 +214,12 @@ mod tests {
     fn altering_removing_or_reordering_a_record_is_detected() {
         let mut altered = chain();
         altered[0].payload = r#"{"transfers":[],"x":1}"#.into();
-        assert!(verify(&altered, &[]).problems.iter().any(|p| p.contains("altered")));
+        assert!(
+            verify(&altered, &[])
+                .problems
+                .iter()
+                .any(|p| p.contains("altered"))
+        );
         let removed = vec![chain().remove(1)];
         assert!(!verify(&removed, &[]).problems.is_empty());
     }

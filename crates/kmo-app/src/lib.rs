@@ -11,6 +11,7 @@
 //! implementation; "now" enters only through the dates of commands (or an injected clock).
 
 pub mod audit;
+pub mod check;
 pub mod lifecycle;
 pub mod platform;
 pub mod scenario;

@@ -74,9 +74,9 @@ impl CommandError {
     #[must_use]
     pub fn field(&self) -> Option<&str> {
         match self {
-            CommandError::Invalid { field, .. } | CommandError::InvalidEnterprise { field, .. } | CommandError::InvalidSubmission { field, .. } => {
-                Some(field)
-            }
+            CommandError::Invalid { field, .. }
+            | CommandError::InvalidEnterprise { field, .. }
+            | CommandError::InvalidSubmission { field, .. } => Some(field),
             _ => None,
         }
     }
@@ -128,7 +128,10 @@ fn stream_of(app: &Application) -> String {
 }
 
 fn transfer_ids(transfers: &[Transfer]) -> Vec<Value> {
-    transfers.iter().map(|t| Value::String(t.id.to_string())).collect()
+    transfers
+        .iter()
+        .map(|t| Value::String(t.id.to_string()))
+        .collect()
 }
 
 /// The de-minimis window ending on `date` (lifecycle.md §7.3, L11): aid dated after the first
@@ -136,34 +139,59 @@ fn transfer_ids(transfers: &[Transfer]) -> Vec<Value> {
 fn de_minimis_window(window: DeMinimisWindow, date: Date) -> Date {
     match window {
         // Calendar years date.year − 2 … date.year: everything after 31 December of year − 3.
-        DeMinimisWindow::ThreeCalendarYears => Date::from_ymd(date.year() - 3, 12, 31).unwrap_or(date),
+        DeMinimisWindow::ThreeCalendarYears => {
+            Date::from_ymd(date.year() - 3, 12, 31).unwrap_or(date)
+        }
         DeMinimisWindow::RollingThreeYears => date.minus_years(3).unwrap_or(date),
     }
 }
 
 /// Writes one lifecycle change: the record, its transfers, its audit record, and the cached
 /// ceiling of the enterprise's year when subsidy went back to it.
-async fn write_change<T: StoreTx>(tx: &mut T, before: &Application, change: &Change, details: Value) -> Result<(), StoreError> {
+async fn write_change<T: StoreTx>(
+    tx: &mut T,
+    before: &Application,
+    change: &Change,
+    details: Value,
+) -> Result<(), StoreError> {
     let app = &change.application;
     if app.returned_to_ceiling > before.returned_to_ceiling {
-        let mut ey = tx.enterprise_year(app.enterprise, app.submitted_on.year()).await?;
-        let back = app.returned_to_ceiling.checked_sub(before.returned_to_ceiling).unwrap_or(Cents::ZERO);
+        let mut ey = tx
+            .enterprise_year(app.enterprise, app.submitted_on.year())
+            .await?;
+        let back = app
+            .returned_to_ceiling
+            .checked_sub(before.returned_to_ceiling)
+            .unwrap_or(Cents::ZERO);
         ey.ceiling_reserved = ey
             .ceiling_reserved
             .checked_sub(back)
             .filter(|c| !c.is_negative())
-            .ok_or_else(|| StoreError::Corrupt(format!("enterprise {} ceiling would go below zero", app.enterprise)))?;
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "enterprise {} ceiling would go below zero",
+                    app.enterprise
+                ))
+            })?;
         tx.save_enterprise_year(&ey).await?;
     }
     tx.update_application(app).await?;
     tx.insert_transfers(&change.transfers).await?;
     let stream = stream_of(app);
     let head = tx.audit_head(&stream).await?;
-    let mut payload = json!({"state": app.state.code(), "transfers": transfer_ids(&change.transfers)});
+    let mut payload =
+        json!({"state": app.state.code(), "transfers": transfer_ids(&change.transfers)});
     if let (Some(p), Value::Object(extra)) = (payload.as_object_mut(), details) {
         p.extend(extra);
     }
-    let record = next_record(&stream, head, change.event.code(), change.actor.code(), change.date, payload.to_string());
+    let record = next_record(
+        &stream,
+        head,
+        change.event.code(),
+        change.actor.code(),
+        change.date,
+        payload.to_string(),
+    );
     tx.append_audit(&record).await
 }
 
@@ -185,7 +213,9 @@ impl<S: Store> Platform<S> {
         }
         let due = tx.due_applications(date).await?;
         for id in &due {
-            let Some(app) = tx.application_by_id(*id).await? else { continue };
+            let Some(app) = tx.application_by_id(*id).await? else {
+                continue;
+            };
             let change = if app.state == lifecycle::State::Submitted && app.lapse_on() <= date {
                 lifecycle::close(&app, Closing::Lapse, app.lapse_on())
             } else if app.expire_on() <= date {
@@ -193,7 +223,9 @@ impl<S: Store> Platform<S> {
             } else {
                 continue;
             };
-            let change = change.map_err(|e| StoreError::Corrupt(format!("deadline event of application {id}: {e}")))?;
+            let change = change.map_err(|e| {
+                StoreError::Corrupt(format!("deadline event of application {id}: {e}"))
+            })?;
             write_change(&mut tx, &app, &change, json!({})).await?;
         }
         if clock != Some(date) {
@@ -205,9 +237,17 @@ impl<S: Store> Platform<S> {
 
     /// Registers an enterprise with its rules-eval.md profile (exactly one of `size` and
     /// `periods`).
-    pub async fn register_enterprise(&self, key: &str, name: &str, profile: &Value) -> Result<i64, CommandError> {
+    pub async fn register_enterprise(
+        &self,
+        key: &str,
+        name: &str,
+        profile: &Value,
+    ) -> Result<i64, CommandError> {
         if !profile.is_object() {
-            return Err(CommandError::InvalidEnterprise { field: "enterprise".into(), message: "must be an object".into() });
+            return Err(CommandError::InvalidEnterprise {
+                field: "enterprise".into(),
+                message: "must be an object".into(),
+            });
         }
         // Validate the profile with the rules engine's own parser, on a trivial case.
         let probe = json!({
@@ -217,7 +257,10 @@ impl<S: Store> Platform<S> {
             "costs": [{"type": "fee", "amount_cents": 100_000}]
         });
         if let Err(e) = parse_case(&self.rules, &probe.to_string()).case {
-            return Err(CommandError::InvalidEnterprise { field: e.field, message: e.message });
+            return Err(CommandError::InvalidEnterprise {
+                field: e.field,
+                message: e.message,
+            });
         }
         let mut tx = self.store.begin().await?;
         if tx.enterprise_by_key(key).await?.is_some() {
@@ -225,7 +268,14 @@ impl<S: Store> Platform<S> {
         }
         let id = tx.insert_enterprise(key, name, profile).await?;
         let stream = format!("enterprise:{id}");
-        let record = next_record(&stream, None, "registered", "agency", tx.clock().await?.unwrap_or(Date::EPOCH), json!({"key": key, "transfers": []}).to_string());
+        let record = next_record(
+            &stream,
+            None,
+            "registered",
+            "agency",
+            tx.clock().await?.unwrap_or(Date::EPOCH),
+            json!({"key": key, "transfers": []}).to_string(),
+        );
         tx.append_audit(&record).await?;
         tx.commit().await?;
         Ok(id)
@@ -244,12 +294,23 @@ impl<S: Store> Platform<S> {
     }
 
     /// Records de-minimis aid granted to the enterprise by another body (lifecycle.md §7.3).
-    pub async fn record_external_de_minimis(&self, enterprise: &str, granted_on: Date, amount: Cents) -> Result<(), CommandError> {
+    pub async fn record_external_de_minimis(
+        &self,
+        enterprise: &str,
+        granted_on: Date,
+        amount: Cents,
+    ) -> Result<(), CommandError> {
         if !amount.is_positive() {
-            return Err(CommandError::Invalid { field: "amount_cents".into(), message: "must be > 0".into() });
+            return Err(CommandError::Invalid {
+                field: "amount_cents".into(),
+                message: "must be > 0".into(),
+            });
         }
         let mut tx = self.store.begin().await?;
-        let e = tx.enterprise_by_key(enterprise).await?.ok_or_else(|| CommandError::UnknownEnterprise(enterprise.to_owned()))?;
+        let e = tx
+            .enterprise_by_key(enterprise)
+            .await?
+            .ok_or_else(|| CommandError::UnknownEnterprise(enterprise.to_owned()))?;
         let stream = format!("enterprise:{}", e.id);
         let head = tx.audit_head(&stream).await?;
         let seq = head.as_ref().map_or(1, |(s, _)| s + 1);
@@ -267,7 +328,14 @@ impl<S: Store> Platform<S> {
         };
         tx.insert_transfers(std::slice::from_ref(&t)).await?;
         let payload = json!({"amount_cents": amount.get(), "granted_on": granted_on.to_string(), "transfers": [t.id.to_string()]});
-        let record = next_record(&stream, head, "external_de_minimis", "agency", granted_on, payload.to_string());
+        let record = next_record(
+            &stream,
+            head,
+            "external_de_minimis",
+            "agency",
+            granted_on,
+            payload.to_string(),
+        );
         tx.append_audit(&record).await?;
         tx.commit().await?;
         Ok(())
@@ -279,14 +347,28 @@ impl<S: Store> Platform<S> {
     /// transaction that holds the enterprise's year, so concurrent submissions never exceed it.
     pub async fn submit(&self, s: &Submission) -> Result<Submitted, CommandError> {
         let mut tx = self.store.begin().await?;
-        let enterprise = tx.enterprise_by_key(&s.enterprise).await?.ok_or_else(|| CommandError::UnknownEnterprise(s.enterprise.clone()))?;
+        let enterprise = tx
+            .enterprise_by_key(&s.enterprise)
+            .await?
+            .ok_or_else(|| CommandError::UnknownEnterprise(s.enterprise.clone()))?;
         if tx.application_by_key(&s.application).await?.is_some() {
             return Err(CommandError::DuplicateApplication(s.application.clone()));
         }
         let year = s.submitted_on.year();
         let mut ey = tx.enterprise_year(enterprise.id, year).await?;
-        let window = self.rules.in_force(s.submitted_on).map_or(DeMinimisWindow::RollingThreeYears, |rs| rs.de_minimis_window);
-        let de_minimis = tx.de_minimis_granted(enterprise.id, de_minimis_window(window, s.submitted_on), s.submitted_on).await?;
+        let window = self
+            .rules
+            .in_force(s.submitted_on)
+            .map_or(DeMinimisWindow::RollingThreeYears, |rs| {
+                rs.de_minimis_window
+            });
+        let de_minimis = tx
+            .de_minimis_granted(
+                enterprise.id,
+                de_minimis_window(window, s.submitted_on),
+                s.submitted_on,
+            )
+            .await?;
 
         let mut profile = match &enterprise.profile {
             Value::Object(m) => m.clone(),
@@ -308,7 +390,10 @@ impl<S: Store> Platform<S> {
         });
         // Input errors are judged on the case as given (L9).
         let parsed = parse_case(&self.rules, &case.to_string()).case;
-        let mut parsed = parsed.map_err(|e| CommandError::InvalidSubmission { field: e.field, message: e.message })?;
+        let mut parsed = parsed.map_err(|e| CommandError::InvalidSubmission {
+            field: e.field,
+            message: e.message,
+        })?;
         if let Some(lock) = ey.size_lock {
             for k in SIZE_GROUP {
                 profile.remove(k);
@@ -317,25 +402,46 @@ impl<S: Store> Platform<S> {
             case["enterprise"] = Value::Object(profile);
             parsed = parse_case(&self.rules, &case.to_string())
                 .case
-                .map_err(|e| CommandError::InvalidSubmission { field: e.field, message: e.message })?;
+                .map_err(|e| CommandError::InvalidSubmission {
+                    field: e.field,
+                    message: e.message,
+                })?;
         }
         let decision = evaluate(&self.rules, &parsed);
         if !decision.is_eligible() {
-            return Err(CommandError::SubmissionRejected { reasons: decision.reasons.iter().collect() });
+            return Err(CommandError::SubmissionRejected {
+                reasons: decision.reasons.iter().collect(),
+            });
         }
-        let (Some(rs), Some(size), Some(rate_bp)) = (decision.rule_set.and_then(|i| self.rules.get(i)), decision.size, decision.rate_bp) else {
-            return Err(StoreError::Corrupt("an eligible decision without rule set, size or rate".into()).into());
+        let (Some(rs), Some(size), Some(rate_bp)) = (
+            decision.rule_set.and_then(|i| self.rules.get(i)),
+            decision.size,
+            decision.rate_bp,
+        ) else {
+            return Err(StoreError::Corrupt(
+                "an eligible decision without rule set, size or rate".into(),
+            )
+            .into());
         };
         let annual_ceiling = rs.annual_ceiling(size).unwrap_or(Cents::ZERO);
-        let provider = tx.provider_by_key(&s.provider).await?.ok_or_else(|| CommandError::Invalid {
-            field: "provider".into(),
-            message: format!("unknown provider {}", s.provider),
-        })?;
+        let provider =
+            tx.provider_by_key(&s.provider)
+                .await?
+                .ok_or_else(|| CommandError::Invalid {
+                    field: "provider".into(),
+                    message: format!("unknown provider {}", s.provider),
+                })?;
         let service = tx.insert_service(provider.id, &s.service).await?;
         let id = tx.next_application_id().await?;
-        let reference = PaymentReference::from_base(u64::try_from(id).unwrap_or(0)).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let deposit_deadline = s.submitted_on.add_days(rs.deposit_days_after_submission).unwrap_or(s.submitted_on);
-        let payment_deadline = Date::last_of_year(year + rs.payment_deadline_years_after_submission).unwrap_or(s.submitted_on);
+        let reference = PaymentReference::from_base(u64::try_from(id).unwrap_or(0))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let deposit_deadline = s
+            .submitted_on
+            .add_days(rs.deposit_days_after_submission)
+            .unwrap_or(s.submitted_on);
+        let payment_deadline =
+            Date::last_of_year(year + rs.payment_deadline_years_after_submission)
+                .unwrap_or(s.submitted_on);
         let change = lifecycle::submit(&NewApplication {
             id,
             enterprise: enterprise.id,
@@ -353,13 +459,27 @@ impl<S: Store> Platform<S> {
         });
         ey.size_lock.get_or_insert(size);
         ey.ceiling_granted = ey.ceiling_granted.max(annual_ceiling);
-        ey.ceiling_reserved = ey.ceiling_reserved.checked_add(decision.subsidy).unwrap_or(Cents::new(i64::MAX));
+        ey.ceiling_reserved = ey
+            .ceiling_reserved
+            .checked_add(decision.subsidy)
+            .unwrap_or(Cents::new(i64::MAX));
         if ey.ceiling_reserved > ey.ceiling_granted {
             // The engine capped the subsidy at what is left; reaching here means the stored
             // state is inconsistent. Refuse rather than overdraw the ceiling.
-            return Err(StoreError::Corrupt(format!("enterprise {} would exceed its {year} ceiling", enterprise.id)).into());
+            return Err(StoreError::Corrupt(format!(
+                "enterprise {} would exceed its {year} ceiling",
+                enterprise.id
+            ))
+            .into());
         }
-        tx.insert_application(&change.application, &s.application, service, reference.digits(), &case.to_string()).await?;
+        tx.insert_application(
+            &change.application,
+            &s.application,
+            service,
+            reference.digits(),
+            &case.to_string(),
+        )
+        .await?;
         tx.save_enterprise_year(&ey).await?;
         tx.insert_transfers(&change.transfers).await?;
         let payload = json!({
@@ -374,45 +494,94 @@ impl<S: Store> Platform<S> {
             "transfers": transfer_ids(&change.transfers),
         });
         let stream = stream_of(&change.application);
-        let record = next_record(&stream, None, change.event.code(), change.actor.code(), change.date, payload.to_string());
+        let record = next_record(
+            &stream,
+            None,
+            change.event.code(),
+            change.actor.code(),
+            change.date,
+            payload.to_string(),
+        );
         tx.append_audit(&record).await?;
         tx.commit().await?;
-        Ok(Submitted { application: change.application, reference })
+        Ok(Submitted {
+            application: change.application,
+            reference,
+        })
     }
 
     /// An incoming bank transfer for an application's own share (lifecycle.md §6.2). Money that
     /// cannot be accepted is booked to suspense and returned in full at once, and the error says
     /// why. `bank_ref` identifies the statement line (it names the transfers).
-    pub async fn deposit(&self, target: &DepositTarget, amount: Cents, date: Date, bank_ref: &str) -> Result<Application, CommandError> {
+    pub async fn deposit(
+        &self,
+        target: &DepositTarget,
+        amount: Cents,
+        date: Date,
+        bank_ref: &str,
+    ) -> Result<Application, CommandError> {
         if !amount.is_positive() {
-            return Err(CommandError::Invalid { field: "amount_cents".into(), message: "must be > 0".into() });
+            return Err(CommandError::Invalid {
+                field: "amount_cents".into(),
+                message: "must be > 0".into(),
+            });
         }
         let mut tx = self.store.begin().await?;
         let (app, unmatched) = match target {
             DepositTarget::Reference(text) => match PaymentReference::parse(text) {
-                Ok(r) => (tx.application_by_reference(r.digits()).await?, CommandError::UnknownReference),
+                Ok(r) => (
+                    tx.application_by_reference(r.digits()).await?,
+                    CommandError::UnknownReference,
+                ),
                 Err(_) => (None, CommandError::UnknownReference),
             },
-            DepositTarget::Application(key) => (tx.application_by_key(key).await?, CommandError::UnknownApplication(key.clone())),
+            DepositTarget::Application(key) => (
+                tx.application_by_key(key).await?,
+                CommandError::UnknownApplication(key.clone()),
+            ),
         };
         let Some(app) = app else {
-            let transfers = lifecycle::returned_deposit_transfers(&format!("bank.{bank_ref}"), amount, None, date);
+            let transfers = lifecycle::returned_deposit_transfers(
+                &format!("bank.{bank_ref}"),
+                amount,
+                None,
+                date,
+            );
             tx.insert_transfers(&transfers).await?;
             let head = tx.audit_head("platform").await?;
             let payload = json!({"amount_cents": amount.get(), "code": unmatched.code(), "transfers": transfer_ids(&transfers)});
-            let record = next_record("platform", head, "deposit_returned", "bank", date, payload.to_string());
+            let record = next_record(
+                "platform",
+                head,
+                "deposit_returned",
+                "bank",
+                date,
+                payload.to_string(),
+            );
             tx.append_audit(&record).await?;
             tx.commit().await?;
             return Err(unmatched);
         };
         match lifecycle::deposit(&app, amount, date, &format!("bank.{bank_ref}")) {
             Ok(change) => {
-                write_change(&mut tx, &app, &change, json!({"amount_cents": amount.get()})).await?;
+                write_change(
+                    &mut tx,
+                    &app,
+                    &change,
+                    json!({"amount_cents": amount.get()}),
+                )
+                .await?;
                 tx.commit().await?;
                 Ok(change.application)
             }
             Err((error, change)) => {
-                write_change(&mut tx, &app, &change, json!({"amount_cents": amount.get(), "code": error.code()})).await?;
+                write_change(
+                    &mut tx,
+                    &app,
+                    &change,
+                    json!({"amount_cents": amount.get(), "code": error.code()}),
+                )
+                .await?;
                 tx.commit().await?;
                 Err(error.into())
             }
@@ -420,13 +589,23 @@ impl<S: Store> Platform<S> {
     }
 
     async fn load<T: StoreTx>(tx: &mut T, key: &str) -> Result<Application, CommandError> {
-        tx.application_by_key(key).await?.ok_or_else(|| CommandError::UnknownApplication(key.to_owned()))
+        tx.application_by_key(key)
+            .await?
+            .ok_or_else(|| CommandError::UnknownApplication(key.to_owned()))
     }
 
     /// A payment order for an invoice (lifecycle.md §6.3).
-    pub async fn pay(&self, key: &str, amount: Cents, date: Date) -> Result<Application, CommandError> {
+    pub async fn pay(
+        &self,
+        key: &str,
+        amount: Cents,
+        date: Date,
+    ) -> Result<Application, CommandError> {
         if !amount.is_positive() {
-            return Err(CommandError::Invalid { field: "amount_cents".into(), message: "must be > 0".into() });
+            return Err(CommandError::Invalid {
+                field: "amount_cents".into(),
+                message: "must be > 0".into(),
+            });
         }
         let mut tx = self.store.begin().await?;
         let app = Self::load(&mut tx, key).await?;
@@ -442,7 +621,13 @@ impl<S: Store> Platform<S> {
     }
 
     /// The enterprise stops, or the provider refuses (lifecycle.md §6.4).
-    pub async fn close(&self, key: &str, closing: Closing, date: Date, reason: Option<&str>) -> Result<Application, CommandError> {
+    pub async fn close(
+        &self,
+        key: &str,
+        closing: Closing,
+        date: Date,
+        reason: Option<&str>,
+    ) -> Result<Application, CommandError> {
         let mut tx = self.store.begin().await?;
         let app = Self::load(&mut tx, key).await?;
         let change = lifecycle::close(&app, closing, date)?;
@@ -458,16 +643,31 @@ impl<S: Store> Platform<S> {
     }
 
     /// The de-minimis aid granted to an enterprise as seen on `date` (lifecycle.md §7.3).
-    pub async fn de_minimis_seen_on(&self, enterprise: i64, date: Date) -> Result<Cents, CommandError> {
-        let window = self.rules.in_force(date).map_or(DeMinimisWindow::ThreeCalendarYears, |rs| rs.de_minimis_window);
+    pub async fn de_minimis_seen_on(
+        &self,
+        enterprise: i64,
+        date: Date,
+    ) -> Result<Cents, CommandError> {
+        let window = self
+            .rules
+            .in_force(date)
+            .map_or(DeMinimisWindow::ThreeCalendarYears, |rs| {
+                rs.de_minimis_window
+            });
         let mut tx = self.store.begin().await?;
-        let aid = tx.de_minimis_granted(enterprise, de_minimis_window(window, date), date).await?;
+        let aid = tx
+            .de_minimis_granted(enterprise, de_minimis_window(window, date), date)
+            .await?;
         drop(tx);
         Ok(aid)
     }
 
     /// The enterprise year rows, for views.
-    pub async fn enterprise_year(&self, enterprise: i64, year: i32) -> Result<EnterpriseYear, CommandError> {
+    pub async fn enterprise_year(
+        &self,
+        enterprise: i64,
+        year: i32,
+    ) -> Result<EnterpriseYear, CommandError> {
         let mut tx = self.store.begin().await?;
         Ok(tx.enterprise_year(enterprise, year).await?)
     }

@@ -41,23 +41,38 @@ pub fn parse_file(text: &str) -> Result<Vec<Scenario>, ScenarioFileError> {
             }
             continue;
         }
-        let value: Value = serde_json::from_str(raw).map_err(|e| ScenarioFileError { line, message: format!("not JSON: {e}") })?;
+        let value: Value = serde_json::from_str(raw).map_err(|e| ScenarioFileError {
+            line,
+            message: format!("not JSON: {e}"),
+        })?;
         let Some(obj) = value.as_object() else {
-            return Err(ScenarioFileError { line, message: "a line must be a JSON object".into() });
+            return Err(ScenarioFileError {
+                line,
+                message: "a line must be a JSON object".into(),
+            });
         };
         if obj.contains_key("scenario") && !obj.contains_key("cmd") {
             if let Some(s) = current.take() {
                 scenarios.push(s);
             }
-            let name = obj.get("scenario").and_then(Value::as_str).map_or_else(|| obj["scenario"].to_string(), str::to_owned);
-            current = Some(Scenario { name, lines: Vec::new() });
+            let name = obj
+                .get("scenario")
+                .and_then(Value::as_str)
+                .map_or_else(|| obj["scenario"].to_string(), str::to_owned);
+            current = Some(Scenario {
+                name,
+                lines: Vec::new(),
+            });
             continue;
         }
         match current.as_mut() {
             Some(s) => s.lines.push((line, value)),
             None => {
                 let rank = scenarios.len() + 1;
-                current = Some(Scenario { name: format!("#{rank} (line {line})"), lines: vec![(line, value)] });
+                current = Some(Scenario {
+                    name: format!("#{rank} (line {line})"),
+                    lines: vec![(line, value)],
+                });
             }
         }
     }
@@ -77,7 +92,11 @@ pub struct CommandResult {
 
 impl CommandResult {
     fn accepted() -> Self {
-        CommandResult { code: None, reasons: Vec::new(), field: None }
+        CommandResult {
+            code: None,
+            reasons: Vec::new(),
+            field: None,
+        }
     }
 
     fn from_error(e: &CommandError) -> Self {
@@ -89,12 +108,20 @@ impl CommandResult {
             }
             _ => Vec::new(),
         };
-        CommandResult { code: Some(e.code().to_owned()), reasons, field: e.field().map(str::to_owned) }
+        CommandResult {
+            code: Some(e.code().to_owned()),
+            reasons,
+            field: e.field().map(str::to_owned),
+        }
     }
 
     fn invalid(field: &str, message: &str) -> Self {
         let _ = message;
-        CommandResult { code: Some("INVALID_COMMAND".into()), reasons: Vec::new(), field: Some(field.to_owned()) }
+        CommandResult {
+            code: Some("INVALID_COMMAND".into()),
+            reasons: Vec::new(),
+            field: Some(field.to_owned()),
+        }
     }
 
     /// `R` of lifecycle.md §8.3.
@@ -102,7 +129,9 @@ impl CommandResult {
     pub fn to_json(&self) -> Value {
         match &self.code {
             None => json!({"status": "accepted"}),
-            Some(code) if code == "SUBMISSION_REJECTED" => json!({"status": "rejected", "code": code, "reasons": self.reasons}),
+            Some(code) if code == "SUBMISSION_REJECTED" => {
+                json!({"status": "rejected", "code": code, "reasons": self.reasons})
+            }
             Some(code) => json!({"status": "rejected", "code": code}),
         }
     }
@@ -128,7 +157,9 @@ pub struct ScenarioRun {
 }
 
 fn str_field<'a>(cmd: &'a Map<String, Value>, name: &str) -> Result<&'a str, CommandResult> {
-    cmd.get(name).and_then(Value::as_str).ok_or_else(|| CommandResult::invalid(name, "must be a string"))
+    cmd.get(name)
+        .and_then(Value::as_str)
+        .ok_or_else(|| CommandResult::invalid(name, "must be a string"))
 }
 
 fn date_field(cmd: &Map<String, Value>, name: &str) -> Result<Date, CommandResult> {
@@ -138,7 +169,10 @@ fn date_field(cmd: &Map<String, Value>, name: &str) -> Result<Date, CommandResul
 fn amount_field(cmd: &Map<String, Value>) -> Result<Cents, CommandResult> {
     match cmd.get("amount_cents").and_then(Value::as_i64) {
         Some(a) if a > 0 && cmd.get("amount_cents").is_some_and(Value::is_i64) => Ok(Cents::new(a)),
-        _ => Err(CommandResult::invalid("amount_cents", "must be an integer > 0")),
+        _ => Err(CommandResult::invalid(
+            "amount_cents",
+            "must be an integer > 0",
+        )),
     }
 }
 
@@ -152,7 +186,12 @@ fn command_date(name: &str, cmd: &Map<String, Value>) -> Result<Option<Date>, Co
 }
 
 /// Runs one command; `Err` only for storage failures.
-async fn run_command<S: Store>(platform: &Platform<S>, name: &str, cmd: &Map<String, Value>, line: usize) -> Result<CommandResult, StoreError>
+async fn run_command<S: Store>(
+    platform: &Platform<S>,
+    name: &str,
+    cmd: &Map<String, Value>,
+    line: usize,
+) -> Result<CommandResult, StoreError>
 where
     S::Tx: StoreRead,
 {
@@ -175,7 +214,10 @@ where
                 str_field(cmd, "application")?;
                 let has_group = cmd.contains_key("size") || cmd.contains_key("periods");
                 if !has_group && (cmd.contains_key("partners") || cmd.contains_key("linked")) {
-                    return Err(CommandResult::invalid("partners", "partners or linked need size or periods"));
+                    return Err(CommandResult::invalid(
+                        "partners",
+                        "partners or linked need size or periods",
+                    ));
                 }
             }
             "deposit" => {
@@ -185,7 +227,12 @@ where
                         str_field(cmd, "application")?;
                     }
                     Some(Value::String(r)) if r == "wrong" => {}
-                    Some(_) => return Err(CommandResult::invalid("reference", "the only reference a scenario can write is \"wrong\"")),
+                    Some(_) => {
+                        return Err(CommandResult::invalid(
+                            "reference",
+                            "the only reference a scenario can write is \"wrong\"",
+                        ));
+                    }
                 }
             }
             "pay" => {
@@ -217,12 +264,21 @@ where
         "enterprise" => {
             let id = str_field(cmd, "id").unwrap_or_default();
             let profile = cmd.get("profile").cloned().unwrap_or(Value::Null);
-            platform.register_enterprise(id, id, &profile).await.map(|_| ())
+            platform
+                .register_enterprise(id, id, &profile)
+                .await
+                .map(|_| ())
         }
         "external_de_minimis" => {
             let granted_on = date_field(cmd, "granted_on").unwrap_or(Date::EPOCH);
             let amount = amount_field(cmd).unwrap_or(Cents::ZERO);
-            platform.record_external_de_minimis(str_field(cmd, "enterprise").unwrap_or_default(), granted_on, amount).await
+            platform
+                .record_external_de_minimis(
+                    str_field(cmd, "enterprise").unwrap_or_default(),
+                    granted_on,
+                    amount,
+                )
+                .await
         }
         "submit" => {
             let mut group = Map::new();
@@ -249,18 +305,42 @@ where
             let target = if cmd.get("reference").is_some() {
                 DepositTarget::Reference("000000000097".into())
             } else {
-                DepositTarget::Application(str_field(cmd, "application").unwrap_or_default().to_owned())
+                DepositTarget::Application(
+                    str_field(cmd, "application").unwrap_or_default().to_owned(),
+                )
             };
-            platform.deposit(&target, amount, date, &format!("L{line}")).await.map(|_| ())
+            platform
+                .deposit(&target, amount, date, &format!("L{line}"))
+                .await
+                .map(|_| ())
         }
         "pay" => {
             let amount = amount_field(cmd).unwrap_or(Cents::ZERO);
-            platform.pay(str_field(cmd, "application").unwrap_or_default(), amount, date).await.map(|_| ())
+            platform
+                .pay(
+                    str_field(cmd, "application").unwrap_or_default(),
+                    amount,
+                    date,
+                )
+                .await
+                .map(|_| ())
         }
         "stop" | "refuse" => {
-            let closing = if name == "stop" { Closing::Stop } else { Closing::Refuse };
+            let closing = if name == "stop" {
+                Closing::Stop
+            } else {
+                Closing::Refuse
+            };
             let reason = cmd.get("reason").and_then(Value::as_str);
-            platform.close(str_field(cmd, "application").unwrap_or_default(), closing, date, reason).await.map(|_| ())
+            platform
+                .close(
+                    str_field(cmd, "application").unwrap_or_default(),
+                    closing,
+                    date,
+                    reason,
+                )
+                .await
+                .map(|_| ())
         }
         _ => Ok(()),
     };
@@ -283,28 +363,55 @@ where
     let years = tx.all_enterprise_years().await?;
     let transfers = tx.all_transfers().await?;
     drop(tx);
-    let unmatched: i64 = transfers.iter().filter(|t| t.code == TransferCode::DepositReturned && t.application.is_none()).map(|t| t.amount.get()).sum();
-    let to_budget: i64 = applications.iter().map(|(_, a)| a.returned_to_budget.get()).sum();
+    let unmatched: i64 = transfers
+        .iter()
+        .filter(|t| t.code == TransferCode::DepositReturned && t.application.is_none())
+        .map(|t| t.amount.get())
+        .sum();
+    let to_budget: i64 = applications
+        .iter()
+        .map(|(_, a)| a.returned_to_budget.get())
+        .sum();
     let key_of: BTreeMap<i64, &str> = enterprises.iter().map(|e| (e.id, e.key.as_str())).collect();
     let mut ents = Map::new();
     for e in &enterprises {
-        let app_years: BTreeSet<i32> = applications.iter().filter(|(_, a)| a.enterprise == e.id).map(|(_, a)| a.submitted_on.year()).collect();
+        let app_years: BTreeSet<i32> = applications
+            .iter()
+            .filter(|(_, a)| a.enterprise == e.id)
+            .map(|(_, a)| a.submitted_on.year())
+            .collect();
         let mut reserved = Map::new();
         let mut locks = Map::new();
         for y in app_years {
             let row = years.iter().find(|r| r.enterprise == e.id && r.year == y);
-            reserved.insert(y.to_string(), json!(row.map_or(0, |r| r.ceiling_reserved.get())));
-            locks.insert(y.to_string(), row.and_then(|r| r.size_lock).map_or(Value::Null, |s| json!(s.code())));
+            reserved.insert(
+                y.to_string(),
+                json!(row.map_or(0, |r| r.ceiling_reserved.get())),
+            );
+            locks.insert(
+                y.to_string(),
+                row.and_then(|r| r.size_lock)
+                    .map_or(Value::Null, |s| json!(s.code())),
+            );
         }
         let de_minimis = match clock {
-            Some(c) => json!(platform.de_minimis_seen_on(e.id, c).await.map_err(|e| StoreError::Database(e.to_string()))?.get()),
+            Some(c) => json!(
+                platform
+                    .de_minimis_seen_on(e.id, c)
+                    .await
+                    .map_err(|e| StoreError::Database(e.to_string()))?
+                    .get()
+            ),
             None => Value::Null,
         };
         ents.insert(e.key.clone(), json!({"ceiling_reserved_cents": reserved, "size_lock": locks, "de_minimis_granted_cents": de_minimis}));
     }
     let mut apps = Map::new();
     for (key, a) in &applications {
-        apps.insert(key.clone(), application_json(a, key_of.get(&a.enterprise).copied().unwrap_or("")));
+        apps.insert(
+            key.clone(),
+            application_json(a, key_of.get(&a.enterprise).copied().unwrap_or("")),
+        );
     }
     Ok(json!({
         "platform": {"clock": clock.map(|c| c.to_string()), "unmatched_deposits_returned_cents": unmatched, "subsidy_returned_to_budget_cents": to_budget},
@@ -340,7 +447,12 @@ pub fn application_json(a: &Application, enterprise_key: &str) -> Value {
 }
 
 /// Checks one `expect` line; `Err` is a fault in the scenario file.
-async fn check_expect<S: Store>(platform: &Platform<S>, expect: &Map<String, Value>, last: Option<&CommandResult>, state: &Value) -> Result<Vec<String>, String>
+async fn check_expect<S: Store>(
+    platform: &Platform<S>,
+    expect: &Map<String, Value>,
+    last: Option<&CommandResult>,
+    state: &Value,
+) -> Result<Vec<String>, String>
 where
     S::Tx: StoreRead,
 {
@@ -351,7 +463,10 @@ where
         }
     };
     let others = |allowed: &[&str]| -> Result<(), String> {
-        match expect.keys().find(|k| !allowed.contains(&k.as_str()) && *k != "cmd" && *k != "note") {
+        match expect
+            .keys()
+            .find(|k| !allowed.contains(&k.as_str()) && *k != "cmd" && *k != "note")
+        {
             Some(k) => Err(format!("unknown key {k:?} in an expect line")),
             None => Ok(()),
         }
@@ -359,7 +474,11 @@ where
     if let Some(result) = expect.get("result") {
         others(&["result", "code", "reasons", "field"])?;
         let last = last.ok_or("expect result before any command")?;
-        let status = if last.code.is_some() { "rejected" } else { "accepted" };
+        let status = if last.code.is_some() {
+            "rejected"
+        } else {
+            "accepted"
+        };
         compare("result", "status", result, &json!(status));
         if result == "rejected" && !expect.contains_key("code") {
             return Err("\"result\": \"rejected\" must name its code".into());
@@ -368,7 +487,12 @@ where
             compare("result", "code", code, &json!(last.code));
         }
         if let Some(reasons) = expect.get("reasons") {
-            let mut want: Vec<String> = reasons.as_array().ok_or("reasons must be an array")?.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect();
+            let mut want: Vec<String> = reasons
+                .as_array()
+                .ok_or("reasons must be an array")?
+                .iter()
+                .filter_map(|r| r.as_str().map(str::to_owned))
+                .collect();
             want.sort();
             compare("result", "reasons", &json!(want), &json!(last.reasons));
         }
@@ -379,24 +503,43 @@ where
         let id = app.as_str().ok_or("application must be a string")?;
         let found = &state["applications"][id];
         if expect.get("state") == Some(&Value::Null) {
-            compare(&format!("application {id}"), "exists", &json!(false), &json!(!found.is_null()));
+            compare(
+                &format!("application {id}"),
+                "exists",
+                &json!(false),
+                &json!(!found.is_null()),
+            );
         }
         for (k, want) in expect {
-            if matches!(k.as_str(), "cmd" | "note" | "application") || (k == "state" && want.is_null()) {
+            if matches!(k.as_str(), "cmd" | "note" | "application")
+                || (k == "state" && want.is_null())
+            {
                 continue;
             }
-            let got = found.get(k).ok_or_else(|| format!("unknown application field {k:?}"))?;
+            let got = found
+                .get(k)
+                .ok_or_else(|| format!("unknown application field {k:?}"))?;
             compare(&format!("application {id}"), k, want, got);
         }
     } else if let Some(ent) = expect.get("enterprise") {
-        others(&["enterprise", "year", "ceiling_reserved_cents", "size_lock", "de_minimis_granted_cents", "on"])?;
+        others(&[
+            "enterprise",
+            "year",
+            "ceiling_reserved_cents",
+            "size_lock",
+            "de_minimis_granted_cents",
+            "on",
+        ])?;
         let key = ent.as_str().ok_or("enterprise must be a string")?;
         let what = format!("enterprise {key}");
         let e = &state["enterprises"][key];
         if let Some(year) = expect.get("year") {
             let y = year.as_i64().ok_or("year must be an integer")?.to_string();
             if let Some(want) = expect.get("ceiling_reserved_cents") {
-                let got = e["ceiling_reserved_cents"].get(&y).cloned().unwrap_or(json!(0));
+                let got = e["ceiling_reserved_cents"]
+                    .get(&y)
+                    .cloned()
+                    .unwrap_or(json!(0));
                 compare(&what, &format!("ceiling_reserved_cents {y}"), want, &got);
             }
             if let Some(want) = expect.get("size_lock") {
@@ -407,12 +550,21 @@ where
         if let Some(want) = expect.get("de_minimis_granted_cents") {
             let got = match expect.get("on") {
                 Some(on) => {
-                    let date = Date::parse(on.as_str().ok_or("on must be a date")?).map_err(|e| e.to_string())?;
+                    let date = Date::parse(on.as_str().ok_or("on must be a date")?)
+                        .map_err(|e| e.to_string())?;
                     let mut tx = platform.store.begin().await.map_err(|e| e.to_string())?;
-                    let rec = crate::store::StoreTx::enterprise_by_key(&mut tx, key).await.map_err(|e| e.to_string())?;
+                    let rec = crate::store::StoreTx::enterprise_by_key(&mut tx, key)
+                        .await
+                        .map_err(|e| e.to_string())?;
                     drop(tx);
                     match rec {
-                        Some(r) => json!(platform.de_minimis_seen_on(r.id, date).await.map_err(|e| e.to_string())?.get()),
+                        Some(r) => json!(
+                            platform
+                                .de_minimis_seen_on(r.id, date)
+                                .await
+                                .map_err(|e| e.to_string())?
+                                .get()
+                        ),
                         None => Value::Null,
                     }
                 }
@@ -425,7 +577,9 @@ where
             if matches!(k.as_str(), "cmd" | "note" | "platform") {
                 continue;
             }
-            let got = state["platform"].get(k).ok_or_else(|| format!("unknown platform field {k:?}"))?;
+            let got = state["platform"]
+                .get(k)
+                .ok_or_else(|| format!("unknown platform field {k:?}"))?;
             compare("platform", k, want, got);
         }
     } else {
@@ -435,16 +589,26 @@ where
 }
 
 /// Runs one scenario on `platform` (which must start empty).
-pub async fn run<S: Store>(platform: &Platform<S>, scenario: &Scenario, mode: Mode, with_output: bool) -> Result<ScenarioRun, StoreError>
+pub async fn run<S: Store>(
+    platform: &Platform<S>,
+    scenario: &Scenario,
+    mode: Mode,
+    with_output: bool,
+) -> Result<ScenarioRun, StoreError>
 where
     S::Tx: StoreRead,
 {
-    platform.register_provider(SCENARIO_PROVIDER, "Opleidingscentrum (scenario)").await.map_err(|e| StoreError::Database(e.to_string()))?;
+    platform
+        .register_provider(SCENARIO_PROVIDER, "Opleidingscentrum (scenario)")
+        .await
+        .map_err(|e| StoreError::Database(e.to_string()))?;
     let mut run = ScenarioRun::default();
     let mut last: Option<CommandResult> = None;
     let mut state: Option<Value> = None;
     for (line, value) in &scenario.lines {
-        let Some(cmd) = value.as_object() else { continue };
+        let Some(cmd) = value.as_object() else {
+            continue;
+        };
         let name = cmd.get("cmd").and_then(Value::as_str).unwrap_or("");
         if name == "expect" {
             run.expects += 1;
@@ -453,8 +617,14 @@ where
             }
             let current = state.as_ref().map_or(Value::Null, Clone::clone);
             match check_expect(platform, cmd, last.as_ref(), &current).await {
-                Ok(f) => run.failures.extend(f.into_iter().map(|f| format!("{} line {line}: {f}", scenario.name))),
-                Err(e) => run.failures.push(format!("{} line {line}: scenario file error: {e}", scenario.name)),
+                Ok(f) => run.failures.extend(
+                    f.into_iter()
+                        .map(|f| format!("{} line {line}: {f}", scenario.name)),
+                ),
+                Err(e) => run.failures.push(format!(
+                    "{} line {line}: scenario file error: {e}",
+                    scenario.name
+                )),
             }
             continue;
         }
@@ -476,7 +646,8 @@ where
             Some(s) => s,
             None => observable_state(platform).await?,
         };
-        run.output.push(json!({"scenario": scenario.name, "final": true, "state": s}));
+        run.output
+            .push(json!({"scenario": scenario.name, "final": true, "state": s}));
     }
     Ok(run)
 }

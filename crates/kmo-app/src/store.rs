@@ -81,7 +81,10 @@ pub trait Store: Send + Sync {
 }
 
 /// One database transaction.
-#[allow(clippy::too_many_arguments, reason = "insert statements take the row's fields")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "insert statements take the row's fields"
+)]
 pub trait StoreTx: Send {
     fn commit(self) -> impl Future<Output = Result<(), StoreError>> + Send;
 
@@ -90,52 +93,130 @@ pub trait StoreTx: Send {
     fn set_clock(&mut self, date: Date) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     // --- registries ---
-    fn enterprise_by_key(&mut self, key: &str) -> impl Future<Output = Result<Option<EnterpriseRecord>, StoreError>> + Send;
-    fn insert_enterprise(&mut self, key: &str, name: &str, profile: &serde_json::Value) -> impl Future<Output = Result<i64, StoreError>> + Send;
-    fn provider_by_key(&mut self, key: &str) -> impl Future<Output = Result<Option<ProviderRecord>, StoreError>> + Send;
-    fn insert_provider(&mut self, key: &str, name: &str) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    fn enterprise_by_key(
+        &mut self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<EnterpriseRecord>, StoreError>> + Send;
+    fn insert_enterprise(
+        &mut self,
+        key: &str,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    fn provider_by_key(
+        &mut self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<ProviderRecord>, StoreError>> + Send;
+    fn insert_provider(
+        &mut self,
+        key: &str,
+        name: &str,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
     /// Registers a service of a provider; returns its id.
-    fn insert_service(&mut self, provider: i64, service: &serde_json::Value) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    fn insert_service(
+        &mut self,
+        provider: i64,
+        service: &serde_json::Value,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
     /// The enterprise's year, locked for update; created (no lock, nothing granted) if absent.
-    fn enterprise_year(&mut self, enterprise: i64, year: i32) -> impl Future<Output = Result<EnterpriseYear, StoreError>> + Send;
-    fn save_enterprise_year(&mut self, year: &EnterpriseYear) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn enterprise_year(
+        &mut self,
+        enterprise: i64,
+        year: i32,
+    ) -> impl Future<Output = Result<EnterpriseYear, StoreError>> + Send;
+    fn save_enterprise_year(
+        &mut self,
+        year: &EnterpriseYear,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// De-minimis aid granted to the enterprise dated after `after` and on or before `until`
     /// (the balance movements of its de-minimis account in that window).
-    fn de_minimis_granted(&mut self, enterprise: i64, after: Date, until: Date) -> impl Future<Output = Result<Cents, StoreError>> + Send;
+    fn de_minimis_granted(
+        &mut self,
+        enterprise: i64,
+        after: Date,
+        until: Date,
+    ) -> impl Future<Output = Result<Cents, StoreError>> + Send;
 
     // --- applications ---
     /// A fresh application id (also the base of its structured reference).
     fn next_application_id(&mut self) -> impl Future<Output = Result<i64, StoreError>> + Send;
-    fn insert_application(&mut self, app: &Application, key: &str, service: i64, reference: &str, case: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn insert_application(
+        &mut self,
+        app: &Application,
+        key: &str,
+        service: i64,
+        reference: &str,
+        case: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Writes the mutable fields of an application (state and money).
-    fn update_application(&mut self, app: &Application) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn update_application(
+        &mut self,
+        app: &Application,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The application with this caller key, locked for update.
-    fn application_by_key(&mut self, key: &str) -> impl Future<Output = Result<Option<Application>, StoreError>> + Send;
+    fn application_by_key(
+        &mut self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<Application>, StoreError>> + Send;
     /// The application with this structured reference (12 digits), locked for update.
-    fn application_by_reference(&mut self, reference: &str) -> impl Future<Output = Result<Option<Application>, StoreError>> + Send;
-    fn application_by_id(&mut self, id: i64) -> impl Future<Output = Result<Option<Application>, StoreError>> + Send;
+    fn application_by_reference(
+        &mut self,
+        reference: &str,
+    ) -> impl Future<Output = Result<Option<Application>, StoreError>> + Send;
+    fn application_by_id(
+        &mut self,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<Application>, StoreError>> + Send;
     /// Ids of applications with a deadline event dated on or before `date` (lapse of a submitted
     /// one, expiry of a funded or partially paid one), oldest first.
-    fn due_applications(&mut self, date: Date) -> impl Future<Output = Result<Vec<i64>, StoreError>> + Send;
+    fn due_applications(
+        &mut self,
+        date: Date,
+    ) -> impl Future<Output = Result<Vec<i64>, StoreError>> + Send;
 
     // --- ledger and audit ---
-    fn insert_transfers(&mut self, transfers: &[Transfer]) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn insert_transfers(
+        &mut self,
+        transfers: &[Transfer],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// The hash of the last audit record of a stream and its seq (None for an empty stream).
-    fn audit_head(&mut self, stream: &str) -> impl Future<Output = Result<Option<(i64, String)>, StoreError>> + Send;
-    fn append_audit(&mut self, record: &AuditRecord) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn audit_head(
+        &mut self,
+        stream: &str,
+    ) -> impl Future<Output = Result<Option<(i64, String)>, StoreError>> + Send;
+    fn append_audit(
+        &mut self,
+        record: &AuditRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     // --- idempotent commands ---
     /// The stored answer of an earlier command with this idempotency key: (request hash, answer).
-    fn command_result(&mut self, key: &str) -> impl Future<Output = Result<Option<(String, String)>, StoreError>> + Send;
-    fn save_command_result(&mut self, key: &str, request_hash: &str, answer: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn command_result(
+        &mut self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<(String, String)>, StoreError>> + Send;
+    fn save_command_result(
+        &mut self,
+        key: &str,
+        request_hash: &str,
+        answer: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Whole-database reads for checks, replays and the scenario state (not for request paths).
 pub trait StoreRead: Send {
     fn all_transfers(&mut self) -> impl Future<Output = Result<Vec<Transfer>, StoreError>> + Send;
-    fn all_applications(&mut self) -> impl Future<Output = Result<Vec<(String, Application)>, StoreError>> + Send;
-    fn all_enterprises(&mut self) -> impl Future<Output = Result<Vec<EnterpriseRecord>, StoreError>> + Send;
-    fn all_enterprise_years(&mut self) -> impl Future<Output = Result<Vec<EnterpriseYear>, StoreError>> + Send;
-    fn all_audit_records(&mut self) -> impl Future<Output = Result<Vec<AuditRecord>, StoreError>> + Send;
+    fn all_applications(
+        &mut self,
+    ) -> impl Future<Output = Result<Vec<(String, Application)>, StoreError>> + Send;
+    fn all_enterprises(
+        &mut self,
+    ) -> impl Future<Output = Result<Vec<EnterpriseRecord>, StoreError>> + Send;
+    fn all_enterprise_years(
+        &mut self,
+    ) -> impl Future<Output = Result<Vec<EnterpriseYear>, StoreError>> + Send;
+    fn all_audit_records(
+        &mut self,
+    ) -> impl Future<Output = Result<Vec<AuditRecord>, StoreError>> + Send;
 }

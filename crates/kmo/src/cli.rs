@@ -20,6 +20,12 @@ use crate::eval_stream::{EvalOptions, eval_stream};
 #[derive(Debug, Parser)]
 #[command(name = "kmo", version, about, long_about = None)]
 pub struct Cli {
+    /// Database URL: sqlite://PATH or postgres://… (default: sqlite://<data dir>/kmo.sqlite3).
+    #[arg(long, global = true, env = "KMO_DATABASE__URL")]
+    pub database_url: Option<String>,
+    /// Folder of the embedded SQLite database and other data.
+    #[arg(long, global = true, env = "KMO_DATA_DIR", default_value = "kmo-data")]
+    pub data_dir: PathBuf,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -32,6 +38,63 @@ pub enum Command {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Scenarios in the command language of lifecycle.md.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+    /// The ledger.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// Move the platform clock to a date (default: today, Brussels time) and apply every
+    /// deadline due: lapses after the deposit window, expiries after the payment deadline.
+    Tick(TickArgs),
+    /// Apply the database migrations.
+    Migrate,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// Run the scenarios on standard input, each from an empty platform on a fresh database
+    /// (a temporary SQLite file, or a fresh schema of the PostgreSQL --database-url).
+    Run(ScenarioArgs),
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ModeArg {
+    State,
+    Final,
+}
+
+#[derive(Debug, Args)]
+pub struct ScenarioArgs {
+    /// `state`: one line per command with the state; `final`: the state after each scenario.
+    #[arg(long, value_enum, default_value = "state")]
+    pub mode: ModeArg,
+    /// Verify the `expect` lines and print `N/M scenarios pass`; exit 1 when any fails.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Recompute every balance from the transfers and assert the invariants; exit 0 only when
+    /// all hold.
+    Check,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify the hash chains of the audit log and that every transfer is in it.
+    Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct TickArgs {
+    /// The date (YYYY-MM-DD).
+    #[arg(long)]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -166,7 +229,33 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command; returns the exit code.
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
+    let location = crate::wallet::DbLocation {
+        url: cli.database_url.clone(),
+        data_dir: cli.data_dir.clone(),
+    };
     match cli.command {
+        Command::Scenario(ScenarioCommand::Run(args)) => {
+            let mut input = String::new();
+            io::stdin()
+                .lock()
+                .read_to_string(&mut input)
+                .context("reading the scenarios from standard input")?;
+            let mode = match args.mode {
+                ModeArg::State => kmo_app::scenario::Mode::State,
+                ModeArg::Final => kmo_app::scenario::Mode::Final,
+            };
+            crate::wallet::scenario_run(&input, cli.database_url.as_deref(), mode, args.check)
+        }
+        Command::Ledger(LedgerCommand::Check) => crate::wallet::ledger_check(&location),
+        Command::Audit(AuditCommand::Verify) => crate::wallet::audit_verify(&location),
+        Command::Tick(args) => {
+            let date = match &args.date {
+                Some(d) => Date::parse(d).with_context(|| format!("--date {d}"))?,
+                None => today_brussels()?,
+            };
+            crate::wallet::tick(&location, date)
+        }
+        Command::Migrate => crate::wallet::migrate_only(&location),
         Command::Rules(RulesCommand::Eval(args)) if args.check => check_vectors(),
         Command::Rules(RulesCommand::Eval(args)) => {
             let book = RuleBook::embedded()?;

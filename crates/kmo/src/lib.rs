@@ -7,8 +7,11 @@
 //! - [`eval_stream`]: `kmo rules eval`, streaming and parallel.
 //! - [`bench`]: `kmo bench rules`.
 //! - [`clock`]: "today" in Europe/Brussels — the only place this binary reads the system clock.
+//! - [`wallet`]: the commands that touch storage (`scenario run`, `ledger check`, `audit verify`,
+//!   `tick`, `migrate`).
 
 pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod eval_stream;
+pub mod wallet;

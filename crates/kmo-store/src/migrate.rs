@@ -1,0 +1,111 @@
+//! Embedded migrations, one tree per backend with the same versions (vaultwarden's layout),
+//! applied in order and recorded with a checksum; an edited released migration is an error.
+
+use sha2::{Digest, Sha256};
+
+use kmo_app::store::StoreError;
+
+use crate::{Db, map_err};
+
+/// One migration in both dialects.
+#[derive(Clone, Copy, Debug)]
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sqlite: &'static str,
+    pub postgres: &'static str,
+}
+
+/// Every migration, oldest first. Never edit a released one: add a new version.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "wallet",
+    sqlite: include_str!("../migrations/sqlite/0001_wallet.sql"),
+    postgres: include_str!("../migrations/postgres/0001_wallet.sql"),
+}];
+
+fn checksum(sql: &str) -> String {
+    Sha256::digest(sql.as_bytes())
+        .iter()
+        .fold(String::new(), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
+pub async fn migrate(db: &Db) -> Result<usize, StoreError> {
+    let create = "create table if not exists kmo_migration (version bigint primary key, name text not null, checksum text not null)";
+    let applied: Vec<(i64, String)> = match db {
+        Db::Sqlite(p) => {
+            sqlx::query(create).execute(p).await.map_err(map_err)?;
+            sqlx::query_as("select version, checksum from kmo_migration order by version")
+                .fetch_all(p)
+                .await
+                .map_err(map_err)?
+        }
+        Db::Postgres(p) => {
+            sqlx::query(create).execute(p).await.map_err(map_err)?;
+            sqlx::query_as("select version, checksum from kmo_migration order by version")
+                .fetch_all(p)
+                .await
+                .map_err(map_err)?
+        }
+    };
+    let mut ran = 0;
+    for m in MIGRATIONS {
+        let sql = match db {
+            Db::Sqlite(_) => m.sqlite,
+            Db::Postgres(_) => m.postgres,
+        };
+        let sum = checksum(sql);
+        if let Some((_, stored)) = applied.iter().find(|(v, _)| *v == m.version) {
+            if *stored != sum {
+                return Err(StoreError::Corrupt(format!(
+                    "migration {} ({}) was changed after it was applied",
+                    m.version, m.name
+                )));
+            }
+            continue;
+        }
+        match db {
+            Db::Sqlite(p) => {
+                let mut tx = p.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
+                sqlx::raw_sql(sql)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                sqlx::query(
+                    "insert into kmo_migration (version, name, checksum) values ($1, $2, $3)",
+                )
+                .bind(m.version)
+                .bind(m.name)
+                .bind(&sum)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                tx.commit().await.map_err(map_err)?;
+            }
+            Db::Postgres(p) => {
+                let mut tx = p.begin().await.map_err(map_err)?;
+                sqlx::raw_sql(sql)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map_err)?;
+                sqlx::query(
+                    "insert into kmo_migration (version, name, checksum) values ($1, $2, $3)",
+                )
+                .bind(m.version)
+                .bind(m.name)
+                .bind(&sum)
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                tx.commit().await.map_err(map_err)?;
+            }
+        }
+        ran += 1;
+    }
+    Ok(ran)
+}

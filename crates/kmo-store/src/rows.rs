@@ -1,0 +1,258 @@
+//! Database rows and their conversion into domain values (every conversion checks what it reads:
+//! a stored value that does not parse is `StoreError::Corrupt`, never a panic).
+
+use kmo_app::lifecycle::{Application, State};
+use kmo_app::store::{AuditRecord, EnterpriseRecord, EnterpriseYear, StoreError};
+use kmo_domain::{Cents, Date, EnterpriseSize};
+use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
+
+pub(crate) fn date(text: &str) -> Result<Date, StoreError> {
+    Date::parse(text).map_err(|e| StoreError::Corrupt(format!("stored date: {e}")))
+}
+
+fn int32(v: i64, what: &str) -> Result<i32, StoreError> {
+    i32::try_from(v).map_err(|_| StoreError::Corrupt(format!("stored {what} {v} is out of range")))
+}
+
+fn size(code: &str) -> Result<EnterpriseSize, StoreError> {
+    EnterpriseSize::parse(code).ok_or_else(|| StoreError::Corrupt(format!("stored size {code:?}")))
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EnterpriseRow {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+    pub profile: String,
+}
+
+impl EnterpriseRow {
+    pub fn into_record(self) -> Result<EnterpriseRecord, StoreError> {
+        let profile = serde_json::from_str(&self.profile)
+            .map_err(|e| StoreError::Corrupt(format!("enterprise {} profile: {e}", self.id)))?;
+        Ok(EnterpriseRecord {
+            id: self.id,
+            key: self.key,
+            name: self.name,
+            profile,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ProviderRow {
+    pub id: i64,
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct YearRow {
+    pub enterprise_id: i64,
+    pub year: i64,
+    pub size_lock: Option<String>,
+    pub ceiling_granted_cents: i64,
+    pub ceiling_reserved_cents: i64,
+}
+
+impl YearRow {
+    pub fn into_year(self) -> Result<EnterpriseYear, StoreError> {
+        Ok(EnterpriseYear {
+            enterprise: self.enterprise_id,
+            year: int32(self.year, "year")?,
+            size_lock: self.size_lock.as_deref().map(size).transpose()?,
+            ceiling_granted: Cents::new(self.ceiling_granted_cents),
+            ceiling_reserved: Cents::new(self.ceiling_reserved_cents),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AppRow {
+    pub id: i64,
+    pub key: String,
+    pub enterprise_id: i64,
+    pub provider_id: i64,
+    pub submitted_on: String,
+    pub state: String,
+    pub closed_on: Option<String>,
+    pub size: String,
+    pub rate_bp: i64,
+    pub rule_set: String,
+    pub eligible_cents: i64,
+    pub subsidy_cents: i64,
+    pub own_share_cents: i64,
+    pub deposited_cents: i64,
+    pub paid_own_cents: i64,
+    pub paid_subsidy_cents: i64,
+    pub refunded_cents: i64,
+    pub returned_to_ceiling_cents: i64,
+    pub returned_to_budget_cents: i64,
+    pub returned_deposits_cents: i64,
+    pub deposit_deadline: String,
+    pub payment_deadline: String,
+    pub seq: i64,
+}
+
+impl AppRow {
+    pub fn into_application(self) -> Result<Application, StoreError> {
+        Ok(Application {
+            id: self.id,
+            enterprise: self.enterprise_id,
+            provider: self.provider_id,
+            submitted_on: date(&self.submitted_on)?,
+            state: State::parse(&self.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("stored state {:?}", self.state)))?,
+            closed_on: self.closed_on.as_deref().map(date).transpose()?,
+            size: size(&self.size)?,
+            rate_bp: u32::try_from(self.rate_bp)
+                .map_err(|_| StoreError::Corrupt("stored rate".into()))?,
+            rule_set: self.rule_set,
+            eligible: Cents::new(self.eligible_cents),
+            subsidy: Cents::new(self.subsidy_cents),
+            own_share: Cents::new(self.own_share_cents),
+            deposited: Cents::new(self.deposited_cents),
+            paid_own: Cents::new(self.paid_own_cents),
+            paid_subsidy: Cents::new(self.paid_subsidy_cents),
+            refunded: Cents::new(self.refunded_cents),
+            returned_to_ceiling: Cents::new(self.returned_to_ceiling_cents),
+            returned_to_budget: Cents::new(self.returned_to_budget_cents),
+            returned_deposits: Cents::new(self.returned_deposits_cents),
+            deposit_deadline: date(&self.deposit_deadline)?,
+            payment_deadline: date(&self.payment_deadline)?,
+            seq: int32(self.seq, "seq")?,
+        })
+    }
+}
+
+/// Text forms of an application's dates, for binding.
+pub(crate) struct AppValues {
+    pub submitted_on: String,
+    pub closed_on: Option<String>,
+    pub deposit_deadline: String,
+    pub payment_deadline: String,
+    pub lapse_on: String,
+    pub expire_on: String,
+}
+
+impl AppValues {
+    pub fn of(app: &Application) -> Self {
+        AppValues {
+            submitted_on: app.submitted_on.to_string(),
+            closed_on: app.closed_on.map(|d| d.to_string()),
+            deposit_deadline: app.deposit_deadline.to_string(),
+            payment_deadline: app.payment_deadline.to_string(),
+            lapse_on: app.lapse_on().to_string(),
+            expire_on: app.expire_on().to_string(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct TransferRow {
+    pub id: String,
+    pub debit_account: String,
+    pub credit_account: String,
+    pub amount_cents: i64,
+    pub code: String,
+    pub kind: String,
+    pub pending_id: Option<String>,
+    pub application_id: Option<i64>,
+    pub date: String,
+}
+
+impl TransferRow {
+    pub fn into_transfer(self) -> Result<Transfer, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("transfer {}: {what}", self.id));
+        let id = TransferId::new(self.id.clone()).ok_or_else(|| corrupt("id"))?;
+        let pending = || {
+            self.pending_id
+                .clone()
+                .and_then(TransferId::new)
+                .ok_or_else(|| corrupt("pending id"))
+        };
+        let kind = match self.kind.as_str() {
+            "posted" => TransferKind::Posted,
+            "pending" => TransferKind::Pending,
+            "post_pending" => TransferKind::PostPending {
+                pending: pending()?,
+            },
+            "void_pending" => TransferKind::VoidPending {
+                pending: pending()?,
+            },
+            _ => return Err(corrupt("kind")),
+        };
+        Ok(Transfer {
+            debit: self
+                .debit_account
+                .parse::<AccountKey>()
+                .map_err(|_| corrupt("debit account"))?,
+            credit: self
+                .credit_account
+                .parse::<AccountKey>()
+                .map_err(|_| corrupt("credit account"))?,
+            amount: Cents::new(self.amount_cents),
+            code: TransferCode::parse(&self.code).ok_or_else(|| corrupt("code"))?,
+            kind,
+            application: self.application_id,
+            date: date(&self.date)?,
+            id,
+        })
+    }
+}
+
+/// Bindable values of a transfer.
+pub(crate) struct TransferValues {
+    pub id: String,
+    pub debit: String,
+    pub credit: String,
+    pub amount: i64,
+    pub code: &'static str,
+    pub kind: &'static str,
+    pub pending: Option<String>,
+    pub application: Option<i64>,
+    pub date: String,
+}
+
+impl TransferValues {
+    pub fn of(t: &Transfer) -> Self {
+        TransferValues {
+            id: t.id.to_string(),
+            debit: t.debit.to_string(),
+            credit: t.credit.to_string(),
+            amount: t.amount.get(),
+            code: t.code.code(),
+            kind: t.kind.code(),
+            pending: t.kind.pending().map(ToString::to_string),
+            application: t.application,
+            date: t.date.to_string(),
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct AuditRow {
+    pub stream: String,
+    pub seq: i64,
+    pub kind: String,
+    pub actor: String,
+    pub date: String,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl AuditRow {
+    pub fn into_record(self) -> Result<AuditRecord, StoreError> {
+        Ok(AuditRecord {
+            date: date(&self.date)?,
+            stream: self.stream,
+            seq: self.seq,
+            kind: self.kind,
+            actor: self.actor,
+            payload: self.payload,
+            prev_hash: self.prev_hash,
+            hash: self.hash,
+        })
+    }
+}

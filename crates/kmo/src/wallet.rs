@@ -1,0 +1,389 @@
+//! The commands that touch storage: `scenario run`, `ledger check`, `audit verify`, `tick`,
+//! `migrate`. Each opens the database named by `--database-url` / `KMO_DATABASE__URL`, or the
+//! default `sqlite://<data dir>/kmo.sqlite3` (`--data-dir` / `KMO_DATA_DIR`, default
+//! `./kmo-data`), and migrates it first.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use kmo_app::audit::verify;
+use kmo_app::check::{LedgerReport, check_ledger};
+use kmo_app::platform::Platform;
+use kmo_app::scenario::{Mode, Scenario, parse_file, run};
+use kmo_app::store::{Store, StoreRead};
+use kmo_domain::Date;
+use kmo_rules::RuleBook;
+use kmo_store::{Backend, ConnectOptions, Db, migrate};
+
+/// Where the database is.
+#[derive(Clone, Debug)]
+pub struct DbLocation {
+    /// The URL given, if any.
+    pub url: Option<String>,
+    pub data_dir: PathBuf,
+}
+
+impl DbLocation {
+    /// The URL to use, and whether it is the default (whose file and folder may be created).
+    #[must_use]
+    pub fn resolve(&self) -> (String, bool) {
+        match &self.url {
+            Some(url) => (url.clone(), false),
+            None => (Db::sqlite_url(&self.data_dir.join("kmo.sqlite3")), true),
+        }
+    }
+
+    /// Opens and migrates the database.
+    pub async fn open(&self) -> anyhow::Result<Db> {
+        let (url, default) = self.resolve();
+        if default {
+            std::fs::create_dir_all(&self.data_dir).with_context(|| {
+                format!("creating the data directory {}", self.data_dir.display())
+            })?;
+        }
+        let db = Db::connect(
+            &url,
+            ConnectOptions {
+                create_sqlite_file: default,
+                ..ConnectOptions::default()
+            },
+        )
+        .await?;
+        migrate(&db).await?;
+        Ok(db)
+    }
+}
+
+/// A single-threaded runtime for one command.
+pub fn block_on<F: std::future::Future>(f: F) -> anyhow::Result<F::Output> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    Ok(rt.block_on(f))
+}
+
+/// Loads everything and checks the books.
+pub async fn ledger_report(db: &Db) -> anyhow::Result<LedgerReport> {
+    let mut tx = db.begin().await?;
+    let transfers = tx.all_transfers().await?;
+    let applications: Vec<_> = tx
+        .all_applications()
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    let years = tx.all_enterprise_years().await?;
+    drop(tx);
+    Ok(check_ledger(&transfers, &applications, &years))
+}
+
+/// `kmo ledger check`: prints what it checked; exit 0 only when every invariant holds.
+pub fn ledger_check(location: &DbLocation) -> anyhow::Result<u8> {
+    block_on(async {
+        let db = location.open().await?;
+        let report = ledger_report(&db).await?;
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "ledger check: replayed {} transfers over {} accounts in order (floors, ids, reservations resolved once)",
+            report.transfers, report.accounts
+        )?;
+        writeln!(
+            out,
+            "  every ledger balances (debits = credits); the bank holds what is owed"
+        )?;
+        writeln!(
+            out,
+            "  {} applications: wallets = deposits + subsidy − payments − refunds; invariants of lifecycle.md §9",
+            report.applications
+        )?;
+        writeln!(
+            out,
+            "  {} enterprise years: ceilings never exceeded, reserved = Σ its applications",
+            report.enterprise_years
+        )?;
+        writeln!(
+            out,
+            "  de-minimis accounts = aid of applications + declarations; suspense empty"
+        )?;
+        writeln!(out, "  open reservations: {}", report.open_reservations)?;
+        writeln!(
+            out,
+            "  money: bank {}, in wallets {}, refunds payable {}, provider payables {}",
+            kmo_domain::Cents::new(report.bank_cents),
+            kmo_domain::Cents::new(report.wallets_cents),
+            kmo_domain::Cents::new(report.refunds_payable_cents),
+            kmo_domain::Cents::new(report.provider_payable_cents)
+        )?;
+        for p in &report.problems {
+            writeln!(out, "PROBLEM: {p}")?;
+        }
+        writeln!(
+            out,
+            "{}",
+            if report.is_clean() {
+                "ledger check: OK"
+            } else {
+                "ledger check: FAILED"
+            }
+        )?;
+        db.close().await;
+        Ok(if report.is_clean() { 0 } else { 1 })
+    })?
+}
+
+/// `kmo audit verify`.
+pub fn audit_verify(location: &DbLocation) -> anyhow::Result<u8> {
+    block_on(async {
+        let db = location.open().await?;
+        let mut tx = db.begin().await?;
+        let records = tx.all_audit_records().await?;
+        let transfers = tx.all_transfers().await?;
+        drop(tx);
+        db.close().await;
+        let report = verify(&records, &transfers);
+        let mut out = std::io::stdout().lock();
+        writeln!(
+            out,
+            "audit verify: {} records in {} hash chains; {} transfers each named by one record",
+            report.records, report.streams, report.transfers
+        )?;
+        for p in &report.problems {
+            writeln!(out, "PROBLEM: {p}")?;
+        }
+        let ok = report.problems.is_empty();
+        writeln!(
+            out,
+            "{}",
+            if ok {
+                "audit verify: OK"
+            } else {
+                "audit verify: FAILED"
+            }
+        )?;
+        Ok(if ok { 0 } else { 1 })
+    })?
+}
+
+/// `kmo tick`: moves the platform clock to `date` and applies the deadlines due.
+pub fn tick(location: &DbLocation, date: Date) -> anyhow::Result<u8> {
+    block_on(async {
+        let db = location.open().await?;
+        let platform = Platform::new(db.clone(), RuleBook::embedded()?);
+        let applied = platform.advance_clock(date).await?;
+        println!("clock at {date}; {applied} deadline event(s) applied");
+        db.close().await;
+        Ok(0)
+    })?
+}
+
+/// `kmo migrate`.
+pub fn migrate_only(location: &DbLocation) -> anyhow::Result<u8> {
+    block_on(async {
+        let (url, default) = location.resolve();
+        if default {
+            std::fs::create_dir_all(&location.data_dir)?;
+        }
+        let db = Db::connect(
+            &url,
+            ConnectOptions {
+                create_sqlite_file: default,
+                ..ConnectOptions::default()
+            },
+        )
+        .await?;
+        let ran = migrate(&db).await?;
+        println!("{ran} migration(s) applied");
+        db.close().await;
+        Ok(0)
+    })?
+}
+
+/// A fresh, empty database for one scenario: a new SQLite file, or a new PostgreSQL schema.
+pub struct Scratch {
+    pub db: Db,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(PathBuf),
+    Schema { admin: Db, schema: String },
+}
+
+impl Scratch {
+    /// Creates it. `base` is `--database-url` (None: a temporary SQLite file).
+    pub async fn create(base: Option<&str>, n: usize) -> anyhow::Result<Scratch> {
+        let unique = format!(
+            "{}_{}_{n}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.subsec_nanos())
+                .unwrap_or(0)
+        );
+        match base.map(Db::backend_of).transpose()? {
+            None | Some(Backend::Sqlite) => {
+                let path = match base {
+                    Some(url) => PathBuf::from(format!(
+                        "{}.scenario-{unique}",
+                        url.trim_start_matches("sqlite://")
+                            .trim_start_matches("sqlite:")
+                    )),
+                    None => std::env::temp_dir().join(format!("kmo-scenario-{unique}.sqlite3")),
+                };
+                remove_sqlite(&path);
+                let db = Db::connect(
+                    &Db::sqlite_url(&path),
+                    ConnectOptions {
+                        create_sqlite_file: true,
+                        max_connections: 2,
+                    },
+                )
+                .await?;
+                migrate(&db).await?;
+                Ok(Scratch {
+                    db,
+                    cleanup: Cleanup::File(path),
+                })
+            }
+            Some(Backend::Postgres) => {
+                let url = base.unwrap_or_default();
+                let admin = Db::connect(
+                    url,
+                    ConnectOptions {
+                        max_connections: 1,
+                        ..ConnectOptions::default()
+                    },
+                )
+                .await?;
+                let schema = format!("kmo_scenario_{unique}");
+                if let Db::Postgres(pool) = &admin {
+                    sqlx::query(&format!("create schema {schema}"))
+                        .execute(pool)
+                        .await
+                        .context("creating a scenario schema")?;
+                }
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+                let db = Db::connect(
+                    &scoped,
+                    ConnectOptions {
+                        max_connections: 2,
+                        ..ConnectOptions::default()
+                    },
+                )
+                .await?;
+                migrate(&db).await?;
+                Ok(Scratch {
+                    db,
+                    cleanup: Cleanup::Schema { admin, schema },
+                })
+            }
+        }
+    }
+
+    /// Removes it.
+    pub async fn drop_it(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::File(path) => remove_sqlite(&path),
+            Cleanup::Schema { admin, schema } => {
+                if let Db::Postgres(pool) = &admin {
+                    let _ = sqlx::query(&format!("drop schema {schema} cascade"))
+                        .execute(pool)
+                        .await;
+                }
+                admin.close().await;
+            }
+        }
+    }
+}
+
+fn remove_sqlite(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// What `scenario run` produced.
+#[derive(Debug, Default)]
+pub struct ScenarioSummary {
+    pub scenarios: usize,
+    pub passed: usize,
+    pub failures: Vec<String>,
+}
+
+/// Runs every scenario, each on a fresh database, writing output lines to `out`.
+pub async fn run_scenarios(
+    scenarios: &[Scenario],
+    base_url: Option<&str>,
+    mode: Mode,
+    check: bool,
+    out: &mut dyn Write,
+) -> anyhow::Result<ScenarioSummary> {
+    let rules = RuleBook::embedded()?;
+    let mut summary = ScenarioSummary {
+        scenarios: scenarios.len(),
+        ..ScenarioSummary::default()
+    };
+    for (n, scenario) in scenarios.iter().enumerate() {
+        let scratch = Scratch::create(base_url, n).await?;
+        let platform = Platform::new(scratch.db.clone(), rules.clone());
+        let result = run(&platform, scenario, mode, !check).await;
+        scratch.drop_it().await;
+        let result = result.with_context(|| format!("scenario {}", scenario.name))?;
+        for line in &result.output {
+            writeln!(out, "{line}")?;
+        }
+        if result.failures.is_empty() {
+            summary.passed += 1;
+        }
+        summary.failures.extend(result.failures);
+    }
+    Ok(summary)
+}
+
+/// `kmo scenario run`.
+pub fn scenario_run(
+    input: &str,
+    base_url: Option<&str>,
+    mode: Mode,
+    check: bool,
+) -> anyhow::Result<u8> {
+    let scenarios = parse_file(input).context("reading the scenario file")?;
+    block_on(async {
+        let stdout = std::io::stdout();
+        let mut out = stdout.lock();
+        let summary = run_scenarios(&scenarios, base_url, mode, check, &mut out).await?;
+        if check {
+            for f in &summary.failures {
+                writeln!(out, "FAIL {f}")?;
+            }
+            writeln!(
+                out,
+                "{}/{} scenarios pass",
+                summary.passed, summary.scenarios
+            )?;
+            return Ok(if summary.passed == summary.scenarios {
+                0
+            } else {
+                1
+            });
+        }
+        Ok(0)
+    })?
+}
+
+/// Where the platform's data lives by default.
+#[must_use]
+pub fn default_data_dir() -> PathBuf {
+    PathBuf::from("kmo-data")
+}
+
+/// Helper used by commands that do not need the database.
+#[must_use]
+pub fn is_postgres(url: &str) -> bool {
+    Db::backend_of(url).is_ok_and(|b| b == Backend::Postgres)
+}
