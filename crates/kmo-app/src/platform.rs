@@ -123,6 +123,27 @@ pub struct Platform<S> {
 
 const SIZE_GROUP: [&str; 4] = ["size", "periods", "partners", "linked"];
 
+/// How often a command is retried when its transaction lost a race (a serialization failure,
+/// a busy database, a concurrent insert of the same key) before the conflict is reported.
+pub const CONFLICT_RETRIES_MAX: u32 = 20;
+
+/// Runs a command again, from the start, while its transaction lost a race (bounded).
+macro_rules! retrying {
+    ($e:expr) => {{
+        let mut attempt = 0u32;
+        loop {
+            match $e {
+                Err(CommandError::Store(StoreError::Conflict))
+                    if attempt < CONFLICT_RETRIES_MAX =>
+                {
+                    attempt += 1
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+
 fn stream_of(app: &Application) -> String {
     format!("application:{}", app.id)
 }
@@ -201,9 +222,74 @@ impl<S: Store> Platform<S> {
         Platform { store, rules }
     }
 
+    /// The command, retried from the start while its transaction loses a race.
+    pub async fn advance_clock(&self, date: Date) -> Result<usize, CommandError> {
+        retrying!(self.advance_clock_once(date).await)
+    }
+
+    /// The command, retried from the start while its transaction loses a race.
+    pub async fn register_enterprise(
+        &self,
+        key: &str,
+        name: &str,
+        profile: &Value,
+    ) -> Result<i64, CommandError> {
+        retrying!(self.register_enterprise_once(key, name, profile).await)
+    }
+
+    /// The command, retried from the start while its transaction loses a race.
+    pub async fn record_external_de_minimis(
+        &self,
+        enterprise: &str,
+        granted_on: Date,
+        amount: Cents,
+    ) -> Result<(), CommandError> {
+        retrying!(
+            self.record_external_de_minimis_once(enterprise, granted_on, amount)
+                .await
+        )
+    }
+
+    /// The command, retried from the start while its transaction loses a race.
+    pub async fn submit(&self, s: &Submission) -> Result<Submitted, CommandError> {
+        retrying!(self.submit_once(s).await)
+    }
+
+    /// The command, retried from the start while its transaction loses a race.
+    pub async fn deposit(
+        &self,
+        target: &DepositTarget,
+        amount: Cents,
+        date: Date,
+        bank_ref: &str,
+    ) -> Result<Application, CommandError> {
+        retrying!(self.deposit_once(target, amount, date, bank_ref).await)
+    }
+
+    /// The command, retried from the start while its transaction loses a race.
+    pub async fn pay(
+        &self,
+        key: &str,
+        amount: Cents,
+        date: Date,
+    ) -> Result<Application, CommandError> {
+        retrying!(self.pay_once(key, amount, date).await)
+    }
+
+    /// The command, retried from the start while its transaction loses a race.
+    pub async fn close(
+        &self,
+        key: &str,
+        closing: Closing,
+        date: Date,
+        reason: Option<&str>,
+    ) -> Result<Application, CommandError> {
+        retrying!(self.close_once(key, closing, date, reason).await)
+    }
+
     /// Moves the clock to `date` and applies every deadline event due by then, in its own
     /// transaction (L1, L2). Idempotent: the same date twice changes nothing.
-    pub async fn advance_clock(&self, date: Date) -> Result<usize, CommandError> {
+    async fn advance_clock_once(&self, date: Date) -> Result<usize, CommandError> {
         let mut tx = self.store.begin().await?;
         let clock = tx.clock().await?;
         if let Some(clock) = clock {
@@ -237,7 +323,7 @@ impl<S: Store> Platform<S> {
 
     /// Registers an enterprise with its rules-eval.md profile (exactly one of `size` and
     /// `periods`).
-    pub async fn register_enterprise(
+    async fn register_enterprise_once(
         &self,
         key: &str,
         name: &str,
@@ -294,7 +380,7 @@ impl<S: Store> Platform<S> {
     }
 
     /// Records de-minimis aid granted to the enterprise by another body (lifecycle.md §7.3).
-    pub async fn record_external_de_minimis(
+    async fn record_external_de_minimis_once(
         &self,
         enterprise: &str,
         granted_on: Date,
@@ -345,7 +431,7 @@ impl<S: Store> Platform<S> {
     /// imposes the year's size lock, decides with the rules engine, and on `eligible` creates the
     /// application and reserves its subsidy against the ceiling and de minimis — all in one
     /// transaction that holds the enterprise's year, so concurrent submissions never exceed it.
-    pub async fn submit(&self, s: &Submission) -> Result<Submitted, CommandError> {
+    async fn submit_once(&self, s: &Submission) -> Result<Submitted, CommandError> {
         let mut tx = self.store.begin().await?;
         let enterprise = tx
             .enterprise_by_key(&s.enterprise)
@@ -513,7 +599,7 @@ impl<S: Store> Platform<S> {
     /// An incoming bank transfer for an application's own share (lifecycle.md §6.2). Money that
     /// cannot be accepted is booked to suspense and returned in full at once, and the error says
     /// why. `bank_ref` identifies the statement line (it names the transfers).
-    pub async fn deposit(
+    async fn deposit_once(
         &self,
         target: &DepositTarget,
         amount: Cents,
@@ -595,7 +681,7 @@ impl<S: Store> Platform<S> {
     }
 
     /// A payment order for an invoice (lifecycle.md §6.3).
-    pub async fn pay(
+    async fn pay_once(
         &self,
         key: &str,
         amount: Cents,
@@ -621,7 +707,7 @@ impl<S: Store> Platform<S> {
     }
 
     /// The enterprise stops, or the provider refuses (lifecycle.md §6.4).
-    pub async fn close(
+    async fn close_once(
         &self,
         key: &str,
         closing: Closing,

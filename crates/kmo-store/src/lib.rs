@@ -15,6 +15,7 @@
 
 mod migrate;
 mod rows;
+pub mod scratch;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -74,7 +75,7 @@ impl Default for ConnectOptions {
 }
 
 /// Maps a database error to the store's error: lost races are `Conflict`.
-fn map_err(e: sqlx::Error) -> StoreError {
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &e {
         let code = db.code().map(|c| c.to_string()).unwrap_or_default();
         // PostgreSQL: serialization failure, deadlock, unique violation (a concurrent insert).

@@ -1,0 +1,127 @@
+//! Fresh, empty, migrated databases: for each scenario of `kmo scenario run` and for each test.
+//! SQLite: a new file in the temporary folder (or next to a given `sqlite://` path). PostgreSQL:
+//! a new schema in the given database, reached through `search_path`, dropped afterwards.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use kmo_app::store::StoreError;
+
+use crate::{Backend, ConnectOptions, Db, migrate};
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A scratch database; call [`Scratch::drop_it`] when done.
+#[derive(Debug)]
+pub struct Scratch {
+    pub db: Db,
+    cleanup: Cleanup,
+}
+
+#[derive(Debug)]
+enum Cleanup {
+    File(PathBuf),
+    Schema { admin: Db, schema: String },
+}
+
+impl Scratch {
+    /// Creates one. `base` is a database URL (None: a temporary SQLite file); `connections` is
+    /// the pool size.
+    pub async fn create(base: Option<&str>, connections: u32) -> Result<Scratch, StoreError> {
+        let unique = format!(
+            "{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        match base.map(Db::backend_of).transpose()? {
+            None | Some(Backend::Sqlite) => {
+                let path = match base {
+                    Some(url) => PathBuf::from(format!(
+                        "{}.scratch-{unique}",
+                        url.trim_start_matches("sqlite://")
+                            .trim_start_matches("sqlite:")
+                    )),
+                    None => std::env::temp_dir().join(format!("kmo-scratch-{unique}.sqlite3")),
+                };
+                remove_sqlite(&path);
+                let db = Db::connect(
+                    &Db::sqlite_url(&path),
+                    ConnectOptions {
+                        create_sqlite_file: true,
+                        max_connections: connections,
+                    },
+                )
+                .await?;
+                migrate(&db).await?;
+                Ok(Scratch {
+                    db,
+                    cleanup: Cleanup::File(path),
+                })
+            }
+            Some(Backend::Postgres) => {
+                let url = base.unwrap_or_default();
+                let admin = Db::connect(
+                    url,
+                    ConnectOptions {
+                        max_connections: 1,
+                        ..ConnectOptions::default()
+                    },
+                )
+                .await?;
+                let schema = format!("kmo_scratch_{unique}");
+                if let Db::Postgres(pool) = &admin {
+                    sqlx::query(&format!("create schema {schema}"))
+                        .execute(pool)
+                        .await
+                        .map_err(crate::map_err)?;
+                }
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+                let db = Db::connect(
+                    &scoped,
+                    ConnectOptions {
+                        max_connections: connections,
+                        ..ConnectOptions::default()
+                    },
+                )
+                .await?;
+                migrate(&db).await?;
+                Ok(Scratch {
+                    db,
+                    cleanup: Cleanup::Schema { admin, schema },
+                })
+            }
+        }
+    }
+
+    /// The URL of a SQLite scratch file (for child processes), if it is one.
+    #[must_use]
+    pub fn sqlite_path(&self) -> Option<&Path> {
+        match &self.cleanup {
+            Cleanup::File(p) => Some(p),
+            Cleanup::Schema { .. } => None,
+        }
+    }
+
+    /// Closes and removes it.
+    pub async fn drop_it(self) {
+        self.db.close().await;
+        match self.cleanup {
+            Cleanup::File(path) => remove_sqlite(&path),
+            Cleanup::Schema { admin, schema } => {
+                if let Db::Postgres(pool) = &admin {
+                    let _ = sqlx::query(&format!("drop schema {schema} cascade"))
+                        .execute(pool)
+                        .await;
+                }
+                admin.close().await;
+            }
+        }
+    }
+}
+
+fn remove_sqlite(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
