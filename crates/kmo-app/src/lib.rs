@@ -15,4 +15,5 @@ pub mod check;
 pub mod lifecycle;
 pub mod platform;
 pub mod scenario;
+pub mod simulation;
 pub mod store;

@@ -44,6 +44,8 @@ pub enum CommandError {
     Transition(#[from] TransitionError),
     #[error("the idempotency key was used before for a different command")]
     IdempotencyKeyReused,
+    #[error("this command was already handled with the result {code}; nothing was done again")]
+    Repeated { code: &'static str },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -65,6 +67,7 @@ impl CommandError {
             CommandError::UnknownApplication(_) => "UNKNOWN_APPLICATION",
             CommandError::Transition(e) => e.code(),
             CommandError::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            CommandError::Repeated { code } => code,
             CommandError::Store(StoreError::Conflict) => "CONFLICT",
             CommandError::Store(_) => "STORE_ERROR",
         }
@@ -164,6 +167,50 @@ fn de_minimis_window(window: DeMinimisWindow, date: Date) -> Date {
             Date::from_ymd(date.year() - 3, 12, 31).unwrap_or(date)
         }
         DeMinimisWindow::RollingThreeYears => date.minus_years(3).unwrap_or(date),
+    }
+}
+
+/// The stable code stored for an answer, back as a `&'static str`.
+fn stored_code(code: &str) -> &'static str {
+    const CODES: [&str; 12] = [
+        "DEPOSIT_AFTER_DEADLINE",
+        "DEPOSIT_ALREADY_FUNDED",
+        "DEPOSIT_WRONG_AMOUNT",
+        "PAYMENT_AFTER_END",
+        "NOT_FUNDED",
+        "PAYMENT_EXCEEDS_BALANCE",
+        "ILLEGAL_TRANSITION",
+        "UNKNOWN_REFERENCE",
+        "UNKNOWN_APPLICATION",
+        "INVALID_COMMAND",
+        "DATE_BEFORE_CLOCK",
+        "accepted",
+    ];
+    CODES.into_iter().find(|c| *c == code).unwrap_or("REPEATED")
+}
+
+fn request_hash(parts: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(parts.as_bytes())
+        .iter()
+        .fold(String::with_capacity(64), |mut s, b| {
+            use std::fmt::Write as _;
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// A command seen before under the same idempotency key: the same request replays its answer
+/// (nothing is done again); another request under the key is refused.
+async fn seen_before<T: StoreTx>(
+    tx: &mut T,
+    key: &str,
+    hash: &str,
+) -> Result<Option<&'static str>, CommandError> {
+    match tx.command_result(key).await? {
+        None => Ok(None),
+        Some((stored, answer)) if stored == hash => Ok(Some(stored_code(&answer))),
+        Some(_) => Err(CommandError::IdempotencyKeyReused),
     }
 }
 
@@ -273,7 +320,18 @@ impl<S: Store> Platform<S> {
         amount: Cents,
         date: Date,
     ) -> Result<Application, CommandError> {
-        retrying!(self.pay_once(key, amount, date).await)
+        retrying!(self.pay_once(key, amount, date, None).await)
+    }
+
+    /// A payment order with an id (an invoice number): executed at most once per id.
+    pub async fn pay_order(
+        &self,
+        key: &str,
+        amount: Cents,
+        date: Date,
+        order: &str,
+    ) -> Result<Application, CommandError> {
+        retrying!(self.pay_once(key, amount, date, Some(order)).await)
     }
 
     /// The command, retried from the start while its transaction loses a race.
@@ -613,6 +671,19 @@ impl<S: Store> Platform<S> {
             });
         }
         let mut tx = self.store.begin().await?;
+        // A bank statement line is booked once: its reference is the idempotency key.
+        let line_key = format!("deposit:{bank_ref}");
+        let hash = request_hash(&format!("{target:?}|{}|{date}", amount.get()));
+        if let Some(code) = seen_before(&mut tx, &line_key, &hash).await? {
+            if code == "accepted" {
+                if let DepositTarget::Application(key) = target {
+                    if let Some(app) = tx.application_by_key(key).await? {
+                        return Ok(app);
+                    }
+                }
+            }
+            return Err(CommandError::Repeated { code });
+        }
         let (app, unmatched) = match target {
             DepositTarget::Reference(text) => match PaymentReference::parse(text) {
                 Ok(r) => (
@@ -645,33 +716,31 @@ impl<S: Store> Platform<S> {
                 payload.to_string(),
             );
             tx.append_audit(&record).await?;
+            tx.save_command_result(&line_key, &hash, unmatched.code())
+                .await?;
             tx.commit().await?;
             return Err(unmatched);
         };
-        match lifecycle::deposit(&app, amount, date, &format!("bank.{bank_ref}")) {
-            Ok(change) => {
-                write_change(
-                    &mut tx,
-                    &app,
-                    &change,
-                    json!({"amount_cents": amount.get()}),
-                )
-                .await?;
-                tx.commit().await?;
-                Ok(change.application)
-            }
-            Err((error, change)) => {
-                write_change(
-                    &mut tx,
-                    &app,
-                    &change,
-                    json!({"amount_cents": amount.get(), "code": error.code()}),
-                )
-                .await?;
-                tx.commit().await?;
-                Err(error.into())
-            }
-        }
+        let (change, outcome) =
+            match lifecycle::deposit(&app, amount, date, &format!("bank.{bank_ref}")) {
+                Ok(change) => (change, Ok(())),
+                Err((error, change)) => (change, Err(error)),
+            };
+        let code = outcome
+            .as_ref()
+            .map_or_else(TransitionError::code, |()| "accepted");
+        write_change(
+            &mut tx,
+            &app,
+            &change,
+            json!({"amount_cents": amount.get(), "code": code}),
+        )
+        .await?;
+        tx.save_command_result(&line_key, &hash, code).await?;
+        tx.commit().await?;
+        outcome
+            .map(|()| change.application)
+            .map_err(CommandError::from)
     }
 
     async fn load<T: StoreTx>(tx: &mut T, key: &str) -> Result<Application, CommandError> {
@@ -686,6 +755,7 @@ impl<S: Store> Platform<S> {
         key: &str,
         amount: Cents,
         date: Date,
+        order: Option<&str>,
     ) -> Result<Application, CommandError> {
         if !amount.is_positive() {
             return Err(CommandError::Invalid {
@@ -694,14 +764,31 @@ impl<S: Store> Platform<S> {
             });
         }
         let mut tx = self.store.begin().await?;
+        // A payment order carrying an id (the invoice's) is executed once.
+        let order_key = order.map(|o| format!("pay:{key}:{o}"));
+        let hash = request_hash(&format!("{key}|{}|{date}", amount.get()));
+        if let Some(k) = &order_key {
+            if let Some(code) = seen_before(&mut tx, k, &hash).await? {
+                let app = Self::load(&mut tx, key).await?;
+                return if code == "accepted" {
+                    Ok(app)
+                } else {
+                    Err(CommandError::Repeated { code })
+                };
+            }
+        }
         let app = Self::load(&mut tx, key).await?;
         let change = lifecycle::pay(&app, amount, date)?;
         let details = json!({
             "amount_cents": amount.get(),
+            "order": order,
             "subsidy_part_cents": change.application.paid_subsidy.get() - app.paid_subsidy.get(),
             "own_part_cents": change.application.paid_own.get() - app.paid_own.get(),
         });
         write_change(&mut tx, &app, &change, details).await?;
+        if let Some(k) = &order_key {
+            tx.save_command_result(k, &hash, "accepted").await?;
+        }
         tx.commit().await?;
         Ok(change.application)
     }
