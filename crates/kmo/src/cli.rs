@@ -52,9 +52,28 @@ pub enum Command {
     Tick(TickArgs),
     /// Apply the database migrations.
     Migrate,
+    /// A synthetic, seeded year of the platform through the full lifecycle, then the ledger
+    /// check. Without --database-url it writes a fresh <data dir>/replay.sqlite3; a given
+    /// database must be empty.
+    Replay(ReplayArgs),
     /// Run the deterministic simulation of the money path on a fresh database (a temporary
     /// SQLite file, or a fresh schema of a PostgreSQL --database-url).
     Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    #[arg(long, default_value_t = 160_000)]
+    pub applications: u64,
+    #[arg(long, default_value_t = 40_000)]
+    pub enterprises: u64,
+    #[arg(long, default_value_t = 3_000)]
+    pub providers: u64,
+    #[arg(long, default_value_t = 2025)]
+    pub seed: u64,
+    /// Calendar year of the submissions.
+    #[arg(long, default_value_t = 2025)]
+    pub year: i32,
 }
 
 #[derive(Debug, Args)]
@@ -270,6 +289,16 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             crate::wallet::tick(&location, date)
         }
         Command::Migrate => crate::wallet::migrate_only(&location),
+        Command::Replay(a) => crate::wallet::replay(
+            &location,
+            &kmo_app::replay::ReplayOptions {
+                applications: a.applications,
+                enterprises: a.enterprises,
+                providers: a.providers,
+                seed: a.seed,
+                year: a.year,
+            },
+        ),
         Command::Simulate(args) => crate::wallet::block_on(async {
             let scratch =
                 kmo_store::scratch::Scratch::create(cli.database_url.as_deref(), 2).await?;

@@ -283,3 +283,97 @@ pub fn default_data_dir() -> PathBuf {
 pub fn is_postgres(url: &str) -> bool {
     Db::backend_of(url).is_ok_and(|b| b == Backend::Postgres)
 }
+
+/// `kmo replay`: a synthetic year on a fresh database, then the ledger check and audit verify.
+pub fn replay(
+    location: &DbLocation,
+    options: &kmo_app::replay::ReplayOptions,
+) -> anyhow::Result<u8> {
+    use std::time::Instant;
+    block_on(async {
+        // Without --database-url: a fresh file in the data directory (never the platform's own
+        // database). With one: it must be empty.
+        let db = match &location.url {
+            None => {
+                std::fs::create_dir_all(&location.data_dir)?;
+                let path = location.data_dir.join("replay.sqlite3");
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+                let db = Db::connect(
+                    &Db::sqlite_url(&path),
+                    ConnectOptions {
+                        create_sqlite_file: true,
+                        max_connections: 2,
+                    },
+                )
+                .await?;
+                migrate(&db).await?;
+                eprintln!("replaying into {}", path.display());
+                db
+            }
+            Some(_) => {
+                let db = location.open().await?;
+                let mut tx = db.begin().await?;
+                let empty = tx.all_enterprises().await?.is_empty();
+                drop(tx);
+                anyhow::ensure!(
+                    empty,
+                    "kmo replay needs an empty database; this one has enterprises already"
+                );
+                db
+            }
+        };
+        let platform = Platform::new(db.clone(), RuleBook::embedded()?);
+        let started = Instant::now();
+        let mut last_pct = u64::MAX;
+        let mut progress = |done: u64, total: u64| {
+            let pct = done * 100 / total.max(1);
+            if pct != last_pct {
+                last_pct = pct;
+                let bar = usize::try_from(pct / 2).unwrap_or(0);
+                eprint!(
+                    "\r[{:<50}] {pct:>3}% {done}/{total} applications submitted, {:.1} s",
+                    "=".repeat(bar),
+                    started.elapsed().as_secs_f64()
+                );
+            }
+        };
+        let summary = kmo_app::replay::replay(&platform, options, &mut progress).await?;
+        let seconds = started.elapsed().as_secs_f64();
+        eprintln!();
+        let report = ledger_report(&db).await?;
+        let mut tx = db.begin().await?;
+        let audit = verify(&tx.all_audit_records().await?, &tx.all_transfers().await?);
+        drop(tx);
+        db.close().await;
+        for p in report.problems.iter().chain(&audit.problems) {
+            eprintln!("PROBLEM: {p}");
+        }
+        let ok = report.is_clean() && audit.problems.is_empty();
+        let line = serde_json::json!({
+            "applications_submitted": summary.submitted,
+            "accepted": summary.accepted,
+            "rejected_by_rules": summary.rejected_by_rules,
+            "commands": summary.commands,
+            "commands_refused": summary.commands_refused,
+            "final_states": summary.final_states,
+            "money_cents": {
+                "subsidy": summary.subsidy_cents,
+                "paid_to_providers": summary.paid_to_providers_cents,
+                "refunded_to_enterprises": summary.refunded_cents,
+                "deposits_returned": summary.returned_deposits_cents,
+                "subsidy_returned_to_ceiling": summary.subsidy_returned_to_ceiling_cents,
+                "subsidy_returned_to_budget": summary.subsidy_returned_to_budget_cents,
+            },
+            "transfers": report.transfers,
+            "audit_records": audit.records,
+            "seconds": (seconds * 10.0).round() / 10.0,
+            "applications_per_second": (f64::from(u32::try_from(summary.submitted).unwrap_or(u32::MAX)) / seconds).round(),
+            "ledger_check": if report.is_clean() { "ok" } else { "failed" },
+            "audit_verify": if audit.problems.is_empty() { "ok" } else { "failed" },
+        });
+        println!("{line}");
+        Ok(if ok { 0 } else { 1 })
+    })?
+}
