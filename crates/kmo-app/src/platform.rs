@@ -122,6 +122,8 @@ pub struct Submitted {
 pub struct Platform<S> {
     pub store: S,
     pub rules: RuleBook,
+    /// Provider ids by key: a provider's id never changes, so it is read once.
+    providers: std::sync::Mutex<std::collections::HashMap<String, i64>>,
 }
 
 const SIZE_GROUP: [&str; 4] = ["size", "periods", "partners", "linked"];
@@ -266,7 +268,11 @@ async fn write_change<T: StoreTx>(
 impl<S: Store> Platform<S> {
     #[must_use]
     pub fn new(store: S, rules: RuleBook) -> Self {
-        Platform { store, rules }
+        Platform {
+            store,
+            rules,
+            providers: std::sync::Mutex::default(),
+        }
     }
 
     /// The command, retried from the start while its transaction loses a race.
@@ -568,14 +574,27 @@ impl<S: Store> Platform<S> {
             .into());
         };
         let annual_ceiling = rs.annual_ceiling(size).unwrap_or(Cents::ZERO);
-        let provider =
-            tx.provider_by_key(&s.provider)
-                .await?
-                .ok_or_else(|| CommandError::Invalid {
-                    field: "provider".into(),
-                    message: format!("unknown provider {}", s.provider),
+        let cached = self
+            .providers
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&s.provider).copied());
+        let provider = match cached {
+            Some(id) => id,
+            None => {
+                let p = tx.provider_by_key(&s.provider).await?.ok_or_else(|| {
+                    CommandError::Invalid {
+                        field: "provider".into(),
+                        message: format!("unknown provider {}", s.provider),
+                    }
                 })?;
-        let service = tx.insert_service(provider.id, &s.service).await?;
+                if let Ok(mut m) = self.providers.lock() {
+                    m.insert(s.provider.clone(), p.id);
+                }
+                p.id
+            }
+        };
+        let service = tx.insert_service(provider, &s.service).await?;
         let id = tx.next_application_id().await?;
         let reference = PaymentReference::from_base(u64::try_from(id).unwrap_or(0))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -589,7 +608,7 @@ impl<S: Store> Platform<S> {
         let change = lifecycle::submit(&NewApplication {
             id,
             enterprise: enterprise.id,
-            provider: provider.id,
+            provider,
             submitted_on: s.submitted_on,
             size,
             rate_bp,

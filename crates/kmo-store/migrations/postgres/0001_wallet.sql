@@ -94,8 +94,9 @@ create table ledger_transfer (
     constraint ledger_transfer_pending check ((kind in ('post_pending', 'void_pending')) = (pending_id is not null))
 );
 create unique index ledger_transfer_resolved_once on ledger_transfer (pending_id) where pending_id is not null;
-create index ledger_transfer_credit on ledger_transfer (credit_account, date);
-create index ledger_transfer_debit on ledger_transfer (debit_account, date);
+-- De-minimis aid declared from other bodies, by enterprise account and aid date (the window
+-- sum reads it; aid of our own applications is read from the application rows).
+create index ledger_transfer_external_aid on ledger_transfer (credit_account, date) where code = 'de_minimis_external';
 
 create function kmo_refuse_change() returns trigger language plpgsql as $$
 begin

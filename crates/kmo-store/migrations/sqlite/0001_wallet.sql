@@ -97,8 +97,9 @@ create table ledger_transfer (
 );
 -- A pending transfer is posted or voided at most once.
 create unique index ledger_transfer_resolved_once on ledger_transfer (pending_id) where pending_id is not null;
-create index ledger_transfer_credit on ledger_transfer (credit_account, date);
-create index ledger_transfer_debit on ledger_transfer (debit_account, date);
+-- De-minimis aid declared from other bodies, by enterprise account and aid date (the window
+-- sum reads it; aid of our own applications is read from the application rows).
+create index ledger_transfer_external_aid on ledger_transfer (credit_account, date) where code = 'de_minimis_external';
 create trigger ledger_transfer_immutable_update before update on ledger_transfer
 begin select raise(abort, 'ledger transfers are immutable'); end;
 create trigger ledger_transfer_immutable_delete before delete on ledger_transfer
@@ -115,7 +116,7 @@ create table audit_log (
     prev_hash text not null,
     hash text not null,
     constraint audit_log_pkey primary key (stream, seq)
-);
+) without rowid;
 create trigger audit_log_immutable_update before update on audit_log
 begin select raise(abort, 'the audit log is append-only'); end;
 create trigger audit_log_immutable_delete before delete on audit_log
@@ -126,4 +127,4 @@ create table command_log (
     key text not null constraint command_log_pkey primary key,
     request_hash text not null,
     answer text not null
-);
+) without rowid;
