@@ -134,7 +134,7 @@ fn columns_in_script(sql: &str) -> BTreeSet<(String, String)> {
             table = Some(rest.split_whitespace().next().unwrap().to_owned());
             continue;
         }
-        if line.starts_with(");") {
+        if line.starts_with(')') {
             table = None;
             continue;
         }
