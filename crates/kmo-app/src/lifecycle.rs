@@ -533,6 +533,10 @@ pub fn submit(n: &NewApplication) -> Change {
 
 /// A deposit with this application's reference (T3; L3, L4). `Ok` funds it; `Err` carries the
 /// code *and* the change that returns the money in full (the application records the return).
+#[allow(
+    clippy::result_large_err,
+    reason = "the refusal carries the change that returns the money; it is used at once, never stored"
+)]
 pub fn deposit(
     app: &Application,
     amount: Cents,

@@ -356,10 +356,10 @@ impl<S: Store> Platform<S> {
     async fn advance_clock_once(&self, date: Date) -> Result<usize, CommandError> {
         let mut tx = self.store.begin().await?;
         let clock = tx.clock().await?;
-        if let Some(clock) = clock {
-            if date < clock {
-                return Err(CommandError::DateBeforeClock { date, clock });
-            }
+        if let Some(clock) = clock
+            && date < clock
+        {
+            return Err(CommandError::DateBeforeClock { date, clock });
         }
         let due = tx.due_applications(date).await?;
         for id in &due {
@@ -549,7 +549,9 @@ impl<S: Store> Platform<S> {
                 profile.remove(k);
             }
             profile.insert("size".into(), Value::String(lock.code().into()));
-            case["enterprise"] = Value::Object(profile);
+            if let Some(slot) = case.get_mut("enterprise") {
+                *slot = Value::Object(profile);
+            }
             parsed = parse_case(&self.rules, &case.to_string())
                 .case
                 .map_err(|e| CommandError::InvalidSubmission {
@@ -694,12 +696,11 @@ impl<S: Store> Platform<S> {
         let line_key = format!("deposit:{bank_ref}");
         let hash = request_hash(&format!("{target:?}|{}|{date}", amount.get()));
         if let Some(code) = seen_before(&mut tx, &line_key, &hash).await? {
-            if code == "accepted" {
-                if let DepositTarget::Application(key) = target {
-                    if let Some(app) = tx.application_by_key(key).await? {
-                        return Ok(app);
-                    }
-                }
+            if code == "accepted"
+                && let DepositTarget::Application(key) = target
+                && let Some(app) = tx.application_by_key(key).await?
+            {
+                return Ok(app);
             }
             return Err(CommandError::Repeated { code });
         }
@@ -786,15 +787,15 @@ impl<S: Store> Platform<S> {
         // A payment order carrying an id (the invoice's) is executed once.
         let order_key = order.map(|o| format!("pay:{key}:{o}"));
         let hash = request_hash(&format!("{key}|{}|{date}", amount.get()));
-        if let Some(k) = &order_key {
-            if let Some(code) = seen_before(&mut tx, k, &hash).await? {
-                let app = Self::load(&mut tx, key).await?;
-                return if code == "accepted" {
-                    Ok(app)
-                } else {
-                    Err(CommandError::Repeated { code })
-                };
-            }
+        if let Some(k) = &order_key
+            && let Some(code) = seen_before(&mut tx, k, &hash).await?
+        {
+            let app = Self::load(&mut tx, key).await?;
+            return if code == "accepted" {
+                Ok(app)
+            } else {
+                Err(CommandError::Repeated { code })
+            };
         }
         let app = Self::load(&mut tx, key).await?;
         let change = lifecycle::pay(&app, amount, date)?;

@@ -173,7 +173,7 @@ where
             };
             next_submission += 1;
             submitted += 1;
-            if submitted % 1_000 == 0 || submitted == o.applications {
+            if submitted.is_multiple_of(1_000) || submitted == o.applications {
                 progress(submitted, o.applications);
             }
             let enterprise = format!("E{}", 1 + r.below(o.enterprises.max(1)));

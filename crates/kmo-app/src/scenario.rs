@@ -501,7 +501,10 @@ where
         }
     } else if let Some(app) = expect.get("application") {
         let id = app.as_str().ok_or("application must be a string")?;
-        let found = &state["applications"][id];
+        let found = state
+            .get("applications")
+            .and_then(|a| a.get(id))
+            .unwrap_or(&Value::Null);
         if expect.get("state") == Some(&Value::Null) {
             compare(
                 &format!("application {id}"),
@@ -532,7 +535,10 @@ where
         ])?;
         let key = ent.as_str().ok_or("enterprise must be a string")?;
         let what = format!("enterprise {key}");
-        let e = &state["enterprises"][key];
+        let e = state
+            .get("enterprises")
+            .and_then(|a| a.get(key))
+            .unwrap_or(&Value::Null);
         if let Some(year) = expect.get("year") {
             let y = year.as_i64().ok_or("year must be an integer")?.to_string();
             if let Some(want) = expect.get("ceiling_reserved_cents") {
@@ -634,7 +640,9 @@ where
             let mut out = json!({"scenario": scenario.name, "line": line, "cmd": name, "result": result.to_json()});
             if mode == Mode::State {
                 let s = observable_state(platform).await?;
-                out["state"] = s.clone();
+                if let Some(o) = out.as_object_mut() {
+                    o.insert("state".into(), s.clone());
+                }
                 state = Some(s);
             }
             run.output.push(out);

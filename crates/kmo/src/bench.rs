@@ -180,3 +180,182 @@ pub fn run(options: &BenchOptions) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Options of `kmo bench wallet`.
+#[derive(Clone, Debug)]
+pub struct WalletBenchOptions {
+    /// PostgreSQL server URL to benchmark on (a fresh schema) and run pgbench against.
+    pub postgres: Option<String>,
+    /// Sequential submissions for the latency measure.
+    pub latency_submissions: usize,
+    /// Submissions per concurrency level.
+    pub submissions: usize,
+    /// Seconds pgbench runs.
+    pub pgbench_seconds: u32,
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (p * f64::from(u32::try_from(sorted.len() - 1).unwrap_or(0))).round();
+    sorted
+        .get(usize::try_from(rank as u64).unwrap_or(0))
+        .copied()
+        .unwrap_or(0.0)
+}
+
+fn submission(i: usize, enterprise: usize) -> kmo_app::platform::Submission {
+    use kmo_domain::Date;
+    let on = Date::from_ymd(2025, 3, 3).unwrap_or(Date::EPOCH);
+    kmo_app::platform::Submission {
+        enterprise: format!("E{enterprise}"),
+        application: format!("B{i}"),
+        provider: "P1".into(),
+        submitted_on: on,
+        service: serde_json::json!({"kind": "training", "theme": "digitalisation", "sub_theme": null, "start_date": "2025-03-01"}),
+        costs: serde_json::json!([{"type": "fee", "amount_cents": 50_000}]),
+        size_group: None,
+    }
+}
+
+/// One database: latency, then throughput at 1, 8 and 32 writers. Returns JSON.
+async fn wallet_bench_on(
+    base: Option<&str>,
+    o: &WalletBenchOptions,
+) -> anyhow::Result<serde_json::Value> {
+    use kmo_app::platform::{DepositTarget, Platform};
+    use std::sync::Arc;
+    let rules = RuleBook::embedded()?;
+    let mut results = serde_json::Map::new();
+    // Latency: sequential submissions, each its own transaction.
+    let scratch = kmo_store::scratch::Scratch::create(base, 2).await?;
+    let platform = Platform::new(scratch.db.clone(), rules.clone());
+    platform
+        .register_provider("P1", "Opleidingscentrum")
+        .await?;
+    let profile = serde_json::json!({"legal_form": "BV", "flemish_establishment": true, "public_bodies_pct": 0, "size": "small"});
+    let enterprises = o.latency_submissions.max(1);
+    for e in 0..enterprises {
+        platform
+            .register_enterprise(&format!("E{e}"), "Onderneming", &profile)
+            .await?;
+    }
+    let mut lat = Vec::with_capacity(o.latency_submissions);
+    for i in 0..o.latency_submissions {
+        let t = Instant::now();
+        platform.submit(&submission(i, i)).await?;
+        lat.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    lat.sort_by(f64::total_cmp);
+    results.insert("submit_latency_us".into(), serde_json::json!({"p50": percentile(&lat, 0.5).round(), "p99": percentile(&lat, 0.99).round()}));
+    scratch.drop_it().await;
+    // Throughput: submit + deposit per application, with N concurrent writers.
+    for writers in [1usize, 8, 32] {
+        let scratch =
+            kmo_store::scratch::Scratch::create(base, u32::try_from(writers).unwrap_or(8)).await?;
+        let platform = Arc::new(Platform::new(scratch.db.clone(), rules.clone()));
+        platform
+            .register_provider("P1", "Opleidingscentrum")
+            .await?;
+        // At most 40 submissions of €500 per enterprise: the ceiling never refuses one.
+        let per = o.submissions / writers;
+        for e in 0..=(per * writers) / 40 {
+            platform
+                .register_enterprise(&format!("E{e}"), "Onderneming", &profile)
+                .await?;
+        }
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for w in 0..writers {
+            let p = Arc::clone(&platform);
+            tasks.push(tokio::spawn(async move {
+                for k in 0..per {
+                    let i = w * per + k;
+                    let s = p.submit(&submission(i, i / 40)).await?;
+                    p.deposit(
+                        &DepositTarget::Application(format!("B{i}")),
+                        s.application.own_share,
+                        s.application.submitted_on,
+                        &format!("b{i}"),
+                    )
+                    .await?;
+                }
+                Ok::<(), kmo_app::platform::CommandError>(())
+            }));
+        }
+        for t in tasks {
+            t.await??;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        let n = per * writers;
+        results.insert(
+            format!("writers_{writers}"),
+            serde_json::json!({"applications": n, "seconds": (seconds * 100.0).round() / 100.0, "submissions_per_s": (rate(n, seconds)).round(), "commands_per_s": rate(2 * n, seconds).round()}),
+        );
+        scratch.drop_it().await;
+    }
+    Ok(serde_json::Value::Object(results))
+}
+
+/// pgbench (TPC-B) TPS on a fresh database of the server, when pgbench is installed.
+fn pgbench(url: &str, clients: u32, seconds: u32) -> anyhow::Result<Option<f64>> {
+    use std::process::Command;
+    if Command::new("pgbench").arg("--version").output().is_err() {
+        return Ok(None);
+    }
+    let db = format!("kmo_pgbench_{}", std::process::id());
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    let admin = |sql: &str| Command::new("psql").arg(url).arg("-qc").arg(sql).output();
+    admin(&format!("create database {db}"))?;
+    let target = format!("{base}/{db}");
+    let init = Command::new("pgbench")
+        .args(["-i", "-q", "-s", "1"])
+        .arg(&target)
+        .output()?;
+    anyhow::ensure!(
+        init.status.success(),
+        "pgbench -i: {}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+    let run = Command::new("pgbench")
+        .args([
+            "-c",
+            &clients.to_string(),
+            "-j",
+            "2",
+            "-T",
+            &seconds.to_string(),
+        ])
+        .arg(&target)
+        .output()?;
+    let _ = admin(&format!("drop database {db}"));
+    let text = String::from_utf8_lossy(&run.stdout);
+    let tps = text
+        .lines()
+        .find(|l| l.starts_with("tps"))
+        .and_then(|l| l.split_whitespace().nth(2))
+        .and_then(|v| v.parse().ok());
+    Ok(tps)
+}
+
+/// `kmo bench wallet`.
+pub fn run_wallet(o: &WalletBenchOptions) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let sqlite = rt.block_on(wallet_bench_on(None, o))?;
+    println!("sqlite: {sqlite}");
+    if let Some(url) = &o.postgres {
+        let pg = rt.block_on(wallet_bench_on(Some(url), o))?;
+        println!("postgres: {pg}");
+        for clients in [1u32, 8, 32] {
+            match pgbench(url, clients, o.pgbench_seconds)? {
+                Some(tps) => println!("pgbench (TPC-B, scale 1) {clients} clients: {tps:.0} tps"),
+                None => println!("pgbench is not installed"),
+            }
+        }
+    }
+    Ok(())
+}

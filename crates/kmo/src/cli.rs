@@ -196,6 +196,22 @@ pub struct ExplainArgs {
 pub enum BenchCommand {
     /// Decisions per second: (a) in memory, (b) with trace, (c) end to end through `rules eval`.
     Rules(BenchRulesArgs),
+    /// Wallet commands: single-submission latency and submissions per second with 1, 8 and 32
+    /// writers on SQLite and (with --postgres) PostgreSQL, next to pgbench's TPS.
+    Wallet(BenchWalletArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchWalletArgs {
+    /// A PostgreSQL URL (user with CREATE DATABASE) to include PostgreSQL and pgbench.
+    #[arg(long)]
+    pub postgres: Option<String>,
+    #[arg(long, default_value_t = 2_000)]
+    pub latency_submissions: usize,
+    #[arg(long, default_value_t = 6_400)]
+    pub submissions: usize,
+    #[arg(long, default_value_t = 15)]
+    pub pgbench_seconds: u32,
 }
 
 #[derive(Debug, Args)]
@@ -444,6 +460,15 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                     Ok(2)
                 }
             }
+        }
+        Command::Bench(BenchCommand::Wallet(a)) => {
+            crate::bench::run_wallet(&crate::bench::WalletBenchOptions {
+                postgres: a.postgres,
+                latency_submissions: a.latency_submissions,
+                submissions: a.submissions,
+                pgbench_seconds: a.pgbench_seconds,
+            })?;
+            Ok(0)
         }
         Command::Bench(BenchCommand::Rules(args)) => {
             run_bench(&BenchOptions {
