@@ -14,6 +14,7 @@ pub mod audit;
 pub mod check;
 pub mod lifecycle;
 pub mod platform;
+pub mod registry;
 pub mod replay;
 pub mod scenario;
 pub mod simulation;

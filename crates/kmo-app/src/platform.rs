@@ -40,6 +40,18 @@ pub enum CommandError {
     UnknownReference,
     #[error("unknown application {0}")]
     UnknownApplication(String),
+    #[error("provider {provider} holds no active registration for {kind} on {date}")]
+    ProviderNotRegistered {
+        provider: String,
+        kind: &'static str,
+        date: Date,
+    },
+    #[error("participant {index} is a {status}, not a worker who may be trained with support")]
+    NotAWorker { index: usize, status: &'static str },
+    #[error("application {0} does not name this provider")]
+    NotYourApplication(String),
+    #[error(transparent)]
+    Registration(#[from] crate::registry::RegistrationError),
     #[error(transparent)]
     Transition(#[from] TransitionError),
     #[error("the idempotency key was used before for a different command")]
@@ -65,6 +77,10 @@ impl CommandError {
             CommandError::SubmissionRejected { .. } => "SUBMISSION_REJECTED",
             CommandError::UnknownReference => "UNKNOWN_REFERENCE",
             CommandError::UnknownApplication(_) => "UNKNOWN_APPLICATION",
+            CommandError::ProviderNotRegistered { .. } => "PROVIDER_NOT_REGISTERED",
+            CommandError::NotAWorker { .. } => "NOT_A_WORKER",
+            CommandError::NotYourApplication(_) => "NOT_YOUR_APPLICATION",
+            CommandError::Registration(_) => "ILLEGAL_TRANSITION",
             CommandError::Transition(e) => e.code(),
             CommandError::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             CommandError::Repeated { code } => code,
@@ -108,6 +124,9 @@ pub struct Submission {
     pub costs: Value,
     /// A size group (`size` or `periods`, with `partners`, `linked`) replacing the profile's (L10).
     pub size_group: Option<Map<String, Value>>,
+    /// The workers taking part in a training: name and status (rules.md §3.6). Empty for
+    /// advice, and for adapters that do not model participants (lifecycle.md L16).
+    pub participants: Vec<(String, crate::registry::WorkerStatus)>,
 }
 
 /// What an accepted submission created.
@@ -348,7 +367,7 @@ impl<S: Store> Platform<S> {
         date: Date,
         reason: Option<&str>,
     ) -> Result<Application, CommandError> {
-        retrying!(self.close_once(key, closing, date, reason).await)
+        retrying!(self.close_once(key, closing, date, reason, None).await)
     }
 
     /// Moves the clock to `date` and applies every deadline event due by then, in its own
@@ -596,6 +615,29 @@ impl<S: Store> Platform<S> {
                 p.id
             }
         };
+        if let Some((index, (_, status))) = s
+            .participants
+            .iter()
+            .enumerate()
+            .find(|(_, (_, st))| !st.is_eligible())
+        {
+            return Err(CommandError::NotAWorker {
+                index,
+                status: status.code(),
+            });
+        }
+        let kind = parsed.service.kind;
+        let registered = tx
+            .registration(provider, kind)
+            .await?
+            .is_some_and(|r| r.active_on(s.submitted_on));
+        if !registered {
+            return Err(CommandError::ProviderNotRegistered {
+                provider: s.provider.clone(),
+                kind: kind.code(),
+                date: s.submitted_on,
+            });
+        }
         let service = tx.insert_service(provider, &s.service).await?;
         let id = tx.next_application_id().await?;
         let reference = PaymentReference::from_base(u64::try_from(id).unwrap_or(0))
@@ -646,6 +688,9 @@ impl<S: Store> Platform<S> {
         )
         .await?;
         tx.save_enterprise_year(&ey).await?;
+        if !s.participants.is_empty() {
+            tx.insert_participants(id, &s.participants).await?;
+        }
         tx.insert_transfers(&change.transfers).await?;
         let payload = json!({
             "key": s.application,
@@ -820,9 +865,16 @@ impl<S: Store> Platform<S> {
         closing: Closing,
         date: Date,
         reason: Option<&str>,
+        by_provider: Option<&str>,
     ) -> Result<Application, CommandError> {
         let mut tx = self.store.begin().await?;
         let app = Self::load(&mut tx, key).await?;
+        if let Some(p) = by_provider {
+            let provider = tx.provider_by_key(p).await?.map(|r| r.id);
+            if provider != Some(app.provider) {
+                return Err(CommandError::NotYourApplication(key.to_owned()));
+            }
+        }
         let change = lifecycle::close(&app, closing, date)?;
         let details = json!({
             "reason": reason,
@@ -833,6 +885,185 @@ impl<S: Store> Platform<S> {
         write_change(&mut tx, &app, &change, details).await?;
         tx.commit().await?;
         Ok(change.application)
+    }
+
+    /// The provider refuses an application that names it (lifecycle.md T5): refused with
+    /// `NOT_YOUR_APPLICATION` when the application names another provider.
+    pub async fn refuse_as(
+        &self,
+        provider: &str,
+        key: &str,
+        date: Date,
+        reason: Option<&str>,
+    ) -> Result<Application, CommandError> {
+        retrying!(
+            self.close_once(key, Closing::Refuse, date, reason, Some(provider))
+                .await
+        )
+    }
+
+    async fn registration_step(
+        &self,
+        provider: &str,
+        kind: kmo_domain::ServiceKind,
+        step: impl Fn(
+            Option<crate::registry::Registration>,
+        ) -> Result<crate::registry::Registration, CommandError>,
+    ) -> Result<crate::registry::Registration, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let p = tx
+            .provider_by_key(provider)
+            .await?
+            .ok_or_else(|| CommandError::Invalid {
+                field: "provider".into(),
+                message: format!("unknown provider {provider}"),
+            })?;
+        let current = tx.registration(p.id, kind).await?;
+        let next = step(current)?;
+        tx.save_registration(p.id, &next).await?;
+        let stream = format!("provider:{}", p.id);
+        let head = tx.audit_head(&stream).await?;
+        let payload = json!({"number": next.number.to_string(), "state": next.state.code(), "valid_until": next.valid_until.map(|d| d.to_string()), "transfers": []});
+        let record = next_record(
+            &stream,
+            head,
+            "registration",
+            "agency",
+            next.registered_on.unwrap_or(next.requested_on),
+            payload.to_string(),
+        );
+        tx.append_audit(&record).await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// A provider asks for a registration number for a service kind (rules.md §7).
+    pub async fn request_registration(
+        &self,
+        provider: &str,
+        number: &str,
+        kind: kmo_domain::ServiceKind,
+        on: Date,
+    ) -> Result<crate::registry::Registration, CommandError> {
+        let parsed = kmo_domain::ProviderNumber::parse_lenient(number).map_err(|e| {
+            CommandError::Invalid {
+                field: "number".into(),
+                message: e.to_string(),
+            }
+        })?;
+        let number = parsed.number;
+        self.registration_step(provider, kind, |_| {
+            Ok(crate::registry::Registration::request(
+                number.clone(),
+                kind,
+                on,
+            )?)
+        })
+        .await
+    }
+
+    /// The audit report of a requested registration: positive or negative.
+    pub async fn record_audit(
+        &self,
+        provider: &str,
+        kind: kmo_domain::ServiceKind,
+        passed: bool,
+    ) -> Result<crate::registry::Registration, CommandError> {
+        self.registration_step(provider, kind, |r| {
+            Ok(r.ok_or_else(|| CommandError::Invalid {
+                field: "kind".into(),
+                message: "no registration requested".into(),
+            })?
+            .audited(passed)?)
+        })
+        .await
+    }
+
+    /// The registration by the minister, for five years from `on`.
+    pub async fn register(
+        &self,
+        provider: &str,
+        kind: kmo_domain::ServiceKind,
+        on: Date,
+    ) -> Result<crate::registry::Registration, CommandError> {
+        self.registration_step(provider, kind, |r| {
+            Ok(r.ok_or_else(|| CommandError::Invalid {
+                field: "kind".into(),
+                message: "no registration requested".into(),
+            })?
+            .register(on)?)
+        })
+        .await
+    }
+
+    /// A sanction on a provider's registration: suspension, or exclusion.
+    pub async fn sanction(
+        &self,
+        provider: &str,
+        kind: kmo_domain::ServiceKind,
+        exclude: bool,
+    ) -> Result<crate::registry::Registration, CommandError> {
+        self.registration_step(provider, kind, |r| {
+            Ok(r.ok_or_else(|| CommandError::Invalid {
+                field: "kind".into(),
+                message: "not registered".into(),
+            })?
+            .sanction(exclude)?)
+        })
+        .await
+    }
+
+    /// Lifts a suspension.
+    pub async fn reinstate(
+        &self,
+        provider: &str,
+        kind: kmo_domain::ServiceKind,
+    ) -> Result<crate::registry::Registration, CommandError> {
+        self.registration_step(provider, kind, |r| {
+            Ok(r.ok_or_else(|| CommandError::Invalid {
+                field: "kind".into(),
+                message: "not registered".into(),
+            })?
+            .reinstate()?)
+        })
+        .await
+    }
+
+    /// Makes sure `provider` is registered for both service kinds on `on` (request, a positive
+    /// audit and registration on `on` where needed): for adapters that assume a registered
+    /// provider (the scenario runner, replays, simulations, benchmarks).
+    pub async fn ensure_registered(
+        &self,
+        provider: &str,
+        numbers: [&str; 2],
+        on: Date,
+    ) -> Result<(), CommandError> {
+        let [training, advice] = numbers;
+        for (kind, number) in [
+            (kmo_domain::ServiceKind::Training, training),
+            (kmo_domain::ServiceKind::Advice, advice),
+        ] {
+            let mut tx = self.store.begin().await?;
+            let p = tx
+                .provider_by_key(provider)
+                .await?
+                .ok_or_else(|| CommandError::Invalid {
+                    field: "provider".into(),
+                    message: format!("unknown provider {provider}"),
+                })?;
+            let active = tx
+                .registration(p.id, kind)
+                .await?
+                .is_some_and(|r| r.active_on(on));
+            drop(tx);
+            if !active {
+                self.request_registration(provider, number, kind, on)
+                    .await?;
+                self.record_audit(provider, kind, true).await?;
+                self.register(provider, kind, on).await?;
+            }
+        }
+        Ok(())
     }
 
     /// The de-minimis aid granted to an enterprise as seen on `date` (lifecycle.md §7.3).

@@ -17,6 +17,7 @@ use serde_json::json;
 
 use crate::lifecycle::Closing;
 use crate::platform::{CommandError, DepositTarget, Platform, Submission};
+use crate::registry::WorkerStatus;
 use crate::store::{Store, StoreError, StoreRead};
 
 /// What to replay.
@@ -132,6 +133,15 @@ where
             .register_provider(&format!("P{p}"), &format!("Dienstverlener {p}"))
             .await
             .map_err(err)?;
+        let (training, advice) = (format!("DV.O{p:06}"), format!("DV.A{:06}", 500_000 + p));
+        platform
+            .ensure_registered(
+                &format!("P{p}"),
+                [training.as_str(), advice.as_str()],
+                first,
+            )
+            .await
+            .map_err(err)?;
     }
     for e in 1..=o.enterprises {
         let size = if r.chance(85) { "small" } else { "medium" };
@@ -216,6 +226,21 @@ where
                 let persons = r.range(1, 8);
                 costs.push(json!({"type": "catering", "amount_cents": persons * r.range(1_500, 3_500), "persons": persons, "days": 1}));
             }
+            // Participants of a training: employees mostly; now and then a job student.
+            let participants = if kind == "training" {
+                (0..r.range(1, 3))
+                    .map(|i| {
+                        let status = match r.below(1000) {
+                            0..=4 => WorkerStatus::JobStudent,
+                            5..=199 => WorkerStatus::ManagerOrActivePartner,
+                            _ => WorkerStatus::Employee,
+                        };
+                        (format!("Deelnemer {app}.{i}"), status)
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
             let s = Submission {
                 enterprise,
                 application: format!("A{app}"),
@@ -224,6 +249,7 @@ where
                 service: json!({"kind": kind, "theme": theme, "sub_theme": sub, "start_date": start.to_string()}),
                 costs: serde_json::Value::Array(costs),
                 size_group: None,
+                participants,
             };
             summary.commands += 1;
             match platform.submit(&s).await {

@@ -13,6 +13,8 @@ use crate::store::{Store, StoreError, StoreRead};
 
 /// The provider every scenario's submissions name (lifecycle.md §1).
 pub const SCENARIO_PROVIDER: &str = "scenario-provider";
+/// Its registration numbers (training, advice).
+pub const SCENARIO_PROVIDER_NUMBERS: [&str; 2] = ["DV.O000001", "DV.A000002"];
 
 /// One scenario: its name and its lines `(line number, JSON object)`.
 #[derive(Clone, Debug)]
@@ -295,7 +297,17 @@ where
                 service: cmd.get("service").cloned().unwrap_or(Value::Null),
                 costs: cmd.get("costs").cloned().unwrap_or(Value::Null),
                 size_group: (!group.is_empty()).then_some(group),
+                participants: Vec::new(),
             };
+            // The scenario's provider is registered for both kinds on every submission date.
+            match platform
+                .ensure_registered(SCENARIO_PROVIDER, SCENARIO_PROVIDER_NUMBERS, date)
+                .await
+            {
+                Ok(()) | Err(CommandError::Invalid { .. }) => {}
+                Err(CommandError::Store(e)) => return Err(e),
+                Err(e) => return Err(StoreError::Database(e.to_string())),
+            }
             platform.submit(&s).await.map(|_| ())
         }
         "deposit" => {

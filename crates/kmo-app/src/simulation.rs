@@ -41,6 +41,7 @@ pub struct SimulationFailure {
 
 const ENTERPRISES: [&str; 3] = ["E1", "E2", "E3"];
 const PROVIDER: &str = "simulation-provider";
+const PROVIDER_NUMBERS: [&str; 2] = ["DV.O000001", "DV.A000002"];
 
 /// Runs `steps` seeded steps on an empty platform.
 pub async fn simulate<S: Store>(
@@ -65,6 +66,11 @@ where
     };
     platform
         .register_provider(PROVIDER, "Opleidingscentrum")
+        .await
+        .map_err(|e| fail(0, "setup", e.to_string()))?;
+    let start = Date::from_ymd(2024, 1, 2).map_err(|e| fail(0, "setup", e.to_string()))?;
+    platform
+        .ensure_registered(PROVIDER, PROVIDER_NUMBERS, start)
         .await
         .map_err(|e| fail(0, "setup", e.to_string()))?;
     for (i, key) in ENTERPRISES.iter().enumerate() {
@@ -118,7 +124,15 @@ where
                     service: json!({"kind": "training", "theme": "digitalisation", "sub_theme": sub, "start_date": start.to_string()}),
                     costs: json!([{"type": "fee", "amount_cents": fee}]),
                     size_group: None,
+                    participants: Vec::new(),
                 };
+                // The provider renews its registration when the clock has run past its five years.
+                if let Err(e) = platform
+                    .ensure_registered(PROVIDER, PROVIDER_NUMBERS, clock)
+                    .await
+                {
+                    return Err(fail(step, "renewal", e.to_string()));
+                }
                 let result = platform.submit(&s).await.map(|_| ());
                 if result.is_ok() && !apps.contains(&key) {
                     apps.push(key.clone());

@@ -190,6 +190,26 @@ pub trait StoreTx: Send {
         record: &AuditRecord,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    // --- provider registrations (rules.md §7) ---
+    /// The provider's registration for a service kind, if any.
+    fn registration(
+        &mut self,
+        provider: i64,
+        kind: kmo_domain::ServiceKind,
+    ) -> impl Future<Output = Result<Option<crate::registry::Registration>, StoreError>> + Send;
+    /// Inserts or replaces the provider's registration for its kind.
+    fn save_registration(
+        &mut self,
+        provider: i64,
+        registration: &crate::registry::Registration,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Records the participants of a training (name, worker status).
+    fn insert_participants(
+        &mut self,
+        application: i64,
+        participants: &[(String, crate::registry::WorkerStatus)],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     // --- idempotent commands ---
     /// The stored answer of an earlier command with this idempotency key: (request hash, answer).
     fn command_result(

@@ -491,6 +491,49 @@ impl StoreTx for Tx {
         Ok(())
     }
 
+    async fn registration(
+        &mut self,
+        provider: i64,
+        kind: kmo_domain::ServiceKind,
+    ) -> Result<Option<kmo_app::registry::Registration>, StoreError> {
+        let row: Option<rows::RegistrationRow> = dispatch!(self, c => sqlx::query_as("select number, state, requested_on, registered_on, valid_until from provider_registration where provider_id = $1 and kind = $2")
+            .bind(provider).bind(kind.code()).fetch_optional(c).await.map_err(map_err)?);
+        row.map(rows::RegistrationRow::into_registration)
+            .transpose()
+    }
+
+    async fn save_registration(
+        &mut self,
+        provider: i64,
+        r: &kmo_app::registry::Registration,
+    ) -> Result<(), StoreError> {
+        let sql = "insert into provider_registration (number, provider_id, kind, state, requested_on, registered_on, valid_until) values ($1, $2, $3, $4, $5, $6, $7) \
+                   on conflict (number) do update set state = excluded.state, requested_on = excluded.requested_on, \
+                   registered_on = excluded.registered_on, valid_until = excluded.valid_until";
+        let (number, requested, registered, until) = (
+            r.number.to_string(),
+            r.requested_on.to_string(),
+            r.registered_on.map(|d| d.to_string()),
+            r.valid_until.map(|d| d.to_string()),
+        );
+        dispatch!(self, c => sqlx::query(sql).bind(&number).bind(provider).bind(r.kind().code()).bind(r.state.code()).bind(&requested).bind(&registered).bind(&until)
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(())
+    }
+
+    async fn insert_participants(
+        &mut self,
+        application: i64,
+        participants: &[(String, kmo_app::registry::WorkerStatus)],
+    ) -> Result<(), StoreError> {
+        for (i, (name, status)) in participants.iter().enumerate() {
+            let position = i64::try_from(i).unwrap_or(i64::MAX);
+            dispatch!(self, c => sqlx::query("insert into application_participant (application_id, position, name, worker_status) values ($1, $2, $3, $4)")
+                .bind(application).bind(position).bind(name).bind(status.code()).execute(c).await.map_err(map_err)?.rows_affected());
+        }
+        Ok(())
+    }
+
     async fn command_result(&mut self, key: &str) -> Result<Option<(String, String)>, StoreError> {
         let row: Option<(String, String)> = dispatch!(self, c => sqlx::query_as("select request_hash, answer from command_log where key = $1").bind(key).fetch_optional(c).await.map_err(map_err)?);
         Ok(row)

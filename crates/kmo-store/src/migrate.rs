@@ -17,12 +17,20 @@ pub struct Migration {
 }
 
 /// Every migration, oldest first. Never edit a released one: add a new version.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "wallet",
-    sqlite: include_str!("../migrations/sqlite/0001_wallet.sql"),
-    postgres: include_str!("../migrations/postgres/0001_wallet.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "wallet",
+        sqlite: include_str!("../migrations/sqlite/0001_wallet.sql"),
+        postgres: include_str!("../migrations/postgres/0001_wallet.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "registries",
+        sqlite: include_str!("../migrations/sqlite/0002_registries.sql"),
+        postgres: include_str!("../migrations/postgres/0002_registries.sql"),
+    },
+];
 
 fn checksum(sql: &str) -> String {
     Sha256::digest(sql.as_bytes())

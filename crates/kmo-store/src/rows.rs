@@ -256,3 +256,27 @@ impl AuditRow {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct RegistrationRow {
+    pub number: String,
+    pub state: String,
+    pub requested_on: String,
+    pub registered_on: Option<String>,
+    pub valid_until: Option<String>,
+}
+
+impl RegistrationRow {
+    pub fn into_registration(self) -> Result<kmo_app::registry::Registration, StoreError> {
+        Ok(kmo_app::registry::Registration {
+            number: kmo_domain::ProviderNumber::parse(&self.number)
+                .map_err(|e| StoreError::Corrupt(format!("stored registration number: {e}")))?,
+            state: kmo_app::registry::RegistrationState::parse(&self.state).ok_or_else(|| {
+                StoreError::Corrupt(format!("stored registration state {:?}", self.state))
+            })?,
+            requested_on: date(&self.requested_on)?,
+            registered_on: self.registered_on.as_deref().map(date).transpose()?,
+            valid_until: self.valid_until.as_deref().map(date).transpose()?,
+        })
+    }
+}

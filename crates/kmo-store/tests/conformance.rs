@@ -17,7 +17,7 @@ use kmo_app::audit::verify;
 use kmo_app::check::check_ledger;
 use kmo_app::lifecycle::Closing;
 use kmo_app::platform::{CommandError, DepositTarget, Platform, Submission};
-use kmo_app::scenario::{Mode, SCENARIO_PROVIDER, parse_file, run};
+use kmo_app::scenario::{Mode, SCENARIO_PROVIDER, SCENARIO_PROVIDER_NUMBERS, parse_file, run};
 use kmo_app::store::{Store, StoreRead, StoreTx};
 use kmo_domain::{Cents, Date};
 use kmo_rules::RuleBook;
@@ -209,6 +209,14 @@ async fn platform_with_enterprise(url: Option<&str>, connections: u32) -> (Scrat
         .register_provider(SCENARIO_PROVIDER, "Opleidingscentrum")
         .await
         .unwrap();
+    platform
+        .ensure_registered(
+            SCENARIO_PROVIDER,
+            SCENARIO_PROVIDER_NUMBERS,
+            d("2024-01-01"),
+        )
+        .await
+        .unwrap();
     let profile = json!({"legal_form": "NV", "flemish_establishment": true, "public_bodies_pct": 0, "nace": "62.010", "size": "small"});
     platform
         .register_enterprise("E1", "Bakkerij Peeters", &profile)
@@ -226,6 +234,7 @@ fn training(app: &str, on: &str, fee_cents: i64) -> Submission {
         service: json!({"kind": "training", "theme": "digitalisation", "sub_theme": null, "start_date": on}),
         costs: json!([{"type": "fee", "amount_cents": fee_cents}]),
         size_group: None,
+        participants: Vec::new(),
     }
 }
 
@@ -393,4 +402,74 @@ fn a_database_url_with_an_unknown_scheme_is_refused() {
         );
         assert!(!missing.exists());
     });
+}
+
+#[test]
+fn only_registered_providers_real_workers_and_the_named_provider_count() {
+    use kmo_app::registry::WorkerStatus;
+    use kmo_domain::ServiceKind;
+    for url in backends() {
+        runtime().block_on(async {
+            let (scratch, p) = platform_with_enterprise(url.as_deref(), 2).await;
+            p.advance_clock(d("2024-03-01")).await.unwrap();
+            // A provider without a registration.
+            p.register_provider("P2", "Niet geregistreerd")
+                .await
+                .unwrap();
+            let unregistered = Submission {
+                provider: "P2".into(),
+                ..training("A1", "2024-03-01", 100_000)
+            };
+            assert_eq!(
+                p.submit(&unregistered).await.unwrap_err().code(),
+                "PROVIDER_NOT_REGISTERED"
+            );
+            // A job student may not be trained with support (TC-54).
+            let student = Submission {
+                participants: vec![
+                    ("Jan".into(), WorkerStatus::Employee),
+                    ("Lien".into(), WorkerStatus::JobStudent),
+                ],
+                ..training("A2", "2024-03-01", 100_000)
+            };
+            assert_eq!(p.submit(&student).await.unwrap_err().code(), "NOT_A_WORKER");
+            // A suspended registration takes no new applications; reinstated, it does.
+            p.sanction(SCENARIO_PROVIDER, ServiceKind::Training, false)
+                .await
+                .unwrap();
+            assert_eq!(
+                p.submit(&training("A3", "2024-03-01", 100_000))
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "PROVIDER_NOT_REGISTERED"
+            );
+            p.reinstate(SCENARIO_PROVIDER, ServiceKind::Training)
+                .await
+                .unwrap();
+            let ok = Submission {
+                participants: vec![("Jan".into(), WorkerStatus::Employee)],
+                ..training("A3", "2024-03-01", 100_000)
+            };
+            p.submit(&ok).await.unwrap();
+            // Only the provider the application names may refuse it.
+            assert_eq!(
+                p.refuse_as("P2", "A3", d("2024-03-02"), None)
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "NOT_YOUR_APPLICATION"
+            );
+            p.refuse_as(
+                SCENARIO_PROVIDER,
+                "A3",
+                d("2024-03-02"),
+                Some("verkeerde dienstverlener"),
+            )
+            .await
+            .unwrap();
+            books_are_right(&scratch.db, name(url.as_ref())).await;
+            scratch.drop_it().await;
+        });
+    }
 }

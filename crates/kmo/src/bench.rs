@@ -216,6 +216,7 @@ fn submission(i: usize, enterprise: usize) -> kmo_app::platform::Submission {
         service: serde_json::json!({"kind": "training", "theme": "digitalisation", "sub_theme": null, "start_date": "2025-03-01"}),
         costs: serde_json::json!([{"type": "fee", "amount_cents": 50_000}]),
         size_group: None,
+        participants: Vec::new(),
     }
 }
 
@@ -233,6 +234,13 @@ async fn wallet_bench_on(
     let platform = Platform::new(scratch.db.clone(), rules.clone());
     platform
         .register_provider("P1", "Opleidingscentrum")
+        .await?;
+    platform
+        .ensure_registered(
+            "P1",
+            ["DV.O000001", "DV.A000002"],
+            kmo_domain::Date::from_ymd(2025, 1, 1).unwrap_or(kmo_domain::Date::EPOCH),
+        )
         .await?;
     let profile = serde_json::json!({"legal_form": "BV", "flemish_establishment": true, "public_bodies_pct": 0, "size": "small"});
     let enterprises = o.latency_submissions.max(1);
@@ -257,6 +265,13 @@ async fn wallet_bench_on(
         let platform = Arc::new(Platform::new(scratch.db.clone(), rules.clone()));
         platform
             .register_provider("P1", "Opleidingscentrum")
+            .await?;
+        platform
+            .ensure_registered(
+                "P1",
+                ["DV.O000001", "DV.A000002"],
+                kmo_domain::Date::from_ymd(2025, 1, 1).unwrap_or(kmo_domain::Date::EPOCH),
+            )
             .await?;
         // At most 40 submissions of €500 per enterprise: the ceiling never refuses one.
         let per = o.submissions / writers;

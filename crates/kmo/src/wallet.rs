@@ -35,22 +35,27 @@ impl DbLocation {
         }
     }
 
-    /// Opens and migrates the database.
-    pub async fn open(&self) -> anyhow::Result<Db> {
+    /// Connects (creating the default data directory and file when they are used).
+    pub async fn connect(&self) -> anyhow::Result<Db> {
         let (url, default) = self.resolve();
         if default {
             std::fs::create_dir_all(&self.data_dir).with_context(|| {
                 format!("creating the data directory {}", self.data_dir.display())
             })?;
         }
-        let db = Db::connect(
+        Ok(Db::connect(
             &url,
             ConnectOptions {
                 create_sqlite_file: default,
                 ..ConnectOptions::default()
             },
         )
-        .await?;
+        .await?)
+    }
+
+    /// Connects and migrates.
+    pub async fn open(&self) -> anyhow::Result<Db> {
+        let db = self.connect().await?;
         migrate(&db).await?;
         Ok(db)
     }
@@ -183,18 +188,7 @@ pub fn tick(location: &DbLocation, date: Date) -> anyhow::Result<u8> {
 /// `kmo migrate`.
 pub fn migrate_only(location: &DbLocation) -> anyhow::Result<u8> {
     block_on(async {
-        let (url, default) = location.resolve();
-        if default {
-            std::fs::create_dir_all(&location.data_dir)?;
-        }
-        let db = Db::connect(
-            &url,
-            ConnectOptions {
-                create_sqlite_file: default,
-                ..ConnectOptions::default()
-            },
-        )
-        .await?;
+        let db = location.connect().await?;
         let ran = migrate(&db).await?;
         println!("{ran} migration(s) applied");
         db.close().await;
