@@ -351,6 +351,12 @@ where
                             .or_default() += 1;
                     }
                 }
+                Err(e @ CommandError::NotAWorker { .. }) => {
+                    *summary
+                        .rejected_by_rules
+                        .entry(e.code().to_owned())
+                        .or_default() += 1;
+                }
                 Err(e) => return Err(err(e)),
             }
             continue;
