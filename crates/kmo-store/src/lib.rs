@@ -526,10 +526,27 @@ impl StoreTx for Tx {
         application: i64,
         participants: &[(String, kmo_app::registry::WorkerStatus)],
     ) -> Result<(), StoreError> {
-        for (i, (name, status)) in participants.iter().enumerate() {
-            let position = i64::try_from(i).unwrap_or(i64::MAX);
-            dispatch!(self, c => sqlx::query("insert into application_participant (application_id, position, name, worker_status) values ($1, $2, $3, $4)")
-                .bind(application).bind(position).bind(name).bind(status.code()).execute(c).await.map_err(map_err)?.rows_affected());
+        // One multi-row statement per 100 participants (a training has a handful).
+        const CHUNK: usize = 100;
+        for (n, chunk) in participants.chunks(CHUNK).enumerate() {
+            let mut sql = String::from(
+                "insert into application_participant (application_id, position, name, worker_status) values ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 4;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+            }
+            dispatch!(self, c => {
+                let mut q = sqlx::query(&sql);
+                for (i, (name, status)) in chunk.iter().enumerate() {
+                    let position = i64::try_from(n * CHUNK + i).unwrap_or(i64::MAX);
+                    q = q.bind(application).bind(position).bind(name).bind(status.code());
+                }
+                q.execute(c).await.map_err(map_err)?.rows_affected()
+            });
         }
         Ok(())
     }
