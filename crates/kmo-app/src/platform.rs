@@ -191,6 +191,16 @@ fn de_minimis_window(window: DeMinimisWindow, date: Date) -> Date {
     }
 }
 
+/// The registration a step needs, or why there is none.
+fn existing(
+    r: Option<crate::registry::Registration>,
+) -> Result<crate::registry::Registration, CommandError> {
+    r.ok_or_else(|| CommandError::Invalid {
+        field: "kind".into(),
+        message: "the provider has no registration for this service kind".into(),
+    })
+}
+
 /// The stable code stored for an answer, back as a `&'static str`.
 fn stored_code(code: &str) -> &'static str {
     const CODES: [&str; 12] = [
@@ -969,14 +979,8 @@ impl<S: Store> Platform<S> {
         kind: kmo_domain::ServiceKind,
         passed: bool,
     ) -> Result<crate::registry::Registration, CommandError> {
-        self.registration_step(provider, kind, |r| {
-            Ok(r.ok_or_else(|| CommandError::Invalid {
-                field: "kind".into(),
-                message: "no registration requested".into(),
-            })?
-            .audited(passed)?)
-        })
-        .await
+        self.registration_step(provider, kind, |r| Ok(existing(r)?.audited(passed)?))
+            .await
     }
 
     /// The registration by the minister, for five years from `on`.
@@ -986,14 +990,8 @@ impl<S: Store> Platform<S> {
         kind: kmo_domain::ServiceKind,
         on: Date,
     ) -> Result<crate::registry::Registration, CommandError> {
-        self.registration_step(provider, kind, |r| {
-            Ok(r.ok_or_else(|| CommandError::Invalid {
-                field: "kind".into(),
-                message: "no registration requested".into(),
-            })?
-            .register(on)?)
-        })
-        .await
+        self.registration_step(provider, kind, |r| Ok(existing(r)?.register(on)?))
+            .await
     }
 
     /// A sanction on a provider's registration: suspension, or exclusion.
@@ -1003,14 +1001,8 @@ impl<S: Store> Platform<S> {
         kind: kmo_domain::ServiceKind,
         exclude: bool,
     ) -> Result<crate::registry::Registration, CommandError> {
-        self.registration_step(provider, kind, |r| {
-            Ok(r.ok_or_else(|| CommandError::Invalid {
-                field: "kind".into(),
-                message: "not registered".into(),
-            })?
-            .sanction(exclude)?)
-        })
-        .await
+        self.registration_step(provider, kind, |r| Ok(existing(r)?.sanction(exclude)?))
+            .await
     }
 
     /// Lifts a suspension.
@@ -1019,14 +1011,8 @@ impl<S: Store> Platform<S> {
         provider: &str,
         kind: kmo_domain::ServiceKind,
     ) -> Result<crate::registry::Registration, CommandError> {
-        self.registration_step(provider, kind, |r| {
-            Ok(r.ok_or_else(|| CommandError::Invalid {
-                field: "kind".into(),
-                message: "not registered".into(),
-            })?
-            .reinstate()?)
-        })
-        .await
+        self.registration_step(provider, kind, |r| Ok(existing(r)?.reinstate()?))
+            .await
     }
 
     /// Makes sure `provider` is registered for both service kinds on `on` (request, a positive

@@ -220,6 +220,19 @@ fn submission(i: usize, enterprise: usize) -> kmo_app::platform::Submission {
     }
 }
 
+/// The benchmark's provider, registered for both service kinds from 2025.
+async fn setup_provider<S: kmo_app::store::Store>(
+    platform: &kmo_app::platform::Platform<S>,
+) -> Result<(), kmo_app::platform::CommandError> {
+    platform
+        .register_provider("P1", "Opleidingscentrum")
+        .await?;
+    let from = kmo_domain::Date::from_ymd(2025, 1, 1).unwrap_or(kmo_domain::Date::EPOCH);
+    platform
+        .ensure_registered("P1", ["DV.O000001", "DV.A000002"], from)
+        .await
+}
+
 /// One database: latency, then throughput at 1, 8 and 32 writers. Returns JSON.
 async fn wallet_bench_on(
     base: Option<&str>,
@@ -232,16 +245,7 @@ async fn wallet_bench_on(
     // Latency: sequential submissions, each its own transaction.
     let scratch = kmo_store::scratch::Scratch::create(base, 2).await?;
     let platform = Platform::new(scratch.db.clone(), rules.clone());
-    platform
-        .register_provider("P1", "Opleidingscentrum")
-        .await?;
-    platform
-        .ensure_registered(
-            "P1",
-            ["DV.O000001", "DV.A000002"],
-            kmo_domain::Date::from_ymd(2025, 1, 1).unwrap_or(kmo_domain::Date::EPOCH),
-        )
-        .await?;
+    setup_provider(&platform).await?;
     let profile = serde_json::json!({"legal_form": "BV", "flemish_establishment": true, "public_bodies_pct": 0, "size": "small"});
     let enterprises = o.latency_submissions.max(1);
     for e in 0..enterprises {
@@ -263,16 +267,7 @@ async fn wallet_bench_on(
         let scratch =
             kmo_store::scratch::Scratch::create(base, u32::try_from(writers).unwrap_or(8)).await?;
         let platform = Arc::new(Platform::new(scratch.db.clone(), rules.clone()));
-        platform
-            .register_provider("P1", "Opleidingscentrum")
-            .await?;
-        platform
-            .ensure_registered(
-                "P1",
-                ["DV.O000001", "DV.A000002"],
-                kmo_domain::Date::from_ymd(2025, 1, 1).unwrap_or(kmo_domain::Date::EPOCH),
-            )
-            .await?;
+        setup_provider(&platform).await?;
         // At most 40 submissions of €500 per enterprise: the ceiling never refuses one.
         let per = o.submissions / writers;
         for e in 0..=(per * writers) / 40 {
