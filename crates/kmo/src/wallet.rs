@@ -320,17 +320,25 @@ pub fn replay(
         };
         let platform = Platform::new(db.clone(), RuleBook::embedded()?);
         let started = Instant::now();
+        // A bar redrawn in place on a terminal; a plain line every 10 % in logs.
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
         let mut last_pct = u64::MAX;
         let mut progress = |done: u64, total: u64| {
             let pct = done * 100 / total.max(1);
-            if pct != last_pct {
+            let step = if terminal { 1 } else { 10 };
+            if pct != last_pct && pct.is_multiple_of(step) {
                 last_pct = pct;
                 let bar = usize::try_from(pct / 2).unwrap_or(0);
-                eprint!(
-                    "\r[{:<50}] {pct:>3}% {done}/{total} applications submitted, {:.1} s",
+                let line = format!(
+                    "[{:<50}] {pct:>3}% {done}/{total} applications submitted, {:.1} s",
                     "=".repeat(bar),
                     started.elapsed().as_secs_f64()
                 );
+                if terminal {
+                    eprint!("\r{line}");
+                } else {
+                    eprintln!("{line}");
+                }
             }
         };
         let summary = kmo_app::replay::replay(&platform, options, &mut progress).await?;
