@@ -7,7 +7,7 @@
 //! rejected. A rejected command changes nothing else, except that the money of a rejected
 //! deposit is returned in full at once and recorded (L3, L14).
 
-use kmo_domain::{Cents, Date, EnterpriseSize, PaymentReference};
+use kmo_domain::{Cents, Date, PaymentReference};
 use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
 use kmo_rules::ruleset::DeMinimisWindow;
 use kmo_rules::{Reason, RuleBook, evaluate, parse_case};
@@ -1081,10 +1081,4 @@ impl<S: Store> Platform<S> {
         let mut tx = self.store.begin().await?;
         Ok(tx.enterprise_year(enterprise, year).await?)
     }
-}
-
-/// Sizes for views.
-#[must_use]
-pub fn size_code(size: Option<EnterpriseSize>) -> Value {
-    size.map_or(Value::Null, |s| Value::String(s.code().into()))
 }

@@ -473,10 +473,3 @@ fn derive_size<T: Tracer>(rs: &RuleSet, figures: &SizeFigures, tracer: &mut T) -
     });
     status
 }
-
-/// The last day of the own-share deposit window for an application submitted on `submitted_on`
-/// under `rs` (D11), for the lifecycle.
-#[must_use]
-pub fn deposit_deadline(rs: &RuleSet, submitted_on: Date) -> Option<Date> {
-    submitted_on.add_days(rs.deposit_days_after_submission).ok()
-}

@@ -113,14 +113,6 @@ pub fn parse_case<'a>(book: &RuleBook, text: &'a str) -> Parsed<'a> {
         Err(_) => slow_path(text),
     }
 }
-
-/// Parses and validates one case from an already parsed JSON value (the API and the scenario
-/// runner hold values, not text).
-pub fn case_from_value(book: &RuleBook, value: &serde_json::Value) -> Result<Case, InputError> {
-    let text = value.to_string();
-    parse_case(book, &text).case
-}
-
 fn slow_path(text: &str) -> Parsed<'_> {
     let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(v) => v,

@@ -230,6 +230,23 @@ macro_rules! app_query {
     };
 }
 
+impl Tx {
+    /// Runs one migration script and records it, in this transaction.
+    pub(crate) async fn apply_migration(
+        &mut self,
+        sql: &str,
+        m: &Migration,
+        checksum: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, c => {
+            sqlx::raw_sql(sql).execute(&mut *c).await.map_err(map_err)?;
+            sqlx::query("insert into kmo_migration (version, name, checksum) values ($1, $2, $3)")
+                .bind(m.version).bind(m.name).bind(checksum).execute(c).await.map_err(map_err)?.rows_affected()
+        });
+        Ok(())
+    }
+}
+
 impl StoreTx for Tx {
     async fn commit(self) -> Result<(), StoreError> {
         match self {

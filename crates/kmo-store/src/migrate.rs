@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use kmo_app::store::StoreError;
+use kmo_app::store::{Store, StoreError, StoreTx};
 
 use crate::{Db, map_err};
 
@@ -77,42 +77,10 @@ pub async fn migrate(db: &Db) -> Result<usize, StoreError> {
             }
             continue;
         }
-        match db {
-            Db::Sqlite(p) => {
-                let mut tx = p.begin_with("BEGIN IMMEDIATE").await.map_err(map_err)?;
-                sqlx::raw_sql(sql)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                sqlx::query(
-                    "insert into kmo_migration (version, name, checksum) values ($1, $2, $3)",
-                )
-                .bind(m.version)
-                .bind(m.name)
-                .bind(&sum)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                tx.commit().await.map_err(map_err)?;
-            }
-            Db::Postgres(p) => {
-                let mut tx = p.begin().await.map_err(map_err)?;
-                sqlx::raw_sql(sql)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(map_err)?;
-                sqlx::query(
-                    "insert into kmo_migration (version, name, checksum) values ($1, $2, $3)",
-                )
-                .bind(m.version)
-                .bind(m.name)
-                .bind(&sum)
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                tx.commit().await.map_err(map_err)?;
-            }
-        }
+        // Each migration in its own transaction (IMMEDIATE on SQLite, like every write).
+        let mut tx = db.begin().await?;
+        tx.apply_migration(sql, m, &sum).await?;
+        tx.commit().await?;
         ran += 1;
     }
     Ok(ran)

@@ -94,15 +94,6 @@ impl Scratch {
         }
     }
 
-    /// The URL of a SQLite scratch file (for child processes), if it is one.
-    #[must_use]
-    pub fn sqlite_path(&self) -> Option<&Path> {
-        match &self.cleanup {
-            Cleanup::File(p) => Some(p),
-            Cleanup::Schema { .. } => None,
-        }
-    }
-
     /// Closes and removes it.
     pub async fn drop_it(self) {
         self.db.close().await;

@@ -15,7 +15,7 @@ use kmo_app::store::{Store, StoreRead};
 use kmo_domain::Date;
 use kmo_rules::RuleBook;
 use kmo_store::scratch::Scratch;
-use kmo_store::{Backend, ConnectOptions, Db, migrate};
+use kmo_store::{ConnectOptions, Db, migrate};
 
 /// Where the database is.
 #[derive(Clone, Debug)]
@@ -264,18 +264,6 @@ pub fn scenario_run(
         }
         Ok(0)
     })?
-}
-
-/// Where the platform's data lives by default.
-#[must_use]
-pub fn default_data_dir() -> PathBuf {
-    PathBuf::from("kmo-data")
-}
-
-/// Helper used by commands that do not need the database.
-#[must_use]
-pub fn is_postgres(url: &str) -> bool {
-    Db::backend_of(url).is_ok_and(|b| b == Backend::Postgres)
 }
 
 /// `kmo replay`: a synthetic year on a fresh database, then the ledger check and audit verify.
