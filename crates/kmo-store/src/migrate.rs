@@ -5,7 +5,10 @@ use sha2::{Digest, Sha256};
 
 use kmo_app::store::{Store, StoreError, StoreTx};
 
-use crate::{Db, map_err};
+use crate::Db;
+
+/// The table recording applied migrations (the same on both backends).
+pub(crate) const CREATE_MIGRATION_TABLE: &str = "create table if not exists kmo_migration (version bigint primary key, name text not null, checksum text not null)";
 
 /// One migration in both dialects.
 #[derive(Clone, Copy, Debug)]
@@ -44,22 +47,11 @@ fn checksum(sql: &str) -> String {
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
 pub async fn migrate(db: &Db) -> Result<usize, StoreError> {
-    let create = "create table if not exists kmo_migration (version bigint primary key, name text not null, checksum text not null)";
-    let applied: Vec<(i64, String)> = match db {
-        Db::Sqlite(p) => {
-            sqlx::query(create).execute(p).await.map_err(map_err)?;
-            sqlx::query_as("select version, checksum from kmo_migration order by version")
-                .fetch_all(p)
-                .await
-                .map_err(map_err)?
-        }
-        Db::Postgres(p) => {
-            sqlx::query(create).execute(p).await.map_err(map_err)?;
-            sqlx::query_as("select version, checksum from kmo_migration order by version")
-                .fetch_all(p)
-                .await
-                .map_err(map_err)?
-        }
+    let applied = {
+        let mut tx = db.begin().await?;
+        let applied = tx.applied_migrations().await?;
+        tx.commit().await?;
+        applied
     };
     let mut ran = 0;
     for m in MIGRATIONS {

@@ -73,7 +73,7 @@ impl Scratch {
                     sqlx::query(&format!("create schema {schema}"))
                         .execute(pool)
                         .await
-                        .map_err(crate::map_err)?;
+                        .map_err(crate::postgres::map_err)?;
                 }
                 let sep = if url.contains('?') { '&' } else { '?' };
                 let scoped = format!("{url}{sep}options=-c%20search_path%3D{schema}");
@@ -112,7 +112,5 @@ impl Scratch {
 }
 
 fn remove_sqlite(path: &Path) {
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
+    crate::sqlite::remove_files(path);
 }

@@ -178,26 +178,15 @@ fn migrations_of_both_backends_are_in_step() {
         let mut schemas = Vec::new();
         for url in backends() {
             let scratch = Scratch::create(url.as_deref(), 1).await.unwrap();
-            let cols: BTreeSet<(String, String)> = match &scratch.db {
-                Db::Sqlite(pool) => {
-                    let tables: Vec<String> = sqlx::query_scalar("select name from sqlite_master where type = 'table' and name not like 'sqlite_%'").fetch_all(pool).await.unwrap();
-                    let mut set = BTreeSet::new();
-                    for t in tables {
-                        let names: Vec<String> = sqlx::query_scalar(&format!("select name from pragma_table_info('{t}')")).fetch_all(pool).await.unwrap();
-                        set.extend(names.into_iter().map(|c| (t.clone(), c)));
-                    }
-                    set
-                }
-                Db::Postgres(pool) => {
-                    let rows: Vec<(String, String)> = sqlx::query_as("select table_name::text, column_name::text from information_schema.columns where table_schema = current_schema()").fetch_all(pool).await.unwrap();
-                    rows.into_iter().collect()
-                }
-            };
+            let cols = scratch.db.schema_columns().await.unwrap();
             scratch.drop_it().await;
             schemas.push(cols);
         }
         for s in &schemas[1..] {
-            assert_eq!(&schemas[0], s, "the migrated schemas differ between backends");
+            assert_eq!(
+                &schemas[0], s,
+                "the migrated schemas differ between backends"
+            );
         }
     });
 }

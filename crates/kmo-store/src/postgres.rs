@@ -1,0 +1,479 @@
+//! PostgreSQL through sqlx: row locks (`SELECT … FOR UPDATE`, upserts) serialise the commands
+//! that touch one enterprise-year or one application; see the crate documentation.
+
+use std::collections::BTreeSet;
+
+use kmo_app::lifecycle::Application;
+use kmo_app::store::{AuditRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, StoreError};
+use kmo_domain::{Cents, Date, EnterpriseSize};
+use kmo_ledger::Transfer;
+use sqlx::{Postgres, Transaction};
+
+use crate::Migration;
+use crate::rows::{self, AppRow, AuditRow, EnterpriseRow, ProviderRow, TransferRow, YearRow};
+
+/// Maps a database error to the store's error: lost races are `Conflict`.
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    if let sqlx::Error::Database(db) = &e {
+        let code = db.code().map(|c| c.to_string()).unwrap_or_default();
+        // Serialization failure, deadlock, unique violation (a concurrent insert).
+        if matches!(code.as_str(), "40001" | "40P01" | "23505") {
+            return StoreError::Conflict;
+        }
+        return StoreError::Database(format!("{} ({code})", db.message()));
+    }
+    if matches!(e, sqlx::Error::PoolTimedOut) {
+        return StoreError::Conflict;
+    }
+    StoreError::Database(e.to_string())
+}
+
+/// One PostgreSQL transaction; rolled back when dropped without commit.
+#[derive(Debug)]
+pub struct PgTx(pub(crate) Transaction<'static, Postgres>);
+
+/// Runs `$body` with `$c` the transaction's connection.
+macro_rules! dispatch {
+    ($tx:expr, $c:ident => $body:expr) => {{
+        let $c = &mut *$tx.0;
+        $body
+    }};
+}
+
+const APP_COLUMNS: &str = "id, key, enterprise_id, provider_id, submitted_on, state, closed_on, size, rate_bp, rule_set, \
+     eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, \
+     returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq";
+
+macro_rules! app_query {
+    ($where:literal) => {
+        concat!(
+            "select id, key, enterprise_id, provider_id, submitted_on, state, closed_on, size, rate_bp, rule_set, ",
+            "eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, ",
+            "returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq ",
+            "from application where ",
+            $where
+        )
+    };
+}
+
+impl PgTx {
+    /// Creates the migrations table if needed and returns the applied versions and checksums.
+    pub(crate) async fn applied_migrations(&mut self) -> Result<Vec<(i64, String)>, StoreError> {
+        let c = &mut *self.0;
+        sqlx::raw_sql(crate::migrate::CREATE_MIGRATION_TABLE)
+            .execute(&mut *c)
+            .await
+            .map_err(map_err)?;
+        sqlx::query_as("select version, checksum from kmo_migration order by version")
+            .fetch_all(c)
+            .await
+            .map_err(map_err)
+    }
+
+    /// Every table's columns (for the test that keeps both backends' schemas in step).
+    pub(crate) async fn schema_columns(
+        &mut self,
+    ) -> Result<BTreeSet<(String, String)>, StoreError> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "select table_name::text, column_name::text from information_schema.columns where table_schema = current_schema()",
+        )
+        .fetch_all(&mut *self.0)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Runs one migration script and records it, in this transaction.
+    pub(crate) async fn apply_migration(
+        &mut self,
+        sql: &str,
+        m: &Migration,
+        checksum: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, c => {
+            sqlx::raw_sql(sql).execute(&mut *c).await.map_err(map_err)?;
+            sqlx::query("insert into kmo_migration (version, name, checksum) values ($1, $2, $3)")
+                .bind(m.version).bind(m.name).bind(checksum).execute(c).await.map_err(map_err)?.rows_affected()
+        });
+        Ok(())
+    }
+}
+
+impl PgTx {
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        self.0.commit().await.map_err(map_err)
+    }
+
+    pub(crate) async fn clock(&mut self) -> Result<Option<Date>, StoreError> {
+        let clock: Option<String> = dispatch!(self, c => sqlx::query_scalar("select clock from platform_state where id = 1").fetch_one(c).await.map_err(map_err)?);
+        clock.map(|c| rows::date(&c)).transpose()
+    }
+
+    pub(crate) async fn set_clock(&mut self, date: Date) -> Result<(), StoreError> {
+        let d = date.to_string();
+        dispatch!(self, c => sqlx::query("update platform_state set clock = $1 where id = 1").bind(&d).execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(())
+    }
+
+    pub(crate) async fn enterprise_by_key(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<EnterpriseRecord>, StoreError> {
+        let row: Option<EnterpriseRow> = dispatch!(self, c => sqlx::query_as("select id, key, name, profile from enterprise where key = $1").bind(key).fetch_optional(c).await.map_err(map_err)?);
+        row.map(EnterpriseRow::into_record).transpose()
+    }
+
+    pub(crate) async fn insert_enterprise(
+        &mut self,
+        key: &str,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        let p = profile.to_string();
+        let id: i64 = dispatch!(self, c => sqlx::query_scalar("insert into enterprise (key, name, profile) values ($1, $2, $3) returning id").bind(key).bind(name).bind(&p).fetch_one(c).await.map_err(map_err)?);
+        Ok(id)
+    }
+
+    pub(crate) async fn provider_by_key(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<ProviderRecord>, StoreError> {
+        let row: Option<ProviderRow> = dispatch!(self, c => sqlx::query_as("select id, key, name from provider where key = $1").bind(key).fetch_optional(c).await.map_err(map_err)?);
+        Ok(row.map(|r| ProviderRecord {
+            id: r.id,
+            key: r.key,
+            name: r.name,
+        }))
+    }
+
+    pub(crate) async fn insert_provider(
+        &mut self,
+        key: &str,
+        name: &str,
+    ) -> Result<i64, StoreError> {
+        let id: i64 = dispatch!(self, c => sqlx::query_scalar("insert into provider (key, name) values ($1, $2) returning id").bind(key).bind(name).fetch_one(c).await.map_err(map_err)?);
+        Ok(id)
+    }
+
+    pub(crate) async fn insert_service(
+        &mut self,
+        provider: i64,
+        service: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        let text = |k: &str| {
+            service
+                .get(k)
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+        };
+        let (kind, theme, sub_theme, body) = (
+            text("kind"),
+            text("theme"),
+            text("sub_theme"),
+            service.to_string(),
+        );
+        let id: i64 = dispatch!(self, c => sqlx::query_scalar("insert into service (provider_id, kind, theme, sub_theme, body) values ($1, $2, $3, $4, $5) returning id")
+            .bind(provider).bind(&kind).bind(&theme).bind(&sub_theme).bind(&body).fetch_one(c).await.map_err(map_err)?);
+        Ok(id)
+    }
+
+    pub(crate) async fn enterprise_year(
+        &mut self,
+        enterprise: i64,
+        year: i32,
+    ) -> Result<EnterpriseYear, StoreError> {
+        // One statement: create the row if needed and return it. On PostgreSQL the upsert's
+        // `do update` takes the row lock, which serialises submissions for the enterprise-year.
+        let sql = "insert into enterprise_year (enterprise_id, year) values ($1, $2) \
+                   on conflict (enterprise_id, year) do update set year = excluded.year \
+                   returning enterprise_id, year, size_lock, ceiling_granted_cents, ceiling_reserved_cents";
+        let row: YearRow = dispatch!(self, c => sqlx::query_as(sql).bind(enterprise).bind(i64::from(year)).fetch_one(c).await.map_err(map_err)?);
+        row.into_year()
+    }
+
+    pub(crate) async fn save_enterprise_year(
+        &mut self,
+        year: &EnterpriseYear,
+    ) -> Result<(), StoreError> {
+        let lock = year.size_lock.map(EnterpriseSize::code);
+        dispatch!(self, c => sqlx::query("update enterprise_year set size_lock = $1, ceiling_granted_cents = $2, ceiling_reserved_cents = $3 where enterprise_id = $4 and year = $5")
+            .bind(lock).bind(year.ceiling_granted.get()).bind(year.ceiling_reserved.get()).bind(year.enterprise).bind(i64::from(year.year))
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(())
+    }
+
+    pub(crate) async fn de_minimis_granted(
+        &mut self,
+        enterprise: i64,
+        after: Date,
+        until: Date,
+    ) -> Result<Cents, StoreError> {
+        // Aid of the enterprise's applications (S − returned, dated at submission) plus declared
+        // external aid (dated when granted). `kmo ledger check` proves these equal the
+        // de-minimis account of the ledger.
+        let account = kmo_ledger::AccountKey::DeMinimisGranted { enterprise }.to_string();
+        let (a, u) = (after.to_string(), until.to_string());
+        let sql = "select cast(coalesce((select sum(subsidy_cents - returned_to_ceiling_cents - returned_to_budget_cents) from application \
+                   where enterprise_id = $1 and submitted_on > $2 and submitted_on <= $3), 0) \
+                   + coalesce((select sum(amount_cents) from ledger_transfer where code = 'de_minimis_external' \
+                   and credit_account = $4 and date > $5 and date <= $6), 0) as bigint)";
+        let sum: i64 = dispatch!(self, c => sqlx::query_scalar::<_, i64>(sql).bind(enterprise).bind(&a).bind(&u).bind(&account).bind(&a).bind(&u).fetch_one(c).await.map_err(map_err)?);
+        Ok(Cents::new(sum))
+    }
+
+    pub(crate) async fn next_application_id(&mut self) -> Result<i64, StoreError> {
+        let id: i64 = sqlx::query_scalar("select nextval('application_id_seq')")
+            .fetch_one(&mut *self.0)
+            .await
+            .map_err(map_err)?;
+        Ok(id)
+    }
+
+    pub(crate) async fn insert_application(
+        &mut self,
+        app: &Application,
+        key: &str,
+        service: i64,
+        reference: &str,
+        case: &str,
+    ) -> Result<(), StoreError> {
+        let sql = "insert into application (id, key, reference, enterprise_id, provider_id, service_id, submitted_on, state, closed_on, size, rate_bp, rule_set, \
+                   eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, \
+                   returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, lapse_on, expire_on, seq, case_json) \
+                   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)";
+        let r = rows::AppValues::of(app);
+        dispatch!(self, c => sqlx::query(sql)
+            .bind(app.id).bind(key).bind(reference).bind(app.enterprise).bind(app.provider).bind(service)
+            .bind(&r.submitted_on).bind(app.state.code()).bind(&r.closed_on).bind(app.size.code()).bind(i64::from(app.rate_bp)).bind(&app.rule_set)
+            .bind(app.eligible.get()).bind(app.subsidy.get()).bind(app.own_share.get()).bind(app.deposited.get()).bind(app.paid_own.get())
+            .bind(app.paid_subsidy.get()).bind(app.refunded.get()).bind(app.returned_to_ceiling.get()).bind(app.returned_to_budget.get())
+            .bind(app.returned_deposits.get()).bind(&r.deposit_deadline).bind(&r.payment_deadline).bind(&r.lapse_on).bind(&r.expire_on)
+            .bind(i64::from(app.seq)).bind(case)
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(())
+    }
+
+    pub(crate) async fn update_application(&mut self, app: &Application) -> Result<(), StoreError> {
+        let sql = "update application set state = $1, closed_on = $2, deposited_cents = $3, paid_own_cents = $4, paid_subsidy_cents = $5, \
+                   refunded_cents = $6, returned_to_ceiling_cents = $7, returned_to_budget_cents = $8, returned_deposits_cents = $9, seq = $10 \
+                   where id = $11 and seq = $12";
+        let closed = app.closed_on.map(|d| d.to_string());
+        let done = dispatch!(self, c => sqlx::query(sql)
+            .bind(app.state.code()).bind(&closed).bind(app.deposited.get()).bind(app.paid_own.get()).bind(app.paid_subsidy.get())
+            .bind(app.refunded.get()).bind(app.returned_to_ceiling.get()).bind(app.returned_to_budget.get()).bind(app.returned_deposits.get())
+            .bind(i64::from(app.seq)).bind(app.id).bind(i64::from(app.seq - 1))
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        // Optimistic check on top of the row lock: the record moved on since it was read.
+        if done != 1 {
+            return Err(StoreError::Conflict);
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn application_by_key(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<Application>, StoreError> {
+        let sql = app_query!("key = $1 for update");
+        let row: Option<AppRow> = dispatch!(self, c => sqlx::query_as(sql).bind(key).fetch_optional(c).await.map_err(map_err)?);
+        row.map(AppRow::into_application).transpose()
+    }
+
+    pub(crate) async fn application_by_reference(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<Application>, StoreError> {
+        let sql = app_query!("reference = $1 for update");
+        let row: Option<AppRow> = dispatch!(self, c => sqlx::query_as(sql).bind(reference).fetch_optional(c).await.map_err(map_err)?);
+        row.map(AppRow::into_application).transpose()
+    }
+
+    pub(crate) async fn application_by_id(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<Application>, StoreError> {
+        let sql = app_query!("id = $1 for update");
+        let row: Option<AppRow> = dispatch!(self, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await.map_err(map_err)?);
+        row.map(AppRow::into_application).transpose()
+    }
+
+    pub(crate) async fn due_applications(&mut self, date: Date) -> Result<Vec<i64>, StoreError> {
+        let d = date.to_string();
+        let sql = "select id from application where state = 'submitted' and lapse_on <= $1 \
+                   union all select id from application where state in ('funded', 'partially_paid') and expire_on <= $2";
+        let mut ids: Vec<i64> = dispatch!(self, c => sqlx::query_scalar(sql).bind(&d).bind(&d).fetch_all(c).await.map_err(map_err)?);
+        // Two index range scans (a union with `order by` would sort a scan of the table).
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    pub(crate) async fn insert_transfers(
+        &mut self,
+        transfers: &[Transfer],
+    ) -> Result<(), StoreError> {
+        // One multi-row statement per command (at most a handful of transfers).
+        for chunk in transfers.chunks(50) {
+            let mut sql = String::from(
+                "insert into ledger_transfer (id, debit_account, credit_account, amount_cents, code, kind, pending_id, application_id, date) values ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 9;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 4,
+                    b + 5,
+                    b + 6,
+                    b + 7,
+                    b + 8,
+                    b + 9
+                ));
+            }
+            let values: Vec<rows::TransferValues> =
+                chunk.iter().map(rows::TransferValues::of).collect();
+            dispatch!(self, c => {
+                let mut q = sqlx::query(&sql);
+                for v in &values {
+                    q = q.bind(&v.id).bind(&v.debit).bind(&v.credit).bind(v.amount).bind(v.code).bind(v.kind).bind(&v.pending).bind(v.application).bind(&v.date);
+                }
+                q.execute(c).await.map_err(map_err)?.rows_affected()
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn audit_head(
+        &mut self,
+        stream: &str,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        let row: Option<(i64, String)> = dispatch!(self, c => sqlx::query_as("select seq, hash from audit_log where stream = $1 order by seq desc limit 1").bind(stream).fetch_optional(c).await.map_err(map_err)?);
+        Ok(row)
+    }
+
+    pub(crate) async fn append_audit(&mut self, r: &AuditRecord) -> Result<(), StoreError> {
+        let d = r.date.to_string();
+        dispatch!(self, c => sqlx::query("insert into audit_log (stream, seq, kind, actor, date, payload, prev_hash, hash) values ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(&r.stream).bind(r.seq).bind(&r.kind).bind(&r.actor).bind(&d).bind(&r.payload).bind(&r.prev_hash).bind(&r.hash)
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(())
+    }
+
+    pub(crate) async fn registration(
+        &mut self,
+        provider: i64,
+        kind: kmo_domain::ServiceKind,
+    ) -> Result<Option<kmo_app::registry::Registration>, StoreError> {
+        let row: Option<rows::RegistrationRow> = dispatch!(self, c => sqlx::query_as("select number, state, requested_on, registered_on, valid_until from provider_registration where provider_id = $1 and kind = $2")
+            .bind(provider).bind(kind.code()).fetch_optional(c).await.map_err(map_err)?);
+        row.map(rows::RegistrationRow::into_registration)
+            .transpose()
+    }
+
+    pub(crate) async fn save_registration(
+        &mut self,
+        provider: i64,
+        r: &kmo_app::registry::Registration,
+    ) -> Result<(), StoreError> {
+        let sql = "insert into provider_registration (number, provider_id, kind, state, requested_on, registered_on, valid_until) values ($1, $2, $3, $4, $5, $6, $7) \
+                   on conflict (number) do update set state = excluded.state, requested_on = excluded.requested_on, \
+                   registered_on = excluded.registered_on, valid_until = excluded.valid_until";
+        let (number, requested, registered, until) = (
+            r.number.to_string(),
+            r.requested_on.to_string(),
+            r.registered_on.map(|d| d.to_string()),
+            r.valid_until.map(|d| d.to_string()),
+        );
+        dispatch!(self, c => sqlx::query(sql).bind(&number).bind(provider).bind(r.kind().code()).bind(r.state.code()).bind(&requested).bind(&registered).bind(&until)
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(())
+    }
+
+    pub(crate) async fn insert_participants(
+        &mut self,
+        application: i64,
+        participants: &[(String, kmo_app::registry::WorkerStatus)],
+    ) -> Result<(), StoreError> {
+        // One multi-row statement per 100 participants (a training has a handful).
+        const CHUNK: usize = 100;
+        for (n, chunk) in participants.chunks(CHUNK).enumerate() {
+            let mut sql = String::from(
+                "insert into application_participant (application_id, position, name, worker_status) values ",
+            );
+            for i in 0..chunk.len() {
+                let b = i * 4;
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
+            }
+            dispatch!(self, c => {
+                let mut q = sqlx::query(&sql);
+                for (i, (name, status)) in chunk.iter().enumerate() {
+                    let position = i64::try_from(n * CHUNK + i).unwrap_or(i64::MAX);
+                    q = q.bind(application).bind(position).bind(name).bind(status.code());
+                }
+                q.execute(c).await.map_err(map_err)?.rows_affected()
+            });
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn command_result(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        let row: Option<(String, String)> = dispatch!(self, c => sqlx::query_as("select request_hash, answer from command_log where key = $1").bind(key).fetch_optional(c).await.map_err(map_err)?);
+        Ok(row)
+    }
+
+    pub(crate) async fn save_command_result(
+        &mut self,
+        key: &str,
+        request_hash: &str,
+        answer: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, c => sqlx::query("insert into command_log (key, request_hash, answer) values ($1, $2, $3)").bind(key).bind(request_hash).bind(answer).execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(())
+    }
+}
+
+impl PgTx {
+    pub(crate) async fn all_transfers(&mut self) -> Result<Vec<Transfer>, StoreError> {
+        let rows: Vec<TransferRow> = dispatch!(self, c => sqlx::query_as("select id, debit_account, credit_account, amount_cents, code, kind, pending_id, application_id, date from ledger_transfer order by seq").fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter().map(TransferRow::into_transfer).collect()
+    }
+
+    pub(crate) async fn all_applications(
+        &mut self,
+    ) -> Result<Vec<(String, Application)>, StoreError> {
+        let sql = format!("select {APP_COLUMNS} from application order by id");
+        let rows: Vec<AppRow> =
+            dispatch!(self, c => sqlx::query_as(&sql).fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter()
+            .map(|r| {
+                let key = r.key.clone();
+                r.into_application().map(|a| (key, a))
+            })
+            .collect()
+    }
+
+    pub(crate) async fn all_enterprises(&mut self) -> Result<Vec<EnterpriseRecord>, StoreError> {
+        let rows: Vec<EnterpriseRow> = dispatch!(self, c => sqlx::query_as("select id, key, name, profile from enterprise order by id").fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter().map(EnterpriseRow::into_record).collect()
+    }
+
+    pub(crate) async fn all_enterprise_years(&mut self) -> Result<Vec<EnterpriseYear>, StoreError> {
+        let rows: Vec<YearRow> = dispatch!(self, c => sqlx::query_as("select enterprise_id, year, size_lock, ceiling_granted_cents, ceiling_reserved_cents from enterprise_year order by enterprise_id, year").fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter().map(YearRow::into_year).collect()
+    }
+
+    pub(crate) async fn all_audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows: Vec<AuditRow> = dispatch!(self, c => sqlx::query_as("select stream, seq, kind, actor, date, payload, prev_hash, hash from audit_log order by stream, seq").fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter().map(AuditRow::into_record).collect()
+    }
+}

@@ -1,0 +1,881 @@
+//! SQLite, the embedded default, through rusqlite on the caller's thread.
+//!
+//! Why not sqlx here (ARCHITECTURE.md, "Storage"): sqlx-sqlite runs every statement on a worker
+//! thread and hands each statement and each row across a channel; on this 2-core VM that costs
+//! ~30 µs of thread switching per statement, ten times what SQLite needs to run it, and held
+//! `kmo replay` at 480 s. Here a transaction's statements run directly on one connection with
+//! cached prepared statements (~36 µs per whole command in a micro-benchmark).
+//!
+//! One connection per process serves every transaction in turn: SQLite admits one writer at a
+//! time anyway, and every transaction here is a write (`BEGIN IMMEDIATE`). Waiting for it is an
+//! async mutex (fair, first come first served), so an in-process writer never blocks a runtime
+//! thread; only another *process* holding the write lock makes `BEGIN` wait, up to the busy
+//! timeout, after which the service sees `StoreError::Conflict` and retries.
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, mpsc};
+use std::time::Duration;
+
+use kmo_app::lifecycle::Application;
+use kmo_app::registry::{Registration, WorkerStatus};
+use kmo_app::store::{AuditRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, StoreError};
+use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
+use kmo_ledger::Transfer;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use crate::Migration;
+use crate::rows::{
+    self, AppRow, AuditRow, EnterpriseRow, RegistrationRow, TransferRow, TransferValues, YearRow,
+};
+
+/// Maps a SQLite error: a busy or locked database is a lost race (`Conflict`).
+fn map_err(e: rusqlite::Error) -> StoreError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, msg)
+            if matches!(f.code, ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) =>
+        {
+            let _ = msg;
+            StoreError::Conflict
+        }
+        rusqlite::Error::SqliteFailure(f, Some(msg)) => {
+            StoreError::Database(format!("{msg} ({})", f.extended_code))
+        }
+        _ => StoreError::Database(e.to_string()),
+    }
+}
+
+/// An open SQLite database: its one connection.
+#[derive(Clone)]
+pub struct SqliteDb {
+    conn: Arc<Mutex<Connection>>,
+    path: PathBuf,
+    _checkpointer: Arc<Checkpointer>,
+}
+
+/// Copies committed pages from the write-ahead log back into the database file on a thread of
+/// its own (`PRAGMA wal_checkpoint(PASSIVE)`, which never blocks a writer), so that commits do
+/// not pay for the copy and its fsync. The writer's own automatic checkpoint stays as the
+/// fallback that also lets the log restart from its beginning. Stops when the database is
+/// dropped.
+struct Checkpointer {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    /// How often the thread looks for new frames to copy.
+    const PERIOD: Duration = Duration::from_millis(10);
+
+    fn start(path: &Path, flags: OpenFlags) -> Result<Checkpointer, StoreError> {
+        let conn = Connection::open_with_flags(path, flags)
+            .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+        conn.execute_batch("pragma cache_size = -1024")
+            .map_err(map_err)?;
+        let (stop, stopped) = mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("kmo-sqlite-checkpoint".into())
+            .spawn(move || {
+                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(Self::PERIOD)
+                {
+                    // A busy or failed checkpoint is retried at the next period; the writer's
+                    // own checkpoint covers for a thread that keeps failing.
+                    let _ = conn.query_row("pragma wal_checkpoint(passive)", [], |_| Ok(()));
+                }
+            })
+            .map_err(|e| {
+                StoreError::Database(format!("cannot start the checkpoint thread: {e}"))
+            })?;
+        Ok(Checkpointer {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl fmt::Debug for SqliteDb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteDb")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The file a `sqlite://PATH` (or `sqlite:PATH`) URL names, and whether it may be created
+/// (`?mode=rwc`). Other query parameters are refused rather than ignored.
+fn parse_url(url: &str) -> Result<(PathBuf, bool), StoreError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .ok_or_else(|| StoreError::Database(format!("{url:?} is not a sqlite: URL")))?;
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() {
+        return Err(StoreError::Database(format!(
+            "{url:?} names no file: use sqlite://PATH"
+        )));
+    }
+    let mut create = false;
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        match pair {
+            "mode=rwc" => create = true,
+            "mode=rw" => create = false,
+            other => {
+                return Err(StoreError::Database(format!(
+                    "unsupported SQLite URL parameter {other:?} in {url:?} (known: mode=rw, mode=rwc)"
+                )));
+            }
+        }
+    }
+    Ok((PathBuf::from(path), create))
+}
+
+impl SqliteDb {
+    /// Opens (and with `create`, creates) the database a `sqlite://` URL names, in WAL mode with
+    /// foreign keys on and a busy timeout.
+    pub(crate) fn open(url: &str, create: bool) -> Result<SqliteDb, StoreError> {
+        let (path, create_in_url) = parse_url(url)?;
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create || create_in_url {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let conn = Connection::open_with_flags(&path, flags)
+            .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(map_err)?;
+        let mode: String = conn
+            .query_row("pragma journal_mode = wal", [], |r| r.get(0))
+            .map_err(map_err)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Database(format!(
+                "{} cannot use write-ahead logging (journal mode {mode})",
+                path.display()
+            )));
+        }
+        // NORMAL in WAL mode: a crash of the process loses no committed transaction, a power cut
+        // at most the last ones before the next checkpoint. Reads through a memory map; an 8 MiB
+        // page cache (SQLite walks the whole cache at every commit, so a bigger one costs more
+        // than it saves). The writer checkpoints itself only every ~200 MiB of WAL: the
+        // [`Checkpointer`] thread copies the WAL back long before, on the other core.
+        conn.execute_batch(
+            "pragma synchronous = normal; pragma foreign_keys = on; pragma mmap_size = 268435456; \
+             pragma cache_size = -8192; pragma wal_autocheckpoint = 50000;",
+        )
+        .map_err(map_err)?;
+        conn.set_prepared_statement_cache_capacity(128);
+        let checkpointer = Checkpointer::start(&path, flags - OpenFlags::SQLITE_OPEN_CREATE)?;
+        Ok(SqliteDb {
+            conn: Arc::new(Mutex::new(conn)),
+            path,
+            _checkpointer: Arc::new(checkpointer),
+        })
+    }
+
+    /// Begins a write transaction (`BEGIN IMMEDIATE`: the write lock at once).
+    pub(crate) async fn begin(&self) -> Result<SqliteTx, StoreError> {
+        let conn = Arc::clone(&self.conn).lock_owned().await;
+        if !conn.is_autocommit() {
+            // A transaction left open by a cancelled caller: undo it before anything else.
+            conn.execute_batch("rollback").map_err(map_err)?;
+        }
+        conn.prepare_cached("begin immediate")
+            .and_then(|mut s| s.execute([]))
+            .map_err(map_err)?;
+        Ok(SqliteTx { conn, open: true })
+    }
+}
+
+/// One SQLite transaction; rolled back when dropped without [`SqliteTx::commit`].
+pub struct SqliteTx {
+    conn: OwnedMutexGuard<Connection>,
+    open: bool,
+}
+
+impl fmt::Debug for SqliteTx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqliteTx")
+            .field("open", &self.open)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for SqliteTx {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch("rollback");
+        }
+    }
+}
+
+fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
+    Ok(AppRow {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        enterprise_id: r.get(2)?,
+        provider_id: r.get(3)?,
+        submitted_on: r.get(4)?,
+        state: r.get(5)?,
+        closed_on: r.get(6)?,
+        size: r.get(7)?,
+        rate_bp: r.get(8)?,
+        rule_set: r.get(9)?,
+        eligible_cents: r.get(10)?,
+        subsidy_cents: r.get(11)?,
+        own_share_cents: r.get(12)?,
+        deposited_cents: r.get(13)?,
+        paid_own_cents: r.get(14)?,
+        paid_subsidy_cents: r.get(15)?,
+        refunded_cents: r.get(16)?,
+        returned_to_ceiling_cents: r.get(17)?,
+        returned_to_budget_cents: r.get(18)?,
+        returned_deposits_cents: r.get(19)?,
+        deposit_deadline: r.get(20)?,
+        payment_deadline: r.get(21)?,
+        seq: r.get(22)?,
+    })
+}
+
+fn year_row(r: &Row<'_>) -> rusqlite::Result<YearRow> {
+    Ok(YearRow {
+        enterprise_id: r.get(0)?,
+        year: r.get(1)?,
+        size_lock: r.get(2)?,
+        ceiling_granted_cents: r.get(3)?,
+        ceiling_reserved_cents: r.get(4)?,
+    })
+}
+
+fn enterprise_row(r: &Row<'_>) -> rusqlite::Result<EnterpriseRow> {
+    Ok(EnterpriseRow {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        name: r.get(2)?,
+        profile: r.get(3)?,
+    })
+}
+
+macro_rules! app_query {
+    ($where:literal) => {
+        concat!(
+            "select id, key, enterprise_id, provider_id, submitted_on, state, closed_on, size, rate_bp, rule_set, ",
+            "eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, ",
+            "returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq ",
+            "from application ",
+            $where
+        )
+    };
+}
+
+impl SqliteTx {
+    fn one_app(
+        &mut self,
+        sql: &str,
+        key: &dyn rusqlite::ToSql,
+    ) -> Result<Option<Application>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row([key], app_row).optional())
+            .map_err(map_err)?;
+        row.map(AppRow::into_application).transpose()
+    }
+
+    fn execute(&mut self, sql: &str, values: &[&dyn rusqlite::ToSql]) -> Result<usize, StoreError> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.execute(values))
+            .map_err(map_err)
+    }
+
+    pub(crate) fn commit(mut self) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("commit")
+            .and_then(|mut s| s.execute([]))
+            .map_err(map_err)?;
+        self.open = false;
+        Ok(())
+    }
+
+    /// Creates the migrations table if needed and returns the applied versions and checksums.
+    pub(crate) fn applied_migrations(&mut self) -> Result<Vec<(i64, String)>, StoreError> {
+        self.conn
+            .execute_batch(crate::migrate::CREATE_MIGRATION_TABLE)
+            .map_err(map_err)?;
+        let mut stmt = self
+            .conn
+            .prepare("select version, checksum from kmo_migration order by version")
+            .map_err(map_err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(map_err)?;
+        Ok(rows)
+    }
+
+    pub(crate) fn apply_migration(
+        &mut self,
+        sql: &str,
+        m: &Migration,
+        checksum: &str,
+    ) -> Result<(), StoreError> {
+        self.conn.execute_batch(sql).map_err(map_err)?;
+        self.execute(
+            "insert into kmo_migration (version, name, checksum) values (?1, ?2, ?3)",
+            params![m.version, m.name, checksum],
+        )?;
+        Ok(())
+    }
+
+    /// Every table's columns (for the test that keeps both backends' schemas in step).
+    pub(crate) fn schema_columns(&mut self) -> Result<BTreeSet<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "select m.name, p.name from sqlite_master m join pragma_table_info(m.name) p \
+                 where m.type = 'table' and m.name not like 'sqlite_%'",
+            )
+            .map_err(map_err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(map_err)?;
+        Ok(rows)
+    }
+
+    pub(crate) fn clock(&mut self) -> Result<Option<Date>, StoreError> {
+        let clock: Option<String> = self
+            .conn
+            .prepare_cached("select clock from platform_state where id = 1")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(map_err)?;
+        clock.map(|c| rows::date(&c)).transpose()
+    }
+
+    pub(crate) fn set_clock(&mut self, date: Date) -> Result<(), StoreError> {
+        self.execute(
+            "update platform_state set clock = ?1 where id = 1",
+            params![date.to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn enterprise_by_key(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<EnterpriseRecord>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached("select id, key, name, profile from enterprise where key = ?1")
+            .and_then(|mut s| s.query_row([key], enterprise_row).optional())
+            .map_err(map_err)?;
+        row.map(EnterpriseRow::into_record).transpose()
+    }
+
+    fn insert_returning_id(
+        &mut self,
+        sql: &str,
+        values: &[&dyn rusqlite::ToSql],
+    ) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(values, |r| r.get(0)))
+            .map_err(map_err)
+    }
+
+    pub(crate) fn insert_enterprise(
+        &mut self,
+        key: &str,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        self.insert_returning_id(
+            "insert into enterprise (key, name, profile) values (?1, ?2, ?3) returning id",
+            params![key, name, profile.to_string()],
+        )
+    }
+
+    pub(crate) fn provider_by_key(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<ProviderRecord>, StoreError> {
+        self.conn
+            .prepare_cached("select id, key, name from provider where key = ?1")
+            .and_then(|mut s| {
+                s.query_row([key], |r| {
+                    Ok(ProviderRecord {
+                        id: r.get(0)?,
+                        key: r.get(1)?,
+                        name: r.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(map_err)
+    }
+
+    pub(crate) fn insert_provider(&mut self, key: &str, name: &str) -> Result<i64, StoreError> {
+        self.insert_returning_id(
+            "insert into provider (key, name) values (?1, ?2) returning id",
+            params![key, name],
+        )
+    }
+
+    pub(crate) fn insert_service(
+        &mut self,
+        provider: i64,
+        service: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        let text = |k: &str| service.get(k).and_then(serde_json::Value::as_str);
+        self.insert_returning_id(
+            "insert into service (provider_id, kind, theme, sub_theme, body) values (?1, ?2, ?3, ?4, ?5) returning id",
+            params![
+                provider,
+                text("kind"),
+                text("theme"),
+                text("sub_theme"),
+                service.to_string()
+            ],
+        )
+    }
+
+    pub(crate) fn enterprise_year(
+        &mut self,
+        enterprise: i64,
+        year: i32,
+    ) -> Result<EnterpriseYear, StoreError> {
+        let sql = "insert into enterprise_year (enterprise_id, year) values (?1, ?2) \
+                   on conflict (enterprise_id, year) do update set year = excluded.year \
+                   returning enterprise_id, year, size_lock, ceiling_granted_cents, ceiling_reserved_cents";
+        let row = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(params![enterprise, year], year_row))
+            .map_err(map_err)?;
+        row.into_year()
+    }
+
+    pub(crate) fn save_enterprise_year(&mut self, year: &EnterpriseYear) -> Result<(), StoreError> {
+        self.execute(
+            "update enterprise_year set size_lock = ?1, ceiling_granted_cents = ?2, ceiling_reserved_cents = ?3 \
+             where enterprise_id = ?4 and year = ?5",
+            params![
+                year.size_lock.map(EnterpriseSize::code),
+                year.ceiling_granted.get(),
+                year.ceiling_reserved.get(),
+                year.enterprise,
+                year.year
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn de_minimis_granted(
+        &mut self,
+        enterprise: i64,
+        after: Date,
+        until: Date,
+    ) -> Result<Cents, StoreError> {
+        let account = kmo_ledger::AccountKey::DeMinimisGranted { enterprise }.to_string();
+        let sql = "select coalesce((select sum(subsidy_cents - returned_to_ceiling_cents - returned_to_budget_cents) from application \
+                   where enterprise_id = ?1 and submitted_on > ?2 and submitted_on <= ?3), 0) \
+                   + coalesce((select sum(amount_cents) from ledger_transfer where code = 'de_minimis_external' \
+                   and credit_account = ?4 and date > ?2 and date <= ?3), 0)";
+        let sum: i64 = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut s| {
+                s.query_row(
+                    params![enterprise, after.to_string(), until.to_string(), account],
+                    |r| r.get(0),
+                )
+            })
+            .map_err(map_err)?;
+        Ok(Cents::new(sum))
+    }
+
+    pub(crate) fn next_application_id(&mut self) -> Result<i64, StoreError> {
+        self.conn
+            .prepare_cached("select coalesce(max(id), 0) + 1 from application")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(map_err)
+    }
+
+    pub(crate) fn insert_application(
+        &mut self,
+        app: &Application,
+        key: &str,
+        service: i64,
+        reference: &str,
+        case: &str,
+    ) -> Result<(), StoreError> {
+        let sql = "insert into application (id, key, reference, enterprise_id, provider_id, service_id, submitted_on, state, closed_on, size, rate_bp, rule_set, \
+                   eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, \
+                   returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, lapse_on, expire_on, seq, case_json) \
+                   values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
+        let r = rows::AppValues::of(app);
+        self.execute(
+            sql,
+            params![
+                app.id,
+                key,
+                reference,
+                app.enterprise,
+                app.provider,
+                service,
+                r.submitted_on,
+                app.state.code(),
+                r.closed_on,
+                app.size.code(),
+                app.rate_bp,
+                app.rule_set,
+                app.eligible.get(),
+                app.subsidy.get(),
+                app.own_share.get(),
+                app.deposited.get(),
+                app.paid_own.get(),
+                app.paid_subsidy.get(),
+                app.refunded.get(),
+                app.returned_to_ceiling.get(),
+                app.returned_to_budget.get(),
+                app.returned_deposits.get(),
+                r.deposit_deadline,
+                r.payment_deadline,
+                r.lapse_on,
+                r.expire_on,
+                app.seq,
+                case
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn update_application(&mut self, app: &Application) -> Result<(), StoreError> {
+        let sql = "update application set state = ?1, closed_on = ?2, deposited_cents = ?3, paid_own_cents = ?4, paid_subsidy_cents = ?5, \
+                   refunded_cents = ?6, returned_to_ceiling_cents = ?7, returned_to_budget_cents = ?8, returned_deposits_cents = ?9, seq = ?10 \
+                   where id = ?11 and seq = ?12";
+        let done = self.execute(
+            sql,
+            params![
+                app.state.code(),
+                app.closed_on.map(|d| d.to_string()),
+                app.deposited.get(),
+                app.paid_own.get(),
+                app.paid_subsidy.get(),
+                app.refunded.get(),
+                app.returned_to_ceiling.get(),
+                app.returned_to_budget.get(),
+                app.returned_deposits.get(),
+                app.seq,
+                app.id,
+                app.seq.saturating_sub(1)
+            ],
+        )?;
+        // Optimistic check on top of the write lock: the record moved on since it was read.
+        if done != 1 {
+            return Err(StoreError::Conflict);
+        }
+        Ok(())
+    }
+
+    pub(crate) fn application_by_key(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<Application>, StoreError> {
+        self.one_app(app_query!("where key = ?1"), &key)
+    }
+
+    pub(crate) fn application_by_reference(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<Application>, StoreError> {
+        self.one_app(app_query!("where reference = ?1"), &reference)
+    }
+
+    pub(crate) fn application_by_id(&mut self, id: i64) -> Result<Option<Application>, StoreError> {
+        self.one_app(app_query!("where id = ?1"), &id)
+    }
+
+    pub(crate) fn due_applications(&mut self, date: Date) -> Result<Vec<i64>, StoreError> {
+        let sql = "select id from application where state = 'submitted' and lapse_on <= ?1 \
+                   union all select id from application where state in ('funded', 'partially_paid') and expire_on <= ?1";
+        let mut ids: Vec<i64> = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut s| {
+                s.query_map([date.to_string()], |r| r.get(0))
+                    .and_then(Iterator::collect)
+            })
+            .map_err(map_err)?;
+        // Two index range scans (a union with `order by` would sort a scan of the table).
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    pub(crate) fn insert_transfers(&mut self, transfers: &[Transfer]) -> Result<(), StoreError> {
+        // One multi-row statement per command (a command books a handful of transfers).
+        for chunk in transfers.chunks(50) {
+            let mut sql = String::from(
+                "insert into ledger_transfer (id, debit_account, credit_account, amount_cents, code, kind, pending_id, application_id, date) values ",
+            );
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            }
+            let mut stmt = self.conn.prepare_cached(&sql).map_err(map_err)?;
+            let mut n = 0;
+            let mut bind = |v: &dyn rusqlite::ToSql| {
+                n += 1;
+                stmt.raw_bind_parameter(n, v)
+            };
+            for t in chunk {
+                let v = TransferValues::of(t);
+                bind(&v.id)
+                    .and_then(|()| bind(&v.debit))
+                    .and_then(|()| bind(&v.credit))
+                    .and_then(|()| bind(&v.amount))
+                    .and_then(|()| bind(&v.code))
+                    .and_then(|()| bind(&v.kind))
+                    .and_then(|()| bind(&v.pending))
+                    .and_then(|()| bind(&v.application))
+                    .and_then(|()| bind(&v.date))
+                    .map_err(map_err)?;
+            }
+            stmt.raw_execute().map_err(map_err)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn audit_head(&mut self, stream: &str) -> Result<Option<(i64, String)>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "select seq, hash from audit_log where stream = ?1 order by seq desc limit 1",
+            )
+            .and_then(|mut s| {
+                s.query_row([stream], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(map_err)
+    }
+
+    pub(crate) fn append_audit(&mut self, r: &AuditRecord) -> Result<(), StoreError> {
+        self.execute(
+            "insert into audit_log (stream, seq, kind, actor, date, payload, prev_hash, hash) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                r.stream,
+                r.seq,
+                r.kind,
+                r.actor,
+                r.date.to_string(),
+                r.payload,
+                r.prev_hash,
+                r.hash
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn registration(
+        &mut self,
+        provider: i64,
+        kind: ServiceKind,
+    ) -> Result<Option<Registration>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(
+                "select number, state, requested_on, registered_on, valid_until from provider_registration \
+                 where provider_id = ?1 and kind = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![provider, kind.code()], |r| {
+                    Ok(RegistrationRow {
+                        number: r.get(0)?,
+                        state: r.get(1)?,
+                        requested_on: r.get(2)?,
+                        registered_on: r.get(3)?,
+                        valid_until: r.get(4)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(map_err)?;
+        row.map(RegistrationRow::into_registration).transpose()
+    }
+
+    pub(crate) fn save_registration(
+        &mut self,
+        provider: i64,
+        r: &Registration,
+    ) -> Result<(), StoreError> {
+        let sql = "insert into provider_registration (number, provider_id, kind, state, requested_on, registered_on, valid_until) \
+                   values (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+                   on conflict (number) do update set state = excluded.state, requested_on = excluded.requested_on, \
+                   registered_on = excluded.registered_on, valid_until = excluded.valid_until";
+        self.execute(
+            sql,
+            params![
+                r.number.to_string(),
+                provider,
+                r.kind().code(),
+                r.state.code(),
+                r.requested_on.to_string(),
+                r.registered_on.map(|d| d.to_string()),
+                r.valid_until.map(|d| d.to_string())
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn insert_participants(
+        &mut self,
+        application: i64,
+        participants: &[(String, WorkerStatus)],
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "insert into application_participant (application_id, position, name, worker_status) values (?1, ?2, ?3, ?4)",
+            )
+            .map_err(map_err)?;
+        for (position, (name, status)) in participants.iter().enumerate() {
+            let position = i64::try_from(position).unwrap_or(i64::MAX);
+            stmt.execute(params![application, position, name, status.code()])
+                .map_err(map_err)?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn command_result(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<(String, String)>, StoreError> {
+        self.conn
+            .prepare_cached("select request_hash, answer from command_log where key = ?1")
+            .and_then(|mut s| {
+                s.query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(map_err)
+    }
+
+    pub(crate) fn save_command_result(
+        &mut self,
+        key: &str,
+        request_hash: &str,
+        answer: &str,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "insert into command_log (key, request_hash, answer) values (?1, ?2, ?3)",
+            params![key, request_hash, answer],
+        )?;
+        Ok(())
+    }
+
+    /// Every row of `table` read by `sql`, converted one by one into a vector sized up front
+    /// (these reads hold millions of rows after a replay).
+    fn all<R, T>(
+        &mut self,
+        table: &str,
+        sql: &str,
+        row: impl Fn(&Row<'_>) -> rusqlite::Result<R>,
+        convert: impl Fn(R) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let count: i64 = self
+            .conn
+            .query_row(&format!("select count(*) from {table}"), [], |r| r.get(0))
+            .map_err(map_err)?;
+        let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let mut stmt = self.conn.prepare(sql).map_err(map_err)?;
+        let mut rows = stmt.query([]).map_err(map_err)?;
+        while let Some(r) = rows.next().map_err(map_err)? {
+            out.push(convert(row(r).map_err(map_err)?)?);
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn all_transfers(&mut self) -> Result<Vec<Transfer>, StoreError> {
+        self.all(
+            "ledger_transfer",
+            "select id, debit_account, credit_account, amount_cents, code, kind, pending_id, application_id, date \
+             from ledger_transfer order by seq",
+            |r| {
+                Ok(TransferRow {
+                    id: r.get(0)?,
+                    debit_account: r.get(1)?,
+                    credit_account: r.get(2)?,
+                    amount_cents: r.get(3)?,
+                    code: r.get(4)?,
+                    kind: r.get(5)?,
+                    pending_id: r.get(6)?,
+                    application_id: r.get(7)?,
+                    date: r.get(8)?,
+                })
+            },
+            TransferRow::into_transfer,
+        )
+    }
+
+    pub(crate) fn all_applications(&mut self) -> Result<Vec<(String, Application)>, StoreError> {
+        self.all("application", app_query!("order by id"), app_row, |r| {
+            let key = r.key.clone();
+            r.into_application().map(|a| (key, a))
+        })
+    }
+
+    pub(crate) fn all_enterprises(&mut self) -> Result<Vec<EnterpriseRecord>, StoreError> {
+        self.all(
+            "enterprise",
+            "select id, key, name, profile from enterprise order by id",
+            enterprise_row,
+            EnterpriseRow::into_record,
+        )
+    }
+
+    pub(crate) fn all_enterprise_years(&mut self) -> Result<Vec<EnterpriseYear>, StoreError> {
+        self.all(
+            "enterprise_year",
+            "select enterprise_id, year, size_lock, ceiling_granted_cents, ceiling_reserved_cents \
+             from enterprise_year order by enterprise_id, year",
+            year_row,
+            YearRow::into_year,
+        )
+    }
+
+    pub(crate) fn all_audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
+        self.all(
+            "audit_log",
+            "select stream, seq, kind, actor, date, payload, prev_hash, hash from audit_log order by stream, seq",
+            |r| {
+                Ok(AuditRow {
+                    stream: r.get(0)?,
+                    seq: r.get(1)?,
+                    kind: r.get(2)?,
+                    actor: r.get(3)?,
+                    date: r.get(4)?,
+                    payload: r.get(5)?,
+                    prev_hash: r.get(6)?,
+                    hash: r.get(7)?,
+                })
+            },
+            AuditRow::into_record,
+        )
+    }
+}
+
+/// Removes a SQLite file and its WAL and shared-memory companions.
+pub(crate) fn remove_files(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
