@@ -26,6 +26,8 @@ pub struct LedgerReport {
     pub wallets_cents: i64,
     pub refunds_payable_cents: i64,
     pub provider_payable_cents: i64,
+    /// Subsidy recovered after inspections and not yet repaid.
+    pub recovery_receivable_cents: i64,
     /// One sentence per broken invariant. Empty means the books are right.
     pub problems: Vec<String>,
 }
@@ -114,7 +116,19 @@ pub fn check_ledger(
                 app.id, app.state
             ));
         }
-        let aid = app.subsidy.get() - app.returned_to_ceiling.get() - app.returned_to_budget.get();
+        let receivable = book.posted(AccountKey::RecoveryReceivable {
+            application: app.id,
+        });
+        if receivable.checked_add(app.recovery_received) != Some(app.recovered) {
+            report.problems.push(format!(
+                "application {}: recovery receivable {receivable} + repaid {} ≠ recovered {}",
+                app.id, app.recovery_received, app.recovered
+            ));
+        }
+        let aid = app.subsidy.get()
+            - app.returned_to_ceiling.get()
+            - app.returned_to_budget.get()
+            - app.recovered.get();
         *aid_expected.entry(app.enterprise).or_default() += aid;
     }
     for (enterprise, expected) in aid_expected {
@@ -179,6 +193,10 @@ pub fn check_ledger(
     let bank = book.posted(AccountKey::Bank).get();
     let mut owed = 0i64;
     for (key, balance) in book.accounts() {
+        if let AccountKey::RecoveryReceivable { .. } = key {
+            report.recovery_receivable_cents += balance.posted(key.normal_side());
+            continue;
+        }
         if key.ledger() != kmo_ledger::LedgerKind::Money
             || matches!(key, AccountKey::Bank | AccountKey::AgencyBudget { .. })
         {
@@ -204,12 +222,14 @@ pub fn check_ledger(
         .filter(|(k, _)| matches!(k, AccountKey::AgencyBudget { .. }))
         .map(|(k, b)| b.posted(k.normal_side()))
         .sum();
-    // What the bank holds plus what the agency added = everything held or owed (wallets,
-    // payables, refunds): a pair assertion of double entry on the money ledger.
-    if bank + budget_spent != owed {
+    // What the bank holds, plus what enterprises still owe back, plus what the agency added =
+    // everything held or owed (wallets, payables, refunds): a pair assertion of double entry on
+    // the money ledger.
+    if bank + report.recovery_receivable_cents + budget_spent != owed {
         report.problems.push(format!(
-            "money: bank {} + agency subsidy {} ≠ held and owed {}",
+            "money: bank {} + recoveries receivable {} + agency subsidy {} ≠ held and owed {}",
             Cents::new(bank),
+            Cents::new(report.recovery_receivable_cents),
             Cents::new(budget_spent),
             Cents::new(owed)
         ));

@@ -26,10 +26,15 @@ pub enum State {
     Refused,
     Stopped,
     Expired,
+    /// Held by the agency after an inspection (T9): nothing moves until it is unblocked or the
+    /// subsidy is recovered.
+    Blocked,
+    /// The subsidy was recovered after an inspection (T9).
+    Recovered,
 }
 
 impl State {
-    pub const ALL: [State; 8] = [
+    pub const ALL: [State; 10] = [
         State::Submitted,
         State::Funded,
         State::PartiallyPaid,
@@ -38,6 +43,8 @@ impl State {
         State::Refused,
         State::Stopped,
         State::Expired,
+        State::Blocked,
+        State::Recovered,
     ];
 
     /// The stable code (also the database value).
@@ -52,6 +59,8 @@ impl State {
             State::Refused => "refused",
             State::Stopped => "stopped",
             State::Expired => "expired",
+            State::Blocked => "blocked",
+            State::Recovered => "recovered",
         }
     }
 
@@ -64,7 +73,12 @@ impl State {
     pub const fn is_terminal(self) -> bool {
         matches!(
             self,
-            State::Paid | State::Lapsed | State::Refused | State::Stopped | State::Expired
+            State::Paid
+                | State::Lapsed
+                | State::Refused
+                | State::Stopped
+                | State::Expired
+                | State::Recovered
         )
     }
 
@@ -80,6 +94,8 @@ impl State {
             State::Refused => "geweigerd",
             State::Stopped => "stopgezet",
             State::Expired => "verlopen",
+            State::Blocked => "geblokkeerd",
+            State::Recovered => "teruggevorderd",
         }
     }
 }
@@ -118,6 +134,12 @@ pub struct Application {
     pub payment_deadline: Date,
     /// Number of events recorded for the application (the next event is `seq + 1`).
     pub seq: i32,
+    /// While blocked: the state it was blocked in (and returns to when unblocked).
+    pub blocked_from: Option<State>,
+    /// Subsidy paid out and claimed back from the enterprise after an inspection (T9).
+    pub recovered: Cents,
+    /// What the enterprise has repaid of `recovered`.
+    pub recovery_received: Cents,
 }
 
 fn sub(a: Cents, b: Cents) -> Cents {
@@ -192,7 +214,11 @@ impl Application {
     pub fn broken_invariant(&self) -> Option<String> {
         let (e, s, o) = (self.eligible, self.subsidy, self.own_share);
         let p = self.paid();
-        let checks: [(bool, &str); 10] = [
+        let money_state = match (self.state, self.blocked_from) {
+            (State::Blocked, Some(from)) => from,
+            (state, _) => state,
+        };
+        let checks: [(bool, &str); 13] = [
             (s.checked_add(o) == Some(e), "S + O = E"),
             (s.is_positive(), "S > 0"),
             (
@@ -226,16 +252,36 @@ impl Application {
                 "a terminal state holds nothing",
             ),
             (
-                match self.state {
+                match money_state {
                     State::Submitted | State::Lapsed => {
                         self.deposited == Cents::ZERO && p == Cents::ZERO
                     }
                     State::Funded => self.deposited == o && p == Cents::ZERO,
                     State::PartiallyPaid => p.is_positive() && p < e,
                     State::Paid => p == e && self.refunded == Cents::ZERO,
-                    State::Refused | State::Stopped | State::Expired => true,
+                    State::Refused | State::Stopped | State::Expired | State::Recovered => true,
+                    State::Blocked => false,
                 },
                 "state and money agree",
+            ),
+            (
+                (self.state == State::Blocked)
+                    == self.blocked_from.is_some_and(|f| {
+                        matches!(f, State::Funded | State::PartiallyPaid | State::Paid)
+                    }),
+                "blocked exactly when held from a paid state",
+            ),
+            (
+                if self.state == State::Recovered {
+                    self.recovered == self.paid_subsidy
+                } else {
+                    self.recovered == Cents::ZERO
+                },
+                "recovered = paid subsidy, only when recovered",
+            ),
+            (
+                self.recovery_received <= self.recovered,
+                "repaid ≤ recovered",
             ),
             (
                 self.returned_to_ceiling == Cents::ZERO
@@ -301,6 +347,10 @@ pub enum EventKind {
     Stopped,
     Refused,
     Expired,
+    Blocked,
+    Unblocked,
+    Recovered { amount: Cents },
+    RecoveryReceived { amount: Cents },
 }
 
 impl EventKind {
@@ -315,6 +365,10 @@ impl EventKind {
             EventKind::Stopped => "stopped",
             EventKind::Refused => "refused",
             EventKind::Expired => "expired",
+            EventKind::Blocked => "blocked",
+            EventKind::Unblocked => "unblocked",
+            EventKind::Recovered { .. } => "recovered",
+            EventKind::RecoveryReceived { .. } => "recovery_received",
         }
     }
 }
@@ -346,6 +400,10 @@ pub enum TransitionError {
     PaymentExceedsBalance { left: Cents, asked: Cents },
     #[error("{command} is not possible in state {from}")]
     IllegalTransition { from: State, command: &'static str },
+    #[error("the application is blocked by the agency after an inspection")]
+    Blocked,
+    #[error("the repayment of {asked} is more than the {left} still to be repaid")]
+    RepaymentExceedsClaim { left: Cents, asked: Cents },
 }
 
 impl TransitionError {
@@ -360,6 +418,8 @@ impl TransitionError {
             TransitionError::NotFunded => "NOT_FUNDED",
             TransitionError::PaymentExceedsBalance { .. } => "PAYMENT_EXCEEDS_BALANCE",
             TransitionError::IllegalTransition { .. } => "ILLEGAL_TRANSITION",
+            TransitionError::Blocked => "APPLICATION_BLOCKED",
+            TransitionError::RepaymentExceedsClaim { .. } => "REPAYMENT_EXCEEDS_CLAIM",
         }
     }
 }
@@ -466,6 +526,9 @@ pub fn submit(n: &NewApplication) -> Change {
         returned_to_ceiling: Cents::ZERO,
         returned_to_budget: Cents::ZERO,
         returned_deposits: Cents::ZERO,
+        blocked_from: None,
+        recovered: Cents::ZERO,
+        recovery_received: Cents::ZERO,
         deposit_deadline: n.deposit_deadline,
         payment_deadline: n.payment_deadline,
         seq: 1,
@@ -548,7 +611,8 @@ pub fn deposit(
         State::Funded | State::PartiallyPaid | State::Paid => {
             Some(TransitionError::DepositAlreadyFunded)
         }
-        State::Refused | State::Stopped | State::Expired => {
+        State::Blocked => Some(TransitionError::Blocked),
+        State::Refused | State::Stopped | State::Expired | State::Recovered => {
             Some(TransitionError::IllegalTransition {
                 from: app.state,
                 command: "deposit",
@@ -625,7 +689,8 @@ pub fn pay(app: &Application, amount: Cents, date: Date) -> Result<Change, Trans
             return Err(TransitionError::PaymentAfterEnd);
         }
         State::Funded | State::PartiallyPaid => {}
-        State::Paid | State::Lapsed | State::Refused | State::Stopped => {
+        State::Blocked => return Err(TransitionError::Blocked),
+        State::Paid | State::Lapsed | State::Refused | State::Stopped | State::Recovered => {
             return Err(TransitionError::IllegalTransition {
                 from: app.state,
                 command: "pay",
@@ -721,6 +786,9 @@ impl Closing {
 /// Closes an application on `date` (for lapse and expiry: the event date): refunds the own share
 /// still in the wallet and returns the outstanding subsidy (D12, D13, L8).
 pub fn close(app: &Application, closing: Closing, date: Date) -> Result<Change, TransitionError> {
+    if app.state == State::Blocked {
+        return Err(TransitionError::Blocked);
+    }
     let allowed = match closing {
         Closing::Lapse => app.state == State::Submitted,
         Closing::Stop => matches!(
@@ -834,6 +902,189 @@ pub fn close(app: &Application, closing: Closing, date: Date) -> Result<Change, 
         event,
         date,
         actor,
+    })
+}
+
+/// The agency blocks an application after an inspection (T9): from a funded, partially paid
+/// or paid state; nothing moves while it is blocked (payments and stops are refused with
+/// `APPLICATION_BLOCKED`, and the expiry deadline waits).
+pub fn block(app: &Application, date: Date) -> Result<Change, TransitionError> {
+    if !matches!(
+        app.state,
+        State::Funded | State::PartiallyPaid | State::Paid
+    ) {
+        return Err(TransitionError::IllegalTransition {
+            from: app.state,
+            command: "block",
+        });
+    }
+    let mut next = app.clone();
+    next.seq += 1;
+    next.blocked_from = Some(app.state);
+    next.state = State::Blocked;
+    next.closed_on = None;
+    Ok(Change {
+        application: next,
+        transfers: Vec::new(),
+        event: EventKind::Blocked,
+        date,
+        actor: Actor::Agency,
+    })
+}
+
+/// The inspection found nothing: the application returns to the state it was blocked in (a
+/// payment deadline that passed meanwhile then expires it at the next tick).
+pub fn unblock(app: &Application, date: Date) -> Result<Change, TransitionError> {
+    let (State::Blocked, Some(from)) = (app.state, app.blocked_from) else {
+        return Err(TransitionError::IllegalTransition {
+            from: app.state,
+            command: "unblock",
+        });
+    };
+    let mut next = app.clone();
+    next.seq += 1;
+    next.state = from;
+    next.blocked_from = None;
+    if from == State::Paid {
+        next.closed_on = Some(date);
+    }
+    Ok(Change {
+        application: next,
+        transfers: Vec::new(),
+        event: EventKind::Unblocked,
+        date,
+        actor: Actor::Agency,
+    })
+}
+
+/// The agency recovers the subsidy of a blocked application (T9): the own share still in the
+/// wallet is refunded, the subsidy still in it goes back to the agency's budget (never to the
+/// ceiling: the enterprise loses that right), and the subsidy already paid to the provider is
+/// claimed back from the enterprise (a receivable until repaid). None of it counts as
+/// de-minimis aid any more.
+pub fn recover(app: &Application, date: Date) -> Result<Change, TransitionError> {
+    if app.state != State::Blocked {
+        return Err(TransitionError::IllegalTransition {
+            from: app.state,
+            command: "recover",
+        });
+    }
+    let mut next = app.clone();
+    next.seq += 1;
+    let seq = next.seq;
+    let year = app.submitted_on.year();
+    let own_left = app.own_share_in_wallet();
+    let subsidy_left = app.subsidy_outstanding();
+    let mut transfers = Vec::with_capacity(4);
+    if own_left.is_positive() {
+        transfers.push(posted(
+            transfer_id(app.id, seq, "own_share_refund"),
+            AccountKey::OwnShareWallet {
+                application: app.id,
+            },
+            AccountKey::RefundsPayable,
+            own_left,
+            TransferCode::OwnShareRefund,
+            Some(app.id),
+            date,
+        ));
+        next.refunded = add(next.refunded, own_left);
+    }
+    if subsidy_left.is_positive() {
+        transfers.push(posted(
+            transfer_id(app.id, seq, "subsidy_returned"),
+            AccountKey::SubsidyWallet {
+                application: app.id,
+            },
+            AccountKey::AgencyBudget { year },
+            subsidy_left,
+            TransferCode::SubsidyReturned,
+            Some(app.id),
+            date,
+        ));
+        next.returned_to_budget = add(next.returned_to_budget, subsidy_left);
+    }
+    if app.paid_subsidy.is_positive() {
+        transfers.push(posted(
+            transfer_id(app.id, seq, "subsidy_recovered"),
+            AccountKey::RecoveryReceivable {
+                application: app.id,
+            },
+            AccountKey::AgencyBudget { year },
+            app.paid_subsidy,
+            TransferCode::SubsidyRecovered,
+            Some(app.id),
+            date,
+        ));
+        next.recovered = app.paid_subsidy;
+    }
+    let no_aid = add(subsidy_left, app.paid_subsidy);
+    if no_aid.is_positive() {
+        transfers.push(posted(
+            transfer_id(app.id, seq, "de_minimis_returned"),
+            AccountKey::DeMinimisGranted {
+                enterprise: app.enterprise,
+            },
+            AccountKey::DeMinimisSource,
+            no_aid,
+            TransferCode::DeMinimisReturned,
+            Some(app.id),
+            app.submitted_on,
+        ));
+    }
+    next.state = State::Recovered;
+    next.blocked_from = None;
+    next.closed_on = Some(date);
+    Ok(Change {
+        application: next,
+        transfers,
+        event: EventKind::Recovered {
+            amount: app.paid_subsidy,
+        },
+        date,
+        actor: Actor::Agency,
+    })
+}
+
+/// The enterprise repays (part of) a recovered subsidy; the bank receives it.
+pub fn receive_recovery(
+    app: &Application,
+    amount: Cents,
+    date: Date,
+) -> Result<Change, TransitionError> {
+    if app.state != State::Recovered {
+        return Err(TransitionError::IllegalTransition {
+            from: app.state,
+            command: "receive_recovery",
+        });
+    }
+    let left = sub(app.recovered, app.recovery_received);
+    if amount > left || !amount.is_positive() {
+        return Err(TransitionError::RepaymentExceedsClaim {
+            left,
+            asked: amount,
+        });
+    }
+    let mut next = app.clone();
+    next.seq += 1;
+    next.recovery_received = add(app.recovery_received, amount);
+    let transfers = vec![posted(
+        transfer_id(app.id, next.seq, "recovery_received"),
+        AccountKey::Bank,
+        AccountKey::RecoveryReceivable {
+            application: app.id,
+        },
+        amount,
+        TransferCode::RecoveryReceived,
+        Some(app.id),
+        date,
+    )];
+    Ok(Change {
+        application: next,
+        transfers,
+        event: EventKind::RecoveryReceived { amount },
+        date,
+        actor: Actor::Bank,
     })
 }
 
@@ -951,6 +1202,92 @@ mod tests {
             (Cents::new(60_000), Cents::ZERO)
         );
         assert_eq!(book.open_pending().count(), 0);
+    }
+
+    #[test]
+    fn recovery_after_partial_payment_claims_the_paid_subsidy_back() {
+        let (c, mut book) = tc55();
+        let app = apply(&mut book, &c);
+        let app = apply(
+            &mut book,
+            &deposit(&app, Cents::new(140_000), d("2024-03-10"), "b1").unwrap(),
+        );
+        let app = apply(
+            &mut book,
+            &pay(&app, Cents::new(150_000), d("2024-06-01")).unwrap(),
+        );
+        let blocked = apply(&mut book, &block(&app, d("2024-07-01")).unwrap());
+        assert_eq!(blocked.state, State::Blocked);
+        assert_eq!(
+            pay(&blocked, Cents::new(1), d("2024-07-02"))
+                .unwrap_err()
+                .code(),
+            "APPLICATION_BLOCKED"
+        );
+        assert_eq!(
+            close(&blocked, Closing::Stop, d("2024-07-02"))
+                .unwrap_err()
+                .code(),
+            "APPLICATION_BLOCKED"
+        );
+        // Unblocking restores the state; blocking again and recovering claims 45,000 back.
+        let app = apply(&mut book, &unblock(&blocked, d("2024-07-03")).unwrap());
+        assert_eq!(app.state, State::PartiallyPaid);
+        let blocked = apply(&mut book, &block(&app, d("2024-07-04")).unwrap());
+        let app = apply(&mut book, &recover(&blocked, d("2024-08-01")).unwrap());
+        assert_eq!(app.state, State::Recovered);
+        assert_eq!(
+            (
+                app.recovered,
+                app.refunded,
+                app.returned_to_budget,
+                app.returned_to_ceiling
+            ),
+            (
+                Cents::new(45_000),
+                Cents::new(35_000),
+                Cents::new(15_000),
+                Cents::ZERO
+            )
+        );
+        assert_eq!(
+            book.posted(AccountKey::RecoveryReceivable { application: 1 }),
+            Cents::new(45_000)
+        );
+        assert_eq!(
+            book.posted(AccountKey::DeMinimisGranted { enterprise: 1 }),
+            Cents::ZERO
+        );
+        assert_eq!(
+            receive_recovery(&app, Cents::new(45_001), d("2024-09-01"))
+                .unwrap_err()
+                .code(),
+            "REPAYMENT_EXCEEDS_CLAIM"
+        );
+        let app = apply(
+            &mut book,
+            &receive_recovery(&app, Cents::new(45_000), d("2024-09-01")).unwrap(),
+        );
+        assert_eq!(app.recovery_received, Cents::new(45_000));
+        assert_eq!(
+            book.posted(AccountKey::RecoveryReceivable { application: 1 }),
+            Cents::ZERO
+        );
+        assert!(book.ledgers_balance());
+    }
+
+    #[test]
+    fn only_funded_or_paid_applications_can_be_blocked() {
+        let (c, mut book) = tc55();
+        let app = apply(&mut book, &c);
+        assert_eq!(
+            block(&app, d("2024-03-02")).unwrap_err().code(),
+            "ILLEGAL_TRANSITION"
+        );
+        assert_eq!(
+            recover(&app, d("2024-03-02")).unwrap_err().code(),
+            "ILLEGAL_TRANSITION"
+        );
     }
 
     #[test]

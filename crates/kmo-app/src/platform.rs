@@ -15,7 +15,7 @@ use serde_json::{Map, Value, json};
 
 use crate::audit::next_record;
 use crate::lifecycle::{self, Application, Change, Closing, NewApplication, TransitionError};
-use crate::store::{EnterpriseYear, Store, StoreError, StoreTx};
+use crate::store::{DraftRecord, EnterpriseYear, Store, StoreError, StoreTx};
 
 /// A refused command: the stable code of lifecycle.md §3.1 and what it is about.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +48,8 @@ pub enum CommandError {
     },
     #[error("participant {index} is a {status}, not a worker who may be trained with support")]
     NotAWorker { index: usize, status: &'static str },
+    #[error("there is no draft {0}")]
+    UnknownDraft(String),
     #[error("application {0} does not name this provider")]
     NotYourApplication(String),
     #[error(transparent)]
@@ -80,6 +82,7 @@ impl CommandError {
             CommandError::ProviderNotRegistered { .. } => "PROVIDER_NOT_REGISTERED",
             CommandError::NotAWorker { .. } => "NOT_A_WORKER",
             CommandError::NotYourApplication(_) => "NOT_YOUR_APPLICATION",
+            CommandError::UnknownDraft(_) => "UNKNOWN_DRAFT",
             CommandError::Registration(_) => "ILLEGAL_TRANSITION",
             CommandError::Transition(e) => e.code(),
             CommandError::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
@@ -127,6 +130,98 @@ pub struct Submission {
     /// The workers taking part in a training: name and status (rules.md §3.6). Empty for
     /// advice, and for adapters that do not model participants (lifecycle.md L16).
     pub participants: Vec<(String, crate::registry::WorkerStatus)>,
+}
+
+/// An application being filled in (T1): a submission without its date.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    pub enterprise: String,
+    pub application: String,
+    pub provider: String,
+    pub service: Value,
+    pub costs: Value,
+    pub size_group: Option<Map<String, Value>>,
+    pub participants: Vec<(String, crate::registry::WorkerStatus)>,
+}
+
+impl Draft {
+    fn to_json(&self) -> Value {
+        json!({
+            "enterprise": self.enterprise,
+            "application": self.application,
+            "provider": self.provider,
+            "service": self.service,
+            "costs": self.costs,
+            "size_group": self.size_group,
+            "participants": self.participants.iter()
+                .map(|(name, status)| json!({"name": name, "status": status.code()}))
+                .collect::<Vec<_>>(),
+        })
+    }
+
+    fn from_json(text: &str) -> Result<Draft, CommandError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("stored draft: {what}"));
+        let v: Value = serde_json::from_str(text).map_err(|e| corrupt(&e.to_string()))?;
+        let text_of = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| corrupt(k))
+        };
+        let mut participants = Vec::new();
+        for p in v
+            .get("participants")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| corrupt("name"))?;
+            let status = p
+                .get("status")
+                .and_then(Value::as_str)
+                .and_then(crate::registry::WorkerStatus::parse)
+                .ok_or_else(|| corrupt("status"))?;
+            participants.push((name.to_owned(), status));
+        }
+        Ok(Draft {
+            enterprise: text_of("enterprise")?,
+            application: text_of("application")?,
+            provider: text_of("provider")?,
+            service: v.get("service").cloned().unwrap_or(Value::Null),
+            costs: v.get("costs").cloned().unwrap_or(Value::Null),
+            size_group: v.get("size_group").and_then(Value::as_object).cloned(),
+            participants,
+        })
+    }
+
+    /// The submission of this draft on `date`.
+    #[must_use]
+    pub fn into_submission(self, submitted_on: Date) -> Submission {
+        Submission {
+            enterprise: self.enterprise,
+            application: self.application,
+            provider: self.provider,
+            submitted_on,
+            service: self.service,
+            costs: self.costs,
+            size_group: self.size_group,
+            participants: self.participants,
+        }
+    }
+}
+
+/// What an agency inspection does (T9).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Inspection {
+    /// Hold the application: no payment, no stop, no expiry until the inspection ends.
+    Block,
+    /// Nothing irregular: back to the state it was blocked in.
+    Unblock,
+    /// Irregular: the subsidy is recovered.
+    Recover,
 }
 
 /// What an accepted submission created.
@@ -334,7 +429,78 @@ impl<S: Store> Platform<S> {
 
     /// The command, retried from the start while its transaction loses a race.
     pub async fn submit(&self, s: &Submission) -> Result<Submitted, CommandError> {
-        retrying!(self.submit_once(s).await)
+        retrying!(self.submit_once(s, None).await)
+    }
+
+    /// Saves a draft (T1): nothing is checked against the rules or reserved yet; the enterprise
+    /// must exist and the key must not be an application's already. Saving again replaces it.
+    pub async fn save_draft(&self, draft: &Draft, date: Date) -> Result<(), CommandError> {
+        retrying!(self.save_draft_once(draft, date).await)
+    }
+
+    async fn save_draft_once(&self, draft: &Draft, date: Date) -> Result<(), CommandError> {
+        if draft.application.trim().is_empty() {
+            return Err(CommandError::Invalid {
+                field: "application".into(),
+                message: "must not be empty".into(),
+            });
+        }
+        let mut tx = self.store.begin().await?;
+        let enterprise = tx
+            .enterprise_by_key(&draft.enterprise)
+            .await?
+            .ok_or_else(|| CommandError::UnknownEnterprise(draft.enterprise.clone()))?;
+        if tx.application_by_key(&draft.application).await?.is_some() {
+            return Err(CommandError::DuplicateApplication(
+                draft.application.clone(),
+            ));
+        }
+        if let Some(existing) = tx.draft(&draft.application).await?
+            && existing.enterprise != enterprise.id
+        {
+            return Err(CommandError::DuplicateApplication(
+                draft.application.clone(),
+            ));
+        }
+        tx.save_draft(&DraftRecord {
+            key: draft.application.clone(),
+            enterprise: enterprise.id,
+            body: draft.to_json().to_string(),
+            saved_on: date,
+        })
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The draft with this key (`UNKNOWN_DRAFT` if there is none).
+    pub async fn draft(&self, key: &str) -> Result<Draft, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let record = tx
+            .draft(key)
+            .await?
+            .ok_or_else(|| CommandError::UnknownDraft(key.to_owned()))?;
+        drop(tx);
+        Draft::from_json(&record.body)
+    }
+
+    /// Submits a draft on `date` (T2): the submission of [`Platform::submit`], and the draft is
+    /// gone in the same transaction. A rejected submission keeps the draft (T2x: past the
+    /// deadline it can never be submitted, and the answer says why).
+    pub async fn submit_draft(&self, key: &str, date: Date) -> Result<Submitted, CommandError> {
+        let draft = self.draft(key).await?;
+        let submission = draft.into_submission(date);
+        retrying!(self.submit_once(&submission, Some(key)).await)
+    }
+
+    /// Discards a draft; `UNKNOWN_DRAFT` if there is none.
+    pub async fn discard_draft(&self, key: &str) -> Result<(), CommandError> {
+        let mut tx = self.store.begin().await?;
+        if !tx.delete_draft(key).await? {
+            return Err(CommandError::UnknownDraft(key.to_owned()));
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     /// The command, retried from the start while its transaction loses a race.
@@ -524,7 +690,11 @@ impl<S: Store> Platform<S> {
     /// imposes the year's size lock, decides with the rules engine, and on `eligible` creates the
     /// application and reserves its subsidy against the ceiling and de minimis — all in one
     /// transaction that holds the enterprise's year, so concurrent submissions never exceed it.
-    async fn submit_once(&self, s: &Submission) -> Result<Submitted, CommandError> {
+    async fn submit_once(
+        &self,
+        s: &Submission,
+        draft: Option<&str>,
+    ) -> Result<Submitted, CommandError> {
         let mut tx = self.store.begin().await?;
         let enterprise = tx
             .enterprise_by_key(&s.enterprise)
@@ -723,6 +893,12 @@ impl<S: Store> Platform<S> {
             payload.to_string(),
         );
         tx.append_audit(&record).await?;
+        if let Some(key) = draft
+            && !tx.delete_draft(key).await?
+        {
+            // Submitted twice at once: the other submission took the draft.
+            return Err(CommandError::UnknownDraft(key.to_owned()));
+        }
         tx.commit().await?;
         Ok(Submitted {
             application: change.application,
@@ -796,6 +972,47 @@ impl<S: Store> Platform<S> {
             tx.commit().await?;
             return Err(unmatched);
         };
+        if app.state == lifecycle::State::Recovered {
+            // A transfer with the reference of a recovered application repays the claim.
+            return match lifecycle::receive_recovery(&app, amount, date) {
+                Ok(change) => {
+                    write_change(
+                        &mut tx,
+                        &app,
+                        &change,
+                        json!({"amount_cents": amount.get(), "code": "accepted"}),
+                    )
+                    .await?;
+                    tx.save_command_result(&line_key, &hash, "accepted").await?;
+                    tx.commit().await?;
+                    Ok(change.application)
+                }
+                Err(error) => {
+                    let transfers = lifecycle::returned_deposit_transfers(
+                        &format!("bank.{bank_ref}"),
+                        amount,
+                        None,
+                        date,
+                    );
+                    tx.insert_transfers(&transfers).await?;
+                    let head = tx.audit_head("platform").await?;
+                    let payload = json!({"amount_cents": amount.get(), "application": app.id, "code": error.code(), "transfers": transfer_ids(&transfers)});
+                    let record = next_record(
+                        "platform",
+                        head,
+                        "deposit_returned",
+                        "bank",
+                        date,
+                        payload.to_string(),
+                    );
+                    tx.append_audit(&record).await?;
+                    tx.save_command_result(&line_key, &hash, error.code())
+                        .await?;
+                    tx.commit().await?;
+                    Err(error.into())
+                }
+            };
+        }
         let (change, outcome) =
             match lifecycle::deposit(&app, amount, date, &format!("bank.{bank_ref}")) {
                 Ok(change) => (change, Ok(())),
@@ -891,6 +1108,50 @@ impl<S: Store> Platform<S> {
             "refunded_cents": change.application.refunded.get() - app.refunded.get(),
             "returned_to_ceiling_cents": change.application.returned_to_ceiling.get() - app.returned_to_ceiling.get(),
             "returned_to_budget_cents": change.application.returned_to_budget.get() - app.returned_to_budget.get(),
+        });
+        write_change(&mut tx, &app, &change, details).await?;
+        tx.commit().await?;
+        Ok(change.application)
+    }
+
+    /// An agency inspection acts on an application (T9): block it, unblock it, or recover its
+    /// subsidy. A reason is required to block or recover.
+    pub async fn inspect(
+        &self,
+        key: &str,
+        action: Inspection,
+        date: Date,
+        reason: &str,
+    ) -> Result<Application, CommandError> {
+        if action != Inspection::Unblock && reason.trim().is_empty() {
+            return Err(CommandError::Invalid {
+                field: "reason".into(),
+                message: "an inspection that blocks or recovers needs a reason".into(),
+            });
+        }
+        retrying!(self.inspect_once(key, action, date, reason).await)
+    }
+
+    async fn inspect_once(
+        &self,
+        key: &str,
+        action: Inspection,
+        date: Date,
+        reason: &str,
+    ) -> Result<Application, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let app = Self::load(&mut tx, key).await?;
+        let change = match action {
+            Inspection::Block => lifecycle::block(&app, date)?,
+            Inspection::Unblock => lifecycle::unblock(&app, date)?,
+            Inspection::Recover => lifecycle::recover(&app, date)?,
+        };
+        let next = &change.application;
+        let details = json!({
+            "reason": reason,
+            "recovered_cents": next.recovered.get() - app.recovered.get(),
+            "refunded_cents": next.refunded.get() - app.refunded.get(),
+            "returned_to_budget_cents": next.returned_to_budget.get() - app.returned_to_budget.get(),
         });
         write_change(&mut tx, &app, &change, details).await?;
         tx.commit().await?;

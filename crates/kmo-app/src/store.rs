@@ -52,6 +52,16 @@ pub struct ProviderRecord {
     pub name: String,
 }
 
+/// A saved draft of an application (T1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DraftRecord {
+    pub key: String,
+    pub enterprise: i64,
+    /// The draft's content as JSON (see `platform::Draft`).
+    pub body: String,
+    pub saved_on: Date,
+}
+
 /// One record of the append-only, hash-chained audit log.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditRecord {
@@ -209,6 +219,20 @@ pub trait StoreTx: Send {
         application: i64,
         participants: &[(String, crate::registry::WorkerStatus)],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    // --- drafts (T1) ---
+    /// The draft with this key, if any.
+    fn draft(
+        &mut self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<DraftRecord>, StoreError>> + Send;
+    /// Inserts or replaces a draft.
+    fn save_draft(
+        &mut self,
+        draft: &DraftRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Deletes a draft; whether there was one.
+    fn delete_draft(&mut self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     // --- idempotent commands ---
     /// The stored answer of an earlier command with this idempotency key: (request hash, answer).

@@ -42,6 +42,9 @@ pub enum AccountKey {
     /// An application's subsidy wallet (the reservation arrives here, pending, at submission and
     /// is posted at funding). Never negative.
     SubsidyWallet { application: i64 },
+    /// Subsidy paid out for an application and claimed back from the enterprise after an
+    /// inspection (T9), until repaid. An asset of the agency; never negative.
+    RecoveryReceivable { application: i64 },
     /// Issues annual ceilings. No floor.
     CeilingSource,
     /// The part of an enterprise's ceiling of a year still available. Never negative: this is
@@ -71,7 +74,8 @@ impl AccountKey {
             | AccountKey::AgencyBudget { .. }
             | AccountKey::ProviderPayable { .. }
             | AccountKey::OwnShareWallet { .. }
-            | AccountKey::SubsidyWallet { .. } => LedgerKind::Money,
+            | AccountKey::SubsidyWallet { .. }
+            | AccountKey::RecoveryReceivable { .. } => LedgerKind::Money,
             AccountKey::CeilingSource
             | AccountKey::CeilingAvailable { .. }
             | AccountKey::CeilingReserved { .. } => LedgerKind::Ceiling,
@@ -86,6 +90,7 @@ impl AccountKey {
     pub const fn normal_side(self) -> NormalSide {
         match self {
             AccountKey::Bank
+            | AccountKey::RecoveryReceivable { .. }
             | AccountKey::AgencyBudget { .. }
             | AccountKey::CeilingSource
             | AccountKey::DeMinimisSource => NormalSide::Debit,
@@ -109,7 +114,8 @@ impl AccountKey {
     pub const fn application(self) -> Option<i64> {
         match self {
             AccountKey::OwnShareWallet { application }
-            | AccountKey::SubsidyWallet { application } => Some(application),
+            | AccountKey::SubsidyWallet { application }
+            | AccountKey::RecoveryReceivable { application } => Some(application),
             _ => None,
         }
     }
@@ -128,6 +134,9 @@ impl fmt::Display for AccountKey {
             }
             AccountKey::SubsidyWallet { application } => {
                 write!(f, "application:{application}:subsidy")
+            }
+            AccountKey::RecoveryReceivable { application } => {
+                write!(f, "application:{application}:recovery")
             }
             AccountKey::CeilingSource => f.write_str("ceiling_source"),
             AccountKey::CeilingAvailable { enterprise, year } => {
@@ -164,6 +173,9 @@ impl FromStr for AccountKey {
                 application: int(1)?,
             },
             ["application", _, "subsidy"] => AccountKey::SubsidyWallet {
+                application: int(1)?,
+            },
+            ["application", _, "recovery"] => AccountKey::RecoveryReceivable {
                 application: int(1)?,
             },
             ["ceiling_source"] => AccountKey::CeilingSource,
@@ -210,7 +222,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn parse_of_format_is_identity(kind in 0u8..12, a in -5i64..1_000_000, y in 2016i32..2040) {
+        fn parse_of_format_is_identity(kind in 0u8..13, a in -5i64..1_000_000, y in 2016i32..2040) {
             let key = match kind {
                 0 => AccountKey::Bank,
                 1 => AccountKey::Suspense,
@@ -223,6 +235,7 @@ mod tests {
                 8 => AccountKey::CeilingAvailable { enterprise: a, year: y },
                 9 => AccountKey::CeilingReserved { enterprise: a, year: y },
                 10 => AccountKey::DeMinimisSource,
+                11 => AccountKey::RecoveryReceivable { application: a },
                 _ => AccountKey::DeMinimisGranted { enterprise: a },
             };
             prop_assert_eq!(key.to_string().parse::<AccountKey>(), Ok(key));

@@ -28,15 +28,15 @@ use std::time::Duration;
 use kmo_app::lifecycle::Application;
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
-    AuditRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, Store, StoreError, StoreRead,
-    StoreTx,
+    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, Store, StoreError,
+    StoreRead, StoreTx,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
 use sqlx::PgPool;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-pub use migrate::{MIGRATIONS, Migration, migrate};
+pub use migrate::{MIGRATIONS, Migration, migrate, migrate_to};
 pub use postgres::PgTx;
 pub use sqlite::{SqliteDb, SqliteTx};
 
@@ -134,6 +134,32 @@ impl Db {
             // The connection closes when the last handle to it is dropped.
             Db::Sqlite(_) => {}
             Db::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// Begins the transaction of one migration. On SQLite foreign keys are off inside it (a
+    /// table may be rebuilt) and checked before it commits.
+    pub(crate) async fn begin_migration(&self) -> Result<Tx, StoreError> {
+        match self {
+            Db::Sqlite(db) => db.begin_migration().await.map(Tx::Sqlite),
+            Db::Postgres(_) => self.begin().await,
+        }
+    }
+
+    /// Runs trusted SQL statements in one transaction (tests and maintenance; never input).
+    pub async fn execute_script(&self, sql: &str) -> Result<(), StoreError> {
+        match self.begin().await? {
+            Tx::Sqlite(mut t) => {
+                t.execute_script(sql)?;
+                t.commit()
+            }
+            Tx::Postgres(mut t) => {
+                sqlx::raw_sql(sql)
+                    .execute(&mut *t.0)
+                    .await
+                    .map_err(postgres::map_err)?;
+                t.commit().await
+            }
         }
     }
 
@@ -327,6 +353,18 @@ impl StoreTx for Tx {
         participants: &[(String, WorkerStatus)],
     ) -> Result<(), StoreError> {
         forward!(self, insert_participants(application, participants))
+    }
+
+    async fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {
+        forward!(self, draft(key))
+    }
+
+    async fn save_draft(&mut self, draft: &DraftRecord) -> Result<(), StoreError> {
+        forward!(self, save_draft(draft))
+    }
+
+    async fn delete_draft(&mut self, key: &str) -> Result<bool, StoreError> {
+        forward!(self, delete_draft(key))
     }
 
     async fn command_result(&mut self, key: &str) -> Result<Option<(String, String)>, StoreError> {

@@ -33,6 +33,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_registries.sql"),
         postgres: include_str!("../migrations/postgres/0002_registries.sql"),
     },
+    Migration {
+        version: 3,
+        name: "inspections_drafts",
+        sqlite: include_str!("../migrations/sqlite/0003_inspections_drafts.sql"),
+        postgres: include_str!("../migrations/postgres/0003_inspections_drafts.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {
@@ -47,6 +53,12 @@ fn checksum(sql: &str) -> String {
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
 pub async fn migrate(db: &Db) -> Result<usize, StoreError> {
+    migrate_to(db, i64::MAX).await
+}
+
+/// Applies the migrations not applied yet up to and including `version` (tests of a migration
+/// start from the version before it).
+pub async fn migrate_to(db: &Db, version: i64) -> Result<usize, StoreError> {
     let applied = {
         let mut tx = db.begin().await?;
         let applied = tx.applied_migrations().await?;
@@ -54,7 +66,7 @@ pub async fn migrate(db: &Db) -> Result<usize, StoreError> {
         applied
     };
     let mut ran = 0;
-    for m in MIGRATIONS {
+    for m in MIGRATIONS.iter().filter(|m| m.version <= version) {
         let sql = match db {
             Db::Sqlite(_) => m.sqlite,
             Db::Postgres(_) => m.postgres,
@@ -69,8 +81,9 @@ pub async fn migrate(db: &Db) -> Result<usize, StoreError> {
             }
             continue;
         }
-        // Each migration in its own transaction (IMMEDIATE on SQLite, like every write).
-        let mut tx = db.begin().await?;
+        // Each migration in its own transaction (IMMEDIATE on SQLite, like every write; with
+        // foreign keys off until it is checked, so that a table can be rebuilt).
+        let mut tx = db.begin_migration().await?;
         tx.apply_migration(sql, m, &sum).await?;
         tx.commit().await?;
         ran += 1;

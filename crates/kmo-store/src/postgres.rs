@@ -4,7 +4,9 @@
 use std::collections::BTreeSet;
 
 use kmo_app::lifecycle::Application;
-use kmo_app::store::{AuditRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, StoreError};
+use kmo_app::store::{
+    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, StoreError,
+};
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
 use sqlx::{Postgres, Transaction};
@@ -42,14 +44,16 @@ macro_rules! dispatch {
 
 const APP_COLUMNS: &str = "id, key, enterprise_id, provider_id, submitted_on, state, closed_on, size, rate_bp, rule_set, \
      eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, \
-     returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq";
+     returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq, \
+     blocked_from, recovered_cents, recovery_received_cents";
 
 macro_rules! app_query {
     ($where:literal) => {
         concat!(
             "select id, key, enterprise_id, provider_id, submitted_on, state, closed_on, size, rate_bp, rule_set, ",
             "eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, ",
-            "returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq ",
+            "returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq, ",
+            "blocked_from, recovered_cents, recovery_received_cents ",
             "from application where ",
             $where
         )
@@ -213,7 +217,7 @@ impl PgTx {
         // de-minimis account of the ledger.
         let account = kmo_ledger::AccountKey::DeMinimisGranted { enterprise }.to_string();
         let (a, u) = (after.to_string(), until.to_string());
-        let sql = "select cast(coalesce((select sum(subsidy_cents - returned_to_ceiling_cents - returned_to_budget_cents) from application \
+        let sql = "select cast(coalesce((select sum(subsidy_cents - returned_to_ceiling_cents - returned_to_budget_cents - recovered_cents) from application \
                    where enterprise_id = $1 and submitted_on > $2 and submitted_on <= $3), 0) \
                    + coalesce((select sum(amount_cents) from ledger_transfer where code = 'de_minimis_external' \
                    and credit_account = $4 and date > $5 and date <= $6), 0) as bigint)";
@@ -255,13 +259,14 @@ impl PgTx {
 
     pub(crate) async fn update_application(&mut self, app: &Application) -> Result<(), StoreError> {
         let sql = "update application set state = $1, closed_on = $2, deposited_cents = $3, paid_own_cents = $4, paid_subsidy_cents = $5, \
-                   refunded_cents = $6, returned_to_ceiling_cents = $7, returned_to_budget_cents = $8, returned_deposits_cents = $9, seq = $10 \
-                   where id = $11 and seq = $12";
+                   refunded_cents = $6, returned_to_ceiling_cents = $7, returned_to_budget_cents = $8, returned_deposits_cents = $9, seq = $10, \
+                   blocked_from = $13, recovered_cents = $14, recovery_received_cents = $15 where id = $11 and seq = $12";
         let closed = app.closed_on.map(|d| d.to_string());
         let done = dispatch!(self, c => sqlx::query(sql)
             .bind(app.state.code()).bind(&closed).bind(app.deposited.get()).bind(app.paid_own.get()).bind(app.paid_subsidy.get())
             .bind(app.refunded.get()).bind(app.returned_to_ceiling.get()).bind(app.returned_to_budget.get()).bind(app.returned_deposits.get())
             .bind(i64::from(app.seq)).bind(app.id).bind(i64::from(app.seq - 1))
+            .bind(app.blocked_from.map(kmo_app::lifecycle::State::code)).bind(app.recovered.get()).bind(app.recovery_received.get())
             .execute(c).await.map_err(map_err)?.rows_affected());
         // Optimistic check on top of the row lock: the record moved on since it was read.
         if done != 1 {
@@ -421,6 +426,35 @@ impl PgTx {
             });
         }
         Ok(())
+    }
+
+    pub(crate) async fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {
+        let row: Option<(String, i64, String, String)> = dispatch!(self, c => sqlx::query_as("select key, enterprise_id, body, saved_on from application_draft where key = $1 for update")
+            .bind(key).fetch_optional(c).await.map_err(map_err)?);
+        row.map(|(key, enterprise, body, saved_on)| {
+            Ok(DraftRecord {
+                key,
+                enterprise,
+                body,
+                saved_on: rows::date(&saved_on)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub(crate) async fn save_draft(&mut self, d: &DraftRecord) -> Result<(), StoreError> {
+        let sql = "insert into application_draft (key, enterprise_id, body, saved_on) values ($1, $2, $3, $4) \
+                   on conflict (key) do update set enterprise_id = excluded.enterprise_id, body = excluded.body, saved_on = excluded.saved_on";
+        let saved = d.saved_on.to_string();
+        dispatch!(self, c => sqlx::query(sql).bind(&d.key).bind(d.enterprise).bind(&d.body).bind(&saved)
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(())
+    }
+
+    pub(crate) async fn delete_draft(&mut self, key: &str) -> Result<bool, StoreError> {
+        let n = dispatch!(self, c => sqlx::query("delete from application_draft where key = $1").bind(key)
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(n == 1)
     }
 
     pub(crate) async fn command_result(

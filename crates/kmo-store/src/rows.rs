@@ -92,6 +92,9 @@ pub(crate) struct AppRow {
     pub deposit_deadline: String,
     pub payment_deadline: String,
     pub seq: i64,
+    pub blocked_from: Option<String>,
+    pub recovered_cents: i64,
+    pub recovery_received_cents: i64,
 }
 
 impl AppRow {
@@ -121,6 +124,16 @@ impl AppRow {
             deposit_deadline: date(&self.deposit_deadline)?,
             payment_deadline: date(&self.payment_deadline)?,
             seq: int32(self.seq, "seq")?,
+            blocked_from: self
+                .blocked_from
+                .as_deref()
+                .map(|s| {
+                    State::parse(s)
+                        .ok_or_else(|| StoreError::Corrupt(format!("stored blocked_from {s:?}")))
+                })
+                .transpose()?,
+            recovered: Cents::new(self.recovered_cents),
+            recovery_received: Cents::new(self.recovery_received_cents),
         })
     }
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use kmo_app::store::StoreError;
 
-use crate::{Backend, ConnectOptions, Db, migrate};
+use crate::{Backend, ConnectOptions, Db, migrate_to};
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -28,6 +28,15 @@ impl Scratch {
     /// Creates one. `base` is a database URL (None: a temporary SQLite file); `connections` is
     /// the pool size.
     pub async fn create(base: Option<&str>, connections: u32) -> Result<Scratch, StoreError> {
+        Scratch::create_at(base, connections, i64::MAX).await
+    }
+
+    /// Like [`Scratch::create`], migrated only up to `version`.
+    pub async fn create_at(
+        base: Option<&str>,
+        connections: u32,
+        version: i64,
+    ) -> Result<Scratch, StoreError> {
         let unique = format!(
             "{}_{}",
             std::process::id(),
@@ -52,7 +61,7 @@ impl Scratch {
                     },
                 )
                 .await?;
-                migrate(&db).await?;
+                migrate_to(&db, version).await?;
                 Ok(Scratch {
                     db,
                     cleanup: Cleanup::File(path),
@@ -85,7 +94,7 @@ impl Scratch {
                     },
                 )
                 .await?;
-                migrate(&db).await?;
+                migrate_to(&db, version).await?;
                 Ok(Scratch {
                     db,
                     cleanup: Cleanup::Schema { admin, schema },

@@ -18,9 +18,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use kmo_app::lifecycle::Application;
+use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
-use kmo_app::store::{AuditRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, StoreError};
+use kmo_app::store::{
+    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, StoreError,
+};
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
@@ -183,15 +185,35 @@ impl SqliteDb {
 
     /// Begins a write transaction (`BEGIN IMMEDIATE`: the write lock at once).
     pub(crate) async fn begin(&self) -> Result<SqliteTx, StoreError> {
+        self.begin_with(false).await
+    }
+
+    /// Begins a migration's transaction: foreign keys off until [`SqliteTx::commit`] has checked
+    /// them (SQLite's procedure for rebuilding a table).
+    pub(crate) async fn begin_migration(&self) -> Result<SqliteTx, StoreError> {
+        self.begin_with(true).await
+    }
+
+    async fn begin_with(&self, foreign_keys_off: bool) -> Result<SqliteTx, StoreError> {
         let conn = Arc::clone(&self.conn).lock_owned().await;
         if !conn.is_autocommit() {
             // A transaction left open by a cancelled caller: undo it before anything else.
             conn.execute_batch("rollback").map_err(map_err)?;
         }
-        conn.prepare_cached("begin immediate")
+        if foreign_keys_off {
+            conn.execute_batch("pragma foreign_keys = off")
+                .map_err(map_err)?;
+        }
+        let tx = SqliteTx {
+            conn,
+            open: true,
+            foreign_keys_off,
+        };
+        tx.conn
+            .prepare_cached("begin immediate")
             .and_then(|mut s| s.execute([]))
             .map_err(map_err)?;
-        Ok(SqliteTx { conn, open: true })
+        Ok(tx)
     }
 }
 
@@ -199,6 +221,8 @@ impl SqliteDb {
 pub struct SqliteTx {
     conn: OwnedMutexGuard<Connection>,
     open: bool,
+    /// A migration's transaction: foreign keys are back on after it ends.
+    foreign_keys_off: bool,
 }
 
 impl fmt::Debug for SqliteTx {
@@ -213,6 +237,9 @@ impl Drop for SqliteTx {
     fn drop(&mut self) {
         if self.open {
             let _ = self.conn.execute_batch("rollback");
+        }
+        if self.foreign_keys_off {
+            let _ = self.conn.execute_batch("pragma foreign_keys = on");
         }
     }
 }
@@ -242,6 +269,9 @@ fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
         deposit_deadline: r.get(20)?,
         payment_deadline: r.get(21)?,
         seq: r.get(22)?,
+        blocked_from: r.get(23)?,
+        recovered_cents: r.get(24)?,
+        recovery_received_cents: r.get(25)?,
     })
 }
 
@@ -269,7 +299,8 @@ macro_rules! app_query {
         concat!(
             "select id, key, enterprise_id, provider_id, submitted_on, state, closed_on, size, rate_bp, rule_set, ",
             "eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, ",
-            "returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq ",
+            "returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq, ",
+            "blocked_from, recovered_cents, recovery_received_cents ",
             "from application ",
             $where
         )
@@ -298,6 +329,19 @@ impl SqliteTx {
     }
 
     pub(crate) fn commit(mut self) -> Result<(), StoreError> {
+        if self.foreign_keys_off {
+            let dangling: i64 = self
+                .conn
+                .query_row("select count(*) from pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })
+                .map_err(map_err)?;
+            if dangling != 0 {
+                return Err(StoreError::Corrupt(format!(
+                    "the migration leaves {dangling} rows whose foreign keys point nowhere"
+                )));
+            }
+        }
         self.conn
             .prepare_cached("commit")
             .and_then(|mut s| s.execute([]))
@@ -334,6 +378,10 @@ impl SqliteTx {
             params![m.version, m.name, checksum],
         )?;
         Ok(())
+    }
+
+    pub(crate) fn execute_script(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.conn.execute_batch(sql).map_err(map_err)
     }
 
     /// Every table's columns (for the test that keeps both backends' schemas in step).
@@ -486,7 +534,7 @@ impl SqliteTx {
         until: Date,
     ) -> Result<Cents, StoreError> {
         let account = kmo_ledger::AccountKey::DeMinimisGranted { enterprise }.to_string();
-        let sql = "select coalesce((select sum(subsidy_cents - returned_to_ceiling_cents - returned_to_budget_cents) from application \
+        let sql = "select coalesce((select sum(subsidy_cents - returned_to_ceiling_cents - returned_to_budget_cents - recovered_cents) from application \
                    where enterprise_id = ?1 and submitted_on > ?2 and submitted_on <= ?3), 0) \
                    + coalesce((select sum(amount_cents) from ledger_transfer where code = 'de_minimis_external' \
                    and credit_account = ?4 and date > ?2 and date <= ?3), 0)";
@@ -561,8 +609,8 @@ impl SqliteTx {
 
     pub(crate) fn update_application(&mut self, app: &Application) -> Result<(), StoreError> {
         let sql = "update application set state = ?1, closed_on = ?2, deposited_cents = ?3, paid_own_cents = ?4, paid_subsidy_cents = ?5, \
-                   refunded_cents = ?6, returned_to_ceiling_cents = ?7, returned_to_budget_cents = ?8, returned_deposits_cents = ?9, seq = ?10 \
-                   where id = ?11 and seq = ?12";
+                   refunded_cents = ?6, returned_to_ceiling_cents = ?7, returned_to_budget_cents = ?8, returned_deposits_cents = ?9, seq = ?10, \
+                   blocked_from = ?13, recovered_cents = ?14, recovery_received_cents = ?15 where id = ?11 and seq = ?12";
         let done = self.execute(
             sql,
             params![
@@ -577,7 +625,10 @@ impl SqliteTx {
                 app.returned_deposits.get(),
                 app.seq,
                 app.id,
-                app.seq.saturating_sub(1)
+                app.seq.saturating_sub(1),
+                app.blocked_from.map(State::code),
+                app.recovered.get(),
+                app.recovery_received.get()
             ],
         )?;
         // Optimistic check on top of the write lock: the record moved on since it was read.
@@ -754,6 +805,41 @@ impl SqliteTx {
                 .map_err(map_err)?;
         }
         Ok(())
+    }
+
+    pub(crate) fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {
+        let row: Option<(String, i64, String, String)> = self
+            .conn
+            .prepare_cached(
+                "select key, enterprise_id, body, saved_on from application_draft where key = ?1",
+            )
+            .and_then(|mut s| {
+                s.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .optional()
+            })
+            .map_err(map_err)?;
+        row.map(|(key, enterprise, body, saved_on)| {
+            Ok(DraftRecord {
+                key,
+                enterprise,
+                body,
+                saved_on: rows::date(&saved_on)?,
+            })
+        })
+        .transpose()
+    }
+
+    pub(crate) fn save_draft(&mut self, d: &DraftRecord) -> Result<(), StoreError> {
+        self.execute(
+            "insert into application_draft (key, enterprise_id, body, saved_on) values (?1, ?2, ?3, ?4) \
+             on conflict (key) do update set enterprise_id = excluded.enterprise_id, body = excluded.body, saved_on = excluded.saved_on",
+            params![d.key, d.enterprise, d.body, d.saved_on.to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn delete_draft(&mut self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.execute("delete from application_draft where key = ?1", params![key])? == 1)
     }
 
     pub(crate) fn command_result(

@@ -125,54 +125,86 @@ fn every_public_lifecycle_scenario_passes_with_clean_books() {
     }
 }
 
-/// Every table's column names in a migration script (a small parser for our own SQL layout).
-fn columns_in_script(sql: &str) -> BTreeSet<(String, String)> {
-    let mut out = BTreeSet::new();
-    let mut table: Option<String> = None;
-    for line in sql.lines().map(str::trim) {
-        if let Some(rest) = line.strip_prefix("create table ") {
-            table = Some(rest.split_whitespace().next().unwrap().to_owned());
-            continue;
-        }
-        if line.starts_with(')') {
-            table = None;
-            continue;
-        }
-        if let Some(t) = &table {
-            let first = line.split_whitespace().next().unwrap_or("");
-            if !first.is_empty() && first != "constraint" && !first.starts_with("--") {
-                out.insert((t.clone(), first.to_owned()));
+/// The tables' columns and the named constraints that a sequence of migration scripts leaves (a
+/// small interpreter for our own SQL layout: `create table`, `drop table`, `alter table … rename
+/// to`, `add column`, `add constraint`, `drop constraint`).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct ScriptSchema {
+    columns: BTreeSet<(String, String)>,
+    constraints: BTreeSet<String>,
+}
+
+impl ScriptSchema {
+    fn apply(&mut self, sql: &str) {
+        let mut table: Option<String> = None;
+        // Comments are not schema.
+        for line in sql
+            .lines()
+            .map(|l| l.split("--").next().unwrap_or("").trim())
+        {
+            let words: Vec<&str> = line.trim_end_matches(';').split_whitespace().collect();
+            match words.as_slice() {
+                ["create", "table", t, ..] => table = Some((*t).to_owned()),
+                ["drop", "table", t] => self.columns.retain(|(x, _)| x != t),
+                ["alter", "table", a, "rename", "to", b] => {
+                    let moved: Vec<_> = self
+                        .columns
+                        .iter()
+                        .filter(|(x, _)| x == a)
+                        .cloned()
+                        .collect();
+                    for (_, c) in moved {
+                        self.columns.remove(&((*a).to_owned(), c.clone()));
+                        self.columns.insert(((*b).to_owned(), c));
+                    }
+                }
+                ["alter", "table", t, "add", "column", c, ..] => {
+                    self.columns.insert(((*t).to_owned(), (*c).to_owned()));
+                }
+                _ => {}
+            }
+            if line.starts_with(')') {
+                table = None;
+            } else if let Some(t) = &table {
+                let first = words.first().copied().unwrap_or("");
+                if !first.is_empty()
+                    && first != "create"
+                    && first != "constraint"
+                    && !first.starts_with("--")
+                {
+                    self.columns.insert((t.clone(), first.to_owned()));
+                }
+            }
+            for w in words.windows(3) {
+                if w[0] == "drop" && w[1] == "constraint" {
+                    self.constraints.remove(w[2]);
+                }
+            }
+            for (i, w) in words.windows(2).enumerate() {
+                let dropped = i > 0 && words[i - 1] == "drop";
+                if w[0] == "constraint" && !dropped {
+                    self.constraints.insert(w[1].to_owned());
+                }
             }
         }
     }
-    out
 }
 
 #[test]
 fn migrations_of_both_backends_are_in_step() {
+    // After every migration, both backends have the same tables, columns and constraint names.
+    let (mut sqlite, mut postgres) = (ScriptSchema::default(), ScriptSchema::default());
     for m in MIGRATIONS {
-        assert_eq!(
-            columns_in_script(m.sqlite),
-            columns_in_script(m.postgres),
-            "migration {} {}",
-            m.version,
-            m.name
-        );
-        let constraints = |sql: &str| -> BTreeSet<String> {
-            sql.split_whitespace()
-                .collect::<Vec<_>>()
-                .windows(2)
-                .filter(|w| w[0] == "constraint")
-                .map(|w| w[1].to_owned())
-                .collect()
-        };
-        assert_eq!(
-            constraints(m.sqlite),
-            constraints(m.postgres),
-            "constraint names of migration {}",
-            m.version
-        );
+        sqlite.apply(m.sqlite);
+        postgres.apply(m.postgres);
+        assert_eq!(sqlite, postgres, "after migration {} {}", m.version, m.name);
     }
+    assert!(
+        sqlite
+            .columns
+            .contains(&("application".into(), "recovered_cents".into()))
+    );
+    assert!(!sqlite.columns.iter().any(|(t, _)| t == "application_new"));
     // And the live schemas, when PostgreSQL is there.
     runtime().block_on(async {
         let mut schemas = Vec::new();
@@ -458,6 +490,233 @@ fn only_registered_providers_real_workers_and_the_named_provider_count() {
             .await
             .unwrap();
             books_are_right(&scratch.db, name(url.as_ref())).await;
+            scratch.drop_it().await;
+        });
+    }
+}
+
+#[test]
+fn a_draft_is_saved_submitted_once_and_kept_when_rejected() {
+    use kmo_app::platform::Draft;
+    for url in backends() {
+        runtime().block_on(async {
+            let (scratch, p) = platform_with_enterprise(url.as_deref(), 2).await;
+            p.advance_clock(d("2024-03-01")).await.unwrap();
+            let draft = |key: &str, amount: i64| {
+                let s = training(key, "2024-03-01", amount);
+                Draft {
+                    enterprise: s.enterprise,
+                    application: s.application,
+                    provider: s.provider,
+                    service: s.service,
+                    costs: s.costs,
+                    size_group: s.size_group,
+                    participants: s.participants,
+                }
+            };
+            // Saved twice (the second replaces the first), read back, nothing reserved yet.
+            p.save_draft(&draft("D1", 50_000), d("2024-03-01"))
+                .await
+                .unwrap();
+            p.save_draft(&draft("D1", 100_000), d("2024-03-02"))
+                .await
+                .unwrap();
+            assert_eq!(p.draft("D1").await.unwrap(), draft("D1", 100_000));
+            assert_eq!(
+                p.enterprise_year(1, 2024).await.unwrap().ceiling_reserved,
+                Cents::ZERO
+            );
+            // Submitted: an application, and the draft is gone.
+            let s = p.submit_draft("D1", d("2024-03-02")).await.unwrap();
+            assert_eq!(s.application.subsidy, Cents::new(30_000));
+            assert_eq!(p.draft("D1").await.unwrap_err().code(), "UNKNOWN_DRAFT");
+            assert_eq!(
+                p.submit_draft("D1", d("2024-03-02"))
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "UNKNOWN_DRAFT"
+            );
+            // A draft cannot take an application's key; an unknown enterprise is refused.
+            assert_eq!(
+                p.save_draft(&draft("D1", 100_000), d("2024-03-02"))
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "DUPLICATE_APPLICATION"
+            );
+            let mut stranger = draft("D3", 100_000);
+            stranger.enterprise = "E9".into();
+            assert_eq!(
+                p.save_draft(&stranger, d("2024-03-02"))
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "UNKNOWN_ENTERPRISE"
+            );
+            // Below the minimum: rejected by the rules, and the draft stays to be corrected.
+            p.save_draft(&draft("D2", 9_999), d("2024-03-02"))
+                .await
+                .unwrap();
+            assert_eq!(
+                p.submit_draft("D2", d("2024-03-02"))
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "SUBMISSION_REJECTED"
+            );
+            assert!(p.draft("D2").await.is_ok());
+            p.discard_draft("D2").await.unwrap();
+            assert_eq!(
+                p.discard_draft("D2").await.unwrap_err().code(),
+                "UNKNOWN_DRAFT"
+            );
+            books_are_right(&scratch.db, name(url.as_ref())).await;
+            scratch.drop_it().await;
+        });
+    }
+}
+
+#[test]
+fn an_inspection_blocks_and_recovers_and_the_repayment_is_booked() {
+    use kmo_app::lifecycle::State;
+    use kmo_app::platform::Inspection;
+    for url in backends() {
+        runtime().block_on(async {
+            let (scratch, p) = platform_with_enterprise(url.as_deref(), 2).await;
+            p.advance_clock(d("2024-03-01")).await.unwrap();
+            let s = p
+                .submit(&training("A1", "2024-03-01", 200_000))
+                .await
+                .unwrap();
+            let reference = s.reference.to_string();
+            p.deposit(
+                &DepositTarget::Reference(reference.clone()),
+                Cents::new(140_000),
+                d("2024-03-02"),
+                "b1",
+            )
+            .await
+            .unwrap();
+            p.pay("A1", Cents::new(150_000), d("2024-04-01"))
+                .await
+                .unwrap();
+            assert_eq!(
+                p.inspect("A1", Inspection::Block, d("2024-05-01"), " ")
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "INVALID_COMMAND"
+            );
+            let app = p
+                .inspect("A1", Inspection::Block, d("2024-05-01"), "steekproef")
+                .await
+                .unwrap();
+            assert_eq!(app.state, State::Blocked);
+            for code in [
+                p.pay("A1", Cents::new(1), d("2024-05-02"))
+                    .await
+                    .unwrap_err()
+                    .code(),
+                p.close("A1", Closing::Stop, d("2024-05-02"), None)
+                    .await
+                    .unwrap_err()
+                    .code(),
+            ] {
+                assert_eq!(code, "APPLICATION_BLOCKED");
+            }
+            // Blocked applications do not expire while the inspection runs.
+            p.advance_clock(d("2026-01-05")).await.unwrap();
+            let app = p
+                .inspect(
+                    "A1",
+                    Inspection::Recover,
+                    d("2026-01-05"),
+                    "opleiding niet gevolgd",
+                )
+                .await
+                .unwrap();
+            assert_eq!(app.state, State::Recovered);
+            assert_eq!(
+                (app.recovered, app.refunded, app.returned_to_budget),
+                (Cents::new(45_000), Cents::new(35_000), Cents::new(15_000))
+            );
+            // Too much is returned; the exact claim with the application's reference is booked.
+            assert_eq!(
+                p.deposit(
+                    &DepositTarget::Reference(reference.clone()),
+                    Cents::new(45_001),
+                    d("2026-02-01"),
+                    "b2"
+                )
+                .await
+                .unwrap_err()
+                .code(),
+                "REPAYMENT_EXCEEDS_CLAIM"
+            );
+            let app = p
+                .deposit(
+                    &DepositTarget::Reference(reference),
+                    Cents::new(45_000),
+                    d("2026-02-01"),
+                    "b3",
+                )
+                .await
+                .unwrap();
+            assert_eq!(app.recovery_received, Cents::new(45_000));
+            // Aid recovered is no de-minimis aid; the ceiling does not come back.
+            assert_eq!(
+                p.de_minimis_seen_on(1, d("2024-12-31")).await.unwrap(),
+                Cents::ZERO
+            );
+            assert_eq!(
+                p.enterprise_year(1, 2024).await.unwrap().ceiling_reserved,
+                Cents::new(60_000)
+            );
+            books_are_right(&scratch.db, name(url.as_ref())).await;
+            scratch.drop_it().await;
+        });
+    }
+}
+
+#[test]
+fn migration_3_keeps_every_row_and_reference() {
+    use kmo_app::lifecycle::State;
+    for url in backends() {
+        runtime().block_on(async {
+            let scratch = Scratch::create_at(url.as_deref(), 1, 2).await.unwrap();
+            scratch
+                .db
+                .execute_script(
+                    "insert into enterprise (id, key, name, profile) values (1, 'E1', 'Bakkerij', '{}');
+                     insert into provider (id, key, name) values (1, 'P1', 'School');
+                     insert into service (id, provider_id, body) values (1, 1, '{}');
+                     insert into application (id, key, reference, enterprise_id, provider_id, service_id, submitted_on, state, size, rate_bp, rule_set,
+                        eligible_cents, subsidy_cents, own_share_cents, deposited_cents, deposit_deadline, payment_deadline, lapse_on, expire_on, seq, case_json)
+                        values (7, 'A7', '000000000797', 1, 1, 1, '2024-03-01', 'funded', 'small', 3000, 'R2024',
+                        200000, 60000, 140000, 140000, '2024-03-15', '2025-12-31', '2024-03-16', '2026-01-01', 2, '{}');
+                     insert into ledger_transfer (id, debit_account, credit_account, amount_cents, code, kind, application_id, date)
+                        values ('a7.2.own_share_deposit', 'bank', 'application:7:own_share', 140000, 'own_share_deposit', 'posted', 7, '2024-03-02');
+                     insert into application_participant (application_id, position, name, worker_status) values (7, 0, 'An', 'employee');",
+                )
+                .await
+                .unwrap();
+            assert_eq!(kmo_store::migrate(&scratch.db).await.unwrap(), MIGRATIONS.len() - 2);
+            let mut tx = scratch.db.begin().await.unwrap();
+            let apps = tx.all_applications().await.unwrap();
+            assert_eq!(apps.len(), 1);
+            let (key, app) = &apps[0];
+            assert_eq!((key.as_str(), app.id, app.state), ("A7", 7, State::Funded));
+            assert_eq!((app.blocked_from, app.recovered), (None, Cents::ZERO));
+            assert_eq!(tx.all_transfers().await.unwrap().len(), 1);
+            drop(tx);
+            // The rebuilt table is still the one the transfers and participants refer to.
+            let e = scratch
+                .db
+                .execute_script("insert into application_participant (application_id, position, name, worker_status) values (8, 0, 'Bo', 'employee')")
+                .await
+                .unwrap_err();
+            assert!(e.to_string().to_lowercase().contains("foreign key"), "{e}");
             scratch.drop_it().await;
         });
     }
