@@ -15,7 +15,7 @@ use serde_json::json;
 use crate::audit::verify;
 use crate::check::check_ledger;
 use crate::lifecycle::{Closing, State};
-use crate::platform::{CommandError, DepositTarget, Platform, Submission};
+use crate::platform::{CommandError, DepositTarget, Draft, Inspection, Platform, Submission};
 use crate::store::{Store, StoreRead, StoreTx};
 
 /// What a run did.
@@ -133,7 +133,24 @@ where
                 {
                     return Err(fail(step, "renewal", e.to_string()));
                 }
-                let result = platform.submit(&s).await.map(|_| ());
+                // Some go through a draft first (T1), saved then submitted.
+                let result = if r.chance(10) {
+                    let draft = Draft {
+                        enterprise: s.enterprise.clone(),
+                        application: s.application.clone(),
+                        provider: s.provider.clone(),
+                        service: s.service.clone(),
+                        costs: s.costs.clone(),
+                        size_group: None,
+                        participants: Vec::new(),
+                    };
+                    match platform.save_draft(&draft, clock).await {
+                        Ok(()) => platform.submit_draft(&key, clock).await.map(|_| ()),
+                        Err(e) => Err(e),
+                    }
+                } else {
+                    platform.submit(&s).await.map(|_| ())
+                };
                 if result.is_ok() && !apps.contains(&key) {
                     apps.push(key.clone());
                 }
@@ -146,7 +163,15 @@ where
                 let app = load(platform, &key)
                     .await
                     .map_err(|e| fail(step, "load", e))?;
+                let claim = app
+                    .recovered
+                    .checked_sub(app.recovery_received)
+                    .unwrap_or(Cents::ZERO);
                 let amount = match r.below(10) {
+                    // A recovered subsidy repaid, in full or in part.
+                    _ if app.state == State::Recovered && claim.is_positive() => {
+                        Cents::new(r.range(1, claim.get()))
+                    }
                     0 => app
                         .own_share
                         .checked_add(Cents::new(1))
@@ -219,7 +244,25 @@ where
                         .map(|_| ()),
                 )
             }
-            82..=84 => {
+            83..=84 => {
+                // An inspection: block, unblock or recover, whatever the state.
+                let Some(key) = pick(&mut r, &apps) else {
+                    continue;
+                };
+                let action = match r.below(3) {
+                    0 => Inspection::Block,
+                    1 => Inspection::Unblock,
+                    _ => Inspection::Recover,
+                };
+                (
+                    format!("inspect {key} {action:?}"),
+                    platform
+                        .inspect(&key, action, clock, "simulation")
+                        .await
+                        .map(|_| ()),
+                )
+            }
+            82 => {
                 // A date before the clock: always refused.
                 let earlier = clock.add_days(-1).unwrap_or(clock);
                 (
