@@ -213,6 +213,73 @@ impl Draft {
     }
 }
 
+/// One payment of a payout run: to a provider (what its released invoices made payable), or a
+/// refund (own share refunded at a closing, a deposit returned) to whoever it is owed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Payout {
+    /// `provider` or `refund`.
+    pub kind: String,
+    /// The provider's id, for a provider payout.
+    pub provider: Option<i64>,
+    /// The application a refund comes from (none for a deposit that matched no application).
+    pub application: Option<i64>,
+    /// The transfer that made a refund payable.
+    pub source: Option<String>,
+    pub amount_cents: i64,
+    /// The payout transfer (payable → bank).
+    pub transfer: String,
+}
+
+/// A payout run: everything payable since the previous run, paid in one transaction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayoutRun {
+    pub run: String,
+    pub date: Date,
+    pub payouts: Vec<Payout>,
+    pub total_cents: i64,
+}
+
+impl PayoutRun {
+    /// The run as JSON: the answer of `kmo payout`, and what a repeated run answers.
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        json!({
+            "run": self.run,
+            "date": self.date.to_string(),
+            "total_cents": self.total_cents,
+            "payouts": self.payouts.iter().map(|p| json!({
+                "kind": p.kind,
+                "provider": p.provider,
+                "application": p.application,
+                "source": p.source,
+                "amount_cents": p.amount_cents,
+                "transfer": p.transfer,
+            })).collect::<Vec<_>>(),
+        })
+    }
+
+    fn from_json(v: &Value) -> Option<PayoutRun> {
+        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
+        let mut payouts = Vec::new();
+        for p in v.get("payouts")?.as_array()? {
+            payouts.push(Payout {
+                kind: text(p, "kind")?,
+                provider: p.get("provider").and_then(Value::as_i64),
+                application: p.get("application").and_then(Value::as_i64),
+                source: text(p, "source"),
+                amount_cents: p.get("amount_cents")?.as_i64()?,
+                transfer: text(p, "transfer")?,
+            });
+        }
+        Some(PayoutRun {
+            run: text(v, "run")?,
+            date: Date::parse(&text(v, "date")?).ok()?,
+            payouts,
+            total_cents: v.get("total_cents")?.as_i64()?,
+        })
+    }
+}
+
 /// What an agency inspection does (T9).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Inspection {
@@ -1112,6 +1179,168 @@ impl<S: Store> Platform<S> {
         write_change(&mut tx, &app, &change, details).await?;
         tx.commit().await?;
         Ok(change.application)
+    }
+
+    /// A payout run (the financial manager's daily batch): every provider payable and every
+    /// refund that became payable since the previous run is paid out to the bank, in one
+    /// transaction. The run id is its idempotency key: the same run again answers the same
+    /// payouts and moves nothing; another date under the same id is `IDEMPOTENCY_KEY_REUSED`.
+    pub async fn payout_run(&self, run: &str, date: Date) -> Result<PayoutRun, CommandError> {
+        let valid = !run.is_empty()
+            && run.len() <= 40
+            && run
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !valid {
+            return Err(CommandError::Invalid {
+                field: "run".into(),
+                message: "1–40 letters, digits, '-' or '_'".into(),
+            });
+        }
+        retrying!(self.payout_run_once(run, date).await)
+    }
+
+    async fn payout_run_once(&self, run: &str, date: Date) -> Result<PayoutRun, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let key = format!("payout:{run}");
+        let hash = request_hash(&date.to_string());
+        if let Some((stored, answer)) = tx.command_result(&key).await? {
+            if stored != hash {
+                return Err(CommandError::IdempotencyKeyReused);
+            }
+            return serde_json::from_str::<Value>(&answer)
+                .ok()
+                .as_ref()
+                .and_then(PayoutRun::from_json)
+                .ok_or_else(|| {
+                    CommandError::Store(StoreError::Corrupt(format!("stored payout run {run}")))
+                });
+        }
+        let (from, credits, top) = tx.payables_since_watermark().await?;
+        let mut providers: std::collections::BTreeMap<i64, Cents> = Default::default();
+        // The subsidy part of what providers are paid is money of the agency, owed by it since
+        // the subsidy went into the wallet (its budget account is that claim): it is settled
+        // into the bank per budget year in the same run.
+        let mut settled: std::collections::BTreeMap<i32, Cents> = Default::default();
+        let mut years: std::collections::HashMap<i64, i32> = Default::default();
+        let mut payouts = Vec::new();
+        let mut transfers = Vec::new();
+        let id = |text: String| {
+            TransferId::new(text).ok_or_else(|| StoreError::Corrupt("payout transfer id".into()))
+        };
+        for c in &credits {
+            match c.transfer.credit {
+                AccountKey::ProviderPayable { provider } => {
+                    let sum = providers.entry(provider).or_insert(Cents::ZERO);
+                    *sum = sum.checked_add(c.transfer.amount).unwrap_or(*sum);
+                    if let AccountKey::SubsidyWallet { application } = c.transfer.debit {
+                        let year = match years.get(&application) {
+                            Some(y) => *y,
+                            None => {
+                                let app =
+                                    tx.application_by_id(application).await?.ok_or_else(|| {
+                                        StoreError::Corrupt(format!("application {application}"))
+                                    })?;
+                                let y = app.submitted_on.year();
+                                years.insert(application, y);
+                                y
+                            }
+                        };
+                        let sum = settled.entry(year).or_insert(Cents::ZERO);
+                        *sum = sum.checked_add(c.transfer.amount).unwrap_or(*sum);
+                    }
+                }
+                AccountKey::RefundsPayable => {
+                    let t = Transfer {
+                        id: id(format!("refund.{}.paid", c.seq))?,
+                        debit: AccountKey::RefundsPayable,
+                        credit: AccountKey::Bank,
+                        amount: c.transfer.amount,
+                        code: TransferCode::RefundPaid,
+                        kind: TransferKind::Posted,
+                        application: c.transfer.application,
+                        date,
+                    };
+                    payouts.push(Payout {
+                        kind: "refund".into(),
+                        provider: None,
+                        application: c.transfer.application,
+                        source: Some(c.transfer.id.to_string()),
+                        amount_cents: t.amount.get(),
+                        transfer: t.id.to_string(),
+                    });
+                    transfers.push(t);
+                }
+                _ => {}
+            }
+        }
+        // Settlements first: the bank never goes below zero at any step of the journal.
+        for (i, (year, amount)) in settled.into_iter().enumerate() {
+            transfers.insert(
+                i,
+                Transfer {
+                    id: id(format!("payout.{run}.subsidy.{year}"))?,
+                    debit: AccountKey::Bank,
+                    credit: AccountKey::AgencyBudget { year },
+                    amount,
+                    code: TransferCode::SubsidySettled,
+                    kind: TransferKind::Posted,
+                    application: None,
+                    date,
+                },
+            );
+        }
+        for (provider, amount) in providers {
+            let t = Transfer {
+                id: id(format!("payout.{run}.provider.{provider}"))?,
+                debit: AccountKey::ProviderPayable { provider },
+                credit: AccountKey::Bank,
+                amount,
+                code: TransferCode::ProviderPaid,
+                kind: TransferKind::Posted,
+                application: None,
+                date,
+            };
+            payouts.push(Payout {
+                kind: "provider".into(),
+                provider: Some(provider),
+                application: None,
+                source: None,
+                amount_cents: amount.get(),
+                transfer: t.id.to_string(),
+            });
+            transfers.push(t);
+        }
+        let total_cents = payouts.iter().map(|p| p.amount_cents).sum();
+        let result = PayoutRun {
+            run: run.to_owned(),
+            date,
+            payouts,
+            total_cents,
+        };
+        tx.insert_transfers(&transfers).await?;
+        tx.set_payout_watermark(top).await?;
+        let head = tx.audit_head("payouts").await?;
+        let payload = json!({
+            "run": run,
+            "after_seq": from,
+            "up_to_seq": top,
+            "total_cents": total_cents,
+            "transfers": transfer_ids(&transfers),
+        });
+        let record = next_record(
+            "payouts",
+            head,
+            "payout_run",
+            "agency",
+            date,
+            payload.to_string(),
+        );
+        tx.append_audit(&record).await?;
+        tx.save_command_result(&key, &hash, &result.to_json().to_string())
+            .await?;
+        tx.commit().await?;
+        Ok(result)
     }
 
     /// An agency inspection acts on an application (T9): block it, unblock it, or recover its

@@ -58,6 +58,9 @@ pub struct ReplaySummary {
     pub returned_deposits_cents: i64,
     pub subsidy_returned_to_budget_cents: i64,
     pub subsidy_returned_to_ceiling_cents: i64,
+    /// Weekly payout runs (each Monday the clock reaches, and one at the end).
+    pub payout_runs: u64,
+    pub paid_out_cents: i64,
 }
 
 /// A follow-up of an accepted application, due on a date.
@@ -174,8 +177,18 @@ where
             (None, Some(b)) => b,
         };
         if date > clock {
+            // The financial manager's weekly payout run, on the first day of a new week.
+            let new_week = date.day_number().div_euclid(7) != clock.day_number().div_euclid(7);
             clock = date;
             platform.advance_clock(clock).await.map_err(err)?;
+            if new_week {
+                let run = platform
+                    .payout_run(&format!("week-{clock}"), clock)
+                    .await
+                    .map_err(err)?;
+                summary.payout_runs += 1;
+                summary.paid_out_cents += run.total_cents;
+            }
         }
         if due_submission == Some(date) && due_step.is_none_or(|s| s >= date) {
             let Some((d, app)) = submissions.get(next_submission).copied() else {
@@ -431,6 +444,12 @@ where
         }
     }
     platform.advance_clock(end).await.map_err(err)?;
+    let run = platform
+        .payout_run(&format!("final-{end}"), end)
+        .await
+        .map_err(err)?;
+    summary.payout_runs += 1;
+    summary.paid_out_cents += run.total_cents;
     summary.submitted = submitted;
     let mut tx = platform.store.begin().await?;
     let apps = tx.all_applications().await?;

@@ -262,6 +262,14 @@ where
                         .map(|_| ()),
                 )
             }
+            85 => {
+                // A payout run (a repeated step repeats the run: same id, same answer).
+                let run = format!("run{choice_seed:x}");
+                (
+                    format!("payout {run}"),
+                    platform.payout_run(&run, clock).await.map(|_| ()),
+                )
+            }
             82 => {
                 // A date before the clock: always refused.
                 let earlier = clock.add_days(-1).unwrap_or(clock);

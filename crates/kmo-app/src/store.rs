@@ -52,6 +52,14 @@ pub struct ProviderRecord {
     pub name: String,
 }
 
+/// A transfer that made something payable: to a provider (a released invoice) or to refunds
+/// (an own share refunded, a deposit returned).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayableCredit {
+    pub seq: i64,
+    pub transfer: Transfer,
+}
+
 /// A saved draft of an application (T1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DraftRecord {
@@ -233,6 +241,19 @@ pub trait StoreTx: Send {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Deletes a draft; whether there was one.
     fn delete_draft(&mut self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    // --- payout runs ---
+    /// The payout watermark and every transfer to a payable (a provider's, or refunds) with a
+    /// seq above it, oldest first, with the highest seq now in the journal. On PostgreSQL this
+    /// first waits for every transaction writing transfers to finish and holds new ones off
+    /// until this one ends, so that no transfer below the new watermark commits later.
+    fn payables_since_watermark(
+        &mut self,
+    ) -> impl Future<Output = Result<(i64, Vec<PayableCredit>, i64), StoreError>> + Send;
+    fn set_payout_watermark(
+        &mut self,
+        seq: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     // --- idempotent commands ---
     /// The stored answer of an earlier command with this idempotency key: (request hash, answer).

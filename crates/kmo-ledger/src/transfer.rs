@@ -122,6 +122,7 @@ transfer_codes! {
     DeMinimisExternal = "de_minimis_external", "source → granted: other de-minimis aid declared for the enterprise";
     RefundPaid = "refund_paid", "refunds payable → bank: a refund sent to the enterprise";
     ProviderPaid = "provider_paid", "provider payable → bank: a payout sent to the provider";
+    SubsidySettled = "subsidy_settled", "bank → agency budget: the agency transfers the subsidy part of the invoices a payout run pays";
     SubsidyRecovered = "subsidy_recovered", "recovery receivable → agency budget: subsidy paid out and claimed back after an inspection";
     RecoveryReceived = "recovery_received", "bank → recovery receivable: the enterprise repays a recovered subsidy";
 }

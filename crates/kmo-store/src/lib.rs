@@ -28,8 +28,8 @@ use std::time::Duration;
 use kmo_app::lifecycle::Application;
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
-    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, Store, StoreError,
-    StoreRead, StoreTx,
+    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
+    Store, StoreError, StoreRead, StoreTx,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -365,6 +365,16 @@ impl StoreTx for Tx {
 
     async fn delete_draft(&mut self, key: &str) -> Result<bool, StoreError> {
         forward!(self, delete_draft(key))
+    }
+
+    async fn payables_since_watermark(
+        &mut self,
+    ) -> Result<(i64, Vec<PayableCredit>, i64), StoreError> {
+        forward!(self, payables_since_watermark())
+    }
+
+    async fn set_payout_watermark(&mut self, seq: i64) -> Result<(), StoreError> {
+        forward!(self, set_payout_watermark(seq))
     }
 
     async fn command_result(&mut self, key: &str) -> Result<Option<(String, String)>, StoreError> {

@@ -5,7 +5,8 @@ use std::collections::BTreeSet;
 
 use kmo_app::lifecycle::Application;
 use kmo_app::store::{
-    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, StoreError,
+    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
+    StoreError,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
@@ -455,6 +456,47 @@ impl PgTx {
         let n = dispatch!(self, c => sqlx::query("delete from application_draft where key = $1").bind(key)
             .execute(c).await.map_err(map_err)?.rows_affected());
         Ok(n == 1)
+    }
+
+    pub(crate) async fn payables_since_watermark(
+        &mut self,
+    ) -> Result<(i64, Vec<PayableCredit>, i64), StoreError> {
+        let c = &mut *self.0;
+        // SHARE ROW EXCLUSIVE waits for every transaction inserting transfers to end and keeps
+        // new ones (and other payout runs) out until this one commits: no transfer with a seq
+        // below the new watermark can commit after it.
+        sqlx::query("lock table ledger_transfer in share row exclusive mode")
+            .execute(&mut *c)
+            .await
+            .map_err(map_err)?;
+        let (watermark, top): (i64, i64) = sqlx::query_as(
+            "select payout_seq, (select coalesce(max(seq), 0) from ledger_transfer) from platform_state where id = 1 for update",
+        )
+        .fetch_one(&mut *c)
+        .await
+        .map_err(map_err)?;
+        let rows: Vec<rows::SeqTransferRow> = sqlx::query_as(
+            "select seq, id, debit_account, credit_account, amount_cents, code, kind, pending_id, application_id, date \
+             from ledger_transfer where seq > $1 and (credit_account = 'refunds_payable' or credit_account like 'provider_payable:%') order by seq",
+        )
+        .bind(watermark)
+        .fetch_all(c)
+        .await
+        .map_err(map_err)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(PayableCredit {
+                seq: r.seq,
+                transfer: r.transfer.into_transfer()?,
+            });
+        }
+        Ok((watermark, out, top))
+    }
+
+    pub(crate) async fn set_payout_watermark(&mut self, seq: i64) -> Result<(), StoreError> {
+        dispatch!(self, c => sqlx::query("update platform_state set payout_seq = $1 where id = 1").bind(seq)
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(())
     }
 
     pub(crate) async fn command_result(

@@ -174,6 +174,14 @@ pub(crate) struct TransferRow {
     pub date: String,
 }
 
+/// A transfer with its place in the journal.
+#[derive(sqlx::FromRow)]
+pub(crate) struct SeqTransferRow {
+    pub seq: i64,
+    #[sqlx(flatten)]
+    pub transfer: TransferRow,
+}
+
 impl TransferRow {
     pub fn into_transfer(self) -> Result<Transfer, StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt(format!("transfer {}: {what}", self.id));

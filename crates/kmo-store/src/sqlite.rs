@@ -21,7 +21,8 @@ use std::time::Duration;
 use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
-    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, ProviderRecord, StoreError,
+    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
+    StoreError,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -840,6 +841,54 @@ impl SqliteTx {
 
     pub(crate) fn delete_draft(&mut self, key: &str) -> Result<bool, StoreError> {
         Ok(self.execute("delete from application_draft where key = ?1", params![key])? == 1)
+    }
+
+    pub(crate) fn payables_since_watermark(
+        &mut self,
+    ) -> Result<(i64, Vec<PayableCredit>, i64), StoreError> {
+        // The write lock of this transaction keeps every other writer out: the journal is
+        // complete up to its highest seq.
+        let (watermark, top): (i64, i64) = self
+            .conn
+            .query_row(
+                "select payout_seq, (select coalesce(max(seq), 0) from ledger_transfer) from platform_state where id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(map_err)?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("select seq, id, debit_account, credit_account, amount_cents, code, kind, pending_id, application_id, date from ledger_transfer where seq > ?1 and (credit_account = 'refunds_payable' or credit_account like 'provider_payable:%') order by seq")
+            .map_err(map_err)?;
+        let mut rows = stmt.query([watermark]).map_err(map_err)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(map_err)? {
+            let seq: i64 = r.get(0).map_err(map_err)?;
+            let row = TransferRow {
+                id: r.get(1).map_err(map_err)?,
+                debit_account: r.get(2).map_err(map_err)?,
+                credit_account: r.get(3).map_err(map_err)?,
+                amount_cents: r.get(4).map_err(map_err)?,
+                code: r.get(5).map_err(map_err)?,
+                kind: r.get(6).map_err(map_err)?,
+                pending_id: r.get(7).map_err(map_err)?,
+                application_id: r.get(8).map_err(map_err)?,
+                date: r.get(9).map_err(map_err)?,
+            };
+            out.push(PayableCredit {
+                seq,
+                transfer: row.into_transfer()?,
+            });
+        }
+        Ok((watermark, out, top))
+    }
+
+    pub(crate) fn set_payout_watermark(&mut self, seq: i64) -> Result<(), StoreError> {
+        self.execute(
+            "update platform_state set payout_seq = ?1 where id = 1",
+            params![seq],
+        )?;
+        Ok(())
     }
 
     pub(crate) fn command_result(

@@ -721,3 +721,128 @@ fn migration_3_keeps_every_row_and_reference() {
         });
     }
 }
+
+#[test]
+fn a_payout_run_pays_every_payable_once() {
+    for url in backends() {
+        runtime().block_on(async {
+            let (scratch, p) = platform_with_enterprise(url.as_deref(), 2).await;
+            p.advance_clock(d("2024-03-01")).await.unwrap();
+            for key in ["A1", "A2"] {
+                p.submit(&training(key, "2024-03-01", 200_000))
+                    .await
+                    .unwrap();
+                p.deposit(
+                    &DepositTarget::Application(key.into()),
+                    Cents::new(140_000),
+                    d("2024-03-01"),
+                    &format!("b{key}"),
+                )
+                .await
+                .unwrap();
+            }
+            p.pay("A1", Cents::new(200_000), d("2024-04-01"))
+                .await
+                .unwrap();
+            p.pay("A2", Cents::new(50_000), d("2024-04-01"))
+                .await
+                .unwrap();
+            p.close("A2", Closing::Stop, d("2024-04-02"), None)
+                .await
+                .unwrap();
+            // A transfer with a reference nobody issued: returned, so refundable too.
+            let _ = p
+                .deposit(
+                    &DepositTarget::Reference("000000000097".into()),
+                    Cents::new(12_345),
+                    d("2024-04-02"),
+                    "b9",
+                )
+                .await
+                .unwrap_err();
+            let run = p.payout_run("2024-04-03", d("2024-04-03")).await.unwrap();
+            // Provider: 200,000 + 50,000; refunds: A2's unused own share 105,000 and the 12,345.
+            let provider: i64 = run
+                .payouts
+                .iter()
+                .filter(|x| x.kind == "provider")
+                .map(|x| x.amount_cents)
+                .sum();
+            let refunds: Vec<i64> = run
+                .payouts
+                .iter()
+                .filter(|x| x.kind == "refund")
+                .map(|x| x.amount_cents)
+                .collect();
+            assert_eq!(provider, 250_000);
+            assert_eq!(refunds, [105_000, 12_345]);
+            assert_eq!(run.total_cents, 367_345);
+            // The same run again: the same answer, nothing moves; another date under its id is refused.
+            let before = dump(&scratch.db).await;
+            assert_eq!(
+                p.payout_run("2024-04-03", d("2024-04-03")).await.unwrap(),
+                run
+            );
+            assert_eq!(before, dump(&scratch.db).await);
+            assert_eq!(
+                p.payout_run("2024-04-03", d("2024-04-04"))
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "IDEMPOTENCY_KEY_REUSED"
+            );
+            assert_eq!(
+                p.payout_run("bad id!", d("2024-04-04"))
+                    .await
+                    .unwrap_err()
+                    .code(),
+                "INVALID_COMMAND"
+            );
+            // Nothing new: an empty run. Then a new payment is paid by the next one only.
+            assert!(
+                p.payout_run("r2", d("2024-04-04"))
+                    .await
+                    .unwrap()
+                    .payouts
+                    .is_empty()
+            );
+            p.submit(&training("A3", "2024-04-04", 100_000))
+                .await
+                .unwrap();
+            p.deposit(
+                &DepositTarget::Application("A3".into()),
+                Cents::new(70_000),
+                d("2024-04-04"),
+                "b3",
+            )
+            .await
+            .unwrap();
+            p.pay("A3", Cents::new(40_000), d("2024-04-05"))
+                .await
+                .unwrap();
+            let r3 = p.payout_run("r3", d("2024-04-05")).await.unwrap();
+            assert_eq!(r3.total_cents, 40_000);
+            // Everything payable was paid: the bank holds exactly the own share still in A3's
+            // wallet (its subsidy stays the agency's until an invoice is paid out).
+            let mut tx = scratch.db.begin().await.unwrap();
+            let transfers = tx.all_transfers().await.unwrap();
+            let apps: Vec<_> = tx
+                .all_applications()
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect();
+            let years = tx.all_enterprise_years().await.unwrap();
+            drop(tx);
+            let report = check_ledger(&transfers, &apps, &years);
+            assert_eq!(
+                (report.provider_payable_cents, report.refunds_payable_cents),
+                (0, 0)
+            );
+            assert_eq!((report.bank_cents, report.wallets_cents), (42_000, 60_000));
+            books_are_right(&scratch.db, name(url.as_ref())).await;
+            scratch.drop_it().await;
+        });
+    }
+}

@@ -50,6 +50,10 @@ pub enum Command {
     /// Move the platform clock to a date (default: today, Brussels time) and apply every
     /// deadline due: lapses after the deposit window, expiries after the payment deadline.
     Tick(TickArgs),
+    /// A payout run: pay out every provider payable and every refund that became payable since
+    /// the previous run (the subsidy part settled by the agency per budget year). Prints the
+    /// payouts as JSON. The run id makes it idempotent: the same id again prints the same run.
+    Payout(PayoutArgs),
     /// Apply the database migrations.
     Migrate,
     /// A synthetic, seeded year of the platform through the full lifecycle, then the ledger
@@ -121,6 +125,16 @@ pub enum LedgerCommand {
 pub enum AuditCommand {
     /// Verify the hash chains of the audit log and that every transfer is in it.
     Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct PayoutArgs {
+    /// The run's id (1–40 letters, digits, '-' or '_'), e.g. the date.
+    #[arg(long)]
+    pub run: String,
+    /// The date (YYYY-MM-DD; default: today, Brussels time).
+    #[arg(long)]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -303,6 +317,13 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 None => today_brussels()?,
             };
             crate::wallet::tick(&location, date)
+        }
+        Command::Payout(args) => {
+            let date = match &args.date {
+                Some(d) => Date::parse(d).with_context(|| format!("--date {d}"))?,
+                None => today_brussels()?,
+            };
+            crate::wallet::payout(&location, &args.run, date)
         }
         Command::Migrate => crate::wallet::migrate_only(&location),
         Command::Replay(a) => crate::wallet::replay(

@@ -185,6 +185,26 @@ pub fn tick(location: &DbLocation, date: Date) -> anyhow::Result<u8> {
     })?
 }
 
+/// `kmo payout`.
+pub fn payout(location: &DbLocation, run: &str, date: Date) -> anyhow::Result<u8> {
+    block_on(async {
+        let db = location.open().await?;
+        let platform = Platform::new(db.clone(), RuleBook::embedded()?);
+        let result = platform.payout_run(run, date).await;
+        db.close().await;
+        match result {
+            Ok(run) => {
+                println!("{}", run.to_json());
+                Ok(0)
+            }
+            Err(e) => {
+                eprintln!("kmo payout: {} ({})", e, e.code());
+                Ok(1)
+            }
+        }
+    })?
+}
+
 /// `kmo migrate`.
 pub fn migrate_only(location: &DbLocation) -> anyhow::Result<u8> {
     block_on(async {
@@ -356,6 +376,8 @@ pub fn replay(
                 "subsidy_returned_to_ceiling": summary.subsidy_returned_to_ceiling_cents,
                 "subsidy_returned_to_budget": summary.subsidy_returned_to_budget_cents,
             },
+            "payout_runs": summary.payout_runs,
+            "paid_out_cents": summary.paid_out_cents,
             "transfers": report.transfers,
             "audit_records": audit.records,
             "seconds": (seconds * 10.0).round() / 10.0,

@@ -1,5 +1,5 @@
--- Inspections (T9: an application blocked, then unblocked or its subsidy recovered) and drafts
--- (T1). Kept in step with ../sqlite/0003_inspections_drafts.sql (which rebuilds the table).
+-- Inspections (T9: an application blocked, then unblocked or its subsidy recovered), drafts
+-- (T1) and payout runs. Kept in step with ../sqlite/0003_inspections_drafts.sql (which rebuilds the table).
 alter table application drop constraint application_state_check;
 alter table application add constraint application_state_check check (state in ('submitted', 'funded', 'partially_paid', 'paid', 'lapsed', 'refused', 'stopped', 'expired', 'blocked', 'recovered'));
 alter table application add column blocked_from text constraint application_blocked_from_check check (blocked_from in ('funded', 'partially_paid', 'paid'));
@@ -16,3 +16,6 @@ create table application_draft (
     saved_on text not null
 );
 create index application_draft_enterprise on application_draft (enterprise_id);
+
+-- Payout runs: every transfer to a payable with a seq at or below this one has been paid out.
+alter table platform_state add column payout_seq bigint not null default 0;

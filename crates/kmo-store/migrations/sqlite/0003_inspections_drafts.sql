@@ -1,5 +1,5 @@
--- Inspections (T9: an application blocked, then unblocked or its subsidy recovered) and drafts
--- (T1). Kept in step with ../postgres/0003_inspections_drafts.sql.
+-- Inspections (T9: an application blocked, then unblocked or its subsidy recovered), drafts
+-- (T1) and payout runs. Kept in step with ../postgres/0003_inspections_drafts.sql.
 --
 -- SQLite cannot change a CHECK constraint in place, so the application table is rebuilt (the
 -- procedure of https://sqlite.org/lang_altertable.html#otheralter: the migration runner turns
@@ -59,3 +59,6 @@ create table application_draft (
     saved_on text not null
 );
 create index application_draft_enterprise on application_draft (enterprise_id);
+
+-- Payout runs: every transfer to a payable with a seq at or below this one has been paid out.
+alter table platform_state add column payout_seq integer not null default 0;
