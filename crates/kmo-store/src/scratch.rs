@@ -15,6 +15,8 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 #[derive(Debug)]
 pub struct Scratch {
     pub db: Db,
+    /// The URL that reaches it (from another process too).
+    pub url: String,
     cleanup: Cleanup,
 }
 
@@ -53,8 +55,9 @@ impl Scratch {
                     None => std::env::temp_dir().join(format!("kmo-scratch-{unique}.sqlite3")),
                 };
                 remove_sqlite(&path);
+                let url = Db::sqlite_url(&path);
                 let db = Db::connect(
-                    &Db::sqlite_url(&path),
+                    &url,
                     ConnectOptions {
                         create_sqlite_file: true,
                         max_connections: connections,
@@ -64,6 +67,7 @@ impl Scratch {
                 migrate_to(&db, version).await?;
                 Ok(Scratch {
                     db,
+                    url,
                     cleanup: Cleanup::File(path),
                 })
             }
@@ -97,6 +101,7 @@ impl Scratch {
                 migrate_to(&db, version).await?;
                 Ok(Scratch {
                     db,
+                    url: scoped,
                     cleanup: Cleanup::Schema { admin, schema },
                 })
             }

@@ -213,6 +213,26 @@ pub enum BenchCommand {
     /// Wallet commands: single-submission latency and submissions per second with 1, 8 and 32
     /// writers on SQLite and (with --postgres) PostgreSQL, next to pgbench's TPS.
     Wallet(BenchWalletArgs),
+    /// Several processes submit for one enterprise at the same moment on one database (a fresh
+    /// SQLite file, or a fresh schema of the PostgreSQL --database-url); exit 0 only when its
+    /// ceiling held to the cent and the ledger check and audit verify are clean.
+    Race(BenchRaceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchRaceArgs {
+    /// Number of processes racing.
+    #[arg(long, default_value_t = 4)]
+    pub processes: u32,
+    /// Submissions per process.
+    #[arg(long, default_value_t = 10)]
+    pub submissions: u32,
+    /// Internal: run as worker N of a race.
+    #[arg(long, hide = true)]
+    pub worker: Option<u32>,
+    /// Internal: the race's barrier folder.
+    #[arg(long, hide = true)]
+    pub barrier: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -491,6 +511,13 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             })?;
             Ok(0)
         }
+        Command::Bench(BenchCommand::Race(a)) => match (a.worker, &a.barrier, &cli.database_url) {
+            (Some(worker), Some(barrier), Some(url)) => {
+                crate::race::worker(url, worker, a.submissions, barrier)
+            }
+            (Some(_), _, _) => anyhow::bail!("a race worker needs --barrier and --database-url"),
+            (None, _, url) => crate::race::race(url.as_deref(), a.processes, a.submissions),
+        },
         Command::Bench(BenchCommand::Rules(args)) => {
             run_bench(&BenchOptions {
                 cases: args.cases,

@@ -14,4 +14,5 @@ pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod eval_stream;
+pub mod race;
 pub mod wallet;

@@ -115,3 +115,36 @@ fn show_prints_the_rule_set_of_a_date_and_refuses_a_date_before_2016() {
     let all = String::from_utf8(kmo(&["rules", "show", "--all"], b"").stdout).unwrap();
     assert_eq!(all.lines().count(), 8, "{all}");
 }
+
+/// Several `kmo` processes submit for one enterprise at once: the ceiling holds to the cent, on
+/// SQLite and (when configured; required in CI) on PostgreSQL.
+#[test]
+fn racing_processes_never_exceed_a_ceiling() {
+    let mut urls: Vec<Option<String>> = vec![None];
+    match std::env::var("KMO_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => urls.push(Some(url)),
+        _ => assert!(
+            std::env::var("KMO_REQUIRE_POSTGRES").map_or(true, |v| v != "1"),
+            "KMO_REQUIRE_POSTGRES=1 but KMO_TEST_DATABASE_URL is not set"
+        ),
+    }
+    for url in urls {
+        let mut args: Vec<&str> = Vec::new();
+        if let Some(u) = &url {
+            args.extend(["--database-url", u]);
+        }
+        args.extend(["bench", "race", "--processes", "4", "--submissions", "6"]);
+        let out = kmo(&args, b"");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            out.status.success(),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+        assert_eq!(v["subsidy_cents"], 750_000, "{v}");
+        assert_eq!(v["accepted"], 3, "{v}");
+        assert_eq!(v["rejected_ceiling_exhausted"], 21, "{v}");
+        assert_eq!(v["ledger_check"], "ok");
+    }
+}
