@@ -140,6 +140,9 @@ pub struct Application {
     pub recovered: Cents,
     /// What the enterprise has repaid of `recovered`.
     pub recovery_received: Cents,
+    /// The hash of the latest record of the application's audit stream (whose seq is `seq`);
+    /// empty until it is stored. Kept by the store, not by the transitions.
+    pub audit_hash: String,
 }
 
 fn sub(a: Cents, b: Cents) -> Cents {
@@ -529,6 +532,7 @@ pub fn submit(n: &NewApplication) -> Change {
         blocked_from: None,
         recovered: Cents::ZERO,
         recovery_received: Cents::ZERO,
+        audit_hash: String::new(),
         deposit_deadline: n.deposit_deadline,
         payment_deadline: n.payment_deadline,
         seq: 1,

@@ -15,7 +15,10 @@ use serde_json::{Map, Value, json};
 
 use crate::audit::next_record;
 use crate::lifecycle::{self, Application, Change, Closing, NewApplication, TransitionError};
-use crate::store::{DraftRecord, EnterpriseYear, Store, StoreError, StoreTx};
+use crate::store::{
+    CommandResultWrite, DraftRecord, EnterpriseYear, NewApplicationWrite, Store, StoreError,
+    StoreTx, Writes,
+};
 
 /// A refused command: the stable code of lifecycle.md §3.1 and what it is about.
 #[derive(Debug, thiserror::Error)]
@@ -407,15 +410,18 @@ async fn seen_before<T: StoreTx>(
     }
 }
 
-/// Writes one lifecycle change: the record, its transfers, its audit record, and the cached
-/// ceiling of the enterprise's year when subsidy went back to it.
+/// Writes one lifecycle change: the record, its transfers, its audit record, the cached
+/// ceiling of the enterprise's year when subsidy went back to it, and the command's answer when
+/// it carries an idempotency key. Returns the application as stored.
 async fn write_change<T: StoreTx>(
     tx: &mut T,
     before: &Application,
     change: &Change,
     details: Value,
-) -> Result<(), StoreError> {
-    let app = &change.application;
+    command_result: Option<CommandResultWrite<'_>>,
+) -> Result<Application, StoreError> {
+    let mut app = change.application.clone();
+    let mut year = None;
     if app.returned_to_ceiling > before.returned_to_ceiling {
         let mut ey = tx
             .enterprise_year(app.enterprise, app.submitted_on.year())
@@ -434,12 +440,15 @@ async fn write_change<T: StoreTx>(
                     app.enterprise
                 ))
             })?;
-        tx.save_enterprise_year(&ey).await?;
+        year = Some(ey);
     }
-    tx.update_application(app).await?;
-    tx.insert_transfers(&change.transfers).await?;
-    let stream = stream_of(app);
-    let head = tx.audit_head(&stream).await?;
+    let stream = stream_of(&app);
+    // The head of the application's stream is kept on its row (its seq is the application's).
+    let head = if before.audit_hash.is_empty() {
+        tx.audit_head(&stream).await?
+    } else {
+        Some((i64::from(before.seq), before.audit_hash.clone()))
+    };
     let mut payload =
         json!({"state": app.state.code(), "transfers": transfer_ids(&change.transfers)});
     if let (Some(p), Value::Object(extra)) = (payload.as_object_mut(), details) {
@@ -453,7 +462,17 @@ async fn write_change<T: StoreTx>(
         change.date,
         payload.to_string(),
     );
-    tx.append_audit(&record).await
+    app.audit_hash.clone_from(&record.hash);
+    tx.write(&Writes {
+        application: Some(&app),
+        enterprise_year: year.as_ref(),
+        transfers: &change.transfers,
+        audit: Some(&record),
+        command_result,
+        ..Writes::default()
+    })
+    .await?;
+    Ok(app)
 }
 
 impl<S: Store> Platform<S> {
@@ -638,7 +657,7 @@ impl<S: Store> Platform<S> {
             let change = change.map_err(|e| {
                 StoreError::Corrupt(format!("deadline event of application {id}: {e}"))
             })?;
-            write_change(&mut tx, &app, &change, json!({})).await?;
+            write_change(&mut tx, &app, &change, json!({}), None).await?;
         }
         if clock != Some(date) {
             tx.set_clock(date).await?;
@@ -926,19 +945,6 @@ impl<S: Store> Platform<S> {
             ))
             .into());
         }
-        tx.insert_application(
-            &change.application,
-            &s.application,
-            service,
-            reference.digits(),
-            &case.to_string(),
-        )
-        .await?;
-        tx.save_enterprise_year(&ey).await?;
-        if !s.participants.is_empty() {
-            tx.insert_participants(id, &s.participants).await?;
-        }
-        tx.insert_transfers(&change.transfers).await?;
         let payload = json!({
             "key": s.application,
             "state": change.application.state.code(),
@@ -950,16 +956,32 @@ impl<S: Store> Platform<S> {
             "reference": reference.to_string(),
             "transfers": transfer_ids(&change.transfers),
         });
-        let stream = stream_of(&change.application);
+        let mut app = change.application;
         let record = next_record(
-            &stream,
+            &stream_of(&app),
             None,
             change.event.code(),
             change.actor.code(),
             change.date,
             payload.to_string(),
         );
-        tx.append_audit(&record).await?;
+        app.audit_hash.clone_from(&record.hash);
+        let case = case.to_string();
+        tx.write(&Writes {
+            new_application: Some(NewApplicationWrite {
+                application: &app,
+                key: &s.application,
+                service,
+                reference: reference.digits(),
+                case: &case,
+                participants: &s.participants,
+            }),
+            enterprise_year: Some(&ey),
+            transfers: &change.transfers,
+            audit: Some(&record),
+            ..Writes::default()
+        })
+        .await?;
         if let Some(key) = draft
             && !tx.delete_draft(key).await?
         {
@@ -968,7 +990,7 @@ impl<S: Store> Platform<S> {
         }
         tx.commit().await?;
         Ok(Submitted {
-            application: change.application,
+            application: app,
             reference,
         })
     }
@@ -1043,16 +1065,20 @@ impl<S: Store> Platform<S> {
             // A transfer with the reference of a recovered application repays the claim.
             return match lifecycle::receive_recovery(&app, amount, date) {
                 Ok(change) => {
-                    write_change(
+                    let stored = write_change(
                         &mut tx,
                         &app,
                         &change,
                         json!({"amount_cents": amount.get(), "code": "accepted"}),
+                        Some(CommandResultWrite {
+                            key: &line_key,
+                            request_hash: &hash,
+                            answer: "accepted",
+                        }),
                     )
                     .await?;
-                    tx.save_command_result(&line_key, &hash, "accepted").await?;
                     tx.commit().await?;
-                    Ok(change.application)
+                    Ok(stored)
                 }
                 Err(error) => {
                     let transfers = lifecycle::returned_deposit_transfers(
@@ -1088,18 +1114,20 @@ impl<S: Store> Platform<S> {
         let code = outcome
             .as_ref()
             .map_or_else(TransitionError::code, |()| "accepted");
-        write_change(
+        let stored = write_change(
             &mut tx,
             &app,
             &change,
             json!({"amount_cents": amount.get(), "code": code}),
+            Some(CommandResultWrite {
+                key: &line_key,
+                request_hash: &hash,
+                answer: code,
+            }),
         )
         .await?;
-        tx.save_command_result(&line_key, &hash, code).await?;
         tx.commit().await?;
-        outcome
-            .map(|()| change.application)
-            .map_err(CommandError::from)
+        outcome.map(|()| stored).map_err(CommandError::from)
     }
 
     async fn load<T: StoreTx>(tx: &mut T, key: &str) -> Result<Application, CommandError> {
@@ -1144,12 +1172,14 @@ impl<S: Store> Platform<S> {
             "subsidy_part_cents": change.application.paid_subsidy.get() - app.paid_subsidy.get(),
             "own_part_cents": change.application.paid_own.get() - app.paid_own.get(),
         });
-        write_change(&mut tx, &app, &change, details).await?;
-        if let Some(k) = &order_key {
-            tx.save_command_result(k, &hash, "accepted").await?;
-        }
+        let command = order_key.as_deref().map(|k| CommandResultWrite {
+            key: k,
+            request_hash: &hash,
+            answer: "accepted",
+        });
+        let stored = write_change(&mut tx, &app, &change, details, command).await?;
         tx.commit().await?;
-        Ok(change.application)
+        Ok(stored)
     }
 
     /// The enterprise stops, or the provider refuses (lifecycle.md §6.4).
@@ -1176,9 +1206,9 @@ impl<S: Store> Platform<S> {
             "returned_to_ceiling_cents": change.application.returned_to_ceiling.get() - app.returned_to_ceiling.get(),
             "returned_to_budget_cents": change.application.returned_to_budget.get() - app.returned_to_budget.get(),
         });
-        write_change(&mut tx, &app, &change, details).await?;
+        let stored = write_change(&mut tx, &app, &change, details, None).await?;
         tx.commit().await?;
-        Ok(change.application)
+        Ok(stored)
     }
 
     /// A payout run (the financial manager's daily batch): every provider payable and every
@@ -1382,9 +1412,9 @@ impl<S: Store> Platform<S> {
             "refunded_cents": next.refunded.get() - app.refunded.get(),
             "returned_to_budget_cents": next.returned_to_budget.get() - app.returned_to_budget.get(),
         });
-        write_change(&mut tx, &app, &change, details).await?;
+        let stored = write_change(&mut tx, &app, &change, details, None).await?;
         tx.commit().await?;
-        Ok(change.application)
+        Ok(stored)
     }
 
     /// The provider refuses an application that names it (lifecycle.md T5): refused with

@@ -26,10 +26,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use kmo_app::lifecycle::Application;
-use kmo_app::registry::{Registration, WorkerStatus};
+use kmo_app::registry::Registration;
 use kmo_app::store::{
     AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
-    Store, StoreError, StoreRead, StoreTx,
+    Store, StoreError, StoreRead, StoreTx, Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -268,10 +268,6 @@ impl StoreTx for Tx {
         forward!(self, enterprise_year(enterprise, year))
     }
 
-    async fn save_enterprise_year(&mut self, year: &EnterpriseYear) -> Result<(), StoreError> {
-        forward!(self, save_enterprise_year(year))
-    }
-
     async fn de_minimis_granted(
         &mut self,
         enterprise: i64,
@@ -283,21 +279,6 @@ impl StoreTx for Tx {
 
     async fn next_application_id(&mut self) -> Result<i64, StoreError> {
         forward!(self, next_application_id())
-    }
-
-    async fn insert_application(
-        &mut self,
-        app: &Application,
-        key: &str,
-        service: i64,
-        reference: &str,
-        case: &str,
-    ) -> Result<(), StoreError> {
-        forward!(self, insert_application(app, key, service, reference, case))
-    }
-
-    async fn update_application(&mut self, app: &Application) -> Result<(), StoreError> {
-        forward!(self, update_application(app))
     }
 
     async fn application_by_key(&mut self, key: &str) -> Result<Option<Application>, StoreError> {
@@ -317,6 +298,10 @@ impl StoreTx for Tx {
 
     async fn due_applications(&mut self, date: Date) -> Result<Vec<i64>, StoreError> {
         forward!(self, due_applications(date))
+    }
+
+    async fn write(&mut self, writes: &Writes<'_>) -> Result<(), StoreError> {
+        forward!(self, write(writes))
     }
 
     async fn insert_transfers(&mut self, transfers: &[Transfer]) -> Result<(), StoreError> {
@@ -345,14 +330,6 @@ impl StoreTx for Tx {
         registration: &Registration,
     ) -> Result<(), StoreError> {
         forward!(self, save_registration(provider, registration))
-    }
-
-    async fn insert_participants(
-        &mut self,
-        application: i64,
-        participants: &[(String, WorkerStatus)],
-    ) -> Result<(), StoreError> {
-        forward!(self, insert_participants(application, participants))
     }
 
     async fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {

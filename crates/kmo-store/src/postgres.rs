@@ -6,11 +6,12 @@ use std::collections::BTreeSet;
 use kmo_app::lifecycle::Application;
 use kmo_app::store::{
     AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
-    StoreError,
+    StoreError, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
-use sqlx::{Postgres, Transaction};
+use sqlx::postgres::PgArguments;
+use sqlx::{Arguments, Encode, Postgres, Transaction, Type};
 
 use crate::Migration;
 use crate::rows::{self, AppRow, AuditRow, EnterpriseRow, ProviderRow, TransferRow, YearRow};
@@ -31,6 +32,43 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
 
+/// One statement built from parts: data-modifying CTEs, each `wN as (… returning 1)`, with
+/// their parameters numbered in order. PostgreSQL runs every part exactly once, and checks the
+/// foreign keys at the end of the statement.
+struct Batch {
+    parts: Vec<String>,
+    args: PgArguments,
+    n: usize,
+    error: Option<String>,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            parts: Vec::new(),
+            args: PgArguments::default(),
+            n: 0,
+            error: None,
+        }
+    }
+
+    /// Binds a value; its placeholder.
+    fn p<'q, T: Encode<'q, Postgres> + Type<Postgres> + 'q>(&mut self, v: T) -> String {
+        if let Err(e) = self.args.add(v) {
+            self.error.get_or_insert(e.to_string());
+        }
+        self.n += 1;
+        format!("${}", self.n)
+    }
+
+    /// Adds a part; returns its name.
+    fn part(&mut self, sql: String) -> String {
+        let name = format!("w{}", self.parts.len());
+        self.parts.push(format!("{name} as ({sql} returning 1)"));
+        name
+    }
+}
+
 /// One PostgreSQL transaction; rolled back when dropped without commit.
 #[derive(Debug)]
 pub struct PgTx(pub(crate) Transaction<'static, Postgres>);
@@ -46,7 +84,7 @@ macro_rules! dispatch {
 const APP_COLUMNS: &str = "id, key, enterprise_id, provider_id, submitted_on, state, closed_on, size, rate_bp, rule_set, \
      eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, \
      returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq, \
-     blocked_from, recovered_cents, recovery_received_cents";
+     blocked_from, recovered_cents, recovery_received_cents, audit_hash";
 
 macro_rules! app_query {
     ($where:literal) => {
@@ -54,7 +92,7 @@ macro_rules! app_query {
             "select id, key, enterprise_id, provider_id, submitted_on, state, closed_on, size, rate_bp, rule_set, ",
             "eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, ",
             "returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq, ",
-            "blocked_from, recovered_cents, recovery_received_cents ",
+            "blocked_from, recovered_cents, recovery_received_cents, audit_hash ",
             "from application where ",
             $where
         )
@@ -196,17 +234,6 @@ impl PgTx {
         row.into_year()
     }
 
-    pub(crate) async fn save_enterprise_year(
-        &mut self,
-        year: &EnterpriseYear,
-    ) -> Result<(), StoreError> {
-        let lock = year.size_lock.map(EnterpriseSize::code);
-        dispatch!(self, c => sqlx::query("update enterprise_year set size_lock = $1, ceiling_granted_cents = $2, ceiling_reserved_cents = $3 where enterprise_id = $4 and year = $5")
-            .bind(lock).bind(year.ceiling_granted.get()).bind(year.ceiling_reserved.get()).bind(year.enterprise).bind(i64::from(year.year))
-            .execute(c).await.map_err(map_err)?.rows_affected());
-        Ok(())
-    }
-
     pub(crate) async fn de_minimis_granted(
         &mut self,
         enterprise: i64,
@@ -232,48 +259,6 @@ impl PgTx {
             .await
             .map_err(map_err)?;
         Ok(id)
-    }
-
-    pub(crate) async fn insert_application(
-        &mut self,
-        app: &Application,
-        key: &str,
-        service: i64,
-        reference: &str,
-        case: &str,
-    ) -> Result<(), StoreError> {
-        let sql = "insert into application (id, key, reference, enterprise_id, provider_id, service_id, submitted_on, state, closed_on, size, rate_bp, rule_set, \
-                   eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, \
-                   returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, lapse_on, expire_on, seq, case_json) \
-                   values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28)";
-        let r = rows::AppValues::of(app);
-        dispatch!(self, c => sqlx::query(sql)
-            .bind(app.id).bind(key).bind(reference).bind(app.enterprise).bind(app.provider).bind(service)
-            .bind(&r.submitted_on).bind(app.state.code()).bind(&r.closed_on).bind(app.size.code()).bind(i64::from(app.rate_bp)).bind(&app.rule_set)
-            .bind(app.eligible.get()).bind(app.subsidy.get()).bind(app.own_share.get()).bind(app.deposited.get()).bind(app.paid_own.get())
-            .bind(app.paid_subsidy.get()).bind(app.refunded.get()).bind(app.returned_to_ceiling.get()).bind(app.returned_to_budget.get())
-            .bind(app.returned_deposits.get()).bind(&r.deposit_deadline).bind(&r.payment_deadline).bind(&r.lapse_on).bind(&r.expire_on)
-            .bind(i64::from(app.seq)).bind(case)
-            .execute(c).await.map_err(map_err)?.rows_affected());
-        Ok(())
-    }
-
-    pub(crate) async fn update_application(&mut self, app: &Application) -> Result<(), StoreError> {
-        let sql = "update application set state = $1, closed_on = $2, deposited_cents = $3, paid_own_cents = $4, paid_subsidy_cents = $5, \
-                   refunded_cents = $6, returned_to_ceiling_cents = $7, returned_to_budget_cents = $8, returned_deposits_cents = $9, seq = $10, \
-                   blocked_from = $13, recovered_cents = $14, recovery_received_cents = $15 where id = $11 and seq = $12";
-        let closed = app.closed_on.map(|d| d.to_string());
-        let done = dispatch!(self, c => sqlx::query(sql)
-            .bind(app.state.code()).bind(&closed).bind(app.deposited.get()).bind(app.paid_own.get()).bind(app.paid_subsidy.get())
-            .bind(app.refunded.get()).bind(app.returned_to_ceiling.get()).bind(app.returned_to_budget.get()).bind(app.returned_deposits.get())
-            .bind(i64::from(app.seq)).bind(app.id).bind(i64::from(app.seq - 1))
-            .bind(app.blocked_from.map(kmo_app::lifecycle::State::code)).bind(app.recovered.get()).bind(app.recovery_received.get())
-            .execute(c).await.map_err(map_err)?.rows_affected());
-        // Optimistic check on top of the row lock: the record moved on since it was read.
-        if done != 1 {
-            return Err(StoreError::Conflict);
-        }
-        Ok(())
     }
 
     pub(crate) async fn application_by_key(
@@ -311,6 +296,172 @@ impl PgTx {
         // Two index range scans (a union with `order by` would sort a scan of the table).
         ids.sort_unstable();
         Ok(ids)
+    }
+
+    /// Everything a command writes, as one statement (one round trip).
+    pub(crate) async fn write(&mut self, w: &Writes<'_>) -> Result<(), StoreError> {
+        let mut b = Batch::new();
+        if let Some(n) = &w.new_application {
+            let app = n.application;
+            let r = rows::AppValues::of(app);
+            let values = [
+                b.p(app.id),
+                b.p(n.key),
+                b.p(n.reference),
+                b.p(app.enterprise),
+                b.p(app.provider),
+                b.p(n.service),
+                b.p(r.submitted_on.clone()),
+                b.p(app.state.code()),
+                b.p(r.closed_on.clone()),
+                b.p(app.size.code()),
+                b.p(i64::from(app.rate_bp)),
+                b.p(app.rule_set.clone()),
+                b.p(app.eligible.get()),
+                b.p(app.subsidy.get()),
+                b.p(app.own_share.get()),
+                b.p(app.deposited.get()),
+                b.p(app.paid_own.get()),
+                b.p(app.paid_subsidy.get()),
+                b.p(app.refunded.get()),
+                b.p(app.returned_to_ceiling.get()),
+                b.p(app.returned_to_budget.get()),
+                b.p(app.returned_deposits.get()),
+                b.p(r.deposit_deadline.clone()),
+                b.p(r.payment_deadline.clone()),
+                b.p(r.lapse_on.clone()),
+                b.p(r.expire_on.clone()),
+                b.p(i64::from(app.seq)),
+                b.p(n.case),
+                b.p(app.audit_hash.clone()),
+            ]
+            .join(", ");
+            b.part(format!(
+                "insert into application (id, key, reference, enterprise_id, provider_id, service_id, submitted_on, state, closed_on, size, rate_bp, rule_set, \
+                 eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, \
+                 returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, lapse_on, expire_on, seq, case_json, audit_hash) \
+                 values ({values})"
+            ));
+            if !n.participants.is_empty() {
+                let mut rows = Vec::with_capacity(n.participants.len());
+                for (position, (name, status)) in n.participants.iter().enumerate() {
+                    let position = i64::try_from(position).unwrap_or(i64::MAX);
+                    rows.push(format!(
+                        "({}, {}, {}, {})",
+                        b.p(app.id),
+                        b.p(position),
+                        b.p(name.as_str()),
+                        b.p(status.code())
+                    ));
+                }
+                b.part(format!(
+                    "insert into application_participant (application_id, position, name, worker_status) values {}",
+                    rows.join(", ")
+                ));
+            }
+        }
+        let updated = if let Some(app) = w.application {
+            let sql = format!(
+                "update application set state = {}, closed_on = {}, deposited_cents = {}, paid_own_cents = {}, paid_subsidy_cents = {}, \
+                 refunded_cents = {}, returned_to_ceiling_cents = {}, returned_to_budget_cents = {}, returned_deposits_cents = {}, seq = {}, \
+                 blocked_from = {}, recovered_cents = {}, recovery_received_cents = {}, audit_hash = {} where id = {} and seq = {}",
+                b.p(app.state.code()),
+                b.p(app.closed_on.map(|d| d.to_string())),
+                b.p(app.deposited.get()),
+                b.p(app.paid_own.get()),
+                b.p(app.paid_subsidy.get()),
+                b.p(app.refunded.get()),
+                b.p(app.returned_to_ceiling.get()),
+                b.p(app.returned_to_budget.get()),
+                b.p(app.returned_deposits.get()),
+                b.p(i64::from(app.seq)),
+                b.p(app.blocked_from.map(kmo_app::lifecycle::State::code)),
+                b.p(app.recovered.get()),
+                b.p(app.recovery_received.get()),
+                b.p(app.audit_hash.clone()),
+                b.p(app.id),
+                b.p(i64::from(app.seq - 1)),
+            );
+            Some(b.part(sql))
+        } else {
+            None
+        };
+        if let Some(y) = w.enterprise_year {
+            let sql = format!(
+                "update enterprise_year set size_lock = {}, ceiling_granted_cents = {}, ceiling_reserved_cents = {} where enterprise_id = {} and year = {}",
+                b.p(y.size_lock.map(EnterpriseSize::code)),
+                b.p(y.ceiling_granted.get()),
+                b.p(y.ceiling_reserved.get()),
+                b.p(y.enterprise),
+                b.p(i64::from(y.year)),
+            );
+            b.part(sql);
+        }
+        if !w.transfers.is_empty() {
+            let mut rows = Vec::with_capacity(w.transfers.len());
+            for t in w.transfers {
+                let v = rows::TransferValues::of(t);
+                rows.push(format!(
+                    "({}, {}, {}, {}, {}, {}, {}, {}, {})",
+                    b.p(v.id),
+                    b.p(v.debit),
+                    b.p(v.credit),
+                    b.p(v.amount),
+                    b.p(v.code),
+                    b.p(v.kind),
+                    b.p(v.pending),
+                    b.p(v.application),
+                    b.p(v.date)
+                ));
+            }
+            b.part(format!(
+                "insert into ledger_transfer (id, debit_account, credit_account, amount_cents, code, kind, pending_id, application_id, date) values {}",
+                rows.join(", ")
+            ));
+        }
+        if let Some(r) = w.audit {
+            let sql = format!(
+                "insert into audit_log (stream, seq, kind, actor, date, payload, prev_hash, hash) values ({}, {}, {}, {}, {}, {}, {}, {})",
+                b.p(r.stream.as_str()),
+                b.p(r.seq),
+                b.p(r.kind.as_str()),
+                b.p(r.actor.as_str()),
+                b.p(r.date.to_string()),
+                b.p(r.payload.as_str()),
+                b.p(r.prev_hash.as_str()),
+                b.p(r.hash.as_str()),
+            );
+            b.part(sql);
+        }
+        if let Some(c) = &w.command_result {
+            let sql = format!(
+                "insert into command_log (key, request_hash, answer) values ({}, {}, {})",
+                b.p(c.key),
+                b.p(c.request_hash),
+                b.p(c.answer)
+            );
+            b.part(sql);
+        }
+        if let Some(e) = b.error {
+            return Err(StoreError::Database(format!("binding a value: {e}")));
+        }
+        if b.parts.is_empty() {
+            return Ok(());
+        }
+        let select = updated.map_or_else(
+            || "select 1::bigint".to_owned(),
+            |u| format!("select count(*)::bigint from {u}"),
+        );
+        let sql = format!("with {} {select}", b.parts.join(", "));
+        let done: i64 = sqlx::query_scalar_with(&sql, b.args)
+            .fetch_one(&mut *self.0)
+            .await
+            .map_err(map_err)?;
+        // Optimistic check on top of the row lock: the record moved on since it was read.
+        if done != 1 {
+            return Err(StoreError::Conflict);
+        }
+        Ok(())
     }
 
     pub(crate) async fn insert_transfers(
@@ -396,36 +547,6 @@ impl PgTx {
         );
         dispatch!(self, c => sqlx::query(sql).bind(&number).bind(provider).bind(r.kind().code()).bind(r.state.code()).bind(&requested).bind(&registered).bind(&until)
             .execute(c).await.map_err(map_err)?.rows_affected());
-        Ok(())
-    }
-
-    pub(crate) async fn insert_participants(
-        &mut self,
-        application: i64,
-        participants: &[(String, kmo_app::registry::WorkerStatus)],
-    ) -> Result<(), StoreError> {
-        // One multi-row statement per 100 participants (a training has a handful).
-        const CHUNK: usize = 100;
-        for (n, chunk) in participants.chunks(CHUNK).enumerate() {
-            let mut sql = String::from(
-                "insert into application_participant (application_id, position, name, worker_status) values ",
-            );
-            for i in 0..chunk.len() {
-                let b = i * 4;
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4));
-            }
-            dispatch!(self, c => {
-                let mut q = sqlx::query(&sql);
-                for (i, (name, status)) in chunk.iter().enumerate() {
-                    let position = i64::try_from(n * CHUNK + i).unwrap_or(i64::MAX);
-                    q = q.bind(application).bind(position).bind(name).bind(status.code());
-                }
-                q.execute(c).await.map_err(map_err)?.rows_affected()
-            });
-        }
         Ok(())
     }
 

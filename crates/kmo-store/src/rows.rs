@@ -95,6 +95,7 @@ pub(crate) struct AppRow {
     pub blocked_from: Option<String>,
     pub recovered_cents: i64,
     pub recovery_received_cents: i64,
+    pub audit_hash: String,
 }
 
 impl AppRow {
@@ -134,6 +135,7 @@ impl AppRow {
                 .transpose()?,
             recovered: Cents::new(self.recovered_cents),
             recovery_received: Cents::new(self.recovery_received_cents),
+            audit_hash: self.audit_hash,
         })
     }
 }

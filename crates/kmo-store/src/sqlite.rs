@@ -22,7 +22,7 @@ use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
     AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
-    StoreError,
+    StoreError, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -273,6 +273,7 @@ fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
         blocked_from: r.get(23)?,
         recovered_cents: r.get(24)?,
         recovery_received_cents: r.get(25)?,
+        audit_hash: r.get(26)?,
     })
 }
 
@@ -301,7 +302,7 @@ macro_rules! app_query {
             "select id, key, enterprise_id, provider_id, submitted_on, state, closed_on, size, rate_bp, rule_set, ",
             "eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, ",
             "returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq, ",
-            "blocked_from, recovered_cents, recovery_received_cents ",
+            "blocked_from, recovered_cents, recovery_received_cents, audit_hash ",
             "from application ",
             $where
         )
@@ -569,8 +570,8 @@ impl SqliteTx {
     ) -> Result<(), StoreError> {
         let sql = "insert into application (id, key, reference, enterprise_id, provider_id, service_id, submitted_on, state, closed_on, size, rate_bp, rule_set, \
                    eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, \
-                   returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, lapse_on, expire_on, seq, case_json) \
-                   values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
+                   returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, lapse_on, expire_on, seq, case_json, audit_hash) \
+                   values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
         let r = rows::AppValues::of(app);
         self.execute(
             sql,
@@ -602,7 +603,8 @@ impl SqliteTx {
                 r.lapse_on,
                 r.expire_on,
                 app.seq,
-                case
+                case,
+                app.audit_hash
             ],
         )?;
         Ok(())
@@ -611,7 +613,7 @@ impl SqliteTx {
     pub(crate) fn update_application(&mut self, app: &Application) -> Result<(), StoreError> {
         let sql = "update application set state = ?1, closed_on = ?2, deposited_cents = ?3, paid_own_cents = ?4, paid_subsidy_cents = ?5, \
                    refunded_cents = ?6, returned_to_ceiling_cents = ?7, returned_to_budget_cents = ?8, returned_deposits_cents = ?9, seq = ?10, \
-                   blocked_from = ?13, recovered_cents = ?14, recovery_received_cents = ?15 where id = ?11 and seq = ?12";
+                   blocked_from = ?13, recovered_cents = ?14, recovery_received_cents = ?15, audit_hash = ?16 where id = ?11 and seq = ?12";
         let done = self.execute(
             sql,
             params![
@@ -629,7 +631,8 @@ impl SqliteTx {
                 app.seq.saturating_sub(1),
                 app.blocked_from.map(State::code),
                 app.recovered.get(),
-                app.recovery_received.get()
+                app.recovery_received.get(),
+                app.audit_hash
             ],
         )?;
         // Optimistic check on top of the write lock: the record moved on since it was read.
@@ -671,6 +674,27 @@ impl SqliteTx {
         // Two index range scans (a union with `order by` would sort a scan of the table).
         ids.sort_unstable();
         Ok(ids)
+    }
+
+    pub(crate) fn write(&mut self, w: &Writes<'_>) -> Result<(), StoreError> {
+        if let Some(n) = &w.new_application {
+            self.insert_application(n.application, n.key, n.service, n.reference, n.case)?;
+            self.insert_participants(n.application.id, n.participants)?;
+        }
+        if let Some(app) = w.application {
+            self.update_application(app)?;
+        }
+        if let Some(year) = w.enterprise_year {
+            self.save_enterprise_year(year)?;
+        }
+        self.insert_transfers(w.transfers)?;
+        if let Some(record) = w.audit {
+            self.append_audit(record)?;
+        }
+        if let Some(c) = &w.command_result {
+            self.save_command_result(c.key, c.request_hash, c.answer)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn insert_transfers(&mut self, transfers: &[Transfer]) -> Result<(), StoreError> {

@@ -48,10 +48,7 @@ fn submission(worker: u32, n: u32) -> anyhow::Result<Submission> {
 /// The parent: prepares, races, checks. Exit 0 only when the ceiling held to the cent and the
 /// books are clean.
 pub fn race(base: Option<&str>, processes: u32, submissions: u32) -> anyhow::Result<u8> {
-    ensure!(
-        (2..=64).contains(&processes),
-        "--processes must be 2–64"
-    );
+    ensure!((2..=64).contains(&processes), "--processes must be 2–64");
     ensure!(
         (1..=1000).contains(&submissions),
         "--submissions must be 1–1000"

@@ -5,6 +5,11 @@ alter table application add constraint application_state_check check (state in (
 alter table application add column blocked_from text constraint application_blocked_from_check check (blocked_from in ('funded', 'partially_paid', 'paid'));
 alter table application add column recovered_cents bigint not null default 0;
 alter table application add column recovery_received_cents bigint not null default 0;
+alter table application add column audit_hash text not null default '';
+-- The hash of the application's latest audit record (the head of its stream, whose seq is the
+-- application's seq), so a command does not have to look it up.
+update application set audit_hash = coalesce((select a.hash from audit_log a where a.stream = 'application:' || application.id
+    order by a.seq desc limit 1), '');
 alter table application add constraint application_recovery check (recovery_received_cents >= 0 and recovery_received_cents <= recovered_cents and recovered_cents <= paid_subsidy_cents);
 alter table application add constraint application_blocked check ((state = 'blocked') = (blocked_from is not null));
 

@@ -36,6 +36,7 @@ create table application_new (
     blocked_from text constraint application_blocked_from_check check (blocked_from in ('funded', 'partially_paid', 'paid')),
     recovered_cents integer not null default 0,
     recovery_received_cents integer not null default 0,
+    audit_hash text not null default '',
     constraint application_money check (subsidy_cents > 0 and subsidy_cents + own_share_cents = eligible_cents),
     constraint application_own_share_floor check (deposited_cents - paid_own_cents - refunded_cents >= 0),
     constraint application_subsidy_floor check (subsidy_cents - paid_subsidy_cents - returned_to_ceiling_cents - returned_to_budget_cents >= 0),
@@ -50,6 +51,10 @@ alter table application_new rename to application;
 create index application_enterprise on application (enterprise_id, submitted_on);
 create index application_lapse_due on application (lapse_on) where state = 'submitted';
 create index application_expire_due on application (expire_on) where state in ('funded', 'partially_paid');
+-- The hash of the application's latest audit record (the head of its stream, whose seq is the
+-- application's seq), so a command does not have to look it up.
+update application set audit_hash = coalesce((select a.hash from audit_log a where a.stream = 'application:' || application.id
+    order by a.seq desc limit 1), '');
 
 -- Drafts (T1): an application being filled in, not yet submitted; nothing is reserved.
 create table application_draft (
