@@ -17,7 +17,7 @@ use crate::audit::next_record;
 use crate::lifecycle::{self, Application, Change, Closing, NewApplication, TransitionError};
 use crate::store::{
     CommandResultWrite, DraftRecord, EnterpriseYear, NewApplicationWrite, Store, StoreError,
-    StoreTx, Writes,
+    StoreTx, SubmissionQuery, Writes,
 };
 
 /// A refused command: the stable code of lifecycle.md §3.1 and what it is about.
@@ -781,29 +781,44 @@ impl<S: Store> Platform<S> {
         s: &Submission,
         draft: Option<&str>,
     ) -> Result<Submitted, CommandError> {
-        let mut tx = self.store.begin().await?;
-        let enterprise = tx
-            .enterprise_by_key(&s.enterprise)
-            .await?
-            .ok_or_else(|| CommandError::UnknownEnterprise(s.enterprise.clone()))?;
-        if tx.application_by_key(&s.application).await?.is_some() {
-            return Err(CommandError::DuplicateApplication(s.application.clone()));
-        }
         let year = s.submitted_on.year();
-        let mut ey = tx.enterprise_year(enterprise.id, year).await?;
         let window = self
             .rules
             .in_force(s.submitted_on)
             .map_or(DeMinimisWindow::RollingThreeYears, |rs| {
                 rs.de_minimis_window
             });
-        let de_minimis = tx
-            .de_minimis_granted(
-                enterprise.id,
-                de_minimis_window(window, s.submitted_on),
-                s.submitted_on,
-            )
+        let cached_provider = self
+            .providers
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&s.provider).copied());
+        let kind = s
+            .service
+            .get("kind")
+            .and_then(Value::as_str)
+            .and_then(kmo_domain::ServiceKind::parse);
+        let mut tx = self.store.begin().await?;
+        // Everything the decision needs, in one read (one statement on PostgreSQL); the
+        // enterprise's year is locked from here on.
+        let context = tx
+            .submission_context(&SubmissionQuery {
+                enterprise_key: &s.enterprise,
+                application_key: &s.application,
+                year,
+                de_minimis_after: de_minimis_window(window, s.submitted_on),
+                de_minimis_until: s.submitted_on,
+                provider: cached_provider,
+                kind,
+            })
             .await?;
+        let (Some(enterprise), Some(mut ey)) = (context.enterprise, context.year) else {
+            return Err(CommandError::UnknownEnterprise(s.enterprise.clone()));
+        };
+        if context.key_taken {
+            return Err(CommandError::DuplicateApplication(s.application.clone()));
+        }
+        let de_minimis = context.de_minimis;
 
         let mut profile = match &enterprise.profile {
             Value::Object(m) => m.clone(),
@@ -861,12 +876,7 @@ impl<S: Store> Platform<S> {
             .into());
         };
         let annual_ceiling = rs.annual_ceiling(size).unwrap_or(Cents::ZERO);
-        let cached = self
-            .providers
-            .lock()
-            .ok()
-            .and_then(|m| m.get(&s.provider).copied());
-        let provider = match cached {
+        let provider = match cached_provider {
             Some(id) => id,
             None => {
                 let p = tx.provider_by_key(&s.provider).await?.ok_or_else(|| {
@@ -893,10 +903,12 @@ impl<S: Store> Platform<S> {
             });
         }
         let kind = parsed.service.kind;
-        let registered = tx
-            .registration(provider, kind)
-            .await?
-            .is_some_and(|r| r.active_on(s.submitted_on));
+        let registration = if cached_provider.is_some() && context.registration.is_some() {
+            context.registration
+        } else {
+            tx.registration(provider, kind).await?
+        };
+        let registered = registration.is_some_and(|r| r.active_on(s.submitted_on));
         if !registered {
             return Err(CommandError::ProviderNotRegistered {
                 provider: s.provider.clone(),
@@ -904,8 +916,7 @@ impl<S: Store> Platform<S> {
                 date: s.submitted_on,
             });
         }
-        let service = tx.insert_service(provider, &s.service).await?;
-        let id = tx.next_application_id().await?;
+        let id = context.next_id;
         let reference = PaymentReference::from_base(u64::try_from(id).unwrap_or(0))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let deposit_deadline = s
@@ -971,7 +982,7 @@ impl<S: Store> Platform<S> {
             new_application: Some(NewApplicationWrite {
                 application: &app,
                 key: &s.application,
-                service,
+                service: &s.service,
                 reference: reference.digits(),
                 case: &case,
                 participants: &s.participants,

@@ -89,12 +89,43 @@ pub struct AuditRecord {
     pub hash: String,
 }
 
+/// What a submission reads first, in one call (one statement on PostgreSQL).
+#[derive(Clone, Copy, Debug)]
+pub struct SubmissionQuery<'a> {
+    pub enterprise_key: &'a str,
+    pub application_key: &'a str,
+    /// The submission's calendar year: its enterprise-year row is created if needed and locked.
+    pub year: i32,
+    /// The de-minimis window: aid dated after `de_minimis_after` and on or before
+    /// `de_minimis_until`.
+    pub de_minimis_after: Date,
+    pub de_minimis_until: Date,
+    /// The provider's registration for this kind is read when both are known.
+    pub provider: Option<i64>,
+    pub kind: Option<kmo_domain::ServiceKind>,
+}
+
+/// What [`StoreTx::submission_context`] found.
+#[derive(Clone, Debug)]
+pub struct SubmissionContext {
+    /// None: no enterprise with that key (and nothing else was read).
+    pub enterprise: Option<EnterpriseRecord>,
+    /// An application with that key exists already.
+    pub key_taken: bool,
+    pub year: Option<EnterpriseYear>,
+    pub de_minimis: Cents,
+    pub registration: Option<crate::registry::Registration>,
+    /// A fresh application id (unused ids are gaps, never reused).
+    pub next_id: i64,
+}
+
 /// A new application as [`Writes`] inserts it.
 #[derive(Clone, Copy, Debug)]
 pub struct NewApplicationWrite<'a> {
     pub application: &'a Application,
     pub key: &'a str,
-    pub service: i64,
+    /// The service as submitted (the rules-eval.md `service` object), stored with it.
+    pub service: &'a serde_json::Value,
     /// The structured reference's 12 digits.
     pub reference: &'a str,
     /// The case as submitted (JSON).
@@ -210,6 +241,12 @@ pub trait StoreTx: Send {
         &mut self,
         date: Date,
     ) -> impl Future<Output = Result<Vec<i64>, StoreError>> + Send;
+
+    /// Everything a submission reads before it decides (see [`SubmissionQuery`]).
+    fn submission_context(
+        &mut self,
+        query: &SubmissionQuery<'_>,
+    ) -> impl Future<Output = Result<SubmissionContext, StoreError>> + Send;
 
     /// Writes everything a command changed (see [`Writes`]).
     fn write(&mut self, writes: &Writes<'_>)

@@ -29,7 +29,7 @@ use kmo_app::lifecycle::Application;
 use kmo_app::registry::Registration;
 use kmo_app::store::{
     AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
-    Store, StoreError, StoreRead, StoreTx, Writes,
+    Store, StoreError, StoreRead, StoreTx, SubmissionContext, SubmissionQuery, Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -298,6 +298,13 @@ impl StoreTx for Tx {
 
     async fn due_applications(&mut self, date: Date) -> Result<Vec<i64>, StoreError> {
         forward!(self, due_applications(date))
+    }
+
+    async fn submission_context(
+        &mut self,
+        query: &SubmissionQuery<'_>,
+    ) -> Result<SubmissionContext, StoreError> {
+        forward!(self, submission_context(query))
     }
 
     async fn write(&mut self, writes: &Writes<'_>) -> Result<(), StoreError> {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use kmo_app::lifecycle::Application;
 use kmo_app::store::{
     AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
-    StoreError, Writes,
+    StoreError, SubmissionContext, SubmissionQuery, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
@@ -63,8 +63,14 @@ impl Batch {
 
     /// Adds a part; returns its name.
     fn part(&mut self, sql: String) -> String {
+        self.part_returning(sql, "1")
+    }
+
+    /// Adds a part returning `what`; returns its name.
+    fn part_returning(&mut self, sql: String, what: &str) -> String {
         let name = format!("w{}", self.parts.len());
-        self.parts.push(format!("{name} as ({sql} returning 1)"));
+        self.parts
+            .push(format!("{name} as ({sql} returning {what})"));
         name
     }
 }
@@ -298,11 +304,62 @@ impl PgTx {
         Ok(ids)
     }
 
+    /// What a submission reads, as one statement: the enterprise, whether the key is taken, its
+    /// year (created if needed and locked by the upsert), the de-minimis aid in the window, the
+    /// provider's registration for the kind, and a fresh application id.
+    pub(crate) async fn submission_context(
+        &mut self,
+        q: &SubmissionQuery<'_>,
+    ) -> Result<SubmissionContext, StoreError> {
+        let sql = "with e as (select id, key, name, profile from enterprise where key = $1), \
+             y as (insert into enterprise_year (enterprise_id, year) select id, $3 from e \
+                   on conflict (enterprise_id, year) do update set year = excluded.year \
+                   returning enterprise_id, year, size_lock, ceiling_granted_cents, ceiling_reserved_cents) \
+             select e.id, e.key, e.name, e.profile, \
+                exists(select 1 from application where key = $2) as taken, \
+                y.year, y.size_lock, y.ceiling_granted_cents, y.ceiling_reserved_cents, \
+                cast(coalesce((select sum(subsidy_cents - returned_to_ceiling_cents - returned_to_budget_cents - recovered_cents) from application a \
+                   where a.enterprise_id = e.id and a.submitted_on > $4 and a.submitted_on <= $5), 0) \
+                 + coalesce((select sum(amount_cents) from ledger_transfer where code = 'de_minimis_external' \
+                   and credit_account = 'de_minimis:' || e.id and date > $4 and date <= $5), 0) as bigint) as de_minimis, \
+                r.number, r.state, r.requested_on, r.registered_on, r.valid_until, \
+                case when e.id is null then 0 else nextval('application_id_seq') end as next_id \
+             from (select 1) one left join e on true left join y on true \
+             left join provider_registration r on r.provider_id = $6 and r.kind = $7";
+        let row: rows::ContextRow = sqlx::query_as(sql)
+            .bind(q.enterprise_key)
+            .bind(q.application_key)
+            .bind(i64::from(q.year))
+            .bind(q.de_minimis_after.to_string())
+            .bind(q.de_minimis_until.to_string())
+            .bind(q.provider.filter(|_| q.kind.is_some()))
+            .bind(q.kind.map(kmo_domain::ServiceKind::code))
+            .fetch_one(&mut *self.0)
+            .await
+            .map_err(map_err)?;
+        row.into_context()
+    }
+
     /// Everything a command writes, as one statement (one round trip).
     pub(crate) async fn write(&mut self, w: &Writes<'_>) -> Result<(), StoreError> {
         let mut b = Batch::new();
         if let Some(n) = &w.new_application {
             let app = n.application;
+            let text = |k: &str| {
+                n.service
+                    .get(k)
+                    .and_then(serde_json::Value::as_str)
+                    .map(str::to_owned)
+            };
+            let sql = format!(
+                "insert into service (provider_id, kind, theme, sub_theme, body) values ({}, {}, {}, {}, {})",
+                b.p(app.provider),
+                b.p(text("kind")),
+                b.p(text("theme")),
+                b.p(text("sub_theme")),
+                b.p(n.service.to_string())
+            );
+            let service = b.part_returning(sql, "id");
             let r = rows::AppValues::of(app);
             let values = [
                 b.p(app.id),
@@ -310,7 +367,7 @@ impl PgTx {
                 b.p(n.reference),
                 b.p(app.enterprise),
                 b.p(app.provider),
-                b.p(n.service),
+                format!("(select id from {service})"),
                 b.p(r.submitted_on.clone()),
                 b.p(app.state.code()),
                 b.p(r.closed_on.clone()),

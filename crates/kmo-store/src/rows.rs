@@ -176,6 +176,84 @@ pub(crate) struct TransferRow {
     pub date: String,
 }
 
+/// The one row of PostgreSQL's submission context (every column null when the enterprise is
+/// unknown).
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContextRow {
+    pub id: Option<i64>,
+    pub key: Option<String>,
+    pub name: Option<String>,
+    pub profile: Option<String>,
+    pub taken: bool,
+    pub year: Option<i64>,
+    pub size_lock: Option<String>,
+    pub ceiling_granted_cents: Option<i64>,
+    pub ceiling_reserved_cents: Option<i64>,
+    pub de_minimis: i64,
+    pub number: Option<String>,
+    pub state: Option<String>,
+    pub requested_on: Option<String>,
+    pub registered_on: Option<String>,
+    pub valid_until: Option<String>,
+    pub next_id: i64,
+}
+
+impl ContextRow {
+    pub fn into_context(self) -> Result<kmo_app::store::SubmissionContext, StoreError> {
+        let enterprise = match (self.id, self.key, self.name, self.profile) {
+            (Some(id), Some(key), Some(name), Some(profile)) => Some(
+                EnterpriseRow {
+                    id,
+                    key,
+                    name,
+                    profile,
+                }
+                .into_record()?,
+            ),
+            _ => None,
+        };
+        let year = match (
+            enterprise.as_ref(),
+            self.year,
+            self.ceiling_granted_cents,
+            self.ceiling_reserved_cents,
+        ) {
+            (Some(e), Some(year), Some(granted), Some(reserved)) => Some(
+                YearRow {
+                    enterprise_id: e.id,
+                    year,
+                    size_lock: self.size_lock,
+                    ceiling_granted_cents: granted,
+                    ceiling_reserved_cents: reserved,
+                }
+                .into_year()?,
+            ),
+            _ => None,
+        };
+        let registration = match (self.number, self.state, self.requested_on) {
+            (Some(number), Some(state), Some(requested_on)) => Some(
+                RegistrationRow {
+                    number,
+                    state,
+                    requested_on,
+                    registered_on: self.registered_on,
+                    valid_until: self.valid_until,
+                }
+                .into_registration()?,
+            ),
+            _ => None,
+        };
+        Ok(kmo_app::store::SubmissionContext {
+            enterprise,
+            key_taken: self.taken,
+            year,
+            de_minimis: Cents::new(self.de_minimis),
+            registration,
+            next_id: self.next_id,
+        })
+    }
+}
+
 /// A transfer with its place in the journal.
 #[derive(sqlx::FromRow)]
 pub(crate) struct SeqTransferRow {

@@ -22,7 +22,7 @@ use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
     AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
-    StoreError, Writes,
+    StoreError, SubmissionContext, SubmissionQuery, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -676,9 +676,43 @@ impl SqliteTx {
         Ok(ids)
     }
 
+    pub(crate) fn submission_context(
+        &mut self,
+        q: &SubmissionQuery<'_>,
+    ) -> Result<SubmissionContext, StoreError> {
+        let Some(enterprise) = self.enterprise_by_key(q.enterprise_key)? else {
+            return Ok(SubmissionContext {
+                enterprise: None,
+                key_taken: false,
+                year: None,
+                de_minimis: Cents::ZERO,
+                registration: None,
+                next_id: 0,
+            });
+        };
+        let key_taken = self.application_by_key(q.application_key)?.is_some();
+        let year = self.enterprise_year(enterprise.id, q.year)?;
+        let de_minimis =
+            self.de_minimis_granted(enterprise.id, q.de_minimis_after, q.de_minimis_until)?;
+        let registration = match (q.provider, q.kind) {
+            (Some(p), Some(k)) => self.registration(p, k)?,
+            _ => None,
+        };
+        let next_id = self.next_application_id()?;
+        Ok(SubmissionContext {
+            enterprise: Some(enterprise),
+            key_taken,
+            year: Some(year),
+            de_minimis,
+            registration,
+            next_id,
+        })
+    }
+
     pub(crate) fn write(&mut self, w: &Writes<'_>) -> Result<(), StoreError> {
         if let Some(n) = &w.new_application {
-            self.insert_application(n.application, n.key, n.service, n.reference, n.case)?;
+            let service = self.insert_service(n.application.provider, n.service)?;
+            self.insert_application(n.application, n.key, service, n.reference, n.case)?;
             self.insert_participants(n.application.id, n.participants)?;
         }
         if let Some(app) = w.application {
