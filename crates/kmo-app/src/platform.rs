@@ -16,8 +16,8 @@ use serde_json::{Map, Value, json};
 use crate::audit::next_record;
 use crate::lifecycle::{self, Application, Change, Closing, NewApplication, TransitionError};
 use crate::store::{
-    CommandResultWrite, DraftRecord, EnterpriseYear, NewApplicationWrite, Store, StoreError,
-    StoreTx, SubmissionQuery, Writes,
+    AppLookup, CommandResultWrite, DraftRecord, EnterpriseYear, NewApplicationWrite, Store,
+    StoreError, StoreTx, SubmissionQuery, Writes,
 };
 
 /// A refused command: the stable code of lifecycle.md §3.1 and what it is about.
@@ -1026,27 +1026,33 @@ impl<S: Store> Platform<S> {
         // A bank statement line is booked once: its reference is the idempotency key.
         let line_key = format!("deposit:{bank_ref}");
         let hash = request_hash(&format!("{target:?}|{}|{date}", amount.get()));
-        if let Some(code) = seen_before(&mut tx, &line_key, &hash).await? {
-            if code == "accepted"
-                && let DepositTarget::Application(key) = target
-                && let Some(app) = tx.application_by_key(key).await?
-            {
-                return Ok(app);
+        let reference = match target {
+            DepositTarget::Reference(text) => PaymentReference::parse(text).ok(),
+            DepositTarget::Application(_) => None,
+        };
+        let lookup = match (target, &reference) {
+            (DepositTarget::Application(key), _) => AppLookup::Key(key),
+            (DepositTarget::Reference(_), Some(r)) => AppLookup::Reference(r.digits()),
+            (DepositTarget::Reference(_), None) => AppLookup::Nothing,
+        };
+        // The statement line's earlier answer and the application, in one read.
+        let (seen, app) = tx.command_context(&line_key, lookup).await?;
+        match seen {
+            Some((stored, _)) if stored != hash => return Err(CommandError::IdempotencyKeyReused),
+            Some((_, answer)) => {
+                let code = stored_code(&answer);
+                return match (code, app) {
+                    ("accepted", Some(app)) if matches!(target, DepositTarget::Application(_)) => {
+                        Ok(app)
+                    }
+                    _ => Err(CommandError::Repeated { code }),
+                };
             }
-            return Err(CommandError::Repeated { code });
+            None => {}
         }
-        let (app, unmatched) = match target {
-            DepositTarget::Reference(text) => match PaymentReference::parse(text) {
-                Ok(r) => (
-                    tx.application_by_reference(r.digits()).await?,
-                    CommandError::UnknownReference,
-                ),
-                Err(_) => (None, CommandError::UnknownReference),
-            },
-            DepositTarget::Application(key) => (
-                tx.application_by_key(key).await?,
-                CommandError::UnknownApplication(key.clone()),
-            ),
+        let unmatched = match target {
+            DepositTarget::Reference(_) => CommandError::UnknownReference,
+            DepositTarget::Application(key) => CommandError::UnknownApplication(key.clone()),
         };
         let Some(app) = app else {
             let transfers = lifecycle::returned_deposit_transfers(

@@ -119,6 +119,19 @@ pub struct SubmissionContext {
     pub next_id: i64,
 }
 
+/// A command's stored answer (request hash, answer), if any, and the application it names.
+pub type CommandContext = (Option<(String, String)>, Option<Application>);
+
+/// Which application a command names.
+#[derive(Clone, Copy, Debug)]
+pub enum AppLookup<'a> {
+    Key(&'a str),
+    /// The structured reference's 12 digits.
+    Reference(&'a str),
+    /// None (a reference that does not parse).
+    Nothing,
+}
+
 /// A new application as [`Writes`] inserts it.
 #[derive(Clone, Copy, Debug)]
 pub struct NewApplicationWrite<'a> {
@@ -241,6 +254,14 @@ pub trait StoreTx: Send {
         &mut self,
         date: Date,
     ) -> impl Future<Output = Result<Vec<i64>, StoreError>> + Send;
+
+    /// The stored answer of an idempotent command, and the application it names (locked), in one
+    /// call (one statement on PostgreSQL when the application exists).
+    fn command_context(
+        &mut self,
+        command_key: &str,
+        application: AppLookup<'_>,
+    ) -> impl Future<Output = Result<CommandContext, StoreError>> + Send;
 
     /// Everything a submission reads before it decides (see [`SubmissionQuery`]).
     fn submission_context(

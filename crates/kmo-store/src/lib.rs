@@ -28,8 +28,9 @@ use std::time::Duration;
 use kmo_app::lifecycle::Application;
 use kmo_app::registry::Registration;
 use kmo_app::store::{
-    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
-    Store, StoreError, StoreRead, StoreTx, SubmissionContext, SubmissionQuery, Writes,
+    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
+    PayableCredit, ProviderRecord, Store, StoreError, StoreRead, StoreTx, SubmissionContext,
+    SubmissionQuery, Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -298,6 +299,14 @@ impl StoreTx for Tx {
 
     async fn due_applications(&mut self, date: Date) -> Result<Vec<i64>, StoreError> {
         forward!(self, due_applications(date))
+    }
+
+    async fn command_context(
+        &mut self,
+        command_key: &str,
+        application: AppLookup<'_>,
+    ) -> Result<CommandContext, StoreError> {
+        forward!(self, command_context(command_key, application))
     }
 
     async fn submission_context(

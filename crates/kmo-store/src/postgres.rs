@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use kmo_app::lifecycle::Application;
 use kmo_app::store::{
-    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
-    StoreError, SubmissionContext, SubmissionQuery, Writes,
+    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
+    PayableCredit, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
@@ -302,6 +302,42 @@ impl PgTx {
         // Two index range scans (a union with `order by` would sort a scan of the table).
         ids.sort_unstable();
         Ok(ids)
+    }
+
+    /// The command's stored answer and its application (locked), as one statement when the
+    /// application exists (a second one only when it does not).
+    pub(crate) async fn command_context(
+        &mut self,
+        command_key: &str,
+        application: AppLookup<'_>,
+    ) -> Result<CommandContext, StoreError> {
+        let (column, value) = match application {
+            AppLookup::Key(k) => ("key", k),
+            AppLookup::Reference(r) => ("reference", r),
+            AppLookup::Nothing => return Ok((self.command_result(command_key).await?, None)),
+        };
+        let columns: Vec<String> = APP_COLUMNS
+            .split(',')
+            .map(|c| format!("a.{}", c.trim()))
+            .collect();
+        let sql = format!(
+            "select c.request_hash, c.answer, {} from application a left join command_log c on c.key = $2 \
+             where a.{column} = $1 for update of a",
+            columns.join(", ")
+        );
+        let row: Option<rows::AppWithCommandRow> = sqlx::query_as(&sql)
+            .bind(value)
+            .bind(command_key)
+            .fetch_optional(&mut *self.0)
+            .await
+            .map_err(map_err)?;
+        match row {
+            Some(r) => {
+                let seen = r.request_hash.zip(r.answer);
+                Ok((seen, Some(r.app.into_application()?)))
+            }
+            None => Ok((self.command_result(command_key).await?, None)),
+        }
     }
 
     /// What a submission reads, as one statement: the enterprise, whether the key is taken, its

@@ -254,6 +254,15 @@ impl ContextRow {
     }
 }
 
+/// An application with the stored answer of a command (PostgreSQL's command context).
+#[derive(sqlx::FromRow)]
+pub(crate) struct AppWithCommandRow {
+    pub request_hash: Option<String>,
+    pub answer: Option<String>,
+    #[sqlx(flatten)]
+    pub app: AppRow,
+}
+
 /// A transfer with its place in the journal.
 #[derive(sqlx::FromRow)]
 pub(crate) struct SeqTransferRow {

@@ -21,8 +21,8 @@ use std::time::Duration;
 use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
-    AuditRecord, DraftRecord, EnterpriseRecord, EnterpriseYear, PayableCredit, ProviderRecord,
-    StoreError, SubmissionContext, SubmissionQuery, Writes,
+    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
+    PayableCredit, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -674,6 +674,20 @@ impl SqliteTx {
         // Two index range scans (a union with `order by` would sort a scan of the table).
         ids.sort_unstable();
         Ok(ids)
+    }
+
+    pub(crate) fn command_context(
+        &mut self,
+        command_key: &str,
+        application: AppLookup<'_>,
+    ) -> Result<CommandContext, StoreError> {
+        let seen = self.command_result(command_key)?;
+        let app = match application {
+            AppLookup::Key(k) => self.application_by_key(k)?,
+            AppLookup::Reference(r) => self.application_by_reference(r)?,
+            AppLookup::Nothing => None,
+        };
+        Ok((seen, app))
     }
 
     pub(crate) fn submission_context(
