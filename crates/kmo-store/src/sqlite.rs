@@ -172,7 +172,7 @@ impl SqliteDb {
         // [`Checkpointer`] thread copies the WAL back long before, on the other core.
         conn.execute_batch(
             "pragma synchronous = normal; pragma foreign_keys = on; pragma mmap_size = 268435456; \
-             pragma cache_size = -8192; pragma wal_autocheckpoint = 50000;",
+             pragma cache_size = -512; pragma wal_autocheckpoint = 50000;",
         )
         .map_err(map_err)?;
         conn.set_prepared_statement_cache_capacity(128);
