@@ -483,6 +483,21 @@ pub fn returned_deposit_transfers(
     ]
 }
 
+/// The own share left in the wallet, refunded to the enterprise (at a closing or a recovery).
+fn own_share_refund(app: &Application, seq: i32, amount: Cents, date: Date) -> Transfer {
+    posted(
+        transfer_id(app.id, seq, "own_share_refund"),
+        AccountKey::OwnShareWallet {
+            application: app.id,
+        },
+        AccountKey::RefundsPayable,
+        amount,
+        TransferCode::OwnShareRefund,
+        Some(app.id),
+        date,
+    )
+}
+
 /// Facts of a new application decided `eligible` by the rules engine (lifecycle.md §6.1).
 #[derive(Clone, Debug)]
 pub struct NewApplication {
@@ -817,17 +832,7 @@ pub fn close(app: &Application, closing: Closing, date: Date) -> Result<Change, 
     let to_ceiling = closing != Closing::Expire && date.year() == year;
     let mut transfers = Vec::with_capacity(4);
     if own_left.is_positive() {
-        transfers.push(posted(
-            transfer_id(app.id, seq, "own_share_refund"),
-            AccountKey::OwnShareWallet {
-                application: app.id,
-            },
-            AccountKey::RefundsPayable,
-            own_left,
-            TransferCode::OwnShareRefund,
-            Some(app.id),
-            date,
-        ));
+        transfers.push(own_share_refund(app, seq, own_left, date));
         next.refunded = add(next.refunded, own_left);
     }
     if subsidy_left.is_positive() {
@@ -981,17 +986,7 @@ pub fn recover(app: &Application, date: Date) -> Result<Change, TransitionError>
     let subsidy_left = app.subsidy_outstanding();
     let mut transfers = Vec::with_capacity(4);
     if own_left.is_positive() {
-        transfers.push(posted(
-            transfer_id(app.id, seq, "own_share_refund"),
-            AccountKey::OwnShareWallet {
-                application: app.id,
-            },
-            AccountKey::RefundsPayable,
-            own_left,
-            TransferCode::OwnShareRefund,
-            Some(app.id),
-            date,
-        ));
+        transfers.push(own_share_refund(app, seq, own_left, date));
         next.refunded = add(next.refunded, own_left);
     }
     if subsidy_left.is_positive() {

@@ -410,6 +410,49 @@ async fn seen_before<T: StoreTx>(
     }
 }
 
+/// An incoming bank transfer (one line of a statement).
+struct StatementLine<'a> {
+    bank_ref: &'a str,
+    line_key: &'a str,
+    hash: &'a str,
+    amount: Cents,
+    date: Date,
+}
+
+impl StatementLine<'_> {
+    /// Books a transfer that cannot be accepted to suspense and returns it in full at once, with
+    /// the reason in the platform's audit stream and as the line's stored answer.
+    async fn return_unmatched<T: StoreTx>(
+        &self,
+        tx: &mut T,
+        application: Option<i64>,
+        code: &str,
+    ) -> Result<(), StoreError> {
+        let transfers = lifecycle::returned_deposit_transfers(
+            &format!("bank.{}", self.bank_ref),
+            self.amount,
+            None,
+            self.date,
+        );
+        tx.insert_transfers(&transfers).await?;
+        let head = tx.audit_head("platform").await?;
+        let mut payload = json!({"amount_cents": self.amount.get(), "code": code, "transfers": transfer_ids(&transfers)});
+        if let (Some(id), Some(p)) = (application, payload.as_object_mut()) {
+            p.insert("application".into(), json!(id));
+        }
+        let record = next_record(
+            "platform",
+            head,
+            "deposit_returned",
+            "bank",
+            self.date,
+            payload.to_string(),
+        );
+        tx.append_audit(&record).await?;
+        tx.save_command_result(self.line_key, self.hash, code).await
+    }
+}
+
 /// Writes one lifecycle change: the record, its transfers, its audit record, the cached
 /// ceiling of the enterprise's year when subsidy went back to it, and the command's answer when
 /// it carries an idempotency key. Returns the application as stored.
@@ -1054,26 +1097,15 @@ impl<S: Store> Platform<S> {
             DepositTarget::Reference(_) => CommandError::UnknownReference,
             DepositTarget::Application(key) => CommandError::UnknownApplication(key.clone()),
         };
+        let line = StatementLine {
+            bank_ref,
+            line_key: &line_key,
+            hash: &hash,
+            amount,
+            date,
+        };
         let Some(app) = app else {
-            let transfers = lifecycle::returned_deposit_transfers(
-                &format!("bank.{bank_ref}"),
-                amount,
-                None,
-                date,
-            );
-            tx.insert_transfers(&transfers).await?;
-            let head = tx.audit_head("platform").await?;
-            let payload = json!({"amount_cents": amount.get(), "code": unmatched.code(), "transfers": transfer_ids(&transfers)});
-            let record = next_record(
-                "platform",
-                head,
-                "deposit_returned",
-                "bank",
-                date,
-                payload.to_string(),
-            );
-            tx.append_audit(&record).await?;
-            tx.save_command_result(&line_key, &hash, unmatched.code())
+            line.return_unmatched(&mut tx, None, unmatched.code())
                 .await?;
             tx.commit().await?;
             return Err(unmatched);
@@ -1098,25 +1130,7 @@ impl<S: Store> Platform<S> {
                     Ok(stored)
                 }
                 Err(error) => {
-                    let transfers = lifecycle::returned_deposit_transfers(
-                        &format!("bank.{bank_ref}"),
-                        amount,
-                        None,
-                        date,
-                    );
-                    tx.insert_transfers(&transfers).await?;
-                    let head = tx.audit_head("platform").await?;
-                    let payload = json!({"amount_cents": amount.get(), "application": app.id, "code": error.code(), "transfers": transfer_ids(&transfers)});
-                    let record = next_record(
-                        "platform",
-                        head,
-                        "deposit_returned",
-                        "bank",
-                        date,
-                        payload.to_string(),
-                    );
-                    tx.append_audit(&record).await?;
-                    tx.save_command_result(&line_key, &hash, error.code())
+                    line.return_unmatched(&mut tx, Some(app.id), error.code())
                         .await?;
                     tx.commit().await?;
                     Err(error.into())

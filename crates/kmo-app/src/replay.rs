@@ -63,6 +63,13 @@ pub struct ReplaySummary {
     pub paid_out_cents: i64,
 }
 
+impl ReplaySummary {
+    fn count_payout(&mut self, run: &crate::platform::PayoutRun) {
+        self.payout_runs += 1;
+        self.paid_out_cents += run.total_cents;
+    }
+}
+
 /// A follow-up of an accepted application, due on a date.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Step {
@@ -182,12 +189,8 @@ where
             clock = date;
             platform.advance_clock(clock).await.map_err(err)?;
             if new_week {
-                let run = platform
-                    .payout_run(&format!("week-{clock}"), clock)
-                    .await
-                    .map_err(err)?;
-                summary.payout_runs += 1;
-                summary.paid_out_cents += run.total_cents;
+                let id = format!("week-{clock}");
+                summary.count_payout(&platform.payout_run(&id, clock).await.map_err(err)?);
             }
         }
         if due_submission == Some(date) && due_step.is_none_or(|s| s >= date) {
@@ -444,12 +447,8 @@ where
         }
     }
     platform.advance_clock(end).await.map_err(err)?;
-    let run = platform
-        .payout_run(&format!("final-{end}"), end)
-        .await
-        .map_err(err)?;
-    summary.payout_runs += 1;
-    summary.paid_out_cents += run.total_cents;
+    let id = format!("final-{end}");
+    summary.count_payout(&platform.payout_run(&id, end).await.map_err(err)?);
     summary.submitted = submitted;
     let mut tx = platform.store.begin().await?;
     let apps = tx.all_applications().await?;

@@ -259,6 +259,19 @@ fn training(app: &str, on: &str, fee_cents: i64) -> Submission {
     }
 }
 
+/// Submits a training and deposits its exact own share the same day (bank line `b-<key>`).
+async fn funded(p: &Platform<Db>, key: &str, on: &str, fee_cents: i64) {
+    let s = p.submit(&training(key, on, fee_cents)).await.unwrap();
+    p.deposit(
+        &DepositTarget::Application(key.into()),
+        s.application.own_share,
+        d(on),
+        &format!("b-{key}"),
+    )
+    .await
+    .unwrap();
+}
+
 /// Everything stored, for before/after comparisons.
 async fn dump(db: &Db) -> String {
     let mut tx = db.begin().await.unwrap();
@@ -280,17 +293,7 @@ fn a_rejected_command_changes_nothing() {
         runtime().block_on(async {
             let (scratch, p) = platform_with_enterprise(url.as_deref(), 2).await;
             p.advance_clock(d("2024-03-01")).await.unwrap();
-            p.submit(&training("A1", "2024-03-01", 100_000))
-                .await
-                .unwrap();
-            p.deposit(
-                &DepositTarget::Application("A1".into()),
-                Cents::new(70_000),
-                d("2024-03-01"),
-                "b1",
-            )
-            .await
-            .unwrap();
+            funded(&p, "A1", "2024-03-01", 100_000).await;
             p.pay("A1", Cents::new(10_000), d("2024-03-01"))
                 .await
                 .unwrap();
@@ -729,17 +732,7 @@ fn a_payout_run_pays_every_payable_once() {
             let (scratch, p) = platform_with_enterprise(url.as_deref(), 2).await;
             p.advance_clock(d("2024-03-01")).await.unwrap();
             for key in ["A1", "A2"] {
-                p.submit(&training(key, "2024-03-01", 200_000))
-                    .await
-                    .unwrap();
-                p.deposit(
-                    &DepositTarget::Application(key.into()),
-                    Cents::new(140_000),
-                    d("2024-03-01"),
-                    &format!("b{key}"),
-                )
-                .await
-                .unwrap();
+                funded(&p, key, "2024-03-01", 200_000).await;
             }
             p.pay("A1", Cents::new(200_000), d("2024-04-01"))
                 .await
@@ -806,17 +799,7 @@ fn a_payout_run_pays_every_payable_once() {
                     .payouts
                     .is_empty()
             );
-            p.submit(&training("A3", "2024-04-04", 100_000))
-                .await
-                .unwrap();
-            p.deposit(
-                &DepositTarget::Application("A3".into()),
-                Cents::new(70_000),
-                d("2024-04-04"),
-                "b3",
-            )
-            .await
-            .unwrap();
+            funded(&p, "A3", "2024-04-04", 100_000).await;
             p.pay("A3", Cents::new(40_000), d("2024-04-05"))
                 .await
                 .unwrap();
