@@ -68,6 +68,18 @@ pub fn check_vector(
             };
         }
     };
+    let failures = compare(&parsed, expect);
+    VectorOutcome {
+        name,
+        answer,
+        failures,
+    }
+}
+
+/// One sentence per expected key the answer does not have (`reasons_include`: each listed code
+/// is among the answer's reasons); empty when the answer meets the expectation.
+#[must_use]
+pub fn compare(parsed: &Value, expect: &serde_json::Map<String, Value>) -> Vec<String> {
     let mut failures = Vec::new();
     for (key, want) in expect {
         let ok = if key == "reasons_include" {
@@ -89,9 +101,5 @@ pub fn check_vector(
             ));
         }
     }
-    VectorOutcome {
-        name,
-        answer,
-        failures,
-    }
+    failures
 }

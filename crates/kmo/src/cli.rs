@@ -23,9 +23,9 @@ pub struct Cli {
     /// Database URL: sqlite://PATH or postgres://… (default: sqlite://<data dir>/kmo.sqlite3).
     #[arg(long, global = true, env = "KMO_DATABASE__URL")]
     pub database_url: Option<String>,
-    /// Folder of the embedded SQLite database and other data.
-    #[arg(long, global = true, env = "KMO_DATA_DIR", default_value = "kmo-data")]
-    pub data_dir: PathBuf,
+    /// Folder of the embedded SQLite database and other data [default: kmo-data].
+    #[arg(long, global = true, env = "KMO_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -60,9 +60,35 @@ pub enum Command {
     /// check. Without --database-url it writes a fresh <data dir>/replay.sqlite3; a given
     /// database must be empty.
     Replay(ReplayArgs),
+    /// Start the platform: the JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json, browsable
+    /// at /api/v1/docs), /healthz, /readyz, /metrics, and the deadline tick on a schedule. On
+    /// first start it creates the data directory and migrates the database.
+    Serve(ServeArgs),
+    /// Settings.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the OpenAPI 3.1 document of the API (the committed openapi.json is this output).
+    Openapi,
     /// Run the deterministic simulation of the money path on a fresh database (a temporary
     /// SQLite file, or a fresh schema of a PostgreSQL --database-url).
     Simulate(SimulateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on (default 127.0.0.1:8080); port 0 picks a free port and
+    /// prints the address it bound.
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// A TOML settings file (see `kmo config print-default`).
+    #[arg(long, env = "KMO_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the default settings as TOML (every key can also be set as KMO_<SECTION>__<KEY>).
+    PrintDefault,
 }
 
 #[derive(Debug, Args)]
@@ -297,6 +323,9 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
+/// The data directory when neither `--data-dir` nor `KMO_DATA_DIR` names one.
+pub const DEFAULT_DATA_DIR: &str = "kmo-data";
+
 /// Parses the arguments, runs the command, and maps the outcome to an exit code.
 #[must_use]
 pub fn main() -> ExitCode {
@@ -314,9 +343,24 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> anyhow::Result<u8> {
     let location = crate::wallet::DbLocation {
         url: cli.database_url.clone(),
-        data_dir: cli.data_dir.clone(),
+        data_dir: cli
+            .data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+        max_connections: kmo_store::ConnectOptions::default().max_connections,
     };
     match cli.command {
+        Command::Serve(args) => {
+            crate::serve::serve(cli.database_url.as_deref(), cli.data_dir.as_deref(), &args)
+        }
+        Command::Config(ConfigCommand::PrintDefault) => {
+            print!("{}", kmo_http::settings::Settings::default_toml());
+            Ok(0)
+        }
+        Command::Openapi => {
+            println!("{}", kmo_http::openapi::document());
+            Ok(0)
+        }
         Command::Scenario(ScenarioCommand::Run(args)) => {
             let mut input = String::new();
             io::stdin()

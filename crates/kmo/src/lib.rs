@@ -7,6 +7,7 @@
 //! - [`eval_stream`]: `kmo rules eval`, streaming and parallel.
 //! - [`bench`]: `kmo bench rules`.
 //! - [`clock`]: "today" in Europe/Brussels — the only place this binary reads the system clock.
+//! - [`serve`]: `kmo serve`, the HTTP server of `kmo-http` with its settings.
 //! - [`wallet`]: the commands that touch storage (`scenario run`, `ledger check`, `audit verify`,
 //!   `tick`, `migrate`).
 
@@ -15,4 +16,5 @@ pub mod cli;
 pub mod clock;
 pub mod eval_stream;
 pub mod race;
+pub mod serve;
 pub mod wallet;

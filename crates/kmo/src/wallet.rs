@@ -23,6 +23,8 @@ pub struct DbLocation {
     /// The URL given, if any.
     pub url: Option<String>,
     pub data_dir: PathBuf,
+    /// Connections to PostgreSQL.
+    pub max_connections: u32,
 }
 
 impl DbLocation {
@@ -47,7 +49,7 @@ impl DbLocation {
             &url,
             ConnectOptions {
                 create_sqlite_file: default,
-                ..ConnectOptions::default()
+                max_connections: self.max_connections,
             },
         )
         .await?)

@@ -148,3 +148,79 @@ fn racing_processes_never_exceed_a_ceiling() {
         assert_eq!(v["ledger_check"], "ok");
     }
 }
+
+/// `GET path` over plain HTTP/1.1; returns the status line and the body.
+fn http_get(addr: &str, path: &str) -> (String, String) {
+    use std::io::Read;
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut text = String::new();
+    stream.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    (head.lines().next().unwrap().to_owned(), body.to_owned())
+}
+
+#[test]
+fn serve_on_port_zero_prints_its_address_creates_its_data_dir_and_stops_on_sigterm() {
+    use std::io::BufRead;
+    let dir = std::env::temp_dir().join(format!("kmo-serve-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kmo"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(&dir)
+        .env_remove("KMO_DATABASE__URL")
+        .env("KMO_SERVER__LOG_FORMAT", "json")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("kmo serve: listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_owned();
+    assert!(!addr.ends_with(":0"), "{addr}");
+    let (status, body) = http_get(&addr, "/healthz");
+    assert!(status.contains("200"), "{status}");
+    assert!(body.contains("\"ok\""), "{body}");
+    let (status, body) = http_get(&addr, "/readyz");
+    assert!(status.contains("200"), "{status} {body}");
+    assert!(dir.join("kmo.sqlite3").exists());
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        logs.lines()
+            .any(|l| l.starts_with('{') && l.contains("shutting down")),
+        "JSON logs with the shutdown line expected: {logs}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn config_print_default_is_loadable_toml_and_a_bad_setting_is_named() {
+    let out = kmo(&["config", "print-default"], b"");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("[database]") && text.contains("listen = \"127.0.0.1:8080\""));
+    let out = Command::new(env!("CARGO_BIN_EXE_kmo"))
+        .args(["serve"])
+        .env("KMO_SERVER__LISTEN", "nowhere")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("server.listen"), "{err}");
+}

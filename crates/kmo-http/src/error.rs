@@ -1,0 +1,150 @@
+//! The one error type of the API: `{"code": "...", "detail": "...", "field": "..."}` with a
+//! stable code (the lifecycle's codes of lifecycle.md §3.1, and the HTTP codes below) and the
+//! HTTP status that goes with it. A 5xx never carries internals: the cause is logged once, here,
+//! and the answer says only that something went wrong on our side.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kmo_app::platform::CommandError;
+use kmo_app::store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The codes the HTTP layer adds to the lifecycle's. Every one is produced by a test
+/// (`tests/api`), and listed in the OpenAPI document.
+pub const HTTP_CODES: &[(&str, &str)] = &[
+    ("MALFORMED_JSON", "the body is not valid JSON"),
+    ("INVALID_BODY", "the JSON does not have the expected shape"),
+    (
+        "UNSUPPORTED_MEDIA_TYPE",
+        "the body must be application/json",
+    ),
+    ("BODY_TOO_LARGE", "the body is larger than the limit"),
+    (
+        "BATCH_TOO_LARGE",
+        "more cases in one request than the limit",
+    ),
+    ("EMPTY_BATCH", "a batch needs at least one case"),
+    ("NOT_FOUND", "no such resource or route"),
+    (
+        "METHOD_NOT_ALLOWED",
+        "the route exists, the method does not",
+    ),
+    ("TIMEOUT", "the request took too long"),
+    ("UNAVAILABLE", "the database cannot be reached"),
+    (
+        "INTERNAL",
+        "something went wrong on our side; the details are in the server log",
+    ),
+];
+
+/// An error answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Stable, upper-case code, e.g. `UNKNOWN_APPLICATION`.
+    pub code: String,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// The request field the error is about, when there is one (`costs[1].persons`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// An error on its way to becoming a response.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub detail: String,
+    pub field: Option<String>,
+}
+
+impl ApiError {
+    #[must_use]
+    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            detail: detail.into(),
+            field: None,
+        }
+    }
+
+    #[must_use]
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    #[must_use]
+    pub fn not_found(what: impl Into<String>) -> Self {
+        ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", what)
+    }
+
+    /// An internal failure: logged with its cause, answered without it.
+    #[must_use]
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error.cause = %cause, "internal error");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL",
+            "something went wrong on our side; it has been logged",
+        )
+    }
+
+    #[must_use]
+    pub fn unavailable(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error.cause = %cause, "database unavailable");
+        ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "UNAVAILABLE",
+            "the platform cannot reach its database; try again shortly",
+        )
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = ErrorBody {
+            code: self.code.to_owned(),
+            detail: self.detail,
+            field: self.field,
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<CommandError> for ApiError {
+    fn from(e: CommandError) -> Self {
+        let status = match &e {
+            CommandError::Store(StoreError::Conflict) => StatusCode::CONFLICT,
+            CommandError::Store(StoreError::Database(_)) => return ApiError::unavailable(&e),
+            CommandError::Store(StoreError::Corrupt(_)) => return ApiError::internal(&e),
+            CommandError::UnknownEnterprise(_)
+            | CommandError::UnknownApplication(_)
+            | CommandError::UnknownDraft(_) => StatusCode::NOT_FOUND,
+            CommandError::DuplicateEnterprise(_)
+            | CommandError::DuplicateApplication(_)
+            | CommandError::IdempotencyKeyReused
+            | CommandError::Repeated { .. }
+            | CommandError::Transition(_)
+            | CommandError::Registration(_) => StatusCode::CONFLICT,
+            CommandError::NotYourApplication(_) => StatusCode::FORBIDDEN,
+            CommandError::Invalid { .. }
+            | CommandError::InvalidEnterprise { .. }
+            | CommandError::InvalidSubmission { .. }
+            | CommandError::SubmissionRejected { .. }
+            | CommandError::UnknownReference
+            | CommandError::ProviderNotRegistered { .. }
+            | CommandError::NotAWorker { .. }
+            | CommandError::DateBeforeClock { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        };
+        ApiError {
+            status,
+            code: e.code(),
+            field: e.field().map(str::to_owned),
+            detail: e.to_string(),
+        }
+    }
+}

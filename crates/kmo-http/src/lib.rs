@@ -1,0 +1,231 @@
+//! The JSON API of kmo-portefeuille: axum handlers over the same `kmo-app` services the command
+//! line uses, its OpenAPI document, the layered settings and the server loop.
+//!
+//! # Layout
+//! - [`settings`]: defaults → TOML file → `KMO_…` environment, validated once.
+//! - [`error`]: the one error type, `{code, detail, field}`.
+//! - [`extract`]: JSON and query extractors that answer with that error type.
+//! - [`routes`]: one module per resource, each a `router()`.
+//! - [`openapi`]: the generated OpenAPI 3.1 document and its page.
+//! - [`metrics`]: Prometheus counters.
+//! - [`clock`]: where "today" comes from.
+//!
+//! **Architecture Invariant:** handlers are thin — extract, parse, call one `kmo-app` service,
+//! map the error. No handler writes SQL or moves money itself.
+
+pub mod clock;
+pub mod error;
+pub mod extract;
+pub mod metrics;
+pub mod openapi;
+pub mod routes;
+pub mod settings;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use kmo_app::platform::{CommandError, Platform};
+use kmo_rules::RuleBook;
+use kmo_store::Db;
+use tokio::net::TcpListener;
+use tracing::Instrument as _;
+
+use crate::clock::Clock;
+use crate::error::ApiError;
+use crate::metrics::Metrics;
+use crate::settings::{LogFormat, Settings};
+
+/// What every handler can reach. Cheap to clone (all shared).
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    pub db: Db,
+    pub platform: Arc<Platform<Db>>,
+    pub rules: Arc<RuleBook>,
+    pub clock: Arc<dyn Clock>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    /// The state over an opened (migrated) database.
+    pub fn new(settings: Settings, db: Db, rules: RuleBook, clock: Arc<dyn Clock>) -> Self {
+        AppState {
+            settings: Arc::new(settings),
+            platform: Arc::new(Platform::new(db.clone(), rules.clone())),
+            db,
+            rules: Arc::new(rules),
+            clock,
+            metrics: Arc::new(Metrics::default()),
+        }
+    }
+}
+
+/// Every route, with the request-id, logging, metrics, timeout and body-limit layers.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.settings.limits.request_body_bytes_max;
+    Router::new()
+        .merge(routes::health::router())
+        .merge(routes::rules::router())
+        .merge(openapi::router())
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .with_state(state)
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such route")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "METHOD_NOT_ALLOWED",
+        "this route does not take that method",
+    )
+}
+
+fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal(&"a handler panicked").into_response()
+}
+
+static REQUEST_SEQ: AtomicU64 = AtomicU64::new(1);
+
+/// A request id: the caller's `x-request-id` when it is short and plain, else a fresh one.
+fn request_id(req: &Request) -> String {
+    if let Some(given) = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+    {
+        return given.to_owned();
+    }
+    format!(
+        "{:x}-{}",
+        std::process::id(),
+        REQUEST_SEQ.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Request id, log line, metrics and the request timeout, around every handler.
+async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request_id(&req);
+    let method = req.method().as_str().to_owned();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
+    let timeout = Duration::from_secs(state.settings.server.request_timeout_seconds);
+    let mut response = match tokio::time::timeout(timeout, next.run(req).instrument(span.clone()))
+        .await
+    {
+        Ok(r) => r,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "TIMEOUT",
+            "the request took too long; it may or may not have been applied — retry with the same Idempotency-Key",
+        )
+        .into_response(),
+    };
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    span.in_scope(|| {
+        tracing::info!(
+            status,
+            micros = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+            "answered"
+        );
+    });
+    state
+        .metrics
+        .observe_request(&method, &route, status, elapsed);
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}
+
+/// Sets up logging once: JSON lines in production, pretty lines in development. `RUST_LOG`
+/// filters (default `info`). Safe to call twice (the second call does nothing).
+pub fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Pretty => builder.try_init(),
+    };
+}
+
+/// Serves on `listener` until `shutdown` completes, then finishes the requests in flight. The
+/// deadline tick runs every `server.tick_interval_seconds` (several servers on one database
+/// may all tick: each tick is one transaction that moves the clock and applies what is due,
+/// and a tick that finds the work done does nothing).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    // The first tick before the first request: nothing is served on a stale clock.
+    tick_once(&state).await;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let ticker = tokio::spawn(tick_loop(state.clone(), stop_rx));
+    let app = router(state);
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            tracing::info!("shutting down: finishing the requests in flight");
+        })
+        .await;
+    let _ = stop_tx.send(true);
+    let _ = ticker.await;
+    result
+}
+
+async fn tick_loop(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let period = Duration::from_secs(state.settings.server.tick_interval_seconds);
+    loop {
+        tokio::select! {
+            () = tokio::time::sleep(period) => {}
+            _ = stop.changed() => return,
+        }
+        tick_once(&state).await;
+    }
+}
+
+/// One deadline tick at today's date.
+pub async fn tick_once(state: &AppState) {
+    let today = state.clock.today();
+    match state.platform.advance_clock(today).await {
+        Ok(n) => {
+            state.metrics.observe_tick(n);
+            if n > 0 {
+                tracing::info!(date = %today, transitions = n, "deadline tick");
+            }
+        }
+        // Another server's clock is a day ahead (midnight): nothing to do here.
+        Err(CommandError::DateBeforeClock { .. }) => state.metrics.observe_tick(0),
+        Err(e) => {
+            tracing::warn!(date = %today, error = %e, "deadline tick failed; retried at the next one")
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! The server's settings, layered: built-in defaults, then an optional TOML file, then `KMO_…`
+//! environment variables (`__` separates nesting: `KMO_DATABASE__URL`, `KMO_SERVER__LISTEN`),
+//! then the command line. One typed [`Settings`] comes out, validated before anything starts,
+//! and is passed explicitly (never a global), so a test can build its own.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything `kmo serve` can be told.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// Folder of the embedded SQLite database and other data.
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub server: ServerSettings,
+    pub limits: LimitSettings,
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH` or `postgres://…`; empty: `sqlite://<data_dir>/kmo.sqlite3`.
+    pub url: String,
+    /// Connections to PostgreSQL (SQLite has one writer).
+    pub max_connections: u32,
+}
+
+/// The URL may hold a password: it is never printed whole.
+impl fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+#[must_use]
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let Some((credentials, host)) = rest.rsplit_once('@') else {
+        return url.to_owned();
+    };
+    match credentials.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerSettings {
+    /// Address and port to listen on; port 0 picks a free port (the bound address is printed).
+    pub listen: String,
+    /// `pretty` (development) or `json` (production) log lines on standard error.
+    pub log_format: LogFormat,
+    /// How often the deadline tick runs inside the server, in seconds.
+    pub tick_interval_seconds: u64,
+    /// How long a request may take before it is answered 503, in seconds.
+    pub request_timeout_seconds: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitSettings {
+    /// Largest request body accepted, in bytes.
+    pub request_body_bytes_max: usize,
+    /// Largest batch of cases in one `POST /api/v1/rules/evaluate`.
+    pub rules_batch_max: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from("kmo-data"),
+            database: DatabaseSettings::default(),
+            server: ServerSettings::default(),
+            limits: LimitSettings::default(),
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: String::new(),
+            max_connections: 16,
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            listen: "127.0.0.1:8080".into(),
+            log_format: LogFormat::Pretty,
+            tick_interval_seconds: 60,
+            request_timeout_seconds: 30,
+        }
+    }
+}
+
+impl Default for LimitSettings {
+    fn default() -> Self {
+        LimitSettings {
+            request_body_bytes_max: 256 * 1024,
+            rules_batch_max: 1_000,
+        }
+    }
+}
+
+/// Why the settings cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read the settings file {path}: {message}")]
+    File { path: String, message: String },
+    #[error("setting {key}: {message}")]
+    Invalid { key: String, message: String },
+}
+
+impl Settings {
+    /// The defaults as a TOML document (`kmo config print-default`).
+    #[must_use]
+    pub fn default_toml() -> String {
+        let body = toml::to_string(&Settings::default()).unwrap_or_default();
+        format!(
+            "# kmo-portefeuille settings: these are the defaults. Every key can also be set as an\n\
+             # environment variable KMO_<SECTION>__<KEY>, e.g. KMO_DATABASE__URL, KMO_SERVER__LISTEN,\n\
+             # KMO_DATA_DIR. An empty database.url means sqlite://<data_dir>/kmo.sqlite3.\n\n{body}"
+        )
+    }
+
+    /// Layers the defaults, the TOML text (if any) and the environment (`KMO_…` variables).
+    /// Environment variables that name no setting are ignored (other tools share the prefix);
+    /// a TOML key that names no setting is an error (a typo must not pass silently).
+    pub fn load(
+        toml_text: Option<(&str, &str)>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Settings, SettingsError> {
+        let mut table =
+            toml::Table::try_from(Settings::default()).map_err(|e| SettingsError::Invalid {
+                key: String::new(),
+                message: e.to_string(),
+            })?;
+        if let Some((path, text)) = toml_text {
+            let file: toml::Table =
+                text.parse()
+                    .map_err(|e: toml::de::Error| SettingsError::File {
+                        path: path.to_owned(),
+                        message: e.to_string(),
+                    })?;
+            merge(&mut table, file);
+        }
+        let known = known_keys(&table);
+        let env: BTreeMap<String, String> = env.into_iter().collect();
+        for (name, value) in &env {
+            let Some(path) = name.strip_prefix("KMO_") else {
+                continue;
+            };
+            let path: Vec<String> = path.split("__").map(str::to_ascii_lowercase).collect();
+            let Some(kind) = known.get(&path) else {
+                continue;
+            };
+            let key = path.join(".");
+            let parsed = match kind {
+                Kind::Integer => toml::Value::Integer(value.trim().parse().map_err(|_| {
+                    SettingsError::Invalid {
+                        key: name.clone(),
+                        message: format!("{value:?} is not a whole number"),
+                    }
+                })?),
+                Kind::Text => toml::Value::String(value.clone()),
+            };
+            set(&mut table, &path, parsed).map_err(|message| SettingsError::Invalid {
+                key: key.clone(),
+                message,
+            })?;
+        }
+        let settings: Settings =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| SettingsError::Invalid {
+                    key: String::new(),
+                    message: e.message().to_owned(),
+                })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), SettingsError> {
+        let invalid = |key: &str, message: &str| SettingsError::Invalid {
+            key: key.into(),
+            message: message.into(),
+        };
+        if self.server.listen.parse::<SocketAddr>().is_err() {
+            return Err(invalid(
+                "server.listen",
+                "must be ADDRESS:PORT, e.g. 127.0.0.1:8080",
+            ));
+        }
+        if self.database.max_connections == 0 || self.database.max_connections > 512 {
+            return Err(invalid("database.max_connections", "must be 1 to 512"));
+        }
+        if !self.database.url.is_empty()
+            && !self.database.url.starts_with("sqlite://")
+            && !self.database.url.starts_with("postgres://")
+            && !self.database.url.starts_with("postgresql://")
+        {
+            return Err(invalid(
+                "database.url",
+                "must start with sqlite:// or postgres://",
+            ));
+        }
+        if self.server.tick_interval_seconds == 0 {
+            return Err(invalid(
+                "server.tick_interval_seconds",
+                "must be at least 1",
+            ));
+        }
+        if self.server.request_timeout_seconds == 0 {
+            return Err(invalid(
+                "server.request_timeout_seconds",
+                "must be at least 1",
+            ));
+        }
+        if self.limits.request_body_bytes_max < 1024 {
+            return Err(invalid(
+                "limits.request_body_bytes_max",
+                "must be at least 1024",
+            ));
+        }
+        if self.limits.rules_batch_max == 0 || self.limits.rules_batch_max > 100_000 {
+            return Err(invalid("limits.rules_batch_max", "must be 1 to 100000"));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Integer,
+    Text,
+}
+
+fn known_keys(table: &toml::Table) -> BTreeMap<Vec<String>, Kind> {
+    fn walk(prefix: &[String], table: &toml::Table, out: &mut BTreeMap<Vec<String>, Kind>) {
+        for (key, value) in table {
+            let mut path = prefix.to_vec();
+            path.push(key.clone());
+            match value {
+                toml::Value::Table(t) => walk(&path, t, out),
+                toml::Value::Integer(_) => {
+                    out.insert(path, Kind::Integer);
+                }
+                _ => {
+                    out.insert(path, Kind::Text);
+                }
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(&[], table, &mut out);
+    out
+}
+
+fn merge(base: &mut toml::Table, over: toml::Table) {
+    for (key, value) in over {
+        match (base.get_mut(&key), value) {
+            (Some(toml::Value::Table(b)), toml::Value::Table(o)) => merge(b, o),
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+}
+
+fn set(table: &mut toml::Table, path: &[String], value: toml::Value) -> Result<(), String> {
+    match path {
+        [] => Err("empty key".into()),
+        [last] => {
+            table.insert(last.clone(), value);
+            Ok(())
+        }
+        [first, rest @ ..] => match table.get_mut(first) {
+            Some(toml::Value::Table(inner)) => set(inner, rest, value),
+            _ => Err(format!("{first} is not a section")),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn the_printed_defaults_load_back_to_the_defaults() {
+        let text = Settings::default_toml();
+        let loaded = Settings::load(Some(("defaults.toml", &text)), env(&[])).unwrap();
+        assert_eq!(loaded, Settings::default());
+    }
+
+    #[test]
+    fn the_environment_overrides_the_file_and_the_file_the_defaults() {
+        let file = "[server]\nlisten = \"0.0.0.0:9000\"\ntick_interval_seconds = 5\n";
+        let loaded = Settings::load(
+            Some(("kmo.toml", file)),
+            env(&[
+                ("KMO_SERVER__LISTEN", "127.0.0.1:0"),
+                ("KMO_DATABASE__URL", "postgres://u:pw@h/db"),
+                ("KMO_DATA_DIR", "/srv/kmo"),
+                ("KMO_TEST_DATABASE_URL", "ignored: names no setting"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(loaded.server.listen, "127.0.0.1:0");
+        assert_eq!(loaded.server.tick_interval_seconds, 5);
+        assert_eq!(loaded.database.url, "postgres://u:pw@h/db");
+        assert_eq!(loaded.data_dir, PathBuf::from("/srv/kmo"));
+        assert!(!format!("{loaded:?}").contains("pw"));
+    }
+
+    #[test]
+    fn a_misspelt_key_in_the_file_is_an_error() {
+        let err =
+            Settings::load(Some(("kmo.toml", "[server]\nlisen = \"x\"\n")), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("lisen"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_name_their_setting() {
+        let err = Settings::load(None, env(&[("KMO_SERVER__LISTEN", "localhost")])).unwrap_err();
+        assert!(err.to_string().contains("server.listen"), "{err}");
+        let err =
+            Settings::load(None, env(&[("KMO_LIMITS__RULES_BATCH_MAX", "many")])).unwrap_err();
+        assert!(
+            err.to_string().contains("KMO_LIMITS__RULES_BATCH_MAX"),
+            "{err}"
+        );
+        let err = Settings::load(None, env(&[("KMO_DATABASE__URL", "mysql://x")])).unwrap_err();
+        assert!(err.to_string().contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://kmo:geheim@db:5432/kmo"),
+            "postgres://kmo:***@db:5432/kmo"
+        );
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,114 @@
+//! Health, readiness, metrics, the OpenAPI document, unknown routes and methods.
+
+use crate::helpers::{backends, spawn_app};
+
+#[tokio::test]
+async fn health_readiness_and_metrics_answer() {
+    for db in backends() {
+        let app = spawn_app(db.as_deref()).await;
+        let r = app.get("/healthz").await;
+        assert_eq!(r.status(), 200);
+        assert!(r.headers().contains_key("x-request-id"));
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["status"], "ok");
+
+        let r = app.get("/readyz").await;
+        assert_eq!(r.status(), 200);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["status"], "ready");
+        assert_eq!(
+            body["database"],
+            if db.is_some() { "postgres" } else { "sqlite" }
+        );
+
+        let r = app.get("/metrics").await;
+        assert_eq!(r.status(), 200);
+        let text = r.text().await.unwrap();
+        assert!(
+            text.contains(
+                "kmo_http_requests_total{method=\"GET\",route=\"/readyz\",status=\"200\"} 1"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("kmo_deadline_ticks_total 1"),
+            "the tick ran at start: {text}"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_callers_request_id_is_echoed_and_a_strange_one_replaced() {
+    let app = spawn_app(None).await;
+    let r = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "abc-123")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "abc-123");
+    let r = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "<script>")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(r.headers()["x-request-id"], "<script>");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_get_error_codes() {
+    let app = spawn_app(None).await;
+    let r = app.get("/api/v1/nothing-here").await;
+    assert_eq!(r.status(), 404);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "NOT_FOUND");
+    let r = app.get("/api/v1/rules/evaluate").await;
+    assert_eq!(r.status(), 405);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "METHOD_NOT_ALLOWED");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn the_served_openapi_document_is_the_committed_one() {
+    let app = spawn_app(None).await;
+    let r = app.get("/api/v1/openapi.json").await;
+    assert_eq!(r.status(), 200);
+    let served = r.text().await.unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&served).unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/api/v1/rules/evaluate"]["post"].is_object());
+    let committed_path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi.json");
+    let committed = std::fs::read_to_string(&committed_path).unwrap_or_default();
+    assert!(
+        committed.trim_end() == served.trim_end(),
+        "openapi.json differs from what the code generates: run `cargo run -p kmo -- openapi > openapi.json` and commit it"
+    );
+    let page = app.get("/api/v1/docs").await;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<meta charset=\"utf-8\">") && html.contains("/api/v1/openapi.json"));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn readiness_fails_cleanly_when_the_database_is_gone() {
+    // PostgreSQL only: dropping the scratch schema under a running server makes every query
+    // fail, which must be a 503 with a stable code and no internals.
+    for db in backends().into_iter().flatten() {
+        let mut app = spawn_app(Some(&db)).await;
+        app.take_scratch().drop_it().await;
+        let r = app.get("/readyz").await;
+        assert_eq!(r.status(), 503);
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["code"], "UNAVAILABLE");
+        assert!(!body["detail"].as_str().unwrap().contains("relation"));
+        app.stop().await;
+    }
+}
