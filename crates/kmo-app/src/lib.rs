@@ -12,6 +12,7 @@
 
 pub mod audit;
 pub mod check;
+pub mod demo;
 pub mod lifecycle;
 pub mod platform;
 pub mod registry;

@@ -1161,6 +1161,22 @@ impl<S: Store> Platform<S> {
         outcome.map(|()| stored).map_err(CommandError::from)
     }
 
+    /// True on a fresh platform: its clock was never set (every story starts by setting it).
+    pub async fn is_empty(&self) -> Result<bool, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let empty = tx.clock().await?.is_none();
+        drop(tx);
+        Ok(empty)
+    }
+
+    /// An application by its key (`UNKNOWN_APPLICATION` when there is none).
+    pub async fn application(&self, key: &str) -> Result<Application, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let app = Self::load(&mut tx, key).await;
+        drop(tx);
+        app
+    }
+
     async fn load<T: StoreTx>(tx: &mut T, key: &str) -> Result<Application, CommandError> {
         tx.application_by_key(key)
             .await?

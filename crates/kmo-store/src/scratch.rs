@@ -128,3 +128,26 @@ impl Scratch {
 fn remove_sqlite(path: &Path) {
     crate::sqlite::remove_files(path);
 }
+
+/// The databases a test suite runs on: SQLite (`None`) always, and PostgreSQL when
+/// `KMO_TEST_DATABASE_URL` names one. With `KMO_REQUIRE_POSTGRES=1` (CI sets it) a missing
+/// PostgreSQL panics, so its tests fail instead of being skipped.
+#[must_use]
+#[allow(
+    clippy::panic,
+    reason = "test support: a missing required database must fail the run"
+)]
+pub fn backends_under_test() -> Vec<Option<String>> {
+    let mut list = vec![None];
+    match std::env::var("KMO_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => list.push(Some(url)),
+        _ => {
+            if std::env::var("KMO_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                panic!(
+                    "KMO_REQUIRE_POSTGRES=1 but KMO_TEST_DATABASE_URL is not set: the PostgreSQL tests must run"
+                );
+            }
+        }
+    }
+    list
+}

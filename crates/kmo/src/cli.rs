@@ -64,6 +64,9 @@ pub enum Command {
     /// at /api/v1/docs), /healthz, /readyz, /metrics, and the deadline tick on a schedule. On
     /// first start it creates the data directory and migrates the database.
     Serve(ServeArgs),
+    /// Fill the database with a believable demo (enterprises, providers, applications in every
+    /// state, dated around today) and print what it made. Refused on a database in use.
+    Demo,
     /// Settings.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -80,6 +83,10 @@ pub struct ServeArgs {
     /// prints the address it bound.
     #[arg(long)]
     pub listen: Option<String>,
+    /// Fill an empty database with the demo first (as `kmo demo`; nothing happens when the
+    /// database is in use).
+    #[arg(long)]
+    pub demo: bool,
     /// A TOML settings file (see `kmo config print-default`).
     #[arg(long, env = "KMO_CONFIG")]
     pub config: Option<PathBuf>,
@@ -353,6 +360,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Serve(args) => {
             crate::serve::serve(cli.database_url.as_deref(), cli.data_dir.as_deref(), &args)
         }
+        Command::Demo => crate::wallet::demo(&location, today_brussels()?),
         Command::Config(ConfigCommand::PrintDefault) => {
             print!("{}", kmo_http::settings::Settings::default_toml());
             Ok(0)

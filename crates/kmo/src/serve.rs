@@ -67,6 +67,9 @@ pub fn serve(
             max_connections: settings.database.max_connections,
         };
         let db = location.open().await?;
+        if args.demo {
+            fill_demo_if_empty(&db).await?;
+        }
         let addr: SocketAddr = settings
             .server
             .listen
@@ -108,4 +111,17 @@ async fn shutdown_signal() {
         () = ctrl_c => {}
         () = term => {}
     }
+}
+
+/// `serve --demo`: the demo, unless the database is in use already.
+async fn fill_demo_if_empty(db: &kmo_store::Db) -> anyhow::Result<()> {
+    let platform = kmo_app::platform::Platform::new(db.clone(), RuleBook::embedded()?);
+    if platform.is_empty().await? {
+        let today = crate::clock::today_brussels()?;
+        kmo_app::demo::fill(&platform, today)
+            .await
+            .context("filling the demo")?;
+        tracing::info!("demo data filled in");
+    }
+    Ok(())
 }

@@ -391,3 +391,16 @@ pub fn replay(
         Ok(if ok { 0 } else { 1 })
     })?
 }
+
+/// `kmo demo`: fills the database with the demo and prints what it made as JSON.
+pub fn demo(location: &DbLocation, today: Date) -> anyhow::Result<u8> {
+    block_on(async {
+        let db = location.open().await?;
+        let platform = Platform::new(db, RuleBook::embedded()?);
+        let summary = kmo_app::demo::fill(&platform, today)
+            .await
+            .context("filling the demo")?;
+        println!("{}", kmo_app::demo::summary_json(&summary));
+        Ok(0)
+    })?
+}

@@ -13,19 +13,7 @@ use kmo_http::{AppState, serve};
 use kmo_rules::RuleBook;
 use kmo_store::scratch::Scratch;
 
-/// The databases to run on: SQLite (None) and, when configured, PostgreSQL. With
-/// `KMO_REQUIRE_POSTGRES=1` (CI) a missing PostgreSQL fails instead of being skipped.
-pub fn backends() -> Vec<Option<String>> {
-    let mut list = vec![None];
-    match std::env::var("KMO_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => list.push(Some(url)),
-        _ => assert!(
-            std::env::var("KMO_REQUIRE_POSTGRES").map_or(true, |v| v != "1"),
-            "KMO_REQUIRE_POSTGRES=1 but KMO_TEST_DATABASE_URL is not set: the PostgreSQL tests must run"
-        ),
-    }
-    list
-}
+pub use kmo_store::scratch::backends_under_test as backends;
 
 pub fn shared_dir() -> PathBuf {
     std::env::var_os("KMO_SHARED_DIR").map_or_else(
