@@ -11,7 +11,7 @@ use kmo_domain::Cents;
 use kmo_ledger::{AccountKey, Book, Transfer, TransferCode};
 
 use crate::lifecycle::Application;
-use crate::store::EnterpriseYear;
+use crate::store::{EnterpriseYear, StoreError, StoreRead};
 
 /// What the check looked at and what it found.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -37,6 +37,19 @@ impl LedgerReport {
     pub fn is_clean(&self) -> bool {
         self.problems.is_empty()
     }
+}
+
+/// Reads every transfer, application and enterprise year through `tx` and runs every check.
+pub async fn ledger_report<T: StoreRead>(tx: &mut T) -> Result<LedgerReport, StoreError> {
+    let transfers = tx.all_transfers().await?;
+    let applications: Vec<Application> = tx
+        .all_applications()
+        .await?
+        .into_iter()
+        .map(|(_, a)| a)
+        .collect();
+    let years = tx.all_enterprise_years().await?;
+    Ok(check_ledger(&transfers, &applications, &years))
 }
 
 /// Runs every check.

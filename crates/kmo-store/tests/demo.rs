@@ -5,11 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use kmo_app::check::check_ledger;
+use kmo_app::check::ledger_report;
 use kmo_app::demo::fill;
 use kmo_app::lifecycle::State;
 use kmo_app::platform::Platform;
-use kmo_app::store::{Store, StoreRead};
+use kmo_app::store::Store;
 use kmo_domain::Date;
 use kmo_rules::RuleBook;
 use kmo_store::scratch::{Scratch, backends_under_test};
@@ -37,18 +37,9 @@ fn the_demo_shows_every_state_with_clean_books_whatever_the_day() {
                 // A second fill is refused and changes nothing.
                 assert!(fill(&platform, today).await.is_err());
                 let mut tx = scratch.db.begin().await.unwrap();
-                let transfers = tx.all_transfers().await.unwrap();
-                let apps: Vec<_> = tx
-                    .all_applications()
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|(_, a)| a)
-                    .collect();
-                let years = tx.all_enterprise_years().await.unwrap();
+                let report = ledger_report(&mut tx).await.unwrap();
                 drop(tx);
-                assert_eq!(apps.len(), summary.applications.len());
-                let report = check_ledger(&transfers, &apps, &years);
+                assert_eq!(report.applications, summary.applications.len());
                 assert!(report.is_clean(), "{:?}", report.problems);
                 scratch.drop_it().await;
             }

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use kmo_app::audit::verify;
-use kmo_app::check::{LedgerReport, check_ledger};
+use kmo_app::check::LedgerReport;
 use kmo_app::platform::Platform;
 use kmo_app::scenario::{Mode, Scenario, parse_file, run};
 use kmo_app::store::{Store, StoreRead};
@@ -75,16 +75,7 @@ pub fn block_on<F: std::future::Future>(f: F) -> anyhow::Result<F::Output> {
 /// Loads everything and checks the books.
 pub async fn ledger_report(db: &Db) -> anyhow::Result<LedgerReport> {
     let mut tx = db.begin().await?;
-    let transfers = tx.all_transfers().await?;
-    let applications: Vec<_> = tx
-        .all_applications()
-        .await?
-        .into_iter()
-        .map(|(_, a)| a)
-        .collect();
-    let years = tx.all_enterprise_years().await?;
-    drop(tx);
-    Ok(check_ledger(&transfers, &applications, &years))
+    Ok(kmo_app::check::ledger_report(&mut tx).await?)
 }
 
 /// `kmo ledger check`: prints what it checked; exit 0 only when every invariant holds.
