@@ -12,35 +12,96 @@ use serde_json::{Value, json};
 use crate::lifecycle::{Closing, State};
 use crate::platform::{CommandError, DepositTarget, Draft, Inspection, Platform, Submission};
 use crate::registry::WorkerStatus;
-use crate::store::Store;
+use crate::store::{ListedService, Store};
 
 /// The demo's enterprises: key (enterprise number), name, rules-eval.md profile.
 pub const ENTERPRISES: [(&str, &str, &str, &str); 4] = [
     ("0403.199.702", "Bakkerij Janssens BV", "BV", "small"),
     ("0417.497.106", "Van Damme Logistiek NV", "NV", "medium"),
-    ("0555.912.310", "Studio Peeters", "EZ", "small"),
-    ("0731.654.876", "Groen Advies CV", "CV", "small"),
+    ("0555.912.344", "Studio Peeters", "EZ", "small"),
+    ("0731.654.865", "Groen Advies CV", "CV", "small"),
 ];
 
 /// The demo's providers: key, name, registration numbers (training, advice).
 pub const PROVIDERS: [(&str, &str, &str, &str); 3] = [
     (
-        "0811.111.127",
+        "0811.111.129",
         "Syntra Vlaanderen Opleidingen",
         "DV.O100001",
         "DV.A100001",
     ),
     (
-        "0822.222.238",
+        "0822.222.280",
         "Digitaal Advies BV",
         "DV.O100002",
         "DV.A100002",
     ),
     (
-        "0833.333.349",
+        "0833.333.334",
         "Duurzaam Ondernemen CV",
         "DV.O100003",
         "DV.A100003",
+    ),
+];
+
+/// The providers' catalogues: provider, name, kind, theme, sub-theme, price in cents.
+#[allow(clippy::type_complexity, reason = "a table of literals")]
+pub const CATALOGUE: [(&str, &str, &str, &str, Option<&str>, i64); 7] = [
+    (
+        "0811.111.129",
+        "Excel voor de boekhouding",
+        "training",
+        "financial_literacy",
+        Some("bookkeeping"),
+        120_000,
+    ),
+    (
+        "0811.111.129",
+        "Leidinggeven in een kmo",
+        "training",
+        "people_management",
+        Some("competence_policy"),
+        240_000,
+    ),
+    (
+        "0811.111.129",
+        "Aan de slag met software op maat",
+        "training",
+        "digitalisation",
+        Some("software"),
+        180_000,
+    ),
+    (
+        "0822.222.280",
+        "Cyberweerbaar ondernemen",
+        "training",
+        "digitalisation",
+        Some("cybersecurity"),
+        320_000,
+    ),
+    (
+        "0822.222.280",
+        "Cybersecurity-audit",
+        "advice",
+        "digitalisation",
+        Some("cybersecurity"),
+        600_000,
+    ),
+    (
+        "0822.222.280",
+        "Strategisch groeiplan",
+        "advice",
+        "business_strategy",
+        None,
+        250_000,
+    ),
+    (
+        "0833.333.334",
+        "Energiezuinig produceren",
+        "training",
+        "sustainability",
+        Some("energy_efficiency"),
+        150_000,
     ),
 ];
 
@@ -104,11 +165,36 @@ pub async fn fill<S: Store>(
             "public_bodies_pct": 0, "nace": "10.711", "size": size});
         platform.register_enterprise(key, name, &profile).await?;
     }
-    for (key, name, training, advice) in PROVIDERS {
+    let ibans = [
+        "BE68 5390 0754 7034",
+        "BE71 0961 2345 6769",
+        "BE62 5100 0754 7061",
+    ];
+    for ((key, name, training, advice), iban) in PROVIDERS.into_iter().zip(ibans) {
         platform.register_provider(key, name).await?;
         platform
             .ensure_registered(key, [training, advice], start)
             .await?;
+        let themes: Vec<String> = CATALOGUE
+            .iter()
+            .filter(|c| c.0 == key)
+            .map(|c| c.3.to_owned())
+            .collect();
+        platform
+            .set_provider_profile(key, Some(key), Some(iban), &themes)
+            .await?;
+    }
+    for (provider, name, kind, theme, sub_theme, price_cents) in CATALOGUE {
+        let service = ListedService {
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+            theme: theme.to_owned(),
+            sub_theme: sub_theme.map(str::to_owned),
+            price: Cents::new(price_cents),
+            topics: Vec::new(),
+            on_occupation_list: false,
+        };
+        platform.list_service(provider, &service).await?;
     }
     let two_years_ago =
         Date::from_ymd(today.year() - 2, 4, 14).map_err(|e| err("today", e.to_string()))?;

@@ -16,8 +16,8 @@ use serde_json::{Map, Value, json};
 use crate::audit::next_record;
 use crate::lifecycle::{self, Application, Change, Closing, NewApplication, TransitionError};
 use crate::store::{
-    AppLookup, CommandResultWrite, DraftRecord, EnterpriseYear, NewApplicationWrite, Store,
-    StoreError, StoreTx, SubmissionQuery, Writes,
+    AppLookup, CommandResultWrite, DraftRecord, EnterpriseYear, ListedService, NewApplicationWrite,
+    ProviderProfile, ProviderRecord, Store, StoreError, StoreTx, SubmissionQuery, Writes,
 };
 
 /// A refused command: the stable code of lifecycle.md §3.1 and what it is about.
@@ -43,6 +43,8 @@ pub enum CommandError {
     UnknownReference,
     #[error("unknown application {0}")]
     UnknownApplication(String),
+    #[error("unknown provider {0}")]
+    UnknownProvider(String),
     #[error("provider {provider} holds no active registration for {kind} on {date}")]
     ProviderNotRegistered {
         provider: String,
@@ -82,6 +84,7 @@ impl CommandError {
             CommandError::SubmissionRejected { .. } => "SUBMISSION_REJECTED",
             CommandError::UnknownReference => "UNKNOWN_REFERENCE",
             CommandError::UnknownApplication(_) => "UNKNOWN_APPLICATION",
+            CommandError::UnknownProvider(_) => "UNKNOWN_PROVIDER",
             CommandError::ProviderNotRegistered { .. } => "PROVIDER_NOT_REGISTERED",
             CommandError::NotAWorker { .. } => "NOT_A_WORKER",
             CommandError::NotYourApplication(_) => "NOT_YOUR_APPLICATION",
@@ -765,6 +768,134 @@ impl<S: Store> Platform<S> {
         let id = tx.insert_provider(key, name).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Sets a provider's enterprise number, IBAN and themes (rules.md §7). Each is parsed: a
+    /// bad check digit or an unknown theme is `INVALID_COMMAND` naming the field.
+    pub async fn set_provider_profile(
+        &self,
+        key: &str,
+        enterprise_number: Option<&str>,
+        iban: Option<&str>,
+        themes: &[String],
+    ) -> Result<ProviderProfile, CommandError> {
+        let invalid = |field: String, message: String| CommandError::Invalid { field, message };
+        let enterprise_number = enterprise_number
+            .map(|n| {
+                kmo_domain::EnterpriseNumber::parse(n)
+                    .map(|n| n.to_string())
+                    .map_err(|e| invalid("enterprise_number".into(), e.to_string()))
+            })
+            .transpose()?;
+        let iban = iban
+            .map(|i| {
+                kmo_domain::Iban::parse(i)
+                    .map(|i| i.to_string())
+                    .map_err(|e| invalid("iban".into(), e.to_string()))
+            })
+            .transpose()?;
+        let mut codes = Vec::with_capacity(themes.len());
+        for (i, theme) in themes.iter().enumerate() {
+            let t = kmo_domain::Theme::parse(theme).ok_or_else(|| {
+                invalid(format!("themes[{i}]"), format!("unknown theme {theme:?}"))
+            })?;
+            codes.push(t.code().to_owned());
+        }
+        codes.sort();
+        codes.dedup();
+        let profile = ProviderProfile {
+            enterprise_number,
+            iban,
+            themes: codes,
+        };
+        let mut tx = self.store.begin().await?;
+        let p = tx
+            .provider_by_key(key)
+            .await?
+            .ok_or_else(|| CommandError::UnknownProvider(key.to_owned()))?;
+        tx.save_provider_profile(p.id, &profile).await?;
+        tx.commit().await?;
+        Ok(profile)
+    }
+
+    /// A provider's record and profile.
+    pub async fn provider(
+        &self,
+        key: &str,
+    ) -> Result<(ProviderRecord, ProviderProfile), CommandError> {
+        let mut tx = self.store.begin().await?;
+        let p = tx
+            .provider_by_key(key)
+            .await?
+            .ok_or_else(|| CommandError::UnknownProvider(key.to_owned()))?;
+        let profile = tx.provider_profile(p.id).await?;
+        drop(tx);
+        Ok((p, profile))
+    }
+
+    /// Adds a service to a provider's catalogue. The codes are those of rules-eval.md; the
+    /// theme must be one the provider is active in; the price is > 0.
+    pub async fn list_service(
+        &self,
+        provider: &str,
+        service: &ListedService,
+    ) -> Result<i64, CommandError> {
+        let invalid = |field: &str, message: String| CommandError::Invalid {
+            field: field.to_owned(),
+            message,
+        };
+        let name = service.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(invalid("name", "must be 1 to 200 characters".into()));
+        }
+        kmo_domain::ServiceKind::parse(&service.kind)
+            .ok_or_else(|| invalid("kind", format!("unknown service kind {:?}", service.kind)))?;
+        kmo_domain::Theme::parse(&service.theme)
+            .ok_or_else(|| invalid("theme", format!("unknown theme {:?}", service.theme)))?;
+        if let Some(sub) = &service.sub_theme {
+            kmo_domain::SubTheme::parse(sub)
+                .ok_or_else(|| invalid("sub_theme", format!("unknown sub-theme {sub:?}")))?;
+        }
+        for (i, topic) in service.topics.iter().enumerate() {
+            kmo_domain::ExcludedTopic::parse(topic).ok_or_else(|| {
+                invalid(&format!("topics[{i}]"), format!("unknown topic {topic:?}"))
+            })?;
+        }
+        if !service.price.is_positive() {
+            return Err(invalid("price_cents", "must be > 0".into()));
+        }
+        let mut listed = service.clone();
+        listed.name = name.to_owned();
+        let mut tx = self.store.begin().await?;
+        let p = tx
+            .provider_by_key(provider)
+            .await?
+            .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
+        let profile = tx.provider_profile(p.id).await?;
+        if !profile.themes.contains(&service.theme) {
+            return Err(invalid(
+                "theme",
+                format!("the provider is not active in the theme {}", service.theme),
+            ));
+        }
+        let id = tx.insert_listed_service(p.id, &listed).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A provider's catalogue.
+    pub async fn services(
+        &self,
+        provider: &str,
+    ) -> Result<Vec<(i64, ListedService)>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let p = tx
+            .provider_by_key(provider)
+            .await?
+            .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
+        let list = tx.listed_services(p.id).await?;
+        drop(tx);
+        Ok(list)
     }
 
     /// Records de-minimis aid granted to the enterprise by another body (lifecycle.md §7.3).

@@ -52,6 +52,45 @@ pub struct ProviderRecord {
     pub name: String,
 }
 
+/// A provider's identity and activity (rules.md §7): its enterprise number, the IBAN it is paid
+/// on, and the themes it is active in (wire codes, sorted).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProviderProfile {
+    pub enterprise_number: Option<String>,
+    pub iban: Option<String>,
+    pub themes: Vec<String>,
+}
+
+/// A service a provider offers (its catalogue). Codes are the wire codes of rules-eval.md.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedService {
+    pub name: String,
+    pub kind: String,
+    pub theme: String,
+    pub sub_theme: Option<String>,
+    /// The price, excluding VAT.
+    pub price: Cents,
+    /// Codes of the excluded-topic list the service is about (normally none).
+    pub topics: Vec<String>,
+    pub on_occupation_list: bool,
+}
+
+impl ListedService {
+    /// The rules-eval.md `service` object of an application for this service.
+    #[must_use]
+    pub fn case_service(&self, start_date: Date) -> serde_json::Value {
+        serde_json::json!({
+            "kind": self.kind,
+            "theme": self.theme,
+            "sub_theme": self.sub_theme,
+            "start_date": start_date.to_string(),
+            "topics": self.topics,
+            "on_occupation_list": self.on_occupation_list,
+            "related_to_provider": false,
+        })
+    }
+}
+
 /// A transfer that made something payable: to a provider (a released invoice) or to refunds
 /// (an own share refunded, a deposit returned).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -215,6 +254,28 @@ pub trait StoreTx: Send {
         provider: i64,
         service: &serde_json::Value,
     ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    fn provider_profile(
+        &mut self,
+        provider: i64,
+    ) -> impl Future<Output = Result<ProviderProfile, StoreError>> + Send;
+    /// Replaces the provider's enterprise number, IBAN and themes.
+    fn save_provider_profile(
+        &mut self,
+        provider: i64,
+        profile: &ProviderProfile,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Adds a service to the provider's catalogue; returns its id.
+    fn insert_listed_service(
+        &mut self,
+        provider: i64,
+        service: &ListedService,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// The provider's catalogue, by id.
+    fn listed_services(
+        &mut self,
+        provider: i64,
+    ) -> impl Future<Output = Result<Vec<(i64, ListedService)>, StoreError>> + Send;
 
     /// The enterprise's year, locked for update; created (no lock, nothing granted) if absent.
     fn enterprise_year(

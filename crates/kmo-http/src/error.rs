@@ -123,6 +123,7 @@ impl From<CommandError> for ApiError {
             CommandError::Store(StoreError::Corrupt(_)) => return ApiError::internal(&e),
             CommandError::UnknownEnterprise(_)
             | CommandError::UnknownApplication(_)
+            | CommandError::UnknownProvider(_)
             | CommandError::UnknownDraft(_) => StatusCode::NOT_FOUND,
             CommandError::DuplicateEnterprise(_)
             | CommandError::DuplicateApplication(_)

@@ -29,8 +29,8 @@ use kmo_app::lifecycle::Application;
 use kmo_app::registry::Registration;
 use kmo_app::store::{
     AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
-    PayableCredit, ProviderRecord, Store, StoreError, StoreRead, StoreTx, SubmissionContext,
-    SubmissionQuery, Writes,
+    ListedService, PayableCredit, ProviderProfile, ProviderRecord, Store, StoreError, StoreRead,
+    StoreTx, SubmissionContext, SubmissionQuery, Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -259,6 +259,33 @@ impl StoreTx for Tx {
         service: &serde_json::Value,
     ) -> Result<i64, StoreError> {
         forward!(self, insert_service(provider, service))
+    }
+
+    async fn provider_profile(&mut self, provider: i64) -> Result<ProviderProfile, StoreError> {
+        forward!(self, provider_profile(provider))
+    }
+
+    async fn save_provider_profile(
+        &mut self,
+        provider: i64,
+        profile: &ProviderProfile,
+    ) -> Result<(), StoreError> {
+        forward!(self, save_provider_profile(provider, profile))
+    }
+
+    async fn insert_listed_service(
+        &mut self,
+        provider: i64,
+        service: &ListedService,
+    ) -> Result<i64, StoreError> {
+        forward!(self, insert_listed_service(provider, service))
+    }
+
+    async fn listed_services(
+        &mut self,
+        provider: i64,
+    ) -> Result<Vec<(i64, ListedService)>, StoreError> {
+        forward!(self, listed_services(provider))
     }
 
     async fn enterprise_year(

@@ -39,6 +39,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_inspections_drafts.sql"),
         postgres: include_str!("../migrations/postgres/0003_inspections_drafts.sql"),
     },
+    Migration {
+        version: 4,
+        name: "catalogue",
+        sqlite: include_str!("../migrations/sqlite/0004_catalogue.sql"),
+        postgres: include_str!("../migrations/postgres/0004_catalogue.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use kmo_app::lifecycle::Application;
 use kmo_app::store::{
     AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
-    PayableCredit, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, Writes,
+    ListedService, PayableCredit, ProviderProfile, ProviderRecord, StoreError, SubmissionContext,
+    SubmissionQuery, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
@@ -202,6 +203,69 @@ impl PgTx {
     ) -> Result<i64, StoreError> {
         let id: i64 = dispatch!(self, c => sqlx::query_scalar("insert into provider (key, name) values ($1, $2) returning id").bind(key).bind(name).fetch_one(c).await.map_err(map_err)?);
         Ok(id)
+    }
+
+    pub(crate) async fn provider_profile(
+        &mut self,
+        provider: i64,
+    ) -> Result<ProviderProfile, StoreError> {
+        let (enterprise_number, iban): (Option<String>, Option<String>) = dispatch!(self, c => sqlx::query_as("select enterprise_number, iban from provider where id = $1")
+            .bind(provider).fetch_one(c).await.map_err(map_err)?);
+        let themes: Vec<String> = dispatch!(self, c => sqlx::query_scalar("select theme from provider_theme where provider_id = $1 order by theme")
+            .bind(provider).fetch_all(c).await.map_err(map_err)?);
+        Ok(ProviderProfile {
+            enterprise_number,
+            iban,
+            themes,
+        })
+    }
+
+    pub(crate) async fn save_provider_profile(
+        &mut self,
+        provider: i64,
+        profile: &ProviderProfile,
+    ) -> Result<(), StoreError> {
+        // The old themes out first, then the new ones in: one data-modifying statement could
+        // run its insert before its delete and trip the primary key.
+        dispatch!(self, c => sqlx::query(
+            "with p as (update provider set enterprise_number = $2, iban = $3 where id = $1 returning id) \
+             delete from provider_theme where provider_id = $1")
+            .bind(provider).bind(&profile.enterprise_number).bind(&profile.iban)
+            .execute(c).await.map_err(map_err)?);
+        dispatch!(self, c => sqlx::query("insert into provider_theme (provider_id, theme) select $1, t from unnest($2::text[]) as t")
+            .bind(provider).bind(&profile.themes)
+            .execute(c).await.map_err(map_err)?);
+        Ok(())
+    }
+
+    pub(crate) async fn insert_listed_service(
+        &mut self,
+        provider: i64,
+        service: &ListedService,
+    ) -> Result<i64, StoreError> {
+        let id: i64 = dispatch!(self, c => sqlx::query_scalar(
+            "insert into service (provider_id, kind, theme, sub_theme, body, price_cents, on_occupation_list, listed, name) \
+             values ($1, $2, $3, $4, $5, $6, $7, 1, $8) returning id")
+            .bind(provider).bind(&service.kind).bind(&service.theme).bind(&service.sub_theme)
+            .bind(crate::rows::listed_body(service)).bind(service.price.get())
+            .bind(i64::from(service.on_occupation_list)).bind(&service.name)
+            .fetch_one(c).await.map_err(map_err)?);
+        Ok(id)
+    }
+
+    pub(crate) async fn listed_services(
+        &mut self,
+        provider: i64,
+    ) -> Result<Vec<(i64, ListedService)>, StoreError> {
+        let sql = format!(
+            "select {} from service where provider_id = $1 and listed = 1 order by id",
+            crate::rows::LISTED_COLUMNS
+        );
+        let rows: Vec<crate::rows::ListedRow> = dispatch!(self, c => sqlx::query_as(&sql)
+            .bind(provider).fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter()
+            .map(crate::rows::ListedRow::into_listed)
+            .collect()
     }
 
     pub(crate) async fn insert_service(

@@ -2,7 +2,7 @@
 //! a stored value that does not parse is `StoreError::Corrupt`, never a panic).
 
 use kmo_app::lifecycle::{Application, State};
-use kmo_app::store::{AuditRecord, EnterpriseRecord, EnterpriseYear, StoreError};
+use kmo_app::store::{AuditRecord, EnterpriseRecord, EnterpriseYear, ListedService, StoreError};
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
 
@@ -389,4 +389,57 @@ impl RegistrationRow {
             valid_until: self.valid_until.as_deref().map(date).transpose()?,
         })
     }
+}
+
+/// A listed service as stored: its columns, and the topics in its body.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ListedRow {
+    pub id: i64,
+    pub name: Option<String>,
+    pub kind: Option<String>,
+    pub theme: Option<String>,
+    pub sub_theme: Option<String>,
+    pub price_cents: Option<i64>,
+    pub on_occupation_list: i64,
+    pub body: String,
+}
+
+pub(crate) const LISTED_COLUMNS: &str =
+    "id, name, kind, theme, sub_theme, price_cents, on_occupation_list, body";
+
+impl ListedRow {
+    pub(crate) fn into_listed(self) -> Result<(i64, ListedService), StoreError> {
+        let missing =
+            |what: &str| StoreError::Corrupt(format!("listed service {} has no {what}", self.id));
+        let body: serde_json::Value = serde_json::from_str(&self.body)
+            .map_err(|e| StoreError::Corrupt(format!("listed service {}: {e}", self.id)))?;
+        let topics = body
+            .get("topics")
+            .and_then(serde_json::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok((
+            self.id,
+            ListedService {
+                name: self.name.clone().ok_or_else(|| missing("name"))?,
+                kind: self.kind.clone().ok_or_else(|| missing("kind"))?,
+                theme: self.theme.clone().ok_or_else(|| missing("theme"))?,
+                sub_theme: self.sub_theme.clone(),
+                price: Cents::new(self.price_cents.ok_or_else(|| missing("price"))?),
+                topics,
+                on_occupation_list: self.on_occupation_list != 0,
+            },
+        ))
+    }
+}
+
+/// The stored body of a listed service: its rules-eval.md service object without a date.
+pub(crate) fn listed_body(s: &ListedService) -> String {
+    serde_json::json!({"kind": s.kind, "theme": s.theme, "sub_theme": s.sub_theme,
+        "topics": s.topics, "on_occupation_list": s.on_occupation_list})
+    .to_string()
 }

@@ -22,7 +22,8 @@ use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
     AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
-    PayableCredit, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, Writes,
+    ListedService, PayableCredit, ProviderProfile, ProviderRecord, StoreError, SubmissionContext,
+    SubmissionQuery, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -478,6 +479,114 @@ impl SqliteTx {
             "insert into provider (key, name) values (?1, ?2) returning id",
             params![key, name],
         )
+    }
+
+    pub(crate) fn provider_profile(
+        &mut self,
+        provider: i64,
+    ) -> Result<ProviderProfile, StoreError> {
+        let (enterprise_number, iban) = self
+            .conn
+            .prepare_cached("select enterprise_number, iban from provider where id = ?1")
+            .and_then(|mut s| s.query_row([provider], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(map_err)?;
+        let themes = self
+            .conn
+            .prepare_cached(
+                "select theme from provider_theme where provider_id = ?1 order by theme",
+            )
+            .and_then(|mut s| {
+                s.query_map([provider], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(map_err)?;
+        Ok(ProviderProfile {
+            enterprise_number,
+            iban,
+            themes,
+        })
+    }
+
+    pub(crate) fn save_provider_profile(
+        &mut self,
+        provider: i64,
+        profile: &ProviderProfile,
+    ) -> Result<(), StoreError> {
+        let run = |conn: &Connection, sql: &str, values: &[&dyn rusqlite::ToSql]| {
+            conn.prepare_cached(sql)
+                .and_then(|mut s| s.execute(values))
+                .map_err(map_err)
+        };
+        run(
+            &self.conn,
+            "update provider set enterprise_number = ?2, iban = ?3 where id = ?1",
+            params![provider, profile.enterprise_number, profile.iban],
+        )?;
+        run(
+            &self.conn,
+            "delete from provider_theme where provider_id = ?1",
+            params![provider],
+        )?;
+        for theme in &profile.themes {
+            run(
+                &self.conn,
+                "insert into provider_theme (provider_id, theme) values (?1, ?2)",
+                params![provider, theme],
+            )?;
+        }
+        Ok(())
+    }
+
+    pub(crate) fn insert_listed_service(
+        &mut self,
+        provider: i64,
+        service: &ListedService,
+    ) -> Result<i64, StoreError> {
+        self.insert_returning_id(
+            "insert into service (provider_id, kind, theme, sub_theme, body, price_cents, on_occupation_list, listed, name) \
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8) returning id",
+            params![
+                provider,
+                service.kind,
+                service.theme,
+                service.sub_theme,
+                crate::rows::listed_body(service),
+                service.price.get(),
+                i64::from(service.on_occupation_list),
+                service.name
+            ],
+        )
+    }
+
+    pub(crate) fn listed_services(
+        &mut self,
+        provider: i64,
+    ) -> Result<Vec<(i64, ListedService)>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(&format!(
+                "select {} from service where provider_id = ?1 and listed = 1 order by id",
+                crate::rows::LISTED_COLUMNS
+            ))
+            .and_then(|mut s| {
+                s.query_map([provider], |r| {
+                    Ok(crate::rows::ListedRow {
+                        id: r.get(0)?,
+                        name: r.get(1)?,
+                        kind: r.get(2)?,
+                        theme: r.get(3)?,
+                        sub_theme: r.get(4)?,
+                        price_cents: r.get(5)?,
+                        on_occupation_list: r.get(6)?,
+                        body: r.get(7)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(map_err)?;
+        rows.into_iter()
+            .map(crate::rows::ListedRow::into_listed)
+            .collect()
     }
 
     pub(crate) fn insert_service(

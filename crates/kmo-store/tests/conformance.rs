@@ -820,3 +820,91 @@ fn a_payout_run_pays_every_payable_once() {
         });
     }
 }
+
+#[test]
+fn a_providers_profile_and_catalogue_are_kept_and_bad_input_changes_nothing() {
+    use kmo_app::store::ListedService;
+    for url in backends() {
+        runtime().block_on(async {
+            let (scratch, p) = platform_with_enterprise(url.as_deref(), 2).await;
+            let themes = vec!["digitalisation".to_owned(), "sustainability".to_owned()];
+            let profile = p
+                .set_provider_profile(
+                    SCENARIO_PROVIDER,
+                    Some("0403 199 702"),
+                    Some("be68539007547034"),
+                    &themes,
+                )
+                .await
+                .unwrap();
+            assert_eq!(profile.enterprise_number.as_deref(), Some("0403.199.702"));
+            assert_eq!(profile.iban.as_deref(), Some("BE68 5390 0754 7034"));
+            let (_, stored) = p.provider(SCENARIO_PROVIDER).await.unwrap();
+            assert_eq!(stored, profile, "{}", name(url.as_ref()));
+
+            // A bad IBAN, an unknown theme, an unknown provider: specific errors, nothing kept.
+            let e = p
+                .set_provider_profile(SCENARIO_PROVIDER, None, Some("BE68539007547035"), &[])
+                .await
+                .unwrap_err();
+            assert_eq!((e.code(), e.field()), ("INVALID_COMMAND", Some("iban")));
+            let e = p
+                .set_provider_profile(SCENARIO_PROVIDER, None, None, &["yoga".to_owned()])
+                .await
+                .unwrap_err();
+            assert_eq!(e.field(), Some("themes[0]"));
+            let e = p
+                .set_provider_profile("nobody", None, None, &[])
+                .await
+                .unwrap_err();
+            assert_eq!(e.code(), "UNKNOWN_PROVIDER");
+            assert_eq!(p.provider(SCENARIO_PROVIDER).await.unwrap().1, profile);
+
+            let service = ListedService {
+                name: "  Cyberweerbaar ondernemen ".into(),
+                kind: "training".into(),
+                theme: "digitalisation".into(),
+                sub_theme: Some("cybersecurity".into()),
+                price: Cents::new(320_000),
+                topics: vec![],
+                on_occupation_list: false,
+            };
+            let id = p.list_service(SCENARIO_PROVIDER, &service).await.unwrap();
+            let not_active = ListedService {
+                theme: "innovation".into(),
+                sub_theme: None,
+                ..service.clone()
+            };
+            let e = p
+                .list_service(SCENARIO_PROVIDER, &not_active)
+                .await
+                .unwrap_err();
+            assert_eq!(e.field(), Some("theme"));
+            let free = ListedService {
+                price: Cents::new(0),
+                ..service.clone()
+            };
+            let e = p.list_service(SCENARIO_PROVIDER, &free).await.unwrap_err();
+            assert_eq!(e.field(), Some("price_cents"));
+            let list = p.services(SCENARIO_PROVIDER).await.unwrap();
+            assert_eq!(list.len(), 1);
+            let (listed_id, listed) = &list[0];
+            assert_eq!(*listed_id, id);
+            assert_eq!(listed.name, "Cyberweerbaar ondernemen");
+            assert_eq!(listed.price, Cents::new(320_000));
+            assert_eq!(
+                listed.case_service(d("2024-03-01"))["sub_theme"],
+                "cybersecurity"
+            );
+
+            // Themes are replaced, not added to.
+            let profile = p
+                .set_provider_profile(SCENARIO_PROVIDER, None, None, &["innovation".to_owned()])
+                .await
+                .unwrap();
+            assert_eq!(p.provider(SCENARIO_PROVIDER).await.unwrap().1, profile);
+            assert_eq!(profile.themes, vec!["innovation".to_owned()]);
+            scratch.drop_it().await;
+        });
+    }
+}
