@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use kmo_domain::{Cents, Date};
 use serde_json::{Value, json};
 
+use crate::accounts::{NewUser, Principal, Role, Scope};
 use crate::lifecycle::{Closing, State};
 use crate::platform::{CommandError, DepositTarget, Draft, Inspection, Platform, Submission};
 use crate::registry::WorkerStatus;
@@ -102,6 +103,49 @@ pub const CATALOGUE: [(&str, &str, &str, &str, Option<&str>, i64); 7] = [
         "sustainability",
         Some("energy_efficiency"),
         150_000,
+    ),
+];
+
+/// The password of every demo user (printed by `kmo demo`; a demo is not production).
+pub const DEMO_PASSWORD: &str = "kmo-demo-wachtwoord";
+
+/// The demo's users: e-mail, name, role, provider.
+pub const USERS: [(&str, &str, Role, Option<&str>); 6] = [
+    (
+        "agentschap@demo.kmo",
+        "Sofie Agentschap",
+        Role::Agency,
+        None,
+    ),
+    (
+        "kwaliteitskamer@demo.kmo",
+        "Karel Kwaliteitskamer",
+        Role::QualityChamber,
+        None,
+    ),
+    (
+        "ondernemer@demo.kmo",
+        "Els Janssens",
+        Role::Enterprise,
+        None,
+    ),
+    (
+        "boekhouder@demo.kmo",
+        "Bart Boekhouder",
+        Role::Enterprise,
+        None,
+    ),
+    (
+        "opleider@demo.kmo",
+        "Olivia Opleider",
+        Role::Provider,
+        Some("0811.111.129"),
+    ),
+    (
+        "adviseur@demo.kmo",
+        "Arne Adviseur",
+        Role::Provider,
+        Some("0822.222.280"),
     ),
 ];
 
@@ -465,6 +509,54 @@ pub async fn fill<S: Store>(
         participants: Vec::new(),
     };
     platform.save_draft(&draft, today).await?;
+    let mut agency = None;
+    for (email, name, role, provider) in USERS {
+        let user = platform
+            .create_user(
+                &NewUser {
+                    email,
+                    name,
+                    password: DEMO_PASSWORD,
+                    role,
+                    provider,
+                },
+                today,
+            )
+            .await?;
+        if role == Role::Agency {
+            agency = Some(Principal::User {
+                user,
+                role,
+                mandates: Vec::new(),
+            });
+        }
+    }
+    let agency = agency.ok_or_else(|| err("users", "the demo has an agency user"))?;
+    let (bakkerij, van_damme) = (ENTERPRISES[0].0, ENTERPRISES[1].0);
+    for (email, enterprise, scope, until) in [
+        (
+            "ondernemer@demo.kmo",
+            bakkerij,
+            Scope::LegalRepresentative,
+            None,
+        ),
+        (
+            "ondernemer@demo.kmo",
+            van_damme,
+            Scope::LegalRepresentative,
+            None,
+        ),
+        (
+            "boekhouder@demo.kmo",
+            bakkerij,
+            Scope::ViewAndRelease,
+            Some(day(today, 365)?),
+        ),
+    ] {
+        platform
+            .grant_mandate(&agency, email, enterprise, scope, until, today)
+            .await?;
+    }
     let mut summary = DemoSummary {
         drafts: 1,
         ..DemoSummary::default()
@@ -485,5 +577,6 @@ pub fn summary_json(summary: &DemoSummary) -> Value {
         "providers": PROVIDERS.iter().map(|(k, n, _, _)| json!({"key": k, "name": n})).collect::<Vec<_>>(),
         "applications": summary.applications.iter().map(|(k, s)| (k.clone(), json!(s.code()))).collect::<serde_json::Map<_, _>>(),
         "drafts": summary.drafts,
+        "logins": USERS.iter().map(|(email, name, role, _)| json!({"email": email, "name": name, "role": role.code(), "password": DEMO_PASSWORD})).collect::<Vec<_>>(),
     })
 }

@@ -10,6 +10,7 @@
 //! **Architecture Invariant:** `kmo-app` defines the store traits and never imports a store
 //! implementation; "now" enters only through the dates of commands (or an injected clock).
 
+pub mod accounts;
 pub mod audit;
 pub mod check;
 pub mod demo;

@@ -45,6 +45,18 @@ pub enum CommandError {
     UnknownApplication(String),
     #[error("unknown provider {0}")]
     UnknownProvider(String),
+    #[error("a user with the e-mail address {0} exists already")]
+    DuplicateUser(String),
+    #[error("unknown user {0}")]
+    UnknownUser(String),
+    #[error("the e-mail address or the password is wrong")]
+    AuthenticationFailed,
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    #[error("unknown token {0}")]
+    UnknownToken(i64),
+    #[error("unknown mandate {0}")]
+    UnknownMandate(i64),
     #[error("provider {provider} holds no active registration for {kind} on {date}")]
     ProviderNotRegistered {
         provider: String,
@@ -85,6 +97,12 @@ impl CommandError {
             CommandError::UnknownReference => "UNKNOWN_REFERENCE",
             CommandError::UnknownApplication(_) => "UNKNOWN_APPLICATION",
             CommandError::UnknownProvider(_) => "UNKNOWN_PROVIDER",
+            CommandError::DuplicateUser(_) => "DUPLICATE_USER",
+            CommandError::UnknownUser(_) => "UNKNOWN_USER",
+            CommandError::AuthenticationFailed => "AUTHENTICATION_FAILED",
+            CommandError::Forbidden(_) => "FORBIDDEN",
+            CommandError::UnknownToken(_) => "UNKNOWN_TOKEN",
+            CommandError::UnknownMandate(_) => "UNKNOWN_MANDATE",
             CommandError::ProviderNotRegistered { .. } => "PROVIDER_NOT_REGISTERED",
             CommandError::NotAWorker { .. } => "NOT_A_WORKER",
             CommandError::NotYourApplication(_) => "NOT_YOUR_APPLICATION",
@@ -1290,6 +1308,42 @@ impl<S: Store> Platform<S> {
         .await?;
         tx.commit().await?;
         outcome.map(|()| stored).map_err(CommandError::from)
+    }
+
+    /// The key of an application by its id.
+    pub async fn application_key(&self, id: i64) -> Result<String, CommandError> {
+        self.key_of(crate::store::Keyed::Application, id).await
+    }
+
+    /// The key of a provider by its id.
+    pub async fn provider_key(&self, id: i64) -> Result<String, CommandError> {
+        self.key_of(crate::store::Keyed::Provider, id).await
+    }
+
+    async fn key_of(&self, kind: crate::store::Keyed, id: i64) -> Result<String, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let key = tx.key_of(kind, id).await?;
+        drop(tx);
+        key.ok_or_else(|| {
+            CommandError::Store(StoreError::Corrupt(format!(
+                "no {} with id {id}",
+                kind.table()
+            )))
+        })
+    }
+
+    /// An enterprise by its key (`UNKNOWN_ENTERPRISE` when there is none).
+    pub async fn enterprise(
+        &self,
+        key: &str,
+    ) -> Result<crate::store::EnterpriseRecord, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let e = tx
+            .enterprise_by_key(key)
+            .await?
+            .ok_or_else(|| CommandError::UnknownEnterprise(key.to_owned()));
+        drop(tx);
+        e
     }
 
     /// True on a fresh platform: its clock was never set (every story starts by setting it).

@@ -91,6 +91,78 @@ impl ListedService {
     }
 }
 
+/// Records that have a caller's key besides their id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keyed {
+    Application,
+    Provider,
+    Enterprise,
+}
+
+impl Keyed {
+    /// The table (a fixed name, never caller input).
+    #[must_use]
+    pub const fn table(self) -> &'static str {
+        match self {
+            Keyed::Application => "application",
+            Keyed::Provider => "provider",
+            Keyed::Enterprise => "enterprise",
+        }
+    }
+}
+
+/// A user account (the password only as its argon2 hash).
+#[derive(Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    /// `enterprise`, `provider`, `agency` or `quality_chamber`.
+    pub role: String,
+    /// The provider a provider user acts for.
+    pub provider: Option<i64>,
+    pub created_on: Date,
+}
+
+/// The hash never appears in logs.
+impl std::fmt::Debug for UserRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRecord")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("role", &self.role)
+            .field("provider", &self.provider)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An API token (its secret only as a SHA-256 hash).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRecord {
+    pub id: i64,
+    pub user: i64,
+    pub name: String,
+    pub created_on: Date,
+    pub revoked: bool,
+}
+
+/// A user's mandate for an enterprise.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MandateRecord {
+    pub id: i64,
+    pub user: i64,
+    pub enterprise: i64,
+    pub enterprise_key: String,
+    /// `legal_representative`, `view_and_release` or `view_and_apply`.
+    pub scope: String,
+    pub valid_from: Date,
+    pub valid_until: Option<Date>,
+    /// `pending`, `active` or `revoked`.
+    pub state: String,
+    pub granted_by: Option<i64>,
+}
+
 /// A transfer that made something payable: to a provider (a released invoice) or to refunds
 /// (an own share refunded, a deposit returned).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -291,6 +363,64 @@ pub trait StoreTx: Send {
         after: Date,
         until: Date,
     ) -> impl Future<Output = Result<Cents, StoreError>> + Send;
+
+    /// The key of the record with this id.
+    fn key_of(
+        &mut self,
+        kind: Keyed,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    // --- accounts ---
+    fn insert_user(
+        &mut self,
+        user: &UserRecord,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    fn user_by_email(
+        &mut self,
+        email: &str,
+    ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+    fn user_by_id(
+        &mut self,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+    fn insert_token(
+        &mut self,
+        token: &TokenRecord,
+        hash: &str,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// The user of an unrevoked token with this hash.
+    fn user_by_token_hash(
+        &mut self,
+        hash: &str,
+    ) -> impl Future<Output = Result<Option<UserRecord>, StoreError>> + Send;
+    fn tokens_of(
+        &mut self,
+        user: i64,
+    ) -> impl Future<Output = Result<Vec<TokenRecord>, StoreError>> + Send;
+    /// Revokes the user's token; false when the user has no such token.
+    fn revoke_token(
+        &mut self,
+        user: i64,
+        token: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn insert_mandate(
+        &mut self,
+        mandate: &MandateRecord,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    fn mandates_of(
+        &mut self,
+        user: i64,
+    ) -> impl Future<Output = Result<Vec<MandateRecord>, StoreError>> + Send;
+    fn mandate_by_id(
+        &mut self,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<MandateRecord>, StoreError>> + Send;
+    fn set_mandate_state(
+        &mut self,
+        id: i64,
+        state: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     // --- applications ---
     /// A fresh application id (also the base of its structured reference).

@@ -28,6 +28,12 @@ pub const HTTP_CODES: &[(&str, &str)] = &[
     ("EMPTY_BATCH", "a batch needs at least one case"),
     ("NOT_FOUND", "no such resource or route"),
     (
+        "UNAUTHENTICATED",
+        "no valid credentials: log in, or send a valid bearer token",
+    ),
+    ("FORBIDDEN", "the account may not do this"),
+    ("RATE_LIMITED", "too many failed logins; wait"),
+    (
         "METHOD_NOT_ALLOWED",
         "the route exists, the method does not",
     ),
@@ -124,6 +130,9 @@ impl From<CommandError> for ApiError {
             CommandError::UnknownEnterprise(_)
             | CommandError::UnknownApplication(_)
             | CommandError::UnknownProvider(_)
+            | CommandError::UnknownUser(_)
+            | CommandError::UnknownToken(_)
+            | CommandError::UnknownMandate(_)
             | CommandError::UnknownDraft(_) => StatusCode::NOT_FOUND,
             CommandError::DuplicateEnterprise(_)
             | CommandError::DuplicateApplication(_)
@@ -131,7 +140,11 @@ impl From<CommandError> for ApiError {
             | CommandError::Repeated { .. }
             | CommandError::Transition(_)
             | CommandError::Registration(_) => StatusCode::CONFLICT,
-            CommandError::NotYourApplication(_) => StatusCode::FORBIDDEN,
+            CommandError::NotYourApplication(_) | CommandError::Forbidden(_) => {
+                StatusCode::FORBIDDEN
+            }
+            CommandError::AuthenticationFailed => StatusCode::UNAUTHORIZED,
+            CommandError::DuplicateUser(_) => StatusCode::CONFLICT,
             CommandError::Invalid { .. }
             | CommandError::InvalidEnterprise { .. }
             | CommandError::InvalidSubmission { .. }

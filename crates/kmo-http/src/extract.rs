@@ -142,3 +142,22 @@ impl<S: Send + Sync> FromRequest<S> for ApiBytes {
         }
     }
 }
+
+/// A path parameter parsed into `T`.
+#[derive(Debug)]
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
+            Err(rejection) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "INVALID_BODY",
+                format!("path: {}", rejection.body_text()),
+            )),
+        }
+    }
+}

@@ -13,6 +13,7 @@
 //! **Architecture Invariant:** handlers are thin — extract, parse, call one `kmo-app` service,
 //! map the error. No handler writes SQL or moves money itself.
 
+pub mod auth;
 pub mod clock;
 pub mod error;
 pub mod extract;
@@ -51,6 +52,7 @@ pub struct AppState {
     pub rules: Arc<RuleBook>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
+    pub logins: Arc<auth::LoginLimiter>,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
             rules: Arc::new(rules),
             clock,
             metrics: Arc::new(Metrics::default()),
+            logins: Arc::new(auth::LoginLimiter::default()),
         }
     }
 }
@@ -73,6 +76,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::health::router())
         .merge(routes::rules::router())
+        .merge(routes::accounts::router())
+        .merge(routes::applications::router())
+        .merge(routes::registry::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

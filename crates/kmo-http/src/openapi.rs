@@ -25,15 +25,57 @@ use crate::routes;
         routes::health::readyz,
         routes::health::metrics,
         routes::rules::evaluate,
+        routes::accounts::login,
+        routes::accounts::me,
+        routes::accounts::my_tokens,
+        routes::accounts::new_token,
+        routes::accounts::revoke_token,
+        routes::accounts::create_user,
+        routes::accounts::grant_mandate,
+        routes::accounts::revoke_mandate,
+        routes::registry::register_enterprise,
+        routes::registry::enterprise,
+        routes::registry::provider,
+        routes::registry::set_profile,
+        routes::registry::services,
+        routes::registry::add_service,
+        routes::applications::submit,
+        routes::applications::application,
+        routes::applications::stop,
+        routes::applications::refuse,
+        routes::applications::pay,
+        routes::applications::inspect,
+        routes::applications::deposits,
+        routes::applications::payout_run,
     ),
     components(schemas(ErrorBody, routes::health::Health)),
+    modifiers(&BearerAuth),
     tags(
         (name = "rules", description = "The rules engine (rules-eval.md)"),
+        (name = "accounts", description = "Log in, tokens, users and mandates"),
+        (name = "registries", description = "Enterprises and providers with their catalogues"),
+        (name = "applications", description = "Applications and every lifecycle action"),
+        (name = "money", description = "Deposits from bank statements and payout runs"),
         (name = "operations", description = "Health, readiness and metrics"),
     )
 )]
 #[derive(Debug)]
 pub struct ApiDoc;
+
+/// Declares the bearer-token scheme the operations refer to.
+#[derive(Debug)]
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The document as pretty JSON, with the error codes listed in the info description.
 #[must_use]

@@ -82,6 +82,10 @@ pub struct LimitSettings {
     pub request_body_bytes_max: usize,
     /// Largest batch of cases in one `POST /api/v1/rules/evaluate`.
     pub rules_batch_max: usize,
+    /// Failed logins per e-mail address per 15 minutes before logins are refused.
+    pub login_failures_max: u32,
+    /// Largest page of a list.
+    pub page_size_max: u32,
 }
 
 impl Default for Settings {
@@ -120,6 +124,8 @@ impl Default for LimitSettings {
         LimitSettings {
             request_body_bytes_max: 256 * 1024,
             rules_batch_max: 1_000,
+            login_failures_max: 10,
+            page_size_max: 100,
         }
     }
 }
@@ -246,6 +252,12 @@ impl Settings {
         }
         if self.limits.rules_batch_max == 0 || self.limits.rules_batch_max > 100_000 {
             return Err(invalid("limits.rules_batch_max", "must be 1 to 100000"));
+        }
+        if self.limits.login_failures_max == 0 {
+            return Err(invalid("limits.login_failures_max", "must be at least 1"));
+        }
+        if self.limits.page_size_max == 0 || self.limits.page_size_max > 1_000 {
+            return Err(invalid("limits.page_size_max", "must be 1 to 1000"));
         }
         Ok(())
     }

@@ -28,9 +28,10 @@ use std::time::Duration;
 use kmo_app::lifecycle::Application;
 use kmo_app::registry::Registration;
 use kmo_app::store::{
-    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
-    ListedService, PayableCredit, ProviderProfile, ProviderRecord, Store, StoreError, StoreRead,
-    StoreTx, SubmissionContext, SubmissionQuery, Writes,
+    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear, Keyed,
+    ListedService, MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, Store,
+    StoreError, StoreRead, StoreTx, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord,
+    Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -286,6 +287,54 @@ impl StoreTx for Tx {
         provider: i64,
     ) -> Result<Vec<(i64, ListedService)>, StoreError> {
         forward!(self, listed_services(provider))
+    }
+
+    async fn key_of(&mut self, kind: Keyed, id: i64) -> Result<Option<String>, StoreError> {
+        forward!(self, key_of(kind, id))
+    }
+
+    async fn insert_user(&mut self, user: &UserRecord) -> Result<i64, StoreError> {
+        forward!(self, insert_user(user))
+    }
+
+    async fn user_by_email(&mut self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        forward!(self, user_by_email(email))
+    }
+
+    async fn user_by_id(&mut self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        forward!(self, user_by_id(id))
+    }
+
+    async fn insert_token(&mut self, token: &TokenRecord, hash: &str) -> Result<i64, StoreError> {
+        forward!(self, insert_token(token, hash))
+    }
+
+    async fn user_by_token_hash(&mut self, hash: &str) -> Result<Option<UserRecord>, StoreError> {
+        forward!(self, user_by_token_hash(hash))
+    }
+
+    async fn tokens_of(&mut self, user: i64) -> Result<Vec<TokenRecord>, StoreError> {
+        forward!(self, tokens_of(user))
+    }
+
+    async fn revoke_token(&mut self, user: i64, token: i64) -> Result<bool, StoreError> {
+        forward!(self, revoke_token(user, token))
+    }
+
+    async fn insert_mandate(&mut self, mandate: &MandateRecord) -> Result<i64, StoreError> {
+        forward!(self, insert_mandate(mandate))
+    }
+
+    async fn mandates_of(&mut self, user: i64) -> Result<Vec<MandateRecord>, StoreError> {
+        forward!(self, mandates_of(user))
+    }
+
+    async fn mandate_by_id(&mut self, id: i64) -> Result<Option<MandateRecord>, StoreError> {
+        forward!(self, mandate_by_id(id))
+    }
+
+    async fn set_mandate_state(&mut self, id: i64, state: &str) -> Result<(), StoreError> {
+        forward!(self, set_mandate_state(id, state))
     }
 
     async fn enterprise_year(

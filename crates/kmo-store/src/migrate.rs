@@ -45,6 +45,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0004_catalogue.sql"),
         postgres: include_str!("../migrations/postgres/0004_catalogue.sql"),
     },
+    Migration {
+        version: 5,
+        name: "accounts",
+        sqlite: include_str!("../migrations/sqlite/0005_accounts.sql"),
+        postgres: include_str!("../migrations/postgres/0005_accounts.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

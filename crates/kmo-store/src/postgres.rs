@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use kmo_app::lifecycle::Application;
 use kmo_app::store::{
-    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
-    ListedService, PayableCredit, ProviderProfile, ProviderRecord, StoreError, SubmissionContext,
-    SubmissionQuery, Writes,
+    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear, Keyed,
+    ListedService, MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, StoreError,
+    SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
@@ -203,6 +203,134 @@ impl PgTx {
     ) -> Result<i64, StoreError> {
         let id: i64 = dispatch!(self, c => sqlx::query_scalar("insert into provider (key, name) values ($1, $2) returning id").bind(key).bind(name).fetch_one(c).await.map_err(map_err)?);
         Ok(id)
+    }
+
+    pub(crate) async fn key_of(
+        &mut self,
+        kind: Keyed,
+        id: i64,
+    ) -> Result<Option<String>, StoreError> {
+        let sql = format!("select key from {} where id = $1", kind.table());
+        let key: Option<String> = dispatch!(self, c => sqlx::query_scalar(&sql).bind(id).fetch_optional(c).await.map_err(map_err)?);
+        Ok(key)
+    }
+
+    pub(crate) async fn insert_user(&mut self, u: &UserRecord) -> Result<i64, StoreError> {
+        let id: i64 = dispatch!(self, c => sqlx::query_scalar(
+            "insert into app_user (email, name, password_hash, role, provider_id, created_on) values ($1, $2, $3, $4, $5, $6) returning id")
+            .bind(&u.email).bind(&u.name).bind(&u.password_hash).bind(&u.role).bind(u.provider).bind(u.created_on.to_string())
+            .fetch_one(c).await.map_err(map_err)?);
+        Ok(id)
+    }
+
+    pub(crate) async fn user_by_email(
+        &mut self,
+        email: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!(
+            "select {} from app_user where email = $1",
+            crate::rows::USER_COLUMNS
+        );
+        let row: Option<crate::rows::UserRow> = dispatch!(self, c => sqlx::query_as(&sql).bind(email).fetch_optional(c).await.map_err(map_err)?);
+        row.map(crate::rows::UserRow::into_record).transpose()
+    }
+
+    pub(crate) async fn user_by_id(&mut self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!(
+            "select {} from app_user where id = $1",
+            crate::rows::USER_COLUMNS
+        );
+        let row: Option<crate::rows::UserRow> = dispatch!(self, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await.map_err(map_err)?);
+        row.map(crate::rows::UserRow::into_record).transpose()
+    }
+
+    pub(crate) async fn insert_token(
+        &mut self,
+        t: &TokenRecord,
+        hash: &str,
+    ) -> Result<i64, StoreError> {
+        let id: i64 = dispatch!(self, c => sqlx::query_scalar(
+            "insert into api_token (user_id, name, token_hash, created_on, revoked) values ($1, $2, $3, $4, 0) returning id")
+            .bind(t.user).bind(&t.name).bind(hash).bind(t.created_on.to_string())
+            .fetch_one(c).await.map_err(map_err)?);
+        Ok(id)
+    }
+
+    pub(crate) async fn user_by_token_hash(
+        &mut self,
+        hash: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let sql = format!(
+            "select {} from app_user where id = (select user_id from api_token where token_hash = $1 and revoked = 0)",
+            crate::rows::USER_COLUMNS
+        );
+        let row: Option<crate::rows::UserRow> = dispatch!(self, c => sqlx::query_as(&sql).bind(hash).fetch_optional(c).await.map_err(map_err)?);
+        row.map(crate::rows::UserRow::into_record).transpose()
+    }
+
+    pub(crate) async fn tokens_of(&mut self, user: i64) -> Result<Vec<TokenRecord>, StoreError> {
+        let sql = format!(
+            "select {} from api_token where user_id = $1 order by id",
+            crate::rows::TOKEN_COLUMNS
+        );
+        let rows: Vec<crate::rows::TokenRow> = dispatch!(self, c => sqlx::query_as(&sql).bind(user).fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter()
+            .map(crate::rows::TokenRow::into_record)
+            .collect()
+    }
+
+    pub(crate) async fn revoke_token(&mut self, user: i64, token: i64) -> Result<bool, StoreError> {
+        let done = dispatch!(self, c => sqlx::query("update api_token set revoked = 1 where id = $1 and user_id = $2")
+            .bind(token).bind(user).execute(c).await.map_err(map_err)?);
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn insert_mandate(&mut self, m: &MandateRecord) -> Result<i64, StoreError> {
+        let id: i64 = dispatch!(self, c => sqlx::query_scalar(
+            "insert into mandate (user_id, enterprise_id, scope, valid_from, valid_until, state, granted_by) values ($1, $2, $3, $4, $5, $6, $7) returning id")
+            .bind(m.user).bind(m.enterprise).bind(&m.scope).bind(m.valid_from.to_string())
+            .bind(m.valid_until.map(|d| d.to_string())).bind(&m.state).bind(m.granted_by)
+            .fetch_one(c).await.map_err(map_err)?);
+        Ok(id)
+    }
+
+    async fn mandates_where(
+        &mut self,
+        filter: &str,
+        value: i64,
+    ) -> Result<Vec<MandateRecord>, StoreError> {
+        let sql = format!(
+            "{} where {filter} = $1 order by m.id",
+            crate::rows::MANDATE_SELECT
+        );
+        let rows: Vec<crate::rows::MandateRow> = dispatch!(self, c => sqlx::query_as(&sql).bind(value).fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter()
+            .map(crate::rows::MandateRow::into_record)
+            .collect()
+    }
+
+    pub(crate) async fn mandates_of(
+        &mut self,
+        user: i64,
+    ) -> Result<Vec<MandateRecord>, StoreError> {
+        self.mandates_where("m.user_id", user).await
+    }
+
+    pub(crate) async fn mandate_by_id(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<MandateRecord>, StoreError> {
+        Ok(self.mandates_where("m.id", id).await?.into_iter().next())
+    }
+
+    pub(crate) async fn set_mandate_state(
+        &mut self,
+        id: i64,
+        state: &str,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, c => sqlx::query("update mandate set state = $2 where id = $1")
+            .bind(id).bind(state).execute(c).await.map_err(map_err)?);
+        Ok(())
     }
 
     pub(crate) async fn provider_profile(

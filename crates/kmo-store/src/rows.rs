@@ -2,7 +2,10 @@
 //! a stored value that does not parse is `StoreError::Corrupt`, never a panic).
 
 use kmo_app::lifecycle::{Application, State};
-use kmo_app::store::{AuditRecord, EnterpriseRecord, EnterpriseYear, ListedService, StoreError};
+use kmo_app::store::{
+    AuditRecord, EnterpriseRecord, EnterpriseYear, ListedService, MandateRecord, StoreError,
+    TokenRecord, UserRecord,
+};
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
 
@@ -442,4 +445,87 @@ pub(crate) fn listed_body(s: &ListedService) -> String {
     serde_json::json!({"kind": s.kind, "theme": s.theme, "sub_theme": s.sub_theme,
         "topics": s.topics, "on_occupation_list": s.on_occupation_list})
     .to_string()
+}
+
+pub(crate) const USER_COLUMNS: &str =
+    "id, email, name, password_hash, role, provider_id, created_on";
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub role: String,
+    pub provider_id: Option<i64>,
+    pub created_on: String,
+}
+
+impl UserRow {
+    pub(crate) fn into_record(self) -> Result<UserRecord, StoreError> {
+        Ok(UserRecord {
+            id: self.id,
+            email: self.email,
+            name: self.name,
+            password_hash: self.password_hash,
+            role: self.role,
+            provider: self.provider_id,
+            created_on: date(&self.created_on)?,
+        })
+    }
+}
+
+pub(crate) const TOKEN_COLUMNS: &str = "id, user_id, name, created_on, revoked";
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct TokenRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub created_on: String,
+    pub revoked: i64,
+}
+
+impl TokenRow {
+    pub(crate) fn into_record(self) -> Result<TokenRecord, StoreError> {
+        Ok(TokenRecord {
+            id: self.id,
+            user: self.user_id,
+            name: self.name,
+            created_on: date(&self.created_on)?,
+            revoked: self.revoked != 0,
+        })
+    }
+}
+
+pub(crate) const MANDATE_SELECT: &str = "select m.id, m.user_id, m.enterprise_id, e.key as enterprise_key, m.scope, \
+     m.valid_from, m.valid_until, m.state, m.granted_by from mandate m join enterprise e on e.id = m.enterprise_id";
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct MandateRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub enterprise_id: i64,
+    pub enterprise_key: String,
+    pub scope: String,
+    pub valid_from: String,
+    pub valid_until: Option<String>,
+    pub state: String,
+    pub granted_by: Option<i64>,
+}
+
+impl MandateRow {
+    pub(crate) fn into_record(self) -> Result<MandateRecord, StoreError> {
+        Ok(MandateRecord {
+            id: self.id,
+            user: self.user_id,
+            enterprise: self.enterprise_id,
+            enterprise_key: self.enterprise_key,
+            scope: self.scope,
+            valid_from: date(&self.valid_from)?,
+            valid_until: self.valid_until.as_deref().map(date).transpose()?,
+            state: self.state,
+            granted_by: self.granted_by,
+        })
+    }
 }

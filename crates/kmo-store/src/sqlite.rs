@@ -21,9 +21,9 @@ use std::time::Duration;
 use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
-    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
-    ListedService, PayableCredit, ProviderProfile, ProviderRecord, StoreError, SubmissionContext,
-    SubmissionQuery, Writes,
+    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear, Keyed,
+    ListedService, MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, StoreError,
+    SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -479,6 +479,174 @@ impl SqliteTx {
             "insert into provider (key, name) values (?1, ?2) returning id",
             params![key, name],
         )
+    }
+
+    fn users(
+        &mut self,
+        filter: &str,
+        value: &dyn rusqlite::ToSql,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let row = self
+            .conn
+            .prepare_cached(&format!(
+                "select {} from app_user where {filter} = ?1",
+                crate::rows::USER_COLUMNS
+            ))
+            .and_then(|mut s| {
+                s.query_row([value], |r| {
+                    Ok(crate::rows::UserRow {
+                        id: r.get(0)?,
+                        email: r.get(1)?,
+                        name: r.get(2)?,
+                        password_hash: r.get(3)?,
+                        role: r.get(4)?,
+                        provider_id: r.get(5)?,
+                        created_on: r.get(6)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(map_err)?;
+        row.map(crate::rows::UserRow::into_record).transpose()
+    }
+
+    pub(crate) fn key_of(&mut self, kind: Keyed, id: i64) -> Result<Option<String>, StoreError> {
+        self.conn
+            .prepare_cached(&format!("select key from {} where id = ?1", kind.table()))
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+            .map_err(map_err)
+    }
+
+    pub(crate) fn insert_user(&mut self, u: &UserRecord) -> Result<i64, StoreError> {
+        self.insert_returning_id(
+            "insert into app_user (email, name, password_hash, role, provider_id, created_on) values (?1, ?2, ?3, ?4, ?5, ?6) returning id",
+            params![u.email, u.name, u.password_hash, u.role, u.provider, u.created_on.to_string()],
+        )
+    }
+
+    pub(crate) fn user_by_email(&mut self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.users("email", &email)
+    }
+
+    pub(crate) fn user_by_id(&mut self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        self.users("id", &id)
+    }
+
+    pub(crate) fn insert_token(&mut self, t: &TokenRecord, hash: &str) -> Result<i64, StoreError> {
+        self.insert_returning_id(
+            "insert into api_token (user_id, name, token_hash, created_on, revoked) values (?1, ?2, ?3, ?4, 0) returning id",
+            params![t.user, t.name, hash, t.created_on.to_string()],
+        )
+    }
+
+    pub(crate) fn user_by_token_hash(
+        &mut self,
+        hash: &str,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        let user: Option<i64> = self
+            .conn
+            .prepare_cached("select user_id from api_token where token_hash = ?1 and revoked = 0")
+            .and_then(|mut s| s.query_row([hash], |r| r.get(0)).optional())
+            .map_err(map_err)?;
+        match user {
+            Some(id) => self.user_by_id(id),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn tokens_of(&mut self, user: i64) -> Result<Vec<TokenRecord>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(&format!(
+                "select {} from api_token where user_id = ?1 order by id",
+                crate::rows::TOKEN_COLUMNS
+            ))
+            .and_then(|mut s| {
+                s.query_map([user], |r| {
+                    Ok(crate::rows::TokenRow {
+                        id: r.get(0)?,
+                        user_id: r.get(1)?,
+                        name: r.get(2)?,
+                        created_on: r.get(3)?,
+                        revoked: r.get(4)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(map_err)?;
+        rows.into_iter()
+            .map(crate::rows::TokenRow::into_record)
+            .collect()
+    }
+
+    pub(crate) fn revoke_token(&mut self, user: i64, token: i64) -> Result<bool, StoreError> {
+        let n = self
+            .conn
+            .prepare_cached("update api_token set revoked = 1 where id = ?1 and user_id = ?2")
+            .and_then(|mut s| s.execute(params![token, user]))
+            .map_err(map_err)?;
+        Ok(n == 1)
+    }
+
+    pub(crate) fn insert_mandate(&mut self, m: &MandateRecord) -> Result<i64, StoreError> {
+        self.insert_returning_id(
+            "insert into mandate (user_id, enterprise_id, scope, valid_from, valid_until, state, granted_by) \
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7) returning id",
+            params![
+                m.user,
+                m.enterprise,
+                m.scope,
+                m.valid_from.to_string(),
+                m.valid_until.map(|d| d.to_string()),
+                m.state,
+                m.granted_by
+            ],
+        )
+    }
+
+    fn mandates(&mut self, filter: &str, value: i64) -> Result<Vec<MandateRecord>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(&format!(
+                "{} where {filter} = ?1 order by m.id",
+                crate::rows::MANDATE_SELECT
+            ))
+            .and_then(|mut s| {
+                s.query_map([value], |r| {
+                    Ok(crate::rows::MandateRow {
+                        id: r.get(0)?,
+                        user_id: r.get(1)?,
+                        enterprise_id: r.get(2)?,
+                        enterprise_key: r.get(3)?,
+                        scope: r.get(4)?,
+                        valid_from: r.get(5)?,
+                        valid_until: r.get(6)?,
+                        state: r.get(7)?,
+                        granted_by: r.get(8)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(map_err)?;
+        rows.into_iter()
+            .map(crate::rows::MandateRow::into_record)
+            .collect()
+    }
+
+    pub(crate) fn mandates_of(&mut self, user: i64) -> Result<Vec<MandateRecord>, StoreError> {
+        self.mandates("m.user_id", user)
+    }
+
+    pub(crate) fn mandate_by_id(&mut self, id: i64) -> Result<Option<MandateRecord>, StoreError> {
+        Ok(self.mandates("m.id", id)?.into_iter().next())
+    }
+
+    pub(crate) fn set_mandate_state(&mut self, id: i64, state: &str) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("update mandate set state = ?2 where id = ?1")
+            .and_then(|mut s| s.execute(params![id, state]))
+            .map_err(map_err)?;
+        Ok(())
     }
 
     pub(crate) fn provider_profile(

@@ -1,4 +1,7 @@
 //! One module per resource, each with its own `router()`; [`crate::router`] merges them.
 
+pub mod accounts;
+pub mod applications;
 pub mod health;
+pub mod registry;
 pub mod rules;

@@ -90,6 +90,10 @@ pub async fn spawn_app(db_url: Option<&str>) -> TestApp {
 
 /// A server whose settings `adjust` may change first.
 pub async fn spawn_app_with(db_url: Option<&str>, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(db_url, adjust, false).await
+}
+
+async fn spawn(db_url: Option<&str>, adjust: impl FnOnce(&mut Settings), demo: bool) -> TestApp {
     let scratch = Scratch::create(db_url, 4).await.unwrap();
     let mut settings = Settings::default();
     settings.server.listen = "127.0.0.1:0".into();
@@ -101,6 +105,12 @@ pub async fn spawn_app_with(db_url: Option<&str>, adjust: impl FnOnce(&mut Setti
         RuleBook::embedded().unwrap(),
         clock,
     );
+    if demo {
+        // Before the server's first tick moves the clock to today.
+        kmo_app::demo::fill(&state.platform, Date::parse("2025-03-03").unwrap())
+            .await
+            .unwrap();
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -113,5 +123,56 @@ pub async fn spawn_app_with(db_url: Option<&str>, adjust: impl FnOnce(&mut Setti
         scratch: Some(scratch),
         stop: Some(stop),
         server: Some(server),
+    }
+}
+
+/// The server with the demo filled in (dated around the test clock's today, 2025-03-03).
+pub async fn spawn_demo(db_url: Option<&str>) -> TestApp {
+    spawn(db_url, |_| {}, true).await
+}
+
+impl TestApp {
+    /// Logs in as a demo user; returns the bearer token.
+    pub async fn login(&self, email: &str) -> String {
+        self.login_with(email, kmo_app::demo::DEMO_PASSWORD).await
+    }
+
+    /// Logs in; returns the bearer token.
+    pub async fn login_with(&self, email: &str, password: &str) -> String {
+        let r = self
+            .post_json(
+                "/api/v1/auth/tokens",
+                &serde_json::json!({"email": email, "password": password, "token_name": "test"}),
+            )
+            .await;
+        assert_eq!(r.status(), 201, "login {email}");
+        let body: serde_json::Value = r.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A request with an optional bearer token and an optional JSON body.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let text = r.text().await.unwrap();
+        let value = if text.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+        };
+        (status, value)
     }
 }

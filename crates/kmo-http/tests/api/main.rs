@@ -9,6 +9,8 @@
     reason = "test code"
 )]
 
+mod authorization;
 mod helpers;
+mod journeys;
 mod operations;
 mod rules;

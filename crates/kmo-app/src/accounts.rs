@@ -1,0 +1,516 @@
+//! Accounts, roles and mandates: who may do what (issue 4; rules.md §8).
+//!
+//! A user has one role: `enterprise` (acts for enterprises through mandates), `provider` (acts
+//! for one provider), `agency` (staff) or `quality_chamber` (reads and advises). A mandate links
+//! an enterprise user to an enterprise with a scope — `legal_representative` (everything),
+//! `view_and_release` (an accountant who releases invoices) or `view_and_apply` (one who
+//! applies) — from a date and optionally until one. A legal-representative mandate needs proof:
+//! the agency grants it (it confirms the link); a legal representative may then delegate the
+//! other two scopes. Passwords are stored as argon2id hashes, API tokens as SHA-256 hashes of a
+//! 256-bit random secret shown once.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use kmo_domain::Date;
+use sha2::{Digest, Sha256};
+
+use crate::platform::{CommandError, Platform};
+use crate::store::{MandateRecord, Store, StoreTx, TokenRecord, UserRecord};
+
+/// What a user is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Enterprise,
+    Provider,
+    Agency,
+    QualityChamber,
+}
+
+impl Role {
+    #[must_use]
+    pub fn parse(code: &str) -> Option<Role> {
+        match code {
+            "enterprise" => Some(Role::Enterprise),
+            "provider" => Some(Role::Provider),
+            "agency" => Some(Role::Agency),
+            "quality_chamber" => Some(Role::QualityChamber),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Role::Enterprise => "enterprise",
+            Role::Provider => "provider",
+            Role::Agency => "agency",
+            Role::QualityChamber => "quality_chamber",
+        }
+    }
+}
+
+/// What a mandate allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    LegalRepresentative,
+    ViewAndRelease,
+    ViewAndApply,
+}
+
+impl Scope {
+    #[must_use]
+    pub fn parse(code: &str) -> Option<Scope> {
+        match code {
+            "legal_representative" => Some(Scope::LegalRepresentative),
+            "view_and_release" => Some(Scope::ViewAndRelease),
+            "view_and_apply" => Some(Scope::ViewAndApply),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Scope::LegalRepresentative => "legal_representative",
+            Scope::ViewAndRelease => "view_and_release",
+            Scope::ViewAndApply => "view_and_apply",
+        }
+    }
+}
+
+/// The caller of a request, with what it may touch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    Anonymous,
+    User {
+        user: UserRecord,
+        role: Role,
+        /// Active mandates in force today (enterprise users).
+        mandates: Vec<MandateRecord>,
+    },
+}
+
+impl Principal {
+    #[must_use]
+    pub fn role(&self) -> Option<Role> {
+        match self {
+            Principal::Anonymous => None,
+            Principal::User { role, .. } => Some(*role),
+        }
+    }
+
+    #[must_use]
+    pub fn user(&self) -> Option<&UserRecord> {
+        match self {
+            Principal::Anonymous => None,
+            Principal::User { user, .. } => Some(user),
+        }
+    }
+
+    fn scope_for(&self, enterprise: i64) -> impl Iterator<Item = Scope> + '_ {
+        let mandates: &[MandateRecord] = match self {
+            Principal::User { mandates, .. } => mandates,
+            Principal::Anonymous => &[],
+        };
+        mandates
+            .iter()
+            .filter(move |m| m.enterprise == enterprise)
+            .filter_map(|m| Scope::parse(&m.scope))
+    }
+
+    /// Staff and the quality chamber see everything; an enterprise user sees the enterprises
+    /// it holds a mandate for.
+    #[must_use]
+    pub fn may_view_enterprise(&self, enterprise: i64) -> bool {
+        matches!(self.role(), Some(Role::Agency | Role::QualityChamber))
+            || self.scope_for(enterprise).next().is_some()
+    }
+
+    /// Submitting, stopping and withdrawing for the enterprise.
+    #[must_use]
+    pub fn may_apply_for(&self, enterprise: i64) -> bool {
+        self.scope_for(enterprise)
+            .any(|s| matches!(s, Scope::LegalRepresentative | Scope::ViewAndApply))
+    }
+
+    /// Releasing an invoice for payment.
+    #[must_use]
+    pub fn may_release_for(&self, enterprise: i64) -> bool {
+        self.scope_for(enterprise)
+            .any(|s| matches!(s, Scope::LegalRepresentative | Scope::ViewAndRelease))
+    }
+
+    #[must_use]
+    pub fn is_legal_representative_of(&self, enterprise: i64) -> bool {
+        self.scope_for(enterprise)
+            .any(|s| s == Scope::LegalRepresentative)
+    }
+
+    /// The provider a provider user acts for.
+    #[must_use]
+    pub fn provider(&self) -> Option<i64> {
+        match self {
+            Principal::User {
+                user,
+                role: Role::Provider,
+                ..
+            } => user.provider,
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn is_agency(&self) -> bool {
+        self.role() == Some(Role::Agency)
+    }
+}
+
+/// Shortest password accepted.
+pub const PASSWORD_CHARS_MIN: usize = 12;
+/// Longest password accepted (hashing cost is bounded by it).
+pub const PASSWORD_BYTES_MAX: usize = 1_024;
+/// Longest e-mail address (RFC 5321).
+pub const EMAIL_BYTES_MAX: usize = 254;
+
+fn invalid(field: &str, message: &str) -> CommandError {
+    CommandError::Invalid {
+        field: field.into(),
+        message: message.into(),
+    }
+}
+
+fn random_bytes<const N: usize>() -> Result<[u8; N], CommandError> {
+    let mut bytes = [0u8; N];
+    getrandom::getrandom(&mut bytes).map_err(|e| {
+        CommandError::Store(crate::store::StoreError::Database(format!(
+            "no randomness from the operating system: {e}"
+        )))
+    })?;
+    Ok(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// The stored form of an API token: SHA-256 of the secret, hex.
+#[must_use]
+pub fn token_hash(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+/// An argon2id hash of a password.
+pub fn hash_password(password: &str) -> Result<String, CommandError> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?)
+        .map_err(|e| invalid("password", &e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| invalid("password", &e.to_string()))
+}
+
+fn password_matches(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A user to create.
+#[derive(Clone, Debug)]
+pub struct NewUser<'a> {
+    pub email: &'a str,
+    pub name: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    /// For a provider user: the provider's key.
+    pub provider: Option<&'a str>,
+}
+
+impl<S: Store> Platform<S> {
+    /// Creates a user (e-mail addresses are compared in lower case).
+    pub async fn create_user(
+        &self,
+        new: &NewUser<'_>,
+        today: Date,
+    ) -> Result<UserRecord, CommandError> {
+        let email = new.email.trim().to_lowercase();
+        if email.len() > EMAIL_BYTES_MAX
+            || email.chars().any(char::is_whitespace)
+            || !email
+                .split_once('@')
+                .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        {
+            return Err(invalid("email", "is not an e-mail address"));
+        }
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(invalid("name", "must be 1 to 200 characters"));
+        }
+        if new.password.chars().count() < PASSWORD_CHARS_MIN
+            || new.password.len() > PASSWORD_BYTES_MAX
+        {
+            return Err(invalid(
+                "password",
+                "must be at least 12 characters (and at most 1024 bytes)",
+            ));
+        }
+        if (new.role == Role::Provider) != new.provider.is_some() {
+            return Err(invalid(
+                "provider",
+                "a provider user names its provider; no other user does",
+            ));
+        }
+        let password_hash = hash_password(new.password)?;
+        let mut tx = self.store.begin().await?;
+        let provider = match new.provider {
+            Some(key) => Some(
+                tx.provider_by_key(key)
+                    .await?
+                    .ok_or_else(|| CommandError::UnknownProvider(key.to_owned()))?
+                    .id,
+            ),
+            None => None,
+        };
+        if tx.user_by_email(&email).await?.is_some() {
+            return Err(CommandError::DuplicateUser(email));
+        }
+        let mut user = UserRecord {
+            id: 0,
+            email,
+            name: name.to_owned(),
+            password_hash,
+            role: new.role.code().to_owned(),
+            provider,
+            created_on: today,
+        };
+        user.id = tx.insert_user(&user).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// The user with this e-mail address and password (`AUTHENTICATION_FAILED` otherwise,
+    /// after the same work either way).
+    pub async fn authenticate(
+        &self,
+        email: &str,
+        password: &str,
+    ) -> Result<UserRecord, CommandError> {
+        if password.len() > PASSWORD_BYTES_MAX || email.len() > EMAIL_BYTES_MAX {
+            return Err(CommandError::AuthenticationFailed);
+        }
+        let mut tx = self.store.begin().await?;
+        let user = tx.user_by_email(&email.trim().to_lowercase()).await?;
+        drop(tx);
+        match user {
+            Some(u) if password_matches(password, &u.password_hash) => Ok(u),
+            Some(_) => Err(CommandError::AuthenticationFailed),
+            None => {
+                // Spend the time a real check takes, so timing does not tell who exists.
+                let _ = hash_password(password);
+                Err(CommandError::AuthenticationFailed)
+            }
+        }
+    }
+
+    /// A new API token for the user; the secret is returned once and only its hash is kept.
+    pub async fn create_token(
+        &self,
+        user: i64,
+        name: &str,
+        today: Date,
+    ) -> Result<(TokenRecord, String), CommandError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(invalid("name", "must be 1 to 100 characters"));
+        }
+        let secret = format!("kmo_{}", hex(&random_bytes::<32>()?));
+        let mut token = TokenRecord {
+            id: 0,
+            user,
+            name: name.to_owned(),
+            created_on: today,
+            revoked: false,
+        };
+        let mut tx = self.store.begin().await?;
+        token.id = tx.insert_token(&token, &token_hash(&secret)).await?;
+        tx.commit().await?;
+        Ok((token, secret))
+    }
+
+    pub async fn tokens(&self, user: i64) -> Result<Vec<TokenRecord>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let list = tx.tokens_of(user).await?;
+        drop(tx);
+        Ok(list)
+    }
+
+    pub async fn revoke_token(&self, user: i64, token: i64) -> Result<(), CommandError> {
+        let mut tx = self.store.begin().await?;
+        if !tx.revoke_token(user, token).await? {
+            return Err(CommandError::UnknownToken(token));
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The caller behind a bearer token, with its mandates in force on `today`; `None` for an
+    /// unknown or revoked token.
+    pub async fn principal_by_token(
+        &self,
+        secret: &str,
+        today: Date,
+    ) -> Result<Option<Principal>, CommandError> {
+        if secret.len() > 200 {
+            return Ok(None);
+        }
+        let mut tx = self.store.begin().await?;
+        let Some(user) = tx.user_by_token_hash(&token_hash(secret)).await? else {
+            return Ok(None);
+        };
+        let principal = Self::principal_in(&mut tx, user, today).await?;
+        drop(tx);
+        Ok(Some(principal))
+    }
+
+    /// The user as a principal, with its mandates in force on `today`.
+    pub async fn principal_of(
+        &self,
+        user: UserRecord,
+        today: Date,
+    ) -> Result<Principal, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let p = Self::principal_in(&mut tx, user, today).await?;
+        drop(tx);
+        Ok(p)
+    }
+
+    async fn principal_in<T: StoreTx>(
+        tx: &mut T,
+        user: UserRecord,
+        today: Date,
+    ) -> Result<Principal, CommandError> {
+        let role = Role::parse(&user.role).ok_or_else(|| {
+            crate::store::StoreError::Corrupt(format!("stored role {:?}", user.role))
+        })?;
+        let mandates = if role == Role::Enterprise {
+            tx.mandates_of(user.id)
+                .await?
+                .into_iter()
+                .filter(|m| {
+                    m.state == "active"
+                        && m.valid_from <= today
+                        && m.valid_until.is_none_or(|until| today <= until)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok(Principal::User {
+            user,
+            role,
+            mandates,
+        })
+    }
+
+    /// Grants a mandate. The agency grants any scope (it has checked the proof of a legal
+    /// representative); a legal representative of the enterprise delegates the other scopes.
+    pub async fn grant_mandate(
+        &self,
+        by: &Principal,
+        email: &str,
+        enterprise: &str,
+        scope: Scope,
+        valid_until: Option<Date>,
+        today: Date,
+    ) -> Result<MandateRecord, CommandError> {
+        if valid_until.is_some_and(|until| until < today) {
+            return Err(invalid("valid_until", "lies in the past"));
+        }
+        let mut tx = self.store.begin().await?;
+        let e = tx
+            .enterprise_by_key(enterprise)
+            .await?
+            .ok_or_else(|| CommandError::UnknownEnterprise(enterprise.to_owned()))?;
+        let allowed = by.is_agency()
+            || (scope != Scope::LegalRepresentative && by.is_legal_representative_of(e.id));
+        if !allowed {
+            return Err(CommandError::Forbidden(
+                "only the agency grants a legal representative; a legal representative delegates the other scopes".into(),
+            ));
+        }
+        let user = tx
+            .user_by_email(&email.trim().to_lowercase())
+            .await?
+            .ok_or_else(|| CommandError::UnknownUser(email.to_owned()))?;
+        if user.role != Role::Enterprise.code() {
+            return Err(invalid("email", "a mandate is for an enterprise user"));
+        }
+        let mut m = MandateRecord {
+            id: 0,
+            user: user.id,
+            enterprise: e.id,
+            enterprise_key: e.key,
+            scope: scope.code().to_owned(),
+            valid_from: today,
+            valid_until,
+            state: "active".into(),
+            granted_by: by.user().map(|u| u.id),
+        };
+        m.id = tx.insert_mandate(&m).await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    pub async fn mandates(&self, user: i64) -> Result<Vec<MandateRecord>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let list = tx.mandates_of(user).await?;
+        drop(tx);
+        Ok(list)
+    }
+
+    /// Revokes a mandate: the agency, a legal representative of its enterprise, or its holder.
+    pub async fn revoke_mandate(&self, by: &Principal, id: i64) -> Result<(), CommandError> {
+        let mut tx = self.store.begin().await?;
+        let m = tx
+            .mandate_by_id(id)
+            .await?
+            .ok_or(CommandError::UnknownMandate(id))?;
+        let allowed = by.is_agency()
+            || by.is_legal_representative_of(m.enterprise)
+            || by.user().is_some_and(|u| u.id == m.user);
+        if !allowed {
+            return Err(CommandError::UnknownMandate(id));
+        }
+        tx.set_mandate_state(id, "revoked").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_matches_its_hash_and_nothing_else() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(password_matches("correct horse battery", &h));
+        assert!(!password_matches("correct horse batterY", &h));
+        assert!(!password_matches("x", "not a hash"));
+    }
+
+    #[test]
+    fn token_hashes_are_hex_sha256() {
+        assert_eq!(token_hash("abc").len(), 64);
+        assert_ne!(token_hash("abc"), token_hash("abd"));
+    }
+}

@@ -1,0 +1,123 @@
+//! Who is calling: `Authorization: Bearer <token>` resolves to a [`Principal`] with its role and
+//! the mandates in force today; no header is the anonymous caller; a bad token is 401. Handlers
+//! then ask the principal whether it may touch *that* resource (`may_view_enterprise`,
+//! `may_apply_for`, `provider()` …) — never only whether it is logged in.
+//!
+//! Another login (cookie sessions for the web pages, an OpenID Connect provider) only has to
+//! produce a `Principal`; no handler changes (ARCHITECTURE.md).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use kmo_app::accounts::Principal;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The caller of this request.
+#[derive(Clone, Debug)]
+pub struct Caller(pub Principal);
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
+            return Ok(Caller(Principal::Anonymous));
+        };
+        let token = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .ok_or_else(|| unauthenticated("use Authorization: Bearer <token>"))?;
+        let today = state.clock.today();
+        match state.platform.principal_by_token(token, today).await? {
+            Some(p) => Ok(Caller(p)),
+            None => Err(unauthenticated("the token is unknown or revoked")),
+        }
+    }
+}
+
+/// 401 with a stable code.
+#[must_use]
+pub fn unauthenticated(detail: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", detail)
+}
+
+impl Caller {
+    /// The caller must be logged in.
+    pub fn require_user(&self) -> Result<&kmo_app::store::UserRecord, ApiError> {
+        self.0
+            .user()
+            .ok_or_else(|| unauthenticated("log in first: POST /api/v1/auth/tokens"))
+    }
+
+    /// The caller must be agency staff.
+    pub fn require_agency(&self) -> Result<(), ApiError> {
+        self.require_user()?;
+        if self.0.is_agency() {
+            Ok(())
+        } else {
+            Err(forbidden())
+        }
+    }
+}
+
+/// 403, saying nothing about the resource.
+#[must_use]
+pub fn forbidden() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+        "your account may not do this",
+    )
+}
+
+/// Failed logins per e-mail address in a sliding window; over the limit, logins for that
+/// address are refused (429) until the window has passed. Kept per process: with several
+/// servers each counts its own (a shared store is the step after).
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, (u32, Instant)>>,
+}
+
+/// Window of the login limiter.
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+
+impl LoginLimiter {
+    pub fn check(&self, email: &str, max: u32) -> Result<(), ApiError> {
+        let Ok(mut map) = self.failures.lock() else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        map.retain(|_, (_, since)| now.duration_since(*since) < LOGIN_WINDOW);
+        match map.get(&email.to_lowercase()) {
+            Some((n, _)) if *n >= max => Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                "too many failed logins for this address; try again in 15 minutes",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    pub fn failed(&self, email: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            let entry = map
+                .entry(email.to_lowercase())
+                .or_insert((0, Instant::now()));
+            entry.0 = entry.0.saturating_add(1);
+        }
+    }
+
+    pub fn succeeded(&self, email: &str) {
+        if let Ok(mut map) = self.failures.lock() {
+            map.remove(&email.to_lowercase());
+        }
+    }
+}

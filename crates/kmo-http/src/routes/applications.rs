@@ -1,0 +1,537 @@
+//! Applications and every lifecycle action, deposits (a bank statement's lines) and payout runs.
+//! Each handler checks that the caller may touch *this* application: its enterprise's mandate
+//! holders (by scope), the provider it names, the agency; someone else gets the answer an
+//! unknown application gets.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use kmo_app::accounts::Principal;
+use kmo_app::lifecycle::{Application, Closing};
+use kmo_app::platform::{CommandError, DepositTarget, Inspection, Submission};
+use kmo_app::registry::WorkerStatus;
+use kmo_domain::{Cents, Date, PaymentReference};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use crate::AppState;
+use crate::auth::{Caller, forbidden};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiPath};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/applications", post(submit))
+        .route("/api/v1/applications/{key}", get(application))
+        .route("/api/v1/applications/{key}/stop", post(stop))
+        .route("/api/v1/applications/{key}/refuse", post(refuse))
+        .route("/api/v1/applications/{key}/payments", post(pay))
+        .route("/api/v1/applications/{key}/inspections", post(inspect))
+        .route("/api/v1/deposits", post(deposits))
+        .route("/api/v1/payout-runs", post(payout_run))
+}
+
+/// Lines of one bank statement at most.
+pub const STATEMENT_LINES_MAX: usize = 1_000;
+
+/// An application as its parties see it. Amounts in cents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationView {
+    pub key: String,
+    /// `submitted`, `funded`, `partially_paid`, `paid`, `lapsed`, `refused`, `stopped`,
+    /// `expired`, `blocked`, `recovered`.
+    pub state: String,
+    /// The structured reference to put on the own-share transfer (`+++…+++`).
+    pub reference: String,
+    pub submitted_on: String,
+    pub rule_set: String,
+    pub size: String,
+    pub rate_bp: u32,
+    pub eligible_cents: i64,
+    pub subsidy_cents: i64,
+    pub own_share_cents: i64,
+    pub deposited_cents: i64,
+    pub paid_cents: i64,
+    pub refunded_cents: i64,
+    /// What is left to pay out to the provider.
+    pub balance_cents: i64,
+    /// The own share must arrive by this day (14 days after submission).
+    pub deposit_deadline: String,
+    /// Invoices must be released by this day.
+    pub payment_deadline: String,
+    pub closed_on: Option<String>,
+}
+
+fn view(key: &str, a: &Application) -> ApplicationView {
+    let paid = a.paid_own.get().saturating_add(a.paid_subsidy.get());
+    let reference = u64::try_from(a.id)
+        .ok()
+        .and_then(|id| PaymentReference::from_base(id).ok())
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    ApplicationView {
+        key: key.to_owned(),
+        state: a.state.code().to_owned(),
+        reference,
+        submitted_on: a.submitted_on.to_string(),
+        rule_set: a.rule_set.clone(),
+        size: a.size.code().to_owned(),
+        rate_bp: a.rate_bp,
+        eligible_cents: a.eligible.get(),
+        subsidy_cents: a.subsidy.get(),
+        own_share_cents: a.own_share.get(),
+        deposited_cents: a.deposited.get(),
+        paid_cents: paid,
+        refunded_cents: a.refunded.get(),
+        balance_cents: if a.state.is_terminal() {
+            0
+        } else {
+            a.eligible.get().saturating_sub(paid)
+        },
+        deposit_deadline: a.deposit_deadline.to_string(),
+        payment_deadline: a.payment_deadline.to_string(),
+        closed_on: a.closed_on.map(|d| d.to_string()),
+    }
+}
+
+/// What the caller may do with an application.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    View,
+    Apply,
+    Release,
+    Provide,
+    Inspect,
+}
+
+fn allowed(p: &Principal, a: &Application, access: Access) -> bool {
+    let staff = p.is_agency();
+    match access {
+        Access::View => p.may_view_enterprise(a.enterprise) || p.provider() == Some(a.provider),
+        // Applying, stopping and releasing are the enterprise's own acts; the agency acts
+        // through inspections.
+        Access::Apply => p.may_apply_for(a.enterprise),
+        Access::Release => p.may_release_for(a.enterprise),
+        Access::Provide => p.provider() == Some(a.provider) || staff,
+        Access::Inspect => staff,
+    }
+}
+
+/// Loads the application if the caller may act on it; otherwise the answer of an unknown one
+/// (or 403 when the caller may see it but not do this).
+async fn load(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    access: Access,
+) -> Result<Application, ApiError> {
+    caller.require_user()?;
+    let app = state.platform.application(key).await?;
+    if !allowed(&caller.0, &app, Access::View) && !allowed(&caller.0, &app, access) {
+        return Err(CommandError::UnknownApplication(key.to_owned()).into());
+    }
+    if !allowed(&caller.0, &app, access) {
+        return Err(forbidden());
+    }
+    Ok(app)
+}
+
+fn counted<T>(state: &AppState, command: &str, r: Result<T, CommandError>) -> Result<T, ApiError> {
+    let outcome = r.as_ref().map_or_else(CommandError::code, |_| "OK");
+    state.metrics.observe_command(command, outcome);
+    r.map_err(ApiError::from)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Participant {
+    pub name: String,
+    /// `employee`, `job_student`, `manager_or_active_partner`, `self_employed`,
+    /// `assisting_spouse`… (a job student is not eligible).
+    pub status: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// The enterprise's key.
+    pub enterprise: String,
+    /// The application's key, chosen by the caller (a retry with the same key and content is
+    /// answered with the same application).
+    pub application: String,
+    /// The provider's key.
+    pub provider: String,
+    /// A service of the provider's catalogue…
+    pub service_id: Option<i64>,
+    /// …or the rules-eval.md `service` object.
+    #[schema(value_type = Option<Object>)]
+    pub service: Option<Value>,
+    /// First lesson or start of the advice (with `service_id`).
+    pub start_date: Option<String>,
+    /// The rules-eval.md `costs` array; with `service_id` it defaults to the listed price.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub costs: Option<Value>,
+    #[serde(default)]
+    pub participants: Vec<Participant>,
+}
+
+fn unprocessable(field: &str, detail: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_COMMAND", detail).with_field(field)
+}
+
+/// Apply: the rules decide today; the subsidy is reserved against this year's ceiling.
+#[utoipa::path(post, path = "/api/v1/applications", tag = "applications", security(("bearer" = [])),
+    request_body = SubmitRequest,
+    responses((status = 201, body = ApplicationView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, description = "Invalid or rejected (SUBMISSION_REJECTED lists the reasons)", body = ErrorBody)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<SubmitRequest>,
+) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
+    caller.require_user()?;
+    let enterprise = state.platform.enterprise(&req.enterprise).await?;
+    if !caller.0.may_apply_for(enterprise.id) {
+        return Err(if caller.0.may_view_enterprise(enterprise.id) {
+            forbidden()
+        } else {
+            CommandError::UnknownEnterprise(req.enterprise.clone()).into()
+        });
+    }
+    let (service, costs) = match (req.service_id, req.service) {
+        (Some(id), None) => {
+            let start = req.start_date.as_deref().ok_or_else(|| {
+                unprocessable("start_date", "a listed service needs its start date")
+            })?;
+            let start =
+                Date::parse(start).map_err(|e| unprocessable("start_date", e.to_string()))?;
+            let listed = state
+                .platform
+                .services(&req.provider)
+                .await?
+                .into_iter()
+                .find(|(i, _)| *i == id)
+                .map(|(_, s)| s)
+                .ok_or_else(|| unprocessable("service_id", "not a service of this provider"))?;
+            let costs = req
+                .costs
+                .unwrap_or_else(|| json!([{"type": "fee", "amount_cents": listed.price.get()}]));
+            (listed.case_service(start), costs)
+        }
+        (None, Some(service)) => (
+            service,
+            req.costs
+                .ok_or_else(|| unprocessable("costs", "the cost lines are missing"))?,
+        ),
+        _ => {
+            return Err(unprocessable(
+                "service",
+                "give either service_id or service",
+            ));
+        }
+    };
+    let mut participants = Vec::with_capacity(req.participants.len());
+    for (i, p) in req.participants.iter().enumerate() {
+        let status = WorkerStatus::parse(&p.status).ok_or_else(|| {
+            unprocessable(
+                &format!("participants[{i}].status"),
+                format!("unknown worker status {:?}", p.status),
+            )
+        })?;
+        participants.push((p.name.clone(), status));
+    }
+    let submission = Submission {
+        enterprise: req.enterprise,
+        application: req.application.clone(),
+        provider: req.provider,
+        submitted_on: state.clock.today(),
+        service,
+        costs,
+        size_group: None,
+        participants,
+    };
+    let done = counted(&state, "submit", state.platform.submit(&submission).await)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(view(&req.application, &done.application)),
+    ))
+}
+
+/// An application (its enterprise's mandate holders, the provider it names, the agency, the
+/// quality chamber).
+#[utoipa::path(get, path = "/api/v1/applications/{key}", tag = "applications", security(("bearer" = [])),
+    params(("key" = String, Path)),
+    responses((status = 200, body = ApplicationView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn application(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+) -> Result<Json<ApplicationView>, ApiError> {
+    let app = load(&state, &caller, &key, Access::View).await?;
+    Ok(Json(view(&key, &app)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonRequest {
+    pub reason: Option<String>,
+}
+
+/// Stop the application: the own share still in the wallet is refunded, the subsidy returns
+/// (to this year's ceiling when stopped in the submission year).
+#[utoipa::path(post, path = "/api/v1/applications/{key}/stop", tag = "applications", security(("bearer" = [])),
+    params(("key" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = ApplicationView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn stop(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> Result<Json<ApplicationView>, ApiError> {
+    load(&state, &caller, &key, Access::Apply).await?;
+    let app = counted(
+        &state,
+        "stop",
+        state
+            .platform
+            .close(
+                &key,
+                Closing::Stop,
+                state.clock.today(),
+                req.reason.as_deref(),
+            )
+            .await,
+    )?;
+    Ok(Json(view(&key, &app)))
+}
+
+/// The provider refuses the application (before any payment).
+#[utoipa::path(post, path = "/api/v1/applications/{key}/refuse", tag = "applications", security(("bearer" = [])),
+    params(("key" = String, Path)), request_body = ReasonRequest,
+    responses((status = 200, body = ApplicationView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn refuse(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(req): ApiJson<ReasonRequest>,
+) -> Result<Json<ApplicationView>, ApiError> {
+    load(&state, &caller, &key, Access::Provide).await?;
+    let today = state.clock.today();
+    let result = match caller.0.provider() {
+        Some(_) => {
+            let (p, _) = provider_of(&state, &caller).await?;
+            state
+                .platform
+                .refuse_as(&p, &key, today, req.reason.as_deref())
+                .await
+        }
+        None => {
+            state
+                .platform
+                .close(&key, Closing::Refuse, today, req.reason.as_deref())
+                .await
+        }
+    };
+    let app = counted(&state, "refuse", result)?;
+    Ok(Json(view(&key, &app)))
+}
+
+/// The key of the provider a provider user acts for.
+async fn provider_of(state: &AppState, caller: &Caller) -> Result<(String, i64), ApiError> {
+    let id = caller.0.provider().ok_or_else(forbidden)?;
+    let key = state.platform.provider_key(id).await?;
+    Ok((key, id))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRequest {
+    /// The part of the invoice (excluding VAT) released for payment from the wallet.
+    pub amount_cents: i64,
+    /// The invoice's number: one payment order per invoice (a retry is answered, not repeated).
+    pub invoice: String,
+}
+
+/// Release (part of) an invoice: paid from the wallet at the effective rate.
+#[utoipa::path(post, path = "/api/v1/applications/{key}/payments", tag = "applications", security(("bearer" = [])),
+    params(("key" = String, Path)), request_body = PaymentRequest,
+    responses((status = 200, body = ApplicationView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn pay(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(req): ApiJson<PaymentRequest>,
+) -> Result<Json<ApplicationView>, ApiError> {
+    load(&state, &caller, &key, Access::Release).await?;
+    if req.invoice.trim().is_empty() || req.invoice.len() > 100 {
+        return Err(unprocessable("invoice", "must be 1 to 100 characters"));
+    }
+    let order = format!("{key}/{}", req.invoice.trim());
+    let app = counted(
+        &state,
+        "pay",
+        state
+            .platform
+            .pay_order(
+                &key,
+                Cents::new(req.amount_cents),
+                state.clock.today(),
+                &order,
+            )
+            .await,
+    )?;
+    Ok(Json(view(&key, &app)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InspectionRequest {
+    /// `block`, `unblock` or `recover`.
+    pub action: String,
+    /// Required to block or recover.
+    pub reason: String,
+}
+
+/// An inspection acts on the application (agency staff).
+#[utoipa::path(post, path = "/api/v1/applications/{key}/inspections", tag = "applications", security(("bearer" = [])),
+    params(("key" = String, Path)), request_body = InspectionRequest,
+    responses((status = 200, body = ApplicationView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn inspect(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(req): ApiJson<InspectionRequest>,
+) -> Result<Json<ApplicationView>, ApiError> {
+    load(&state, &caller, &key, Access::Inspect).await?;
+    let action = match req.action.as_str() {
+        "block" => Inspection::Block,
+        "unblock" => Inspection::Unblock,
+        "recover" => Inspection::Recover,
+        _ => return Err(unprocessable("action", "must be block, unblock or recover")),
+    };
+    let app = counted(
+        &state,
+        "inspect",
+        state
+            .platform
+            .inspect(&key, action, state.clock.today(), &req.reason)
+            .await,
+    )?;
+    Ok(Json(view(&key, &app)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatementLine {
+    /// The structured reference on the transfer, as written by the payer.
+    pub reference: String,
+    pub amount_cents: i64,
+    /// The bank's unique id of the line (a line sent twice is booked once).
+    pub bank_ref: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Statement {
+    pub lines: Vec<StatementLine>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineOutcome {
+    pub bank_ref: String,
+    /// `OK` (the own share arrived), or why not: the line is then returned to the payer
+    /// (`UNKNOWN_REFERENCE`, `DEPOSIT_WRONG_AMOUNT`, `DEPOSIT_AFTER_DEADLINE`…).
+    pub outcome: String,
+    pub application: Option<ApplicationView>,
+}
+
+/// Match a bank statement's incoming transfers to applications (agency staff).
+#[utoipa::path(post, path = "/api/v1/deposits", tag = "money", security(("bearer" = [])),
+    request_body = Statement,
+    responses((status = 200, body = Vec<LineOutcome>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 413, body = ErrorBody)))]
+pub async fn deposits(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<Statement>,
+) -> Result<Json<Vec<LineOutcome>>, ApiError> {
+    caller.require_agency()?;
+    if req.lines.len() > STATEMENT_LINES_MAX {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BATCH_TOO_LARGE",
+            format!("at most {STATEMENT_LINES_MAX} lines per statement"),
+        ));
+    }
+    let today = state.clock.today();
+    let mut out = Vec::with_capacity(req.lines.len());
+    for line in req.lines {
+        let result = state
+            .platform
+            .deposit(
+                &DepositTarget::Reference(line.reference.clone()),
+                Cents::new(line.amount_cents),
+                today,
+                &line.bank_ref,
+            )
+            .await;
+        let outcome = result.as_ref().map_or_else(CommandError::code, |_| "OK");
+        state.metrics.observe_command("deposit", outcome);
+        match result {
+            Ok(app) => {
+                let key = state.platform.application_key(app.id).await?;
+                out.push(LineOutcome {
+                    bank_ref: line.bank_ref,
+                    outcome: outcome.to_owned(),
+                    application: Some(view(&key, &app)),
+                });
+            }
+            Err(CommandError::Store(e)) => return Err(CommandError::Store(e).into()),
+            Err(_) => out.push(LineOutcome {
+                bank_ref: line.bank_ref,
+                outcome: outcome.to_owned(),
+                application: None,
+            }),
+        }
+    }
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayoutRunRequest {
+    /// The run's id: the same id again answers the same run.
+    pub run: String,
+}
+
+/// Pay out every provider payable and refund that became payable since the last run (agency).
+#[utoipa::path(post, path = "/api/v1/payout-runs", tag = "money", security(("bearer" = [])),
+    request_body = PayoutRunRequest,
+    responses((status = 200, description = "The run's payouts", body = Object), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody)))]
+pub async fn payout_run(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<PayoutRunRequest>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_agency()?;
+    if req.run.trim().is_empty() || req.run.len() > 100 {
+        return Err(unprocessable("run", "must be 1 to 100 characters"));
+    }
+    let run = counted(
+        &state,
+        "payout_run",
+        state
+            .platform
+            .payout_run(&req.run, state.clock.today())
+            .await,
+    )?;
+    Ok(Json(run.to_json()))
+}

@@ -1,0 +1,389 @@
+//! Whole journeys through the API with the demo's users, on SQLite and PostgreSQL.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::{backends, spawn_demo};
+
+#[tokio::test]
+async fn apply_deposit_release_pay_out_with_the_right_people() {
+    for db in backends() {
+        let app = spawn_demo(db.as_deref()).await;
+        let owner = app.login("ondernemer@demo.kmo").await;
+        let accountant = app.login("boekhouder@demo.kmo").await;
+        let agency = app.login("agentschap@demo.kmo").await;
+        let trainer = app.login("opleider@demo.kmo").await;
+        let adviser = app.login("adviseur@demo.kmo").await;
+
+        let (status, me) = app
+            .call(Method::GET, "/api/v1/me", Some(&owner), None)
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(me["mandates"].as_array().unwrap().len(), 2, "{me}");
+
+        // The provider's catalogue is public.
+        let (status, services) = app
+            .call(
+                Method::GET,
+                "/api/v1/providers/0811.111.129/services",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let service = services
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["theme"] == "digitalisation")
+            .unwrap()
+            .clone();
+
+        // The legal representative applies for a listed service.
+        let submit = json!({"enterprise": "0403.199.702", "application": "API-1",
+            "provider": "0811.111.129", "service_id": service["id"], "start_date": "2025-03-01",
+            "participants": [{"name": "An", "status": "employee"}]});
+        let (status, a) = app
+            .call(
+                Method::POST,
+                "/api/v1/applications",
+                Some(&owner),
+                Some(&submit),
+            )
+            .await;
+        assert_eq!(status, 201, "{a}");
+        assert_eq!(a["state"], "submitted");
+        assert_eq!(a["eligible_cents"], service["price_cents"]);
+        assert_eq!(a["deposit_deadline"], "2025-03-17");
+
+        // The accountant may see it but not apply or stop.
+        let (status, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/applications/API-1",
+                Some(&accountant),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/applications/API-1/stop",
+                Some(&accountant),
+                Some(&json!({})),
+            )
+            .await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("FORBIDDEN")));
+
+        // The agency matches the bank statement: one right line, one with a wrong amount.
+        let statement = json!({"lines": [
+            {"reference": a["reference"], "amount_cents": a["own_share_cents"], "bank_ref": "BANK-1"},
+            {"reference": a["reference"], "amount_cents": 1, "bank_ref": "BANK-2"}]});
+        let (status, lines) = app
+            .call(
+                Method::POST,
+                "/api/v1/deposits",
+                Some(&agency),
+                Some(&statement),
+            )
+            .await;
+        assert_eq!(status, 200, "{lines}");
+        assert_eq!(lines[0]["outcome"], "OK");
+        assert_eq!(lines[0]["application"]["state"], "funded");
+        assert_ne!(lines[1]["outcome"], "OK");
+
+        // The accountant releases part of the invoice; the provider named may look.
+        let half = a["eligible_cents"].as_i64().unwrap() / 2;
+        let (status, paid) = app
+            .call(
+                Method::POST,
+                "/api/v1/applications/API-1/payments",
+                Some(&accountant),
+                Some(&json!({"amount_cents": half, "invoice": "F-2025-1"})),
+            )
+            .await;
+        assert_eq!(status, 200, "{paid}");
+        assert_eq!(paid["state"], "partially_paid");
+        assert_eq!(paid["paid_cents"], half);
+        let (status, seen) = app
+            .call(
+                Method::GET,
+                "/api/v1/applications/API-1",
+                Some(&trainer),
+                None,
+            )
+            .await;
+        assert_eq!((status, &seen["state"]), (200, &json!("partially_paid")));
+        // Another provider does not even learn that it exists.
+        let (status, body) = app
+            .call(
+                Method::GET,
+                "/api/v1/applications/API-1",
+                Some(&adviser),
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("UNKNOWN_APPLICATION"))
+        );
+
+        // Paying more than is left is refused and changes nothing.
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/applications/API-1/payments",
+                Some(&accountant),
+                Some(&json!({"amount_cents": half * 2, "invoice": "F-2025-2"})),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (409, Some("PAYMENT_EXCEEDS_BALANCE")),
+            "{body}"
+        );
+
+        // The payout run pays the provider; the same run id again answers the same run.
+        let (status, run) = app
+            .call(
+                Method::POST,
+                "/api/v1/payout-runs",
+                Some(&agency),
+                Some(&json!({"run": "R-1"})),
+            )
+            .await;
+        assert_eq!(status, 200, "{run}");
+        assert!(run["total_cents"].as_i64().unwrap() >= half);
+        let (_, again) = app
+            .call(
+                Method::POST,
+                "/api/v1/payout-runs",
+                Some(&agency),
+                Some(&json!({"run": "R-1"})),
+            )
+            .await;
+        assert_eq!(run, again);
+
+        // The wallet view of the year.
+        let (status, e) = app
+            .call(
+                Method::GET,
+                "/api/v1/enterprises/0403.199.702",
+                Some(&owner),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(e["wallet"]["reserved_cents"].as_i64().unwrap() > 0, "{e}");
+        assert_eq!(
+            e["wallet"]["left_cents"].as_i64().unwrap(),
+            e["wallet"]["ceiling_cents"].as_i64().unwrap()
+                - e["wallet"]["reserved_cents"].as_i64().unwrap()
+        );
+
+        // The provider refuses another application naming it, with a reason.
+        let (status, r) = app
+            .call(
+                Method::POST,
+                "/api/v1/applications/DEMO-GESTORT/refuse",
+                Some(&trainer),
+                Some(&json!({"reason": "geen plaats meer"})),
+            )
+            .await;
+        assert_eq!((status, &r["state"]), (200, &json!("refused")), "{r}");
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn tokens_are_listed_revoked_and_then_refused() {
+    let app = spawn_demo(None).await;
+    let token = app.login("ondernemer@demo.kmo").await;
+    let (status, made) = app
+        .call(
+            Method::POST,
+            "/api/v1/me/tokens",
+            Some(&token),
+            Some(&json!({"name": "boekhoudpakket"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let second = made["token"].as_str().unwrap().to_owned();
+    let (_, list) = app
+        .call(Method::GET, "/api/v1/me/tokens", Some(&second), None)
+        .await;
+    assert_eq!(list.as_array().unwrap().len(), 2);
+    let id = made["id"].as_i64().unwrap();
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/me/tokens/{id}"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, body) = app
+        .call(Method::GET, "/api/v1/me", Some(&second), None)
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("UNAUTHENTICATED"))
+    );
+    let (status, body) = app
+        .call(
+            Method::DELETE,
+            "/api/v1/me/tokens/999999",
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (404, Some("UNKNOWN_TOKEN"))
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn failed_logins_are_limited_and_say_nothing_about_who_exists() {
+    let app = spawn_demo(None).await;
+    let bad =
+        |email: &str| json!({"email": email, "password": "wrong-password-1", "token_name": "x"});
+    let (s1, b1) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/tokens",
+            None,
+            Some(&bad("ondernemer@demo.kmo")),
+        )
+        .await;
+    let (s2, b2) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/tokens",
+            None,
+            Some(&bad("niemand@demo.kmo")),
+        )
+        .await;
+    assert_eq!((s1, s2), (401, 401));
+    assert_eq!(b1, b2);
+    for _ in 0..9 {
+        app.call(
+            Method::POST,
+            "/api/v1/auth/tokens",
+            None,
+            Some(&bad("ondernemer@demo.kmo")),
+        )
+        .await;
+    }
+    let (status, body) = app
+        .call(Method::POST, "/api/v1/auth/tokens", None,
+            Some(&json!({"email": "ondernemer@demo.kmo", "password": kmo_app::demo::DEMO_PASSWORD, "token_name": "x"})))
+        .await;
+    assert_eq!((status, body["code"].as_str()), (429, Some("RATE_LIMITED")));
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn mandates_are_granted_by_the_agency_or_delegated_by_a_legal_representative() {
+    let app = spawn_demo(None).await;
+    let agency = app.login("agentschap@demo.kmo").await;
+    let owner = app.login("ondernemer@demo.kmo").await;
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&agency),
+            Some(&json!({"email": "nieuw@demo.kmo",
+            "name": "Nieuwe Boekhouder", "password": "een-lang-wachtwoord", "role": "enterprise"})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    // A legal representative delegates a scope, but cannot make a legal representative.
+    let grant = |scope: &str| json!({"email": "nieuw@demo.kmo", "enterprise": "0403.199.702", "scope": scope, "valid_until": "2025-12-31"});
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/mandates",
+            Some(&owner),
+            Some(&grant("legal_representative")),
+        )
+        .await;
+    assert_eq!((status, body["code"].as_str()), (403, Some("FORBIDDEN")));
+    let (status, m) = app
+        .call(
+            Method::POST,
+            "/api/v1/mandates",
+            Some(&owner),
+            Some(&grant("view_and_apply")),
+        )
+        .await;
+    assert_eq!(status, 201, "{m}");
+    let new = app
+        .login_with("nieuw@demo.kmo", "een-lang-wachtwoord")
+        .await;
+    let (status, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/enterprises/0403.199.702",
+            Some(&new),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/mandates/{}", m["id"]),
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = app
+        .call(
+            Method::GET,
+            "/api/v1/enterprises/0403.199.702",
+            Some(&new),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    // Bad input: a password too short, an unknown role, a duplicate address.
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&agency),
+            Some(&json!({"email": "x@demo.kmo",
+            "name": "X", "password": "kort", "role": "enterprise"})),
+        )
+        .await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("password")));
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&agency),
+            Some(&json!({"email": "nieuw@demo.kmo",
+            "name": "X", "password": "een-lang-wachtwoord", "role": "enterprise"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (409, Some("DUPLICATE_USER"))
+    );
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/users",
+            Some(&agency),
+            Some(&json!({"email": "y@demo.kmo",
+            "name": "Y", "password": "een-lang-wachtwoord", "role": "koning"})),
+        )
+        .await;
+    assert_eq!((status, body["field"].as_str()), (422, Some("role")));
+    app.stop().await;
+}
