@@ -1310,6 +1310,31 @@ impl<S: Store> Platform<S> {
         outcome.map(|()| stored).map_err(CommandError::from)
     }
 
+    /// The stored answer to an earlier request with this idempotency key.
+    pub async fn idempotent_answer(
+        &self,
+        scope: &str,
+        key: &str,
+    ) -> Result<Option<crate::store::IdempotentAnswer>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let a = tx.idempotent_answer(scope, key).await?;
+        drop(tx);
+        Ok(a)
+    }
+
+    pub async fn save_idempotent_answer(
+        &self,
+        scope: &str,
+        key: &str,
+        answer: &crate::store::IdempotentAnswer,
+        on: Date,
+    ) -> Result<(), CommandError> {
+        let mut tx = self.store.begin().await?;
+        tx.save_idempotent_answer(scope, key, answer, on).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The key of an application by its id.
     pub async fn application_key(&self, id: i64) -> Result<String, CommandError> {
         self.key_of(crate::store::Keyed::Application, id).await

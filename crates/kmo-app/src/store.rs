@@ -91,6 +91,14 @@ impl ListedService {
     }
 }
 
+/// The stored answer to a request sent with an `Idempotency-Key`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdempotentAnswer {
+    pub request_hash: String,
+    pub status: i64,
+    pub body: String,
+}
+
 /// Records that have a caller's key besides their id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Keyed {
@@ -370,6 +378,20 @@ pub trait StoreTx: Send {
         kind: Keyed,
         id: i64,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    fn idempotent_answer(
+        &mut self,
+        scope: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<IdempotentAnswer>, StoreError>> + Send;
+    /// Keeps the answer; a concurrent request that stored one first wins (nothing happens).
+    fn save_idempotent_answer(
+        &mut self,
+        scope: &str,
+        key: &str,
+        answer: &IdempotentAnswer,
+        on: Date,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
     // --- accounts ---
     fn insert_user(

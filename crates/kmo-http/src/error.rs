@@ -34,6 +34,10 @@ pub const HTTP_CODES: &[(&str, &str)] = &[
     ("FORBIDDEN", "the account may not do this"),
     ("RATE_LIMITED", "too many failed logins; wait"),
     (
+        "IDEMPOTENCY_KEY_REUSED",
+        "the Idempotency-Key was used for another request",
+    ),
+    (
         "METHOD_NOT_ALLOWED",
         "the route exists, the method does not",
     ),

@@ -86,6 +86,12 @@ pub fn document() -> String {
         codes.push_str(&format!("- `{code}`: {meaning}\n"));
     }
     codes.push_str("\nThe lifecycle's error codes are those of lifecycle.md §3.1.");
+    codes.push_str(
+        "\n\nAuthentication: `Authorization: Bearer <token>` (POST /api/v1/auth/tokens). \
+         Mutating requests accept an `Idempotency-Key` header (1–100 visible ASCII characters): \
+         the same key with the same request is answered again with `idempotent-replayed: true`, \
+         with another request it is refused `IDEMPOTENCY_KEY_REUSED` (409).",
+    );
     let description = doc.info.description.take().unwrap_or_default();
     doc.info.description = Some(description + &codes);
     doc.to_pretty_json().unwrap_or_else(|_| "{}".into())

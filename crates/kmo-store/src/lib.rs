@@ -28,10 +28,10 @@ use std::time::Duration;
 use kmo_app::lifecycle::Application;
 use kmo_app::registry::Registration;
 use kmo_app::store::{
-    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear, Keyed,
-    ListedService, MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, Store,
-    StoreError, StoreRead, StoreTx, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord,
-    Writes,
+    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
+    IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit, ProviderProfile,
+    ProviderRecord, Store, StoreError, StoreRead, StoreTx, SubmissionContext, SubmissionQuery,
+    TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -287,6 +287,24 @@ impl StoreTx for Tx {
         provider: i64,
     ) -> Result<Vec<(i64, ListedService)>, StoreError> {
         forward!(self, listed_services(provider))
+    }
+
+    async fn idempotent_answer(
+        &mut self,
+        scope: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentAnswer>, StoreError> {
+        forward!(self, idempotent_answer(scope, key))
+    }
+
+    async fn save_idempotent_answer(
+        &mut self,
+        scope: &str,
+        key: &str,
+        answer: &IdempotentAnswer,
+        on: Date,
+    ) -> Result<(), StoreError> {
+        forward!(self, save_idempotent_answer(scope, key, answer, on))
     }
 
     async fn key_of(&mut self, kind: Keyed, id: i64) -> Result<Option<String>, StoreError> {

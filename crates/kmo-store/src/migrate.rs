@@ -51,6 +51,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0005_accounts.sql"),
         postgres: include_str!("../migrations/postgres/0005_accounts.sql"),
     },
+    Migration {
+        version: 6,
+        name: "idempotency",
+        sqlite: include_str!("../migrations/sqlite/0006_idempotency.sql"),
+        postgres: include_str!("../migrations/postgres/0006_idempotency.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

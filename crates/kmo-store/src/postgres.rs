@@ -5,9 +5,10 @@ use std::collections::BTreeSet;
 
 use kmo_app::lifecycle::Application;
 use kmo_app::store::{
-    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear, Keyed,
-    ListedService, MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, StoreError,
-    SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
+    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
+    IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit, ProviderProfile,
+    ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord,
+    Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
@@ -203,6 +204,35 @@ impl PgTx {
     ) -> Result<i64, StoreError> {
         let id: i64 = dispatch!(self, c => sqlx::query_scalar("insert into provider (key, name) values ($1, $2) returning id").bind(key).bind(name).fetch_one(c).await.map_err(map_err)?);
         Ok(id)
+    }
+
+    pub(crate) async fn idempotent_answer(
+        &mut self,
+        scope: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentAnswer>, StoreError> {
+        let row: Option<(String, i64, String)> = dispatch!(self, c => sqlx::query_as(
+            "select request_hash, status::bigint, body from idempotency_key where scope = $1 and key = $2")
+            .bind(scope).bind(key).fetch_optional(c).await.map_err(map_err)?);
+        Ok(row.map(|(request_hash, status, body)| IdempotentAnswer {
+            request_hash,
+            status,
+            body,
+        }))
+    }
+
+    pub(crate) async fn save_idempotent_answer(
+        &mut self,
+        scope: &str,
+        key: &str,
+        a: &IdempotentAnswer,
+        on: Date,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, c => sqlx::query(
+            "insert into idempotency_key (scope, key, request_hash, status, body, created_on) values ($1, $2, $3, $4, $5, $6) on conflict do nothing")
+            .bind(scope).bind(key).bind(&a.request_hash).bind(a.status).bind(&a.body).bind(on.to_string())
+            .execute(c).await.map_err(map_err)?);
+        Ok(())
     }
 
     pub(crate) async fn key_of(

@@ -21,9 +21,10 @@ use std::time::Duration;
 use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
-    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear, Keyed,
-    ListedService, MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, StoreError,
-    SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
+    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
+    IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit, ProviderProfile,
+    ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord,
+    Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -508,6 +509,54 @@ impl SqliteTx {
             })
             .map_err(map_err)?;
         row.map(crate::rows::UserRow::into_record).transpose()
+    }
+
+    pub(crate) fn idempotent_answer(
+        &mut self,
+        scope: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentAnswer>, StoreError> {
+        self.conn
+            .prepare_cached(
+                "select request_hash, status, body from idempotency_key where scope = ?1 and key = ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row([scope, key], |r| {
+                    Ok(IdempotentAnswer {
+                        request_hash: r.get(0)?,
+                        status: r.get(1)?,
+                        body: r.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(map_err)
+    }
+
+    pub(crate) fn save_idempotent_answer(
+        &mut self,
+        scope: &str,
+        key: &str,
+        a: &IdempotentAnswer,
+        on: Date,
+    ) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached(
+                "insert into idempotency_key (scope, key, request_hash, status, body, created_on) \
+                 values (?1, ?2, ?3, ?4, ?5, ?6) on conflict do nothing",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    scope,
+                    key,
+                    a.request_hash,
+                    a.status,
+                    a.body,
+                    on.to_string()
+                ])
+            })
+            .map_err(map_err)?;
+        Ok(())
     }
 
     pub(crate) fn key_of(&mut self, kind: Keyed, id: i64) -> Result<Option<String>, StoreError> {

@@ -387,3 +387,65 @@ async fn mandates_are_granted_by_the_agency_or_delegated_by_a_legal_representati
     assert_eq!((status, body["field"].as_str()), (422, Some("role")));
     app.stop().await;
 }
+
+#[tokio::test]
+async fn an_idempotency_key_answers_a_retry_and_refuses_another_request() {
+    for db in backends() {
+        let app = spawn_demo(db.as_deref()).await;
+        let owner = app.login("ondernemer@demo.kmo").await;
+        let body = json!({"enterprise": "0403.199.702", "application": "IDEM-1", "provider": "0811.111.129",
+            "service_id": 1, "start_date": "2025-03-01"});
+        let send = |key: &'static str, body: serde_json::Value| {
+            app.client
+                .post(app.url("/api/v1/applications"))
+                .bearer_auth(&owner)
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+        };
+        let first = send("k-1", body.clone()).await.unwrap();
+        assert_eq!(first.status(), 201);
+        assert!(first.headers().get("idempotent-replayed").is_none());
+        let first: serde_json::Value = first.json().await.unwrap();
+        let again = send("k-1", body.clone()).await.unwrap();
+        assert_eq!(again.status(), 201);
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        assert_eq!(again.json::<serde_json::Value>().await.unwrap(), first);
+        let mut other = body.clone();
+        other["application"] = json!("IDEM-2");
+        let reused = send("k-1", other).await.unwrap();
+        assert_eq!(reused.status(), 409);
+        let reused: serde_json::Value = reused.json().await.unwrap();
+        assert_eq!(reused["code"], "IDEMPOTENCY_KEY_REUSED");
+        let bad = app
+            .client
+            .post(app.url("/api/v1/applications"))
+            .bearer_auth(&owner)
+            .header("idempotency-key", "")
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), 400);
+        // Nothing was submitted twice.
+        let (status, a) = app
+            .call(
+                Method::GET,
+                "/api/v1/applications/IDEM-1",
+                Some(&owner),
+                None,
+            )
+            .await;
+        assert_eq!((status, &a["state"]), (200, &json!("submitted")));
+        let (status, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/applications/IDEM-2",
+                Some(&owner),
+                None,
+            )
+            .await;
+        assert_eq!(status, 404);
+        app.stop().await;
+    }
+}
