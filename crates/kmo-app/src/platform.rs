@@ -1310,6 +1310,44 @@ impl<S: Store> Platform<S> {
         outcome.map(|()| stored).map_err(CommandError::from)
     }
 
+    /// A page of applications of an enterprise or a provider (ids above `after`).
+    pub async fn applications_page(
+        &self,
+        owner: crate::store::AppOwner,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, Application)>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let page = tx.applications_page(owner, after, limit).await?;
+        drop(tx);
+        Ok(page)
+    }
+
+    /// A page of providers by name and theme.
+    pub async fn search_providers(
+        &self,
+        name: &str,
+        theme: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ProviderRecord>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let page = tx.search_providers(name, theme, after, limit).await?;
+        drop(tx);
+        Ok(page)
+    }
+
+    /// The application's audit trail (its hash-chained stream), oldest first.
+    pub async fn audit_trail(
+        &self,
+        app: &Application,
+    ) -> Result<Vec<crate::store::AuditRecord>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let records = tx.audit_stream(&format!("application:{}", app.id)).await?;
+        drop(tx);
+        Ok(records)
+    }
+
     /// The stored answer to an earlier request with this idempotency key.
     pub async fn idempotent_answer(
         &self,

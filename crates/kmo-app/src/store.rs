@@ -99,6 +99,13 @@ pub struct IdempotentAnswer {
     pub body: String,
 }
 
+/// Whose applications a page lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AppOwner {
+    Enterprise(i64),
+    Provider(i64),
+}
+
 /// Records that have a caller's key besides their id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Keyed {
@@ -378,6 +385,29 @@ pub trait StoreTx: Send {
         kind: Keyed,
         id: i64,
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+
+    /// Applications of an enterprise or a provider with an id above `after`, by id, at most
+    /// `limit`.
+    fn applications_page(
+        &mut self,
+        owner: AppOwner,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<(String, Application)>, StoreError>> + Send;
+    /// Providers whose name contains `name` (case-insensitive) and, if given, active in
+    /// `theme`, with an id above `after`, by id, at most `limit`.
+    fn search_providers(
+        &mut self,
+        name: &str,
+        theme: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<ProviderRecord>, StoreError>> + Send;
+    /// One audit stream (`application:<id>`), in order.
+    fn audit_stream(
+        &mut self,
+        stream: &str,
+    ) -> impl Future<Output = Result<Vec<AuditRecord>, StoreError>> + Send;
 
     fn idempotent_answer(
         &mut self,

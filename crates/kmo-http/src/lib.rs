@@ -80,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::accounts::router())
         .merge(routes::applications::router())
         .merge(routes::registry::router())
+        .merge(routes::lists::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -28,10 +28,10 @@ use std::time::Duration;
 use kmo_app::lifecycle::Application;
 use kmo_app::registry::Registration;
 use kmo_app::store::{
-    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
-    IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit, ProviderProfile,
-    ProviderRecord, Store, StoreError, StoreRead, StoreTx, SubmissionContext, SubmissionQuery,
-    TokenRecord, UserRecord, Writes,
+    AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
+    EnterpriseYear, IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit,
+    ProviderProfile, ProviderRecord, Store, StoreError, StoreRead, StoreTx, SubmissionContext,
+    SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -287,6 +287,29 @@ impl StoreTx for Tx {
         provider: i64,
     ) -> Result<Vec<(i64, ListedService)>, StoreError> {
         forward!(self, listed_services(provider))
+    }
+
+    async fn applications_page(
+        &mut self,
+        owner: AppOwner,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, Application)>, StoreError> {
+        forward!(self, applications_page(owner, after, limit))
+    }
+
+    async fn search_providers(
+        &mut self,
+        name: &str,
+        theme: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ProviderRecord>, StoreError> {
+        forward!(self, search_providers(name, theme, after, limit))
+    }
+
+    async fn audit_stream(&mut self, stream: &str) -> Result<Vec<AuditRecord>, StoreError> {
+        forward!(self, audit_stream(stream))
     }
 
     async fn idempotent_answer(

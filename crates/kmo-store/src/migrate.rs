@@ -57,6 +57,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0006_idempotency.sql"),
         postgres: include_str!("../migrations/postgres/0006_idempotency.sql"),
     },
+    Migration {
+        version: 7,
+        name: "lists",
+        sqlite: include_str!("../migrations/sqlite/0007_lists.sql"),
+        postgres: include_str!("../migrations/postgres/0007_lists.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

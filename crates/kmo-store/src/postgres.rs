@@ -5,10 +5,10 @@ use std::collections::BTreeSet;
 
 use kmo_app::lifecycle::Application;
 use kmo_app::store::{
-    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
-    IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit, ProviderProfile,
-    ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord,
-    Writes,
+    AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
+    EnterpriseYear, IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit,
+    ProviderProfile, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, TokenRecord,
+    UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
@@ -204,6 +204,63 @@ impl PgTx {
     ) -> Result<i64, StoreError> {
         let id: i64 = dispatch!(self, c => sqlx::query_scalar("insert into provider (key, name) values ($1, $2) returning id").bind(key).bind(name).fetch_one(c).await.map_err(map_err)?);
         Ok(id)
+    }
+
+    pub(crate) async fn applications_page(
+        &mut self,
+        owner: AppOwner,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, Application)>, StoreError> {
+        let (column, id) = match owner {
+            AppOwner::Enterprise(id) => ("enterprise_id", id),
+            AppOwner::Provider(id) => ("provider_id", id),
+        };
+        let sql = format!(
+            "select {APP_COLUMNS} from application where {column} = $1 and id > $2 order by id limit $3"
+        );
+        let rows: Vec<AppRow> = dispatch!(self, c => sqlx::query_as(&sql).bind(id).bind(after).bind(i64::from(limit))
+            .fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter()
+            .map(|r| {
+                let key = r.key.clone();
+                r.into_application().map(|a| (key, a))
+            })
+            .collect()
+    }
+
+    pub(crate) async fn search_providers(
+        &mut self,
+        name: &str,
+        theme: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ProviderRecord>, StoreError> {
+        let pattern = format!("%{}%", crate::sqlite::like_escape(&name.to_lowercase()));
+        let rows: Vec<ProviderRow> = dispatch!(self, c => sqlx::query_as(
+            "select id, key, name from provider p where lower(name) like $1 escape '\\' \
+             and ($2::text is null or exists (select 1 from provider_theme t where t.provider_id = p.id and t.theme = $2)) \
+             and id > $3 order by id limit $4")
+            .bind(pattern).bind(theme).bind(after).bind(i64::from(limit))
+            .fetch_all(c).await.map_err(map_err)?);
+        Ok(rows
+            .into_iter()
+            .map(|r| ProviderRecord {
+                id: r.id,
+                key: r.key,
+                name: r.name,
+            })
+            .collect())
+    }
+
+    pub(crate) async fn audit_stream(
+        &mut self,
+        stream: &str,
+    ) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows: Vec<AuditRow> = dispatch!(self, c => sqlx::query_as(
+            "select stream, seq, kind, actor, date, payload, prev_hash, hash from audit_log where stream = $1 order by seq")
+            .bind(stream).fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter().map(AuditRow::into_record).collect()
     }
 
     pub(crate) async fn idempotent_answer(

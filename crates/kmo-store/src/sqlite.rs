@@ -21,10 +21,10 @@ use std::time::Duration;
 use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
-    AppLookup, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord, EnterpriseYear,
-    IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit, ProviderProfile,
-    ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord,
-    Writes,
+    AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
+    EnterpriseYear, IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit,
+    ProviderProfile, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, TokenRecord,
+    UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -509,6 +509,90 @@ impl SqliteTx {
             })
             .map_err(map_err)?;
         row.map(crate::rows::UserRow::into_record).transpose()
+    }
+
+    pub(crate) fn applications_page(
+        &mut self,
+        owner: AppOwner,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, Application)>, StoreError> {
+        let (sql, id) = match owner {
+            AppOwner::Enterprise(id) => (
+                app_query!("where enterprise_id = ?1 and id > ?2 order by id limit ?3"),
+                id,
+            ),
+            AppOwner::Provider(id) => (
+                app_query!("where provider_id = ?1 and id > ?2 order by id limit ?3"),
+                id,
+            ),
+        };
+        let rows = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut s| {
+                s.query_map(params![id, after, limit], app_row)?
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(map_err)?;
+        rows.into_iter()
+            .map(|r| {
+                let key = r.key.clone();
+                r.into_application().map(|a| (key, a))
+            })
+            .collect()
+    }
+
+    pub(crate) fn search_providers(
+        &mut self,
+        name: &str,
+        theme: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ProviderRecord>, StoreError> {
+        let pattern = format!("%{}%", like_escape(&name.to_lowercase()));
+        self.conn
+            .prepare_cached(
+                "select id, key, name from provider p where lower(name) like ?1 escape '\\' \
+                 and (?2 is null or exists (select 1 from provider_theme t where t.provider_id = p.id and t.theme = ?2)) \
+                 and id > ?3 order by id limit ?4",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![pattern, theme, after, limit], |r| {
+                    Ok(ProviderRecord {
+                        id: r.get(0)?,
+                        key: r.get(1)?,
+                        name: r.get(2)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(map_err)
+    }
+
+    pub(crate) fn audit_stream(&mut self, stream: &str) -> Result<Vec<AuditRecord>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(
+                "select stream, seq, kind, actor, date, payload, prev_hash, hash from audit_log where stream = ?1 order by seq",
+            )
+            .and_then(|mut s| {
+                s.query_map([stream], |r| {
+                    Ok(AuditRow {
+                        stream: r.get(0)?,
+                        seq: r.get(1)?,
+                        kind: r.get(2)?,
+                        actor: r.get(3)?,
+                        date: r.get(4)?,
+                        payload: r.get(5)?,
+                        prev_hash: r.get(6)?,
+                        hash: r.get(7)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(map_err)?;
+        rows.into_iter().map(AuditRow::into_record).collect()
     }
 
     pub(crate) fn idempotent_answer(
@@ -1411,4 +1495,16 @@ pub(crate) fn remove_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
+}
+
+/// `%`, `_` and `\` taken literally in a LIKE pattern (escape character `\`).
+pub(crate) fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }

@@ -65,7 +65,7 @@ pub struct ApplicationView {
     pub closed_on: Option<String>,
 }
 
-fn view(key: &str, a: &Application) -> ApplicationView {
+pub(crate) fn view(key: &str, a: &Application) -> ApplicationView {
     let paid = a.paid_own.get().saturating_add(a.paid_subsidy.get());
     let reference = u64::try_from(a.id)
         .ok()
@@ -137,6 +137,15 @@ async fn load(
         return Err(forbidden());
     }
     Ok(app)
+}
+
+/// The application, if the caller may see it.
+pub(crate) async fn load_visible(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+) -> Result<Application, ApiError> {
+    load(state, caller, key, Access::View).await
 }
 
 fn counted<T>(state: &AppState, command: &str, r: Result<T, CommandError>) -> Result<T, ApiError> {

@@ -3,5 +3,6 @@
 pub mod accounts;
 pub mod applications;
 pub mod health;
+pub mod lists;
 pub mod registry;
 pub mod rules;

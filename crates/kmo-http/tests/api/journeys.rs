@@ -449,3 +449,125 @@ async fn an_idempotency_key_answers_a_retry_and_refuses_another_request() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn lists_come_in_bounded_pages_and_the_timeline_is_the_audit_chain() {
+    for db in backends() {
+        let app = spawn_demo(db.as_deref()).await;
+        // Public provider search.
+        let (status, page) = app
+            .call(Method::GET, "/api/v1/providers?name=SYNTRA", None, None)
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(page["items"].as_array().unwrap().len(), 1, "{page}");
+        let (_, page) = app
+            .call(
+                Method::GET,
+                "/api/v1/providers?theme=sustainability",
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(page["items"][0]["name"], "Duurzaam Ondernemen CV");
+        let (_, page) = app
+            .call(Method::GET, "/api/v1/providers?name=100%25", None, None)
+            .await;
+        assert_eq!(
+            page["items"].as_array().unwrap().len(),
+            0,
+            "% is literal: {page}"
+        );
+        let mut seen = Vec::new();
+        let mut after = 0;
+        loop {
+            let (status, page) = app
+                .call(
+                    Method::GET,
+                    &format!("/api/v1/providers?limit=1&after={after}"),
+                    None,
+                    None,
+                )
+                .await;
+            assert_eq!(status, 200);
+            for item in page["items"].as_array().unwrap() {
+                seen.push(item["key"].as_str().unwrap().to_owned());
+            }
+            match page["next_after"].as_i64() {
+                Some(n) => after = n,
+                None => break,
+            }
+        }
+        assert_eq!(seen.len(), 3);
+        for bad in [
+            "limit=0",
+            "limit=101",
+            "after=-1",
+            "theme=yoga",
+            "colour=red",
+            "limit=x",
+        ] {
+            let (status, body) = app
+                .call(Method::GET, &format!("/api/v1/providers?{bad}"), None, None)
+                .await;
+            assert_eq!(
+                (status, body["code"].as_str()),
+                (400, Some("INVALID_BODY")),
+                "{bad}"
+            );
+        }
+
+        // An enterprise's applications, for its legal representative.
+        let owner = app.login("ondernemer@demo.kmo").await;
+        let (status, page) = app
+            .call(
+                Method::GET,
+                "/api/v1/enterprises/0403.199.702/applications",
+                Some(&owner),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let keys: Vec<&str> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["key"].as_str().unwrap())
+            .collect();
+        assert!(
+            keys.contains(&"DEMO-BETAALD") && keys.contains(&"DEMO-DEELS-BETAALD"),
+            "{keys:?}"
+        );
+        // A provider's applications, for its own user.
+        let trainer = app.login("opleider@demo.kmo").await;
+        let (status, page) = app
+            .call(
+                Method::GET,
+                "/api/v1/providers/0811.111.129/applications?limit=2",
+                Some(&trainer),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(page["items"].as_array().unwrap().len(), 2);
+        assert!(page["next_after"].is_i64());
+
+        // The timeline of a paid application: submitted, funded, paid, each linked to the last.
+        let (status, trail) = app
+            .call(
+                Method::GET,
+                "/api/v1/applications/DEMO-BETAALD/audit",
+                Some(&owner),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{trail}");
+        let trail = trail.as_array().unwrap();
+        assert!(trail.len() >= 3, "{trail:?}");
+        let seqs: Vec<i64> = trail.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        assert_eq!(
+            seqs,
+            (1..=i64::try_from(trail.len()).unwrap()).collect::<Vec<_>>()
+        );
+        app.stop().await;
+    }
+}

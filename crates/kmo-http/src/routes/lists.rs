@@ -1,0 +1,252 @@
+//! Lists, page by page (`after` = the `next_after` of the previous page; `limit` at most
+//! `limits.page_size_max`): public provider search, an enterprise's and a provider's
+//! applications, and an application's audit trail.
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use kmo_app::store::AppOwner;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::AppState;
+use crate::auth::{Caller, forbidden};
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiPath, ApiQuery};
+use crate::routes::applications::{ApplicationView, view};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/providers", get(search_providers))
+        .route(
+            "/api/v1/enterprises/{key}/applications",
+            get(enterprise_applications),
+        )
+        .route(
+            "/api/v1/providers/{key}/applications",
+            get(provider_applications),
+        )
+        .route("/api/v1/applications/{key}/audit", get(audit_trail))
+}
+
+/// Page size when none is asked for.
+const PAGE_SIZE_DEFAULT: u32 = 50;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// The `next_after` of the previous page.
+    pub after: Option<i64>,
+    /// Items per page (default 50, at most `limits.page_size_max`, 100 by default).
+    pub limit: Option<u32>,
+}
+
+fn page_limits(
+    state: &AppState,
+    after: Option<i64>,
+    limit: Option<u32>,
+) -> Result<(i64, u32), ApiError> {
+    let max = state.settings.limits.page_size_max;
+    let limit = limit.unwrap_or(PAGE_SIZE_DEFAULT.min(max));
+    if limit == 0 || limit > max {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_BODY",
+            format!("limit must be 1 to {max}"),
+        )
+        .with_field("limit"));
+    }
+    let after = after.unwrap_or(0);
+    if after < 0 {
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_BODY", "after must be ≥ 0")
+                .with_field("after"),
+        );
+    }
+    Ok((after, limit))
+}
+
+fn next_after(ids: &[i64], limit: u32) -> Option<i64> {
+    if ids.len() == usize::try_from(limit).unwrap_or(usize::MAX) {
+        ids.last().copied()
+    } else {
+        None
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSearch {
+    /// Part of the provider's name (case-insensitive).
+    pub name: Option<String>,
+    /// A theme the provider is active in.
+    pub theme: Option<String>,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderItem {
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderPage {
+    pub items: Vec<ProviderItem>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<i64>,
+}
+
+/// Search providers by name and theme (anyone).
+#[utoipa::path(get, path = "/api/v1/providers", tag = "registries", params(ProviderSearch),
+    responses((status = 200, body = ProviderPage), (status = 400, body = ErrorBody)))]
+pub async fn search_providers(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ProviderSearch>,
+) -> Result<Json<ProviderPage>, ApiError> {
+    let (after, limit) = page_limits(&state, q.after, q.limit)?;
+    let name = q.name.unwrap_or_default();
+    if name.chars().count() > 100 {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_BODY",
+            "name: at most 100 characters",
+        )
+        .with_field("name"));
+    }
+    if let Some(theme) = &q.theme
+        && kmo_domain::Theme::parse(theme).is_none()
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_BODY",
+            format!("unknown theme {theme:?}"),
+        )
+        .with_field("theme"));
+    }
+    let page = state
+        .platform
+        .search_providers(&name, q.theme.as_deref(), after, limit)
+        .await?;
+    let ids: Vec<i64> = page.iter().map(|p| p.id).collect();
+    Ok(Json(ProviderPage {
+        next_after: next_after(&ids, limit),
+        items: page
+            .into_iter()
+            .map(|p| ProviderItem {
+                key: p.key,
+                name: p.name,
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApplicationPage {
+    pub items: Vec<ApplicationView>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<i64>,
+}
+
+async fn page(
+    state: &AppState,
+    owner: AppOwner,
+    q: PageQuery,
+) -> Result<Json<ApplicationPage>, ApiError> {
+    let (after, limit) = page_limits(state, q.after, q.limit)?;
+    let page = state
+        .platform
+        .applications_page(owner, after, limit)
+        .await?;
+    let ids: Vec<i64> = page.iter().map(|(_, a)| a.id).collect();
+    Ok(Json(ApplicationPage {
+        next_after: next_after(&ids, limit),
+        items: page.iter().map(|(k, a)| view(k, a)).collect(),
+    }))
+}
+
+/// An enterprise's applications (its mandate holders, the agency, the quality chamber).
+#[utoipa::path(get, path = "/api/v1/enterprises/{key}/applications", tag = "applications", security(("bearer" = [])),
+    params(("key" = String, Path), PageQuery),
+    responses((status = 200, body = ApplicationPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn enterprise_applications(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<ApplicationPage>, ApiError> {
+    caller.require_user()?;
+    let e = state.platform.enterprise(&key).await?;
+    if !caller.0.may_view_enterprise(e.id) {
+        return Err(kmo_app::platform::CommandError::UnknownEnterprise(key).into());
+    }
+    page(&state, AppOwner::Enterprise(e.id), q).await
+}
+
+/// The applications naming a provider (its own users, the agency, the quality chamber).
+#[utoipa::path(get, path = "/api/v1/providers/{key}/applications", tag = "applications", security(("bearer" = [])),
+    params(("key" = String, Path), PageQuery),
+    responses((status = 200, body = ApplicationPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn provider_applications(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<ApplicationPage>, ApiError> {
+    caller.require_user()?;
+    let (p, _) = state.platform.provider(&key).await?;
+    let staff = matches!(
+        caller.0.role(),
+        Some(kmo_app::accounts::Role::Agency | kmo_app::accounts::Role::QualityChamber)
+    );
+    if !staff && caller.0.provider() != Some(p.id) {
+        return Err(forbidden());
+    }
+    page(&state, AppOwner::Provider(p.id), q).await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    /// What happened (`submitted`, `deposit`, `payment`, `stopped`…).
+    pub kind: String,
+    /// Who did it.
+    pub actor: String,
+    pub date: String,
+    /// The change's details and the ids of its transfers.
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+    /// This record's link in the hash chain.
+    pub hash: String,
+}
+
+/// The application's timeline: every change, hash-chained (same access as the application).
+#[utoipa::path(get, path = "/api/v1/applications/{key}/audit", tag = "applications", security(("bearer" = [])),
+    params(("key" = String, Path)),
+    responses((status = 200, body = Vec<AuditEntry>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn audit_trail(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+) -> Result<Json<Vec<AuditEntry>>, ApiError> {
+    let app = crate::routes::applications::load_visible(&state, &caller, &key).await?;
+    let records = state.platform.audit_trail(&app).await?;
+    Ok(Json(
+        records
+            .into_iter()
+            .map(|r| AuditEntry {
+                seq: r.seq,
+                kind: r.kind,
+                actor: r.actor,
+                date: r.date.to_string(),
+                details: serde_json::from_str(&r.payload).unwrap_or(serde_json::Value::Null),
+                hash: r.hash,
+            })
+            .collect(),
+    ))
+}
