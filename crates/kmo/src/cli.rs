@@ -67,6 +67,9 @@ pub enum Command {
     /// Fill the database with a believable demo (enterprises, providers, applications in every
     /// state, dated around today) and print what it made. Refused on a database in use.
     Demo,
+    /// Accounts (e.g. the first agency account of a new installation).
+    #[command(subcommand)]
+    User(UserCommand),
     /// Settings.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -90,6 +93,27 @@ pub struct ServeArgs {
     /// A TOML settings file (see `kmo config print-default`).
     #[arg(long, env = "KMO_CONFIG")]
     pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user. The password is read from the first line of standard input (never from
+    /// the command line, where other users of the machine could see it).
+    Add(UserAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// enterprise, provider, agency or quality_chamber.
+    #[arg(long)]
+    pub role: String,
+    /// For a provider user: the provider's key.
+    #[arg(long)]
+    pub provider: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -361,6 +385,14 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             crate::serve::serve(cli.database_url.as_deref(), cli.data_dir.as_deref(), &args)
         }
         Command::Demo => crate::wallet::demo(&location, today_brussels()?),
+        Command::User(UserCommand::Add(args)) => {
+            let mut password = String::new();
+            io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            crate::wallet::user_add(&location, &args, password.trim_end_matches(['\r', '\n']), today_brussels()?)
+        }
         Command::Config(ConfigCommand::PrintDefault) => {
             print!("{}", kmo_http::settings::Settings::default_toml());
             Ok(0)

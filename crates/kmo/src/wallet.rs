@@ -395,3 +395,39 @@ pub fn demo(location: &DbLocation, today: Date) -> anyhow::Result<u8> {
         Ok(0)
     })?
 }
+
+/// `kmo user add`: creates a user; prints its id, e-mail and role as JSON.
+pub fn user_add(
+    location: &DbLocation,
+    args: &crate::cli::UserAddArgs,
+    password: &str,
+    today: Date,
+) -> anyhow::Result<u8> {
+    let role = kmo_app::accounts::Role::parse(&args.role).with_context(|| {
+        format!(
+            "--role {}: use enterprise, provider, agency or quality_chamber",
+            args.role
+        )
+    })?;
+    block_on(async {
+        let db = location.open().await?;
+        let platform = Platform::new(db, RuleBook::embedded()?);
+        let user = platform
+            .create_user(
+                &kmo_app::accounts::NewUser {
+                    email: &args.email,
+                    name: &args.name,
+                    password,
+                    role,
+                    provider: args.provider.as_deref(),
+                },
+                today,
+            )
+            .await?;
+        println!(
+            "{}",
+            serde_json::json!({"id": user.id, "email": user.email, "role": user.role})
+        );
+        Ok(0)
+    })?
+}
