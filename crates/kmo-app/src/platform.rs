@@ -20,6 +20,22 @@ use crate::store::{
     ProviderProfile, ProviderRecord, Store, StoreError, StoreTx, SubmissionQuery, Writes,
 };
 
+/// Any one amount entering the platform (a deposit, a payment, declared aid, a price) is
+/// > 0 and at most the rules engine's bound for one cost line: an absurd number is refused
+/// before it reaches the ledger (whose sums must never overflow).
+pub const AMOUNT_CENTS_MAX: i64 = kmo_rules::input::AMOUNT_CENTS_MAX;
+
+fn check_amount(field: &str, amount: Cents) -> Result<(), CommandError> {
+    if amount.is_positive() && amount.get() <= AMOUNT_CENTS_MAX {
+        Ok(())
+    } else {
+        Err(CommandError::Invalid {
+            field: field.into(),
+            message: format!("must be 1 to {AMOUNT_CENTS_MAX} cents"),
+        })
+    }
+}
+
 /// A refused command: the stable code of lifecycle.md §3.1 and what it is about.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
@@ -879,9 +895,7 @@ impl<S: Store> Platform<S> {
                 invalid(&format!("topics[{i}]"), format!("unknown topic {topic:?}"))
             })?;
         }
-        if !service.price.is_positive() {
-            return Err(invalid("price_cents", "must be > 0".into()));
-        }
+        check_amount("price_cents", service.price)?;
         let mut listed = service.clone();
         listed.name = name.to_owned();
         let mut tx = self.store.begin().await?;
@@ -923,12 +937,7 @@ impl<S: Store> Platform<S> {
         granted_on: Date,
         amount: Cents,
     ) -> Result<(), CommandError> {
-        if !amount.is_positive() {
-            return Err(CommandError::Invalid {
-                field: "amount_cents".into(),
-                message: "must be > 0".into(),
-            });
-        }
+        check_amount("amount_cents", amount)?;
         let mut tx = self.store.begin().await?;
         let e = tx
             .enterprise_by_key(enterprise)
@@ -1208,12 +1217,7 @@ impl<S: Store> Platform<S> {
         date: Date,
         bank_ref: &str,
     ) -> Result<Application, CommandError> {
-        if !amount.is_positive() {
-            return Err(CommandError::Invalid {
-                field: "amount_cents".into(),
-                message: "must be > 0".into(),
-            });
-        }
+        check_amount("amount_cents", amount)?;
         let mut tx = self.store.begin().await?;
         // A bank statement line is booked once: its reference is the idempotency key.
         let line_key = format!("deposit:{bank_ref}");
@@ -1439,12 +1443,7 @@ impl<S: Store> Platform<S> {
         date: Date,
         order: Option<&str>,
     ) -> Result<Application, CommandError> {
-        if !amount.is_positive() {
-            return Err(CommandError::Invalid {
-                field: "amount_cents".into(),
-                message: "must be > 0".into(),
-            });
-        }
+        check_amount("amount_cents", amount)?;
         let mut tx = self.store.begin().await?;
         // A payment order carrying an id (the invoice's) is executed once.
         let order_key = order.map(|o| format!("pay:{key}:{o}"));

@@ -391,7 +391,12 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 .lock()
                 .read_line(&mut password)
                 .context("reading the password from standard input")?;
-            crate::wallet::user_add(&location, &args, password.trim_end_matches(['\r', '\n']), today_brussels()?)
+            crate::wallet::user_add(
+                &location,
+                &args,
+                password.trim_end_matches(['\r', '\n']),
+                today_brussels()?,
+            )
         }
         Command::Config(ConfigCommand::PrintDefault) => {
             print!("{}", kmo_http::settings::Settings::default_toml());

@@ -231,14 +231,40 @@ fn user_add_reads_the_password_from_stdin_and_names_a_bad_field() {
     let _ = std::fs::remove_dir_all(&dir);
     let data = dir.to_str().unwrap();
     let out = kmo(
-        &["user", "add", "--email", "Staff@Vlaio.be", "--name", "Staff", "--role", "agency", "--data-dir", data],
+        &[
+            "user",
+            "add",
+            "--email",
+            "Staff@Vlaio.be",
+            "--name",
+            "Staff",
+            "--role",
+            "agency",
+            "--data-dir",
+            data,
+        ],
         b"een-lang-wachtwoord\n",
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("\"email\":\"staff@vlaio.be\""), "{text}");
     let out = kmo(
-        &["user", "add", "--email", "b@vlaio.be", "--name", "B", "--role", "agency", "--data-dir", data],
+        &[
+            "user",
+            "add",
+            "--email",
+            "b@vlaio.be",
+            "--name",
+            "B",
+            "--role",
+            "agency",
+            "--data-dir",
+            data,
+        ],
         b"kort\n",
     );
     assert!(!out.status.success());
