@@ -20,9 +20,9 @@ use crate::store::{
     ProviderProfile, ProviderRecord, Store, StoreError, StoreTx, SubmissionQuery, Writes,
 };
 
-/// Any one amount entering the platform (a deposit, a payment, declared aid, a price) is
-/// > 0 and at most the rules engine's bound for one cost line: an absurd number is refused
-/// before it reaches the ledger (whose sums must never overflow).
+/// Any one amount entering the platform (a deposit, a payment, declared aid, a price) is at
+/// least one cent and at most the rules engine's bound for one cost line: an absurd number is
+/// refused before it reaches the ledger (whose sums must never overflow).
 pub const AMOUNT_CENTS_MAX: i64 = kmo_rules::input::AMOUNT_CENTS_MAX;
 
 fn check_amount(field: &str, amount: Cents) -> Result<(), CommandError> {
