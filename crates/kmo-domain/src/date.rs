@@ -124,9 +124,6 @@ impl Date {
         }
     }
 
-    /// 1970-01-01, day number 0.
-    pub const UNIX_EPOCH: Date = Date { days: 0 };
-
     /// The day number (days since 1970-01-01); stable, usable as a storage key.
     #[must_use]
     pub const fn day_number(self) -> i32 {

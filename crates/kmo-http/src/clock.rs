@@ -23,7 +23,7 @@ impl Clock for SystemClock {
         let secs = i64::try_from(secs).unwrap_or(i64::MAX);
         // Only a clock outside the years 1000–9999 fails; it falls back to the epoch rather
         // than panicking (every command would then be refused as before the platform's clock).
-        Date::brussels_from_unix_seconds(secs).unwrap_or(Date::UNIX_EPOCH)
+        Date::brussels_from_unix_seconds(secs).unwrap_or(Date::EPOCH)
     }
 }
 

@@ -194,7 +194,7 @@ pub struct WalletBenchOptions {
     pub pgbench_seconds: u32,
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
@@ -309,7 +309,7 @@ async fn wallet_bench_on(
 }
 
 /// pgbench (TPC-B) TPS on a fresh database of the server, when pgbench is installed.
-fn pgbench(url: &str, clients: u32, seconds: u32) -> anyhow::Result<Option<f64>> {
+pub(crate) fn pgbench(url: &str, clients: u32, seconds: u32) -> anyhow::Result<Option<f64>> {
     use std::process::Command;
     if Command::new("pgbench").arg("--version").output().is_err() {
         return Ok(None);

@@ -274,6 +274,30 @@ pub enum BenchCommand {
     /// SQLite file, or a fresh schema of the PostgreSQL --database-url); exit 0 only when its
     /// ceiling held to the cent and the ledger check and audit verify are clean.
     Race(BenchRaceArgs),
+    /// The platform over real HTTP: starts `kmo serve` (several on one PostgreSQL database for
+    /// scale-out), sets up enterprises through the API, then concurrent clients run submission +
+    /// deposit flows; prints flows per second, p50/p99, server memory, and whether the books
+    /// are right afterwards. Exit 1 when an error, a double payment or a broken book is seen.
+    Http(BenchHttpArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchHttpArgs {
+    /// kmo serve processes (more than one needs a PostgreSQL --database-url).
+    #[arg(long, default_value_t = 1)]
+    pub servers: usize,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 32)]
+    pub clients: usize,
+    /// Flows (submission + deposit) in all.
+    #[arg(long, default_value_t = 3_200)]
+    pub flows: usize,
+    /// Enterprises the flows are spread over (each has a ceiling).
+    #[arg(long, default_value_t = 40)]
+    pub enterprises: usize,
+    /// Also send one payment order per application to two servers at once.
+    #[arg(long)]
+    pub payments: bool,
 }
 
 #[derive(Debug, Args)]
@@ -607,6 +631,37 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             (Some(_), _, _) => anyhow::bail!("a race worker needs --barrier and --database-url"),
             (None, _, url) => crate::race::race(url.as_deref(), a.processes, a.submissions),
         },
+        Command::Bench(BenchCommand::Http(a)) => {
+            if a.servers > 1
+                && cli
+                    .database_url
+                    .as_deref()
+                    .is_none_or(|u| !u.starts_with("postgres"))
+            {
+                anyhow::bail!("--servers {} needs a PostgreSQL --database-url", a.servers);
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()?;
+            let report = rt.block_on(crate::bench_http::run(
+                &crate::bench_http::HttpBenchOptions {
+                    database_url: cli.database_url.clone(),
+                    servers: a.servers,
+                    clients: a.clients,
+                    flows: a.flows,
+                    enterprises: a.enterprises,
+                    payments: a.payments,
+                    today: today_brussels()?,
+                },
+            ))?;
+            println!("{report}");
+            let clean = report["errors"] == 0
+                && report["paid_twice"] == 0
+                && report["ledger_check"] == true
+                && report["audit_verify"] == true;
+            Ok(if clean { 0 } else { 1 })
+        }
         Command::Bench(BenchCommand::Rules(args)) => {
             run_bench(&BenchOptions {
                 cases: args.cases,

@@ -12,6 +12,7 @@
 //!   `tick`, `migrate`).
 
 pub mod bench;
+pub mod bench_http;
 pub mod cli;
 pub mod clock;
 pub mod eval_stream;
