@@ -325,6 +325,22 @@ impl SqliteTx {
         row.map(AppRow::into_application).transpose()
     }
 
+    /// Every row of a query, read with `row` and converted with `convert`.
+    fn query_rows<R, T>(
+        &mut self,
+        sql: &str,
+        values: impl rusqlite::Params,
+        row: impl FnMut(&Row<'_>) -> rusqlite::Result<R>,
+        convert: impl Fn(R) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let rows = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_map(values, row)?.collect::<Result<Vec<_>, _>>())
+            .map_err(map_err)?;
+        rows.into_iter().map(convert).collect()
+    }
+
     fn execute(&mut self, sql: &str, values: &[&dyn rusqlite::ToSql]) -> Result<usize, StoreError> {
         self.conn
             .prepare_cached(sql)
@@ -527,20 +543,10 @@ impl SqliteTx {
                 id,
             ),
         };
-        let rows = self
-            .conn
-            .prepare_cached(sql)
-            .and_then(|mut s| {
-                s.query_map(params![id, after, limit], app_row)?
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(map_err)?;
-        rows.into_iter()
-            .map(|r| {
-                let key = r.key.clone();
-                r.into_application().map(|a| (key, a))
-            })
-            .collect()
+        self.query_rows(sql, params![id, after, limit], app_row, |r| {
+            let key = r.key.clone();
+            r.into_application().map(|a| (key, a))
+        })
     }
 
     pub(crate) fn search_providers(
@@ -551,48 +557,29 @@ impl SqliteTx {
         limit: u32,
     ) -> Result<Vec<ProviderRecord>, StoreError> {
         let pattern = format!("%{}%", like_escape(&name.to_lowercase()));
-        self.conn
-            .prepare_cached(
-                "select id, key, name from provider p where lower(name) like ?1 escape '\\' \
-                 and (?2 is null or exists (select 1 from provider_theme t where t.provider_id = p.id and t.theme = ?2)) \
-                 and id > ?3 order by id limit ?4",
-            )
-            .and_then(|mut s| {
-                s.query_map(params![pattern, theme, after, limit], |r| {
-                    Ok(ProviderRecord {
-                        id: r.get(0)?,
-                        key: r.get(1)?,
-                        name: r.get(2)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(map_err)
+        self.query_rows(
+            "select id, key, name from provider p where lower(name) like ?1 escape '\\' \
+             and (?2 is null or exists (select 1 from provider_theme t where t.provider_id = p.id and t.theme = ?2)) \
+             and id > ?3 order by id limit ?4",
+            params![pattern, theme, after, limit],
+            |r| {
+                Ok(ProviderRecord {
+                    id: r.get(0)?,
+                    key: r.get(1)?,
+                    name: r.get(2)?,
+                })
+            },
+            Ok,
+        )
     }
 
     pub(crate) fn audit_stream(&mut self, stream: &str) -> Result<Vec<AuditRecord>, StoreError> {
-        let rows = self
-            .conn
-            .prepare_cached(
-                "select stream, seq, kind, actor, date, payload, prev_hash, hash from audit_log where stream = ?1 order by seq",
-            )
-            .and_then(|mut s| {
-                s.query_map([stream], |r| {
-                    Ok(AuditRow {
-                        stream: r.get(0)?,
-                        seq: r.get(1)?,
-                        kind: r.get(2)?,
-                        actor: r.get(3)?,
-                        date: r.get(4)?,
-                        payload: r.get(5)?,
-                        prev_hash: r.get(6)?,
-                        hash: r.get(7)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(map_err)?;
-        rows.into_iter().map(AuditRow::into_record).collect()
+        self.query_rows(
+            "select stream, seq, kind, actor, date, payload, prev_hash, hash from audit_log where stream = ?1 order by seq",
+            [stream],
+            audit_row,
+            AuditRow::into_record,
+        )
     }
 
     pub(crate) fn idempotent_answer(
@@ -688,28 +675,24 @@ impl SqliteTx {
     }
 
     pub(crate) fn tokens_of(&mut self, user: i64) -> Result<Vec<TokenRecord>, StoreError> {
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
-                "select {} from api_token where user_id = ?1 order by id",
-                crate::rows::TOKEN_COLUMNS
-            ))
-            .and_then(|mut s| {
-                s.query_map([user], |r| {
-                    Ok(crate::rows::TokenRow {
-                        id: r.get(0)?,
-                        user_id: r.get(1)?,
-                        name: r.get(2)?,
-                        created_on: r.get(3)?,
-                        revoked: r.get(4)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(map_err)?;
-        rows.into_iter()
-            .map(crate::rows::TokenRow::into_record)
-            .collect()
+        let sql = format!(
+            "select {} from api_token where user_id = ?1 order by id",
+            crate::rows::TOKEN_COLUMNS
+        );
+        self.query_rows(
+            &sql,
+            [user],
+            |r| {
+                Ok(crate::rows::TokenRow {
+                    id: r.get(0)?,
+                    user_id: r.get(1)?,
+                    name: r.get(2)?,
+                    created_on: r.get(3)?,
+                    revoked: r.get(4)?,
+                })
+            },
+            crate::rows::TokenRow::into_record,
+        )
     }
 
     pub(crate) fn revoke_token(&mut self, user: i64, token: i64) -> Result<bool, StoreError> {
@@ -738,32 +721,28 @@ impl SqliteTx {
     }
 
     fn mandates(&mut self, filter: &str, value: i64) -> Result<Vec<MandateRecord>, StoreError> {
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
-                "{} where {filter} = ?1 order by m.id",
-                crate::rows::MANDATE_SELECT
-            ))
-            .and_then(|mut s| {
-                s.query_map([value], |r| {
-                    Ok(crate::rows::MandateRow {
-                        id: r.get(0)?,
-                        user_id: r.get(1)?,
-                        enterprise_id: r.get(2)?,
-                        enterprise_key: r.get(3)?,
-                        scope: r.get(4)?,
-                        valid_from: r.get(5)?,
-                        valid_until: r.get(6)?,
-                        state: r.get(7)?,
-                        granted_by: r.get(8)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(map_err)?;
-        rows.into_iter()
-            .map(crate::rows::MandateRow::into_record)
-            .collect()
+        let sql = format!(
+            "{} where {filter} = ?1 order by m.id",
+            crate::rows::MANDATE_SELECT
+        );
+        self.query_rows(
+            &sql,
+            [value],
+            |r| {
+                Ok(crate::rows::MandateRow {
+                    id: r.get(0)?,
+                    user_id: r.get(1)?,
+                    enterprise_id: r.get(2)?,
+                    enterprise_key: r.get(3)?,
+                    scope: r.get(4)?,
+                    valid_from: r.get(5)?,
+                    valid_until: r.get(6)?,
+                    state: r.get(7)?,
+                    granted_by: r.get(8)?,
+                })
+            },
+            crate::rows::MandateRow::into_record,
+        )
     }
 
     pub(crate) fn mandates_of(&mut self, user: i64) -> Result<Vec<MandateRecord>, StoreError> {
@@ -791,16 +770,12 @@ impl SqliteTx {
             .prepare_cached("select enterprise_number, iban from provider where id = ?1")
             .and_then(|mut s| s.query_row([provider], |r| Ok((r.get(0)?, r.get(1)?))))
             .map_err(map_err)?;
-        let themes = self
-            .conn
-            .prepare_cached(
-                "select theme from provider_theme where provider_id = ?1 order by theme",
-            )
-            .and_then(|mut s| {
-                s.query_map([provider], |r| r.get::<_, String>(0))?
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(map_err)?;
+        let themes = self.query_rows(
+            "select theme from provider_theme where provider_id = ?1 order by theme",
+            [provider],
+            |r| r.get::<_, String>(0),
+            Ok,
+        )?;
         Ok(ProviderProfile {
             enterprise_number,
             iban,
@@ -863,31 +838,27 @@ impl SqliteTx {
         &mut self,
         provider: i64,
     ) -> Result<Vec<(i64, ListedService)>, StoreError> {
-        let rows = self
-            .conn
-            .prepare_cached(&format!(
-                "select {} from service where provider_id = ?1 and listed = 1 order by id",
-                crate::rows::LISTED_COLUMNS
-            ))
-            .and_then(|mut s| {
-                s.query_map([provider], |r| {
-                    Ok(crate::rows::ListedRow {
-                        id: r.get(0)?,
-                        name: r.get(1)?,
-                        kind: r.get(2)?,
-                        theme: r.get(3)?,
-                        sub_theme: r.get(4)?,
-                        price_cents: r.get(5)?,
-                        on_occupation_list: r.get(6)?,
-                        body: r.get(7)?,
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()
-            })
-            .map_err(map_err)?;
-        rows.into_iter()
-            .map(crate::rows::ListedRow::into_listed)
-            .collect()
+        let sql = format!(
+            "select {} from service where provider_id = ?1 and listed = 1 order by id",
+            crate::rows::LISTED_COLUMNS
+        );
+        self.query_rows(
+            &sql,
+            [provider],
+            |r| {
+                Ok(crate::rows::ListedRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    kind: r.get(2)?,
+                    theme: r.get(3)?,
+                    sub_theme: r.get(4)?,
+                    price_cents: r.get(5)?,
+                    on_occupation_list: r.get(6)?,
+                    body: r.get(7)?,
+                })
+            },
+            crate::rows::ListedRow::into_listed,
+        )
     }
 
     pub(crate) fn insert_service(
@@ -1473,18 +1444,7 @@ impl SqliteTx {
         self.all(
             "audit_log",
             "select stream, seq, kind, actor, date, payload, prev_hash, hash from audit_log order by stream, seq",
-            |r| {
-                Ok(AuditRow {
-                    stream: r.get(0)?,
-                    seq: r.get(1)?,
-                    kind: r.get(2)?,
-                    actor: r.get(3)?,
-                    date: r.get(4)?,
-                    payload: r.get(5)?,
-                    prev_hash: r.get(6)?,
-                    hash: r.get(7)?,
-                })
-            },
+            audit_row,
             AuditRow::into_record,
         )
     }
@@ -1507,4 +1467,17 @@ pub(crate) fn like_escape(text: &str) -> String {
         out.push(c);
     }
     out
+}
+
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        stream: r.get(0)?,
+        seq: r.get(1)?,
+        kind: r.get(2)?,
+        actor: r.get(3)?,
+        date: r.get(4)?,
+        payload: r.get(5)?,
+        prev_hash: r.get(6)?,
+        hash: r.get(7)?,
+    })
 }
