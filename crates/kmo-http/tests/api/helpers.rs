@@ -64,6 +64,11 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The database under the running server.
+    pub fn db(&self) -> &kmo_store::Db {
+        &self.scratch.as_ref().unwrap().db
+    }
+
     /// The database, taken away from the app (to break it under a running server).
     pub fn take_scratch(&mut self) -> Scratch {
         self.scratch.take().unwrap()

@@ -112,3 +112,73 @@ async fn readiness_fails_cleanly_when_the_database_is_gone() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_corrupt_stored_value_is_a_500_that_says_nothing_about_it() {
+    for db in backends() {
+        let app = crate::helpers::spawn_demo(db.as_deref()).await;
+        let owner = app.login("ondernemer@demo.kmo").await;
+        app.db()
+            .execute_script(
+                "update application set deposit_deadline = 'not-a-date' where key = 'DEMO-GESTORT'",
+            )
+            .await
+            .unwrap();
+        let (status, body) = app
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/applications/DEMO-GESTORT",
+                Some(&owner),
+                None,
+            )
+            .await;
+        assert_eq!(status, 500);
+        assert_eq!(body["code"], "INTERNAL");
+        let text = body.to_string();
+        assert!(
+            !text.contains("not-a-date") && !text.contains("stored"),
+            "{text}"
+        );
+        // The server goes on serving.
+        let (status, _) = app
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/applications/DEMO-BETAALD",
+                Some(&owner),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        app.stop().await;
+    }
+}
+
+/// Codes no test produces yet, with the reason (kept visible, not hidden).
+const NOT_YET_PRODUCED: &[&str] = &[
+    // Needs a handler slower than the 1-second minimum timeout; no endpoint is that slow.
+    "TIMEOUT",
+];
+
+#[test]
+fn every_http_error_code_is_asserted_by_some_test() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api");
+    let mut sources = String::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name().is_some_and(|n| n != "operations.rs") {
+            sources.push_str(&std::fs::read_to_string(&path).unwrap());
+        }
+    }
+    let own = std::fs::read_to_string(dir.join("operations.rs")).unwrap();
+    let own = own.split("const NOT_YET_PRODUCED").next().unwrap();
+    sources.push_str(own);
+    for (code, _) in kmo_http::error::HTTP_CODES {
+        if NOT_YET_PRODUCED.contains(code) {
+            continue;
+        }
+        assert!(
+            sources.contains(&format!("\"{code}\"")),
+            "no API test asserts the error code {code}"
+        );
+    }
+}
