@@ -413,6 +413,49 @@ impl<S: Store> Platform<S> {
         Ok(())
     }
 
+    /// A browser session for the user until `expires_at` (Unix seconds): the cookie's secret and
+    /// the CSRF token its mutating requests must echo. Only the secret's hash is kept.
+    pub async fn create_session(
+        &self,
+        user: i64,
+        expires_at: i64,
+    ) -> Result<(String, String), CommandError> {
+        let secret = format!("kmos_{}", hex(&random_bytes::<32>()?));
+        let csrf = hex(&random_bytes::<16>()?);
+        let mut tx = self.store.begin().await?;
+        tx.insert_session(&token_hash(&secret), user, &csrf, expires_at)
+            .await?;
+        tx.commit().await?;
+        Ok((secret, csrf))
+    }
+
+    /// The caller behind a session cookie that has not ended by `now`, with its CSRF token.
+    pub async fn principal_by_session(
+        &self,
+        secret: &str,
+        now: i64,
+        today: Date,
+    ) -> Result<Option<(Principal, String)>, CommandError> {
+        if secret.len() > 200 {
+            return Ok(None);
+        }
+        let mut tx = self.store.begin().await?;
+        let Some((user, csrf)) = tx.session_user(&token_hash(secret), now).await? else {
+            return Ok(None);
+        };
+        let principal = Self::principal_in(&mut tx, user, today).await?;
+        drop(tx);
+        Ok(Some((principal, csrf)))
+    }
+
+    /// Ends a session (logging out).
+    pub async fn end_session(&self, secret: &str) -> Result<(), CommandError> {
+        let mut tx = self.store.begin().await?;
+        tx.delete_session(&token_hash(secret)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The caller behind a bearer token, with its mandates in force on `today`; `None` for an
     /// unknown or revoked token.
     pub async fn principal_by_token(

@@ -456,6 +456,23 @@ pub trait StoreTx: Send {
         user: i64,
         token: i64,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    fn insert_session(
+        &mut self,
+        token_hash: &str,
+        user: i64,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The user and CSRF token of a session that has not ended by `now` (Unix seconds).
+    fn session_user(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> impl Future<Output = Result<Option<(UserRecord, String)>, StoreError>> + Send;
+    fn delete_session(
+        &mut self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn insert_mandate(
         &mut self,
         mandate: &MandateRecord,

@@ -27,7 +27,10 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let Some(value) = parts.headers.get(header::AUTHORIZATION) else {
-            return Ok(Caller(Principal::Anonymous));
+            return match session_cookie(&parts.headers) {
+                Some(secret) => from_session(parts, state, &secret).await,
+                None => Ok(Caller(Principal::Anonymous)),
+            };
         };
         let token = value
             .to_str()
@@ -41,6 +44,58 @@ impl FromRequestParts<AppState> for Caller {
             None => Err(unauthenticated("the token is unknown or revoked")),
         }
     }
+}
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "kmo_session";
+/// The header a session's mutating request echoes its CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The session cookie's value, if the request carries one.
+#[must_use]
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.to_owned())
+}
+
+/// A browser session: a cookie alone may read; a change must also echo the session's CSRF token
+/// (`x-csrf-token`), which another site's page cannot know.
+async fn from_session(parts: &Parts, state: &AppState, secret: &str) -> Result<Caller, ApiError> {
+    let now = state.clock.now_unix();
+    let Some((principal, csrf)) = state
+        .platform
+        .principal_by_session(secret, now, state.clock.today())
+        .await?
+    else {
+        return Err(unauthenticated("the session has ended; log in again"));
+    };
+    let safe = matches!(
+        parts.method,
+        axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS
+    );
+    let echoed = parts
+        .headers
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| constant_time_eq(v.as_bytes(), csrf.as_bytes()));
+    if !safe && !echoed {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "CSRF_FAILED",
+            "a change made with a session cookie must carry the session's x-csrf-token",
+        ));
+    }
+    Ok(Caller(principal))
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// 401 with a stable code.

@@ -9,6 +9,8 @@ use kmo_domain::Date;
 /// deadline tick ask this and pass the date on.
 pub trait Clock: Send + Sync + std::fmt::Debug + 'static {
     fn today(&self) -> Date;
+    /// The moment, in Unix seconds (session expiry; never business dates).
+    fn now_unix(&self) -> i64;
 }
 
 /// The machine's clock, as a calendar date in Europe/Brussels.
@@ -24,6 +26,12 @@ impl Clock for SystemClock {
         // Only a clock outside the years 1000–9999 fails; it falls back to the epoch rather
         // than panicking (every command would then be refused as before the platform's clock).
         Date::brussels_from_unix_seconds(secs).unwrap_or(Date::EPOCH)
+    }
+
+    fn now_unix(&self) -> i64 {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
     }
 }
 
@@ -50,5 +58,10 @@ impl Clock for FixedClock {
             Ok(d) => *d,
             Err(poisoned) => **poisoned.get_ref(),
         }
+    }
+
+    /// Noon of the fixed day.
+    fn now_unix(&self) -> i64 {
+        i64::from(self.today().day_number()) * 86_400 + 43_200
     }
 }

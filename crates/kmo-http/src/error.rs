@@ -32,6 +32,10 @@ pub const HTTP_CODES: &[(&str, &str)] = &[
         "no valid credentials: log in, or send a valid bearer token",
     ),
     ("FORBIDDEN", "the account may not do this"),
+    (
+        "CSRF_FAILED",
+        "a change with a session cookie did not echo the session's CSRF token",
+    ),
     ("RATE_LIMITED", "too many failed logins; wait"),
     (
         "IDEMPOTENCY_KEY_REUSED",

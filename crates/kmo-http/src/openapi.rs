@@ -26,6 +26,8 @@ use crate::routes;
         routes::health::metrics,
         routes::rules::evaluate,
         routes::accounts::login,
+        routes::accounts::login_session,
+        routes::accounts::logout_session,
         routes::accounts::me,
         routes::accounts::my_tokens,
         routes::accounts::new_token,

@@ -66,6 +66,10 @@ pub struct ServerSettings {
     pub tick_interval_seconds: u64,
     /// How long a request may take before it is answered 503, in seconds.
     pub request_timeout_seconds: u64,
+    /// How long a browser session lasts, in hours.
+    pub session_hours: u32,
+    /// Mark session cookies `Secure` (behind HTTPS; off for http://localhost).
+    pub secure_cookies: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +119,8 @@ impl Default for ServerSettings {
             log_format: LogFormat::Pretty,
             tick_interval_seconds: 60,
             request_timeout_seconds: 30,
+            session_hours: 8,
+            secure_cookies: false,
         }
     }
 }
@@ -190,6 +196,16 @@ impl Settings {
                         message: format!("{value:?} is not a whole number"),
                     }
                 })?),
+                Kind::Boolean => toml::Value::Boolean(match value.trim() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => {
+                        return Err(SettingsError::Invalid {
+                            key: name.clone(),
+                            message: format!("{value:?} is not true or false"),
+                        });
+                    }
+                }),
                 Kind::Text => toml::Value::String(value.clone()),
             };
             set(&mut table, &path, parsed).map_err(|message| SettingsError::Invalid {
@@ -253,6 +269,9 @@ impl Settings {
         if self.limits.rules_batch_max == 0 || self.limits.rules_batch_max > 100_000 {
             return Err(invalid("limits.rules_batch_max", "must be 1 to 100000"));
         }
+        if self.server.session_hours == 0 || self.server.session_hours > 24 * 30 {
+            return Err(invalid("server.session_hours", "must be 1 to 720"));
+        }
         if self.limits.login_failures_max == 0 {
             return Err(invalid("limits.login_failures_max", "must be at least 1"));
         }
@@ -266,6 +285,7 @@ impl Settings {
 #[derive(Clone, Copy, Debug)]
 enum Kind {
     Integer,
+    Boolean,
     Text,
 }
 
@@ -278,6 +298,9 @@ fn known_keys(table: &toml::Table) -> BTreeMap<Vec<String>, Kind> {
                 toml::Value::Table(t) => walk(&path, t, out),
                 toml::Value::Integer(_) => {
                     out.insert(path, Kind::Integer);
+                }
+                toml::Value::Boolean(_) => {
+                    out.insert(path, Kind::Boolean);
                 }
                 _ => {
                     out.insert(path, Kind::Text);
@@ -342,6 +365,7 @@ mod tests {
                 ("KMO_SERVER__LISTEN", "127.0.0.1:0"),
                 ("KMO_DATABASE__URL", "postgres://u:pw@h/db"),
                 ("KMO_DATA_DIR", "/srv/kmo"),
+                ("KMO_SERVER__SECURE_COOKIES", "true"),
                 ("KMO_TEST_DATABASE_URL", "ignored: names no setting"),
             ]),
         )
@@ -350,6 +374,7 @@ mod tests {
         assert_eq!(loaded.server.tick_interval_seconds, 5);
         assert_eq!(loaded.database.url, "postgres://u:pw@h/db");
         assert_eq!(loaded.data_dir, PathBuf::from("/srv/kmo"));
+        assert!(loaded.server.secure_cookies);
         assert!(!format!("{loaded:?}").contains("pw"));
     }
 

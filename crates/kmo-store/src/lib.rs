@@ -362,6 +362,31 @@ impl StoreTx for Tx {
         forward!(self, revoke_token(user, token))
     }
 
+    async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        user: i64,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        forward!(
+            self,
+            insert_session(token_hash, user, csrf_token, expires_at)
+        )
+    }
+
+    async fn session_user(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(UserRecord, String)>, StoreError> {
+        forward!(self, session_user(token_hash, now))
+    }
+
+    async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        forward!(self, delete_session(token_hash))
+    }
+
     async fn insert_mandate(&mut self, mandate: &MandateRecord) -> Result<i64, StoreError> {
         forward!(self, insert_mandate(mandate))
     }

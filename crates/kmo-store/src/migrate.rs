@@ -63,6 +63,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_lists.sql"),
         postgres: include_str!("../migrations/postgres/0007_lists.sql"),
     },
+    Migration {
+        version: 8,
+        name: "sessions",
+        sqlite: include_str!("../migrations/sqlite/0008_sessions.sql"),
+        postgres: include_str!("../migrations/postgres/0008_sessions.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -372,6 +372,40 @@ impl PgTx {
         Ok(done.rows_affected() == 1)
     }
 
+    pub(crate) async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        user: i64,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, c => sqlx::query(
+            "insert into web_session (token_hash, user_id, csrf_token, expires_at) values ($1, $2, $3, $4)")
+            .bind(token_hash).bind(user).bind(csrf_token).bind(expires_at)
+            .execute(c).await.map_err(map_err)?);
+        Ok(())
+    }
+
+    pub(crate) async fn session_user(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(UserRecord, String)>, StoreError> {
+        let found: Option<(i64, String)> = dispatch!(self, c => sqlx::query_as(
+            "select user_id, csrf_token from web_session where token_hash = $1 and expires_at > $2")
+            .bind(token_hash).bind(now).fetch_optional(c).await.map_err(map_err)?);
+        match found {
+            Some((user, csrf)) => Ok(self.user_by_id(user).await?.map(|u| (u, csrf))),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        dispatch!(self, c => sqlx::query("delete from web_session where token_hash = $1")
+            .bind(token_hash).execute(c).await.map_err(map_err)?);
+        Ok(())
+    }
+
     pub(crate) async fn insert_mandate(&mut self, m: &MandateRecord) -> Result<i64, StoreError> {
         let id: i64 = dispatch!(self, c => sqlx::query_scalar(
             "insert into mandate (user_id, enterprise_id, scope, valid_from, valid_until, state, granted_by) values ($1, $2, $3, $4, $5, $6, $7) returning id")

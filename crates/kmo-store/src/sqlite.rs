@@ -704,6 +704,49 @@ impl SqliteTx {
         Ok(n == 1)
     }
 
+    pub(crate) fn insert_session(
+        &mut self,
+        token_hash: &str,
+        user: i64,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "insert into web_session (token_hash, user_id, csrf_token, expires_at) values (?1, ?2, ?3, ?4)",
+            params![token_hash, user, csrf_token, expires_at],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn session_user(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(UserRecord, String)>, StoreError> {
+        let found: Option<(i64, String)> = self
+            .conn
+            .prepare_cached(
+                "select user_id, csrf_token from web_session where token_hash = ?1 and expires_at > ?2",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![token_hash, now], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
+            .map_err(map_err)?;
+        match found {
+            Some((user, csrf)) => Ok(self.user_by_id(user)?.map(|u| (u, csrf))),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        self.execute(
+            "delete from web_session where token_hash = ?1",
+            params![token_hash],
+        )?;
+        Ok(())
+    }
+
     pub(crate) fn insert_mandate(&mut self, m: &MandateRecord) -> Result<i64, StoreError> {
         self.insert_returning_id(
             "insert into mandate (user_id, enterprise_id, scope, valid_from, valid_until, state, granted_by) \

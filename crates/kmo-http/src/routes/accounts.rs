@@ -19,6 +19,10 @@ use crate::extract::{ApiJson, ApiPath};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/tokens", post(login))
+        .route(
+            "/api/v1/auth/sessions",
+            post(login_session).delete(logout_session),
+        )
         .route("/api/v1/me", get(me))
         .route("/api/v1/me/tokens", get(my_tokens).post(new_token))
         .route("/api/v1/me/tokens/{id}", delete(revoke_token))
@@ -148,6 +152,96 @@ pub async fn login(
             name: token.name,
             token: secret,
         }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    /// Echo this in the `x-csrf-token` header of every change made with the session cookie.
+    pub csrf_token: String,
+    /// When the session ends (Unix seconds).
+    pub expires_at: i64,
+}
+
+/// Log in for a browser session: sets the `kmo_session` cookie (HttpOnly, SameSite=Strict).
+#[utoipa::path(post, path = "/api/v1/auth/sessions", tag = "accounts", request_body = SessionRequest,
+    responses(
+        (status = 201, description = "Logged in; the cookie is set", body = SessionView),
+        (status = 401, description = "Wrong e-mail or password", body = ErrorBody),
+        (status = 429, description = "Too many failed logins", body = ErrorBody),
+    ))]
+pub async fn login_session(
+    State(state): State<AppState>,
+    ApiJson(req): ApiJson<SessionRequest>,
+) -> Result<
+    (
+        StatusCode,
+        [(axum::http::HeaderName, String); 1],
+        Json<SessionView>,
+    ),
+    ApiError,
+> {
+    state
+        .logins
+        .check(&req.email, state.settings.limits.login_failures_max)?;
+    let user = match state.platform.authenticate(&req.email, &req.password).await {
+        Ok(u) => u,
+        Err(e) => {
+            state.logins.failed(&req.email);
+            return Err(e.into());
+        }
+    };
+    state.logins.succeeded(&req.email);
+    let seconds = i64::from(state.settings.server.session_hours) * 3_600;
+    let expires_at = state.clock.now_unix().saturating_add(seconds);
+    let (secret, csrf) = state.platform.create_session(user.id, expires_at).await?;
+    let secure = if state.settings.server.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{}={secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age={seconds}{secure}",
+        crate::auth::SESSION_COOKIE
+    );
+    Ok((
+        StatusCode::CREATED,
+        [(axum::http::header::SET_COOKIE, cookie)],
+        Json(SessionView {
+            csrf_token: csrf,
+            expires_at,
+        }),
+    ))
+}
+
+/// Log out: ends the session and clears its cookie.
+#[utoipa::path(delete, path = "/api/v1/auth/sessions", tag = "accounts",
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn logout_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: axum::http::HeaderMap,
+) -> Result<(StatusCode, [(axum::http::HeaderName, String); 1]), ApiError> {
+    caller.require_user()?;
+    if let Some(secret) = crate::auth::session_cookie(&headers) {
+        state.platform.end_session(&secret).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(
+            axum::http::header::SET_COOKIE,
+            format!(
+                "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
+                crate::auth::SESSION_COOKIE
+            ),
+        )],
     ))
 }
 

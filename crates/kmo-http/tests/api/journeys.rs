@@ -571,3 +571,58 @@ async fn lists_come_in_bounded_pages_and_the_timeline_is_the_audit_chain() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_browser_session_reads_with_its_cookie_and_changes_only_with_its_csrf_token() {
+    for db in backends() {
+        let app = spawn_demo(db.as_deref()).await;
+        let r = app
+            .post_json(
+                "/api/v1/auth/sessions",
+                &json!({"email": "ondernemer@demo.kmo", "password": kmo_app::demo::DEMO_PASSWORD}),
+            )
+            .await;
+        assert_eq!(r.status(), 201);
+        let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
+        assert!(
+            set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+            "{set_cookie}"
+        );
+        let cookie = set_cookie.split(';').next().unwrap().to_owned();
+        let body: serde_json::Value = r.json().await.unwrap();
+        let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+        let with_cookie = |method: Method, path: &str| {
+            app.client
+                .request(method, app.url(path))
+                .header("cookie", &cookie)
+        };
+        let me = with_cookie(Method::GET, "/api/v1/me").send().await.unwrap();
+        assert_eq!(me.status(), 200);
+        // A change without the CSRF token (what another site's form would send) is refused.
+        let forged = with_cookie(Method::POST, "/api/v1/me/tokens")
+            .json(&json!({"name": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 403);
+        let forged: serde_json::Value = forged.json().await.unwrap();
+        assert_eq!(forged["code"], "CSRF_FAILED");
+        let made = with_cookie(Method::POST, "/api/v1/me/tokens")
+            .header("x-csrf-token", &csrf)
+            .json(&json!({"name": "x"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(made.status(), 201);
+        // Logging out ends the session.
+        let out = with_cookie(Method::DELETE, "/api/v1/auth/sessions")
+            .header("x-csrf-token", &csrf)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), 204);
+        let after = with_cookie(Method::GET, "/api/v1/me").send().await.unwrap();
+        assert_eq!(after.status(), 401);
+        app.stop().await;
+    }
+}
