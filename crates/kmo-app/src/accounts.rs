@@ -15,7 +15,7 @@ use kmo_domain::Date;
 use sha2::{Digest, Sha256};
 
 use crate::platform::{CommandError, Platform};
-use crate::store::{MandateRecord, Store, StoreTx, TokenRecord, UserRecord};
+use crate::store::{LetterRecord, MandateRecord, Store, StoreTx, TokenRecord, UserRecord};
 
 /// What a user is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,6 +273,26 @@ fn password_matches(password: &str, hash: &str) -> bool {
     }
     // `Output`'s equality is constant-time.
     argon2::password_hash::Output::new(&out).is_ok_and(|computed| computed == expected)
+}
+
+/// Characters of an activation code (without the dashes it is printed with).
+pub const ACTIVATION_CODE_CHARS: usize = 12;
+
+/// A one-time code from an alphabet without look-alikes (no 0/O, 1/I): 60 bits.
+fn activation_code() -> Result<String, CommandError> {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    Ok(random_bytes::<ACTIVATION_CODE_CHARS>()?
+        .iter()
+        .map(|b| char::from(ALPHABET.get(usize::from(b % 32)).copied().unwrap_or(b'A')))
+        .collect())
+}
+
+/// The same day a month later (the last day of that month when it has no such day).
+fn one_month_after(d: Date) -> Result<Date, CommandError> {
+    let (y, m, day) = d.ymd();
+    let (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    Date::from_ymd(y, m, day.min(kmo_domain::date::days_in_month(y, m)))
+        .map_err(|e| invalid("today", &e.to_string()))
 }
 
 /// A user to create.
@@ -560,6 +580,133 @@ impl<S: Store> Platform<S> {
             granted_by: by.user().map(|u| u.id),
         };
         m.id = tx.insert_mandate(&m).await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// An enterprise user asks to be linked to an enterprise as its legal representative
+    /// (rules.md §8): a letter with a one-time code is made for the registered office, valid
+    /// one month. The code is not shown to the requester.
+    pub async fn request_activation_letter(
+        &self,
+        by: &Principal,
+        enterprise: &str,
+        today: Date,
+    ) -> Result<LetterRecord, CommandError> {
+        let user = match by {
+            Principal::User {
+                user,
+                role: Role::Enterprise,
+                ..
+            } => user,
+            _ => {
+                return Err(CommandError::Forbidden(
+                    "only an enterprise user asks for an activation letter".into(),
+                ));
+            }
+        };
+        let code = activation_code()?;
+        let mut tx = self.store.begin().await?;
+        let e = tx
+            .enterprise_by_key(enterprise)
+            .await?
+            .ok_or_else(|| CommandError::UnknownEnterprise(enterprise.to_owned()))?;
+        let mut letter = LetterRecord {
+            id: 0,
+            user: user.id,
+            enterprise: e.id,
+            code: Some(code.clone()),
+            issued_on: today,
+            valid_until: one_month_after(today)?,
+            printed_on: None,
+            used_on: None,
+        };
+        letter.id = tx.insert_letter(&letter, &token_hash(&code)).await?;
+        tx.commit().await?;
+        Ok(letter)
+    }
+
+    /// The agency prints a letter once: the code is returned and then kept only as a hash.
+    pub async fn print_activation_letter(
+        &self,
+        by: &Principal,
+        id: i64,
+        today: Date,
+    ) -> Result<(LetterRecord, crate::store::EnterpriseRecord, UserRecord), CommandError> {
+        if !by.is_agency() {
+            return Err(CommandError::Forbidden(
+                "the agency prints the letters".into(),
+            ));
+        }
+        let mut tx = self.store.begin().await?;
+        let letter = tx
+            .letter(Some(id), None)
+            .await?
+            .ok_or_else(|| invalid("id", "no such letter"))?;
+        if letter.code.is_none() {
+            return Err(invalid(
+                "id",
+                "the letter was printed already; ask for a new one",
+            ));
+        }
+        let key = tx
+            .key_of(crate::store::Keyed::Enterprise, letter.enterprise)
+            .await?
+            .unwrap_or_default();
+        let enterprise = tx
+            .enterprise_by_key(&key)
+            .await?
+            .ok_or_else(|| CommandError::UnknownEnterprise(key.clone()))?;
+        let user = tx
+            .user_by_id(letter.user)
+            .await?
+            .ok_or_else(|| CommandError::UnknownUser(letter.user.to_string()))?;
+        tx.update_letter(id, Some(today), None).await?;
+        tx.commit().await?;
+        Ok((letter, enterprise, user))
+    }
+
+    /// The user enters the code from the letter: the legal-representative mandate is active.
+    /// An unknown, someone else's, used or expired code gets the same answer.
+    pub async fn activate(
+        &self,
+        by: &Principal,
+        code: &str,
+        today: Date,
+    ) -> Result<MandateRecord, CommandError> {
+        let user = by
+            .user()
+            .ok_or_else(|| CommandError::Forbidden("log in first".into()))?;
+        let refused = || invalid("code", "unknown, used or expired activation code");
+        let code = code.trim().to_uppercase().replace(['-', ' '], "");
+        if code.len() != ACTIVATION_CODE_CHARS {
+            return Err(refused());
+        }
+        let mut tx = self.store.begin().await?;
+        let letter = tx
+            .letter(None, Some(&token_hash(&code)))
+            .await?
+            .ok_or_else(refused)?;
+        if letter.user != user.id || letter.used_on.is_some() || today > letter.valid_until {
+            return Err(refused());
+        }
+        let key = tx
+            .key_of(crate::store::Keyed::Enterprise, letter.enterprise)
+            .await?
+            .unwrap_or_default();
+        let mut m = MandateRecord {
+            id: 0,
+            user: user.id,
+            enterprise: letter.enterprise,
+            enterprise_key: key,
+            scope: Scope::LegalRepresentative.code().to_owned(),
+            valid_from: today,
+            valid_until: None,
+            state: "active".into(),
+            granted_by: None,
+        };
+        m.id = tx.insert_mandate(&m).await?;
+        tx.update_letter(letter.id, None, Some(today)).await?;
         tx.commit().await?;
         Ok(m)
     }

@@ -106,6 +106,31 @@ pub enum AppOwner {
     Provider(i64),
 }
 
+/// An activation letter (rules.md §8).
+#[derive(Clone, PartialEq, Eq)]
+pub struct LetterRecord {
+    pub id: i64,
+    pub user: i64,
+    pub enterprise: i64,
+    /// The code in clear, until the letter is printed.
+    pub code: Option<String>,
+    pub issued_on: Date,
+    pub valid_until: Date,
+    pub printed_on: Option<Date>,
+    pub used_on: Option<Date>,
+}
+
+impl std::fmt::Debug for LetterRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LetterRecord")
+            .field("id", &self.id)
+            .field("user", &self.user)
+            .field("enterprise", &self.enterprise)
+            .field("valid_until", &self.valid_until)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Records that have a caller's key besides their id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Keyed {
@@ -472,6 +497,24 @@ pub trait StoreTx: Send {
     fn delete_session(
         &mut self,
         token_hash: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn insert_letter(
+        &mut self,
+        letter: &LetterRecord,
+        code_hash: &str,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// A letter by id (`by_code_hash: false`) or by the hash of its code.
+    fn letter(
+        &mut self,
+        id: Option<i64>,
+        code_hash: Option<&str>,
+    ) -> impl Future<Output = Result<Option<LetterRecord>, StoreError>> + Send;
+    /// Marks the letter printed (its clear code is dropped) or used.
+    fn update_letter(
+        &mut self,
+        id: i64,
+        printed_on: Option<Date>,
+        used_on: Option<Date>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn insert_mandate(
         &mut self,

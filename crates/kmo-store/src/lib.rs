@@ -29,9 +29,9 @@ use kmo_app::lifecycle::Application;
 use kmo_app::registry::Registration;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit,
-    ProviderProfile, ProviderRecord, Store, StoreError, StoreRead, StoreTx, SubmissionContext,
-    SubmissionQuery, TokenRecord, UserRecord, Writes,
+    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
+    PayableCredit, ProviderProfile, ProviderRecord, Store, StoreError, StoreRead, StoreTx,
+    SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -385,6 +385,31 @@ impl StoreTx for Tx {
 
     async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
         forward!(self, delete_session(token_hash))
+    }
+
+    async fn insert_letter(
+        &mut self,
+        letter: &LetterRecord,
+        code_hash: &str,
+    ) -> Result<i64, StoreError> {
+        forward!(self, insert_letter(letter, code_hash))
+    }
+
+    async fn letter(
+        &mut self,
+        id: Option<i64>,
+        code_hash: Option<&str>,
+    ) -> Result<Option<LetterRecord>, StoreError> {
+        forward!(self, letter(id, code_hash))
+    }
+
+    async fn update_letter(
+        &mut self,
+        id: i64,
+        printed_on: Option<Date>,
+        used_on: Option<Date>,
+    ) -> Result<(), StoreError> {
+        forward!(self, update_letter(id, printed_on, used_on))
     }
 
     async fn insert_mandate(&mut self, mandate: &MandateRecord) -> Result<i64, StoreError> {

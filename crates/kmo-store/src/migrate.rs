@@ -69,6 +69,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_sessions.sql"),
         postgres: include_str!("../migrations/postgres/0008_sessions.sql"),
     },
+    Migration {
+        version: 9,
+        name: "activation_letters",
+        sqlite: include_str!("../migrations/sqlite/0009_activation_letters.sql"),
+        postgres: include_str!("../migrations/postgres/0009_activation_letters.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use kmo_app::lifecycle::Application;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit,
-    ProviderProfile, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, TokenRecord,
-    UserRecord, Writes,
+    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
+    PayableCredit, ProviderProfile, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery,
+    TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
@@ -403,6 +403,47 @@ impl PgTx {
     pub(crate) async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
         dispatch!(self, c => sqlx::query("delete from web_session where token_hash = $1")
             .bind(token_hash).execute(c).await.map_err(map_err)?);
+        Ok(())
+    }
+
+    pub(crate) async fn insert_letter(
+        &mut self,
+        l: &LetterRecord,
+        code_hash: &str,
+    ) -> Result<i64, StoreError> {
+        let id: i64 = dispatch!(self, c => sqlx::query_scalar(
+            "insert into activation_letter (user_id, enterprise_id, code, code_hash, issued_on, valid_until) values ($1, $2, $3, $4, $5, $6) returning id")
+            .bind(l.user).bind(l.enterprise).bind(&l.code).bind(code_hash)
+            .bind(l.issued_on.to_string()).bind(l.valid_until.to_string())
+            .fetch_one(c).await.map_err(map_err)?);
+        Ok(id)
+    }
+
+    pub(crate) async fn letter(
+        &mut self,
+        id: Option<i64>,
+        code_hash: Option<&str>,
+    ) -> Result<Option<LetterRecord>, StoreError> {
+        let sql = format!(
+            "{} where ($1::bigint is null or id = $1) and ($2::text is null or code_hash = $2)",
+            crate::rows::LETTER_SELECT
+        );
+        let row: Option<crate::rows::LetterRow> = dispatch!(self, c => sqlx::query_as(&sql)
+            .bind(id).bind(code_hash).fetch_optional(c).await.map_err(map_err)?);
+        row.map(crate::rows::LetterRow::into_record).transpose()
+    }
+
+    pub(crate) async fn update_letter(
+        &mut self,
+        id: i64,
+        printed_on: Option<Date>,
+        used_on: Option<Date>,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, c => sqlx::query(
+            "update activation_letter set printed_on = coalesce($2, printed_on), \
+             code = case when $2::text is null then code else null end, used_on = coalesce($3, used_on) where id = $1")
+            .bind(id).bind(printed_on.map(|d| d.to_string())).bind(used_on.map(|d| d.to_string()))
+            .execute(c).await.map_err(map_err)?);
         Ok(())
     }
 

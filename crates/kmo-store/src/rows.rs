@@ -3,8 +3,8 @@
 
 use kmo_app::lifecycle::{Application, State};
 use kmo_app::store::{
-    AuditRecord, EnterpriseRecord, EnterpriseYear, ListedService, MandateRecord, StoreError,
-    TokenRecord, UserRecord,
+    AuditRecord, EnterpriseRecord, EnterpriseYear, LetterRecord, ListedService, MandateRecord,
+    StoreError, TokenRecord, UserRecord,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
@@ -526,6 +526,35 @@ impl MandateRow {
             valid_until: self.valid_until.as_deref().map(date).transpose()?,
             state: self.state,
             granted_by: self.granted_by,
+        })
+    }
+}
+
+pub(crate) const LETTER_SELECT: &str = "select id, user_id, enterprise_id, code, issued_on, valid_until, printed_on, used_on from activation_letter";
+
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct LetterRow {
+    pub id: i64,
+    pub user_id: i64,
+    pub enterprise_id: i64,
+    pub code: Option<String>,
+    pub issued_on: String,
+    pub valid_until: String,
+    pub printed_on: Option<String>,
+    pub used_on: Option<String>,
+}
+
+impl LetterRow {
+    pub(crate) fn into_record(self) -> Result<LetterRecord, StoreError> {
+        Ok(LetterRecord {
+            id: self.id,
+            user: self.user_id,
+            enterprise: self.enterprise_id,
+            code: self.code,
+            issued_on: date(&self.issued_on)?,
+            valid_until: date(&self.valid_until)?,
+            printed_on: self.printed_on.as_deref().map(date).transpose()?,
+            used_on: self.used_on.as_deref().map(date).transpose()?,
         })
     }
 }

@@ -22,9 +22,9 @@ use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, ListedService, MandateRecord, PayableCredit,
-    ProviderProfile, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery, TokenRecord,
-    UserRecord, Writes,
+    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
+    PayableCredit, ProviderProfile, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery,
+    TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -743,6 +743,61 @@ impl SqliteTx {
         self.execute(
             "delete from web_session where token_hash = ?1",
             params![token_hash],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn insert_letter(
+        &mut self,
+        l: &LetterRecord,
+        code_hash: &str,
+    ) -> Result<i64, StoreError> {
+        self.insert_returning_id(
+            "insert into activation_letter (user_id, enterprise_id, code, code_hash, issued_on, valid_until) \
+             values (?1, ?2, ?3, ?4, ?5, ?6) returning id",
+            params![l.user, l.enterprise, l.code, code_hash, l.issued_on.to_string(), l.valid_until.to_string()],
+        )
+    }
+
+    pub(crate) fn letter(
+        &mut self,
+        id: Option<i64>,
+        code_hash: Option<&str>,
+    ) -> Result<Option<LetterRecord>, StoreError> {
+        let sql = format!(
+            "{} where (?1 is null or id = ?1) and (?2 is null or code_hash = ?2)",
+            crate::rows::LETTER_SELECT
+        );
+        let rows = self.query_rows(
+            &sql,
+            params![id, code_hash],
+            |r| {
+                Ok(crate::rows::LetterRow {
+                    id: r.get(0)?,
+                    user_id: r.get(1)?,
+                    enterprise_id: r.get(2)?,
+                    code: r.get(3)?,
+                    issued_on: r.get(4)?,
+                    valid_until: r.get(5)?,
+                    printed_on: r.get(6)?,
+                    used_on: r.get(7)?,
+                })
+            },
+            crate::rows::LetterRow::into_record,
+        )?;
+        Ok(rows.into_iter().next())
+    }
+
+    pub(crate) fn update_letter(
+        &mut self,
+        id: i64,
+        printed_on: Option<Date>,
+        used_on: Option<Date>,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "update activation_letter set printed_on = coalesce(?2, printed_on), \
+             code = case when ?2 is null then code else null end, used_on = coalesce(?3, used_on) where id = ?1",
+            params![id, printed_on.map(|d| d.to_string()), used_on.map(|d| d.to_string())],
         )?;
         Ok(())
     }

@@ -29,6 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users", post(create_user))
         .route("/api/v1/mandates", post(grant_mandate))
         .route("/api/v1/mandates/{id}", delete(revoke_mandate))
+        .route("/api/v1/activation-letters", post(request_letter))
+        .route("/api/v1/activation-letters/{id}/print", post(print_letter))
+        .route("/api/v1/activation-letters/activate", post(activate))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -435,4 +438,136 @@ pub async fn revoke_mandate(
     }
     state.platform.revoke_mandate(&caller.0, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LetterRequest {
+    /// The enterprise's key.
+    pub enterprise: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LetterView {
+    pub id: i64,
+    pub enterprise: String,
+    /// The code in the letter works until this day.
+    pub valid_until: String,
+}
+
+/// Ask to be linked to an enterprise as its legal representative (an enterprise user): a letter
+/// with a one-time code goes to the registered office.
+#[utoipa::path(post, path = "/api/v1/activation-letters", tag = "accounts", security(("bearer" = [])),
+    request_body = LetterRequest,
+    responses((status = 201, body = LetterView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn request_letter(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<LetterRequest>,
+) -> Result<(StatusCode, Json<LetterView>), ApiError> {
+    caller.require_user()?;
+    let letter = state
+        .platform
+        .request_activation_letter(&caller.0, &req.enterprise, state.clock.today())
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(LetterView {
+            id: letter.id,
+            enterprise: req.enterprise,
+            valid_until: letter.valid_until.to_string(),
+        }),
+    ))
+}
+
+fn escape_html(text: &str) -> String {
+    text.chars()
+        .fold(String::with_capacity(text.len()), |mut out, c| {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                c => out.push(c),
+            }
+            out
+        })
+}
+
+/// Print a letter (the agency), once: a printable page in Dutch with the one-time code.
+#[utoipa::path(post, path = "/api/v1/activation-letters/{id}/print", tag = "accounts", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "The printable letter", content_type = "text/html"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn print_letter(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<axum::response::Html<String>, ApiError> {
+    caller.require_user()?;
+    let (letter, enterprise, user) = state
+        .platform
+        .print_activation_letter(&caller.0, id, state.clock.today())
+        .await?;
+    let code = letter.code.unwrap_or_default();
+    let printed: String = code
+        .chars()
+        .collect::<Vec<_>>()
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-");
+    Ok(axum::response::Html(format!(
+        "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Activatiebrief</title></head><body>\
+         <p>Aan de maatschappelijke zetel van <strong>{name}</strong> ({key})</p>\
+         <h1>Activatie van uw toegang tot de kmo-portefeuille</h1>\
+         <p>{person} vroeg op {issued} om als wettelijk vertegenwoordiger van deze onderneming de \
+         kmo-portefeuille te gebruiken. Geef daarvoor na het aanmelden deze code in:</p>\
+         <p style=\"font-size:2em;font-family:monospace\">{printed}</p>\
+         <p>De code is één keer bruikbaar, tot en met {until}. Vroeg u dit niet aan, dan hoeft u niets te doen.</p>\
+         </body></html>",
+        name = escape_html(&enterprise.name),
+        key = escape_html(&enterprise.key),
+        person = escape_html(&user.name),
+        issued = letter.issued_on,
+        until = letter.valid_until,
+    )))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivateRequest {
+    /// The code from the letter (dashes and case do not matter).
+    pub code: String,
+}
+
+/// Enter the code from the letter: the caller becomes the enterprise's legal representative.
+#[utoipa::path(post, path = "/api/v1/activation-letters/activate", tag = "accounts", security(("bearer" = [])),
+    request_body = ActivateRequest,
+    responses((status = 201, body = MandateView), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody)))]
+pub async fn activate(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(req): ApiJson<ActivateRequest>,
+) -> Result<(StatusCode, Json<MandateView>), ApiError> {
+    let user = caller.require_user()?;
+    // Guessing codes is limited like guessing passwords.
+    let key = format!("activation:{}", user.id);
+    state
+        .logins
+        .check(&key, state.settings.limits.login_failures_max)?;
+    match state
+        .platform
+        .activate(&caller.0, &req.code, state.clock.today())
+        .await
+    {
+        Ok(m) => Ok((StatusCode::CREATED, Json(MandateView::from(m)))),
+        Err(e) => {
+            state.logins.failed(&key);
+            Err(e.into())
+        }
+    }
 }

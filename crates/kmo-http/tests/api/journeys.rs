@@ -626,3 +626,107 @@ async fn a_browser_session_reads_with_its_cookie_and_changes_only_with_its_csrf_
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn an_activation_letter_links_a_legal_representative_once_within_a_month() {
+    for db in backends() {
+        let app = spawn_demo(db.as_deref()).await;
+        let agency = app.login("agentschap@demo.kmo").await;
+        let (status, _) = app
+            .call(Method::POST, "/api/v1/users", Some(&agency), Some(&json!({"email": "zaakvoerder@demo.kmo",
+                "name": "Zoë <Zaakvoerder>", "password": "een-lang-wachtwoord", "role": "enterprise"})))
+            .await;
+        assert_eq!(status, 201);
+        let user = app
+            .login_with("zaakvoerder@demo.kmo", "een-lang-wachtwoord")
+            .await;
+        let (status, letter) = app
+            .call(
+                Method::POST,
+                "/api/v1/activation-letters",
+                Some(&user),
+                Some(&json!({"enterprise": "0555.912.344"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{letter}");
+        assert_eq!(letter["valid_until"], "2025-04-03");
+        assert!(
+            letter.get("code").is_none(),
+            "the requester never sees the code"
+        );
+        // Only the agency prints it, once; the page escapes what users typed.
+        let print = format!("/api/v1/activation-letters/{}/print", letter["id"]);
+        let (status, _) = app.call(Method::POST, &print, Some(&user), None).await;
+        assert_eq!(status, 403);
+        let page = app
+            .client
+            .post(app.url(&print))
+            .bearer_auth(&agency)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("<meta charset=\"utf-8\">") && html.contains("Studio Peeters"));
+        assert!(html.contains("Zoë &lt;Zaakvoerder&gt;") && !html.contains("<Zaakvoerder>"));
+        let code = html
+            .split("monospace\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned();
+        let (status, _) = app.call(Method::POST, &print, Some(&agency), None).await;
+        assert_eq!(status, 422, "printed once");
+        // Someone else cannot use the code; a wrong code says nothing more.
+        let other = app.login("boekhouder@demo.kmo").await;
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/activation-letters/activate",
+                Some(&other),
+                Some(&json!({"code": code})),
+            )
+            .await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("code")));
+        let (status, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/enterprises/0555.912.344",
+                Some(&user),
+                None,
+            )
+            .await;
+        assert_eq!(status, 404);
+        let (status, m) = app
+            .call(
+                Method::POST,
+                "/api/v1/activation-letters/activate",
+                Some(&user),
+                Some(&json!({"code": code.to_lowercase()})),
+            )
+            .await;
+        assert_eq!(status, 201, "{m}");
+        assert_eq!(m["scope"], "legal_representative");
+        let (status, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/enterprises/0555.912.344",
+                Some(&user),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (status, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/activation-letters/activate",
+                Some(&user),
+                Some(&json!({"code": code})),
+            )
+            .await;
+        assert_eq!(status, 422, "used once");
+        app.stop().await;
+    }
+}
