@@ -165,6 +165,34 @@ impl Principal {
     }
 }
 
+/// The principal of a user: its role, and (for an enterprise user) the active mandates in
+/// force on `today`.
+fn principal_from(
+    user: UserRecord,
+    mandates: Vec<MandateRecord>,
+    today: Date,
+) -> Result<Principal, CommandError> {
+    let role = Role::parse(&user.role)
+        .ok_or_else(|| crate::store::StoreError::Corrupt(format!("stored role {:?}", user.role)))?;
+    let mandates = if role == Role::Enterprise {
+        mandates
+            .into_iter()
+            .filter(|m| {
+                m.state == "active"
+                    && m.valid_from <= today
+                    && m.valid_until.is_none_or(|until| today <= until)
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(Principal::User {
+        user,
+        role,
+        mandates,
+    })
+}
+
 /// Shortest password accepted.
 pub const PASSWORD_CHARS_MIN: usize = 12;
 /// Longest password accepted (hashing cost is bounded by it).
@@ -486,13 +514,10 @@ impl<S: Store> Platform<S> {
         if secret.len() > 200 {
             return Ok(None);
         }
-        let mut tx = self.store.begin().await?;
-        let Some(user) = tx.user_by_token_hash(&token_hash(secret)).await? else {
+        let Some((user, mandates)) = self.store.token_principal(&token_hash(secret)).await? else {
             return Ok(None);
         };
-        let principal = Self::principal_in(&mut tx, user, today).await?;
-        drop(tx);
-        Ok(Some(principal))
+        Ok(Some(principal_from(user, mandates, today)?))
     }
 
     /// The user as a principal, with its mandates in force on `today`.
@@ -512,27 +537,8 @@ impl<S: Store> Platform<S> {
         user: UserRecord,
         today: Date,
     ) -> Result<Principal, CommandError> {
-        let role = Role::parse(&user.role).ok_or_else(|| {
-            crate::store::StoreError::Corrupt(format!("stored role {:?}", user.role))
-        })?;
-        let mandates = if role == Role::Enterprise {
-            tx.mandates_of(user.id)
-                .await?
-                .into_iter()
-                .filter(|m| {
-                    m.state == "active"
-                        && m.valid_from <= today
-                        && m.valid_until.is_none_or(|until| today <= until)
-                })
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok(Principal::User {
-            user,
-            role,
-            mandates,
-        })
+        let mandates = tx.mandates_of(user.id).await?;
+        principal_from(user, mandates, today)
     }
 
     /// Grants a mandate. The agency grants any scope (it has checked the proof of a legal

@@ -326,6 +326,13 @@ pub trait Store: Send + Sync {
     /// Begins a read-write transaction. On SQLite it takes the write lock at once (`BEGIN
     /// IMMEDIATE`), so two writers never deadlock on an upgrade.
     fn begin(&self) -> impl Future<Output = Result<Self::Tx, StoreError>> + Send;
+
+    /// The user of an unrevoked API token with this hash and the user's mandates, read in one
+    /// go outside any transaction (every authenticated request starts with it).
+    fn token_principal(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<(UserRecord, Vec<MandateRecord>)>, StoreError>> + Send;
 }
 
 /// One database transaction.

@@ -188,6 +188,23 @@ impl Store for Db {
                 .map_err(postgres::map_err),
         }
     }
+
+    async fn token_principal(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(UserRecord, Vec<MandateRecord>)>, StoreError> {
+        match self {
+            Db::Sqlite(db) => {
+                let mut tx = db.begin().await?;
+                let Some(user) = tx.user_by_token_hash(token_hash)? else {
+                    return Ok(None);
+                };
+                let mandates = tx.mandates_of(user.id)?;
+                Ok(Some((user, mandates)))
+            }
+            Db::Postgres(pool) => postgres::token_principal(pool, token_hash).await,
+        }
+    }
 }
 
 /// Calls the same method on either backend's transaction (SQLite's are synchronous).

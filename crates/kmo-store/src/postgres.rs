@@ -1121,3 +1121,67 @@ impl PgTx {
         rows.into_iter().map(AuditRow::into_record).collect()
     }
 }
+
+/// The user behind a token and its mandates in one statement, straight on the pool (no BEGIN):
+/// one row per mandate (or one row without a mandate).
+pub(crate) async fn token_principal(
+    pool: &sqlx::PgPool,
+    token_hash: &str,
+) -> Result<Option<(UserRecord, Vec<MandateRecord>)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        user: crate::rows::UserRow,
+        m_id: Option<i64>,
+        m_enterprise_id: Option<i64>,
+        m_enterprise_key: Option<String>,
+        m_scope: Option<String>,
+        m_valid_from: Option<String>,
+        m_valid_until: Option<String>,
+        m_state: Option<String>,
+        m_granted_by: Option<i64>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "select u.id, u.email, u.name, u.password_hash, u.role, u.provider_id, u.created_on, \
+         m.id as m_id, m.enterprise_id as m_enterprise_id, e.key as m_enterprise_key, m.scope as m_scope, \
+         m.valid_from as m_valid_from, m.valid_until as m_valid_until, m.state as m_state, m.granted_by as m_granted_by \
+         from api_token t join app_user u on u.id = t.user_id \
+         left join mandate m on m.user_id = u.id left join enterprise e on e.id = m.enterprise_id \
+         where t.token_hash = $1 and t.revoked = 0 order by m.id",
+    )
+    .bind(token_hash)
+    .fetch_all(pool)
+    .await
+    .map_err(map_err)?;
+    let mut user = None;
+    let mut mandates = Vec::with_capacity(rows.len());
+    for r in rows {
+        if let (Some(id), Some(enterprise), Some(key), Some(scope), Some(from), Some(state)) = (
+            r.m_id,
+            r.m_enterprise_id,
+            r.m_enterprise_key,
+            r.m_scope,
+            r.m_valid_from,
+            r.m_state,
+        ) {
+            mandates.push(
+                crate::rows::MandateRow {
+                    id,
+                    user_id: r.user.id,
+                    enterprise_id: enterprise,
+                    enterprise_key: key,
+                    scope,
+                    valid_from: from,
+                    valid_until: r.m_valid_until,
+                    state,
+                    granted_by: r.m_granted_by,
+                }
+                .into_record()?,
+            );
+        }
+        if user.is_none() {
+            user = Some(r.user.into_record()?);
+        }
+    }
+    Ok(user.map(|u| (u, mandates)))
+}
