@@ -126,6 +126,19 @@ impl Principal {
             || self.scope_for(enterprise).next().is_some()
     }
 
+    /// The enterprise (its id) that a mandate in force names by its key: lets a handler
+    /// authorize a mandate holder without reading the enterprise first.
+    #[must_use]
+    pub fn mandated_enterprise(&self, key: &str) -> Option<i64> {
+        match self {
+            Principal::User { mandates, .. } => mandates
+                .iter()
+                .find(|m| m.enterprise_key == key)
+                .map(|m| m.enterprise),
+            Principal::Anonymous => None,
+        }
+    }
+
     /// Submitting, stopping and withdrawing for the enterprise.
     #[must_use]
     pub fn may_apply_for(&self, enterprise: i64) -> bool {

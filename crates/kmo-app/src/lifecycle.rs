@@ -110,6 +110,8 @@ impl fmt::Display for State {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Application {
     pub id: i64,
+    /// The application's own key (its number on the platform).
+    pub key: String,
     pub enterprise: i64,
     pub provider: i64,
     pub submitted_on: Date,
@@ -502,6 +504,7 @@ fn own_share_refund(app: &Application, seq: i32, amount: Cents, date: Date) -> T
 #[derive(Clone, Debug)]
 pub struct NewApplication {
     pub id: i64,
+    pub key: String,
     pub enterprise: i64,
     pub provider: i64,
     pub submitted_on: Date,
@@ -526,6 +529,7 @@ pub fn submit(n: &NewApplication) -> Change {
     let year = n.submitted_on.year();
     let app = Application {
         id: n.id,
+        key: n.key.clone(),
         enterprise: n.enterprise,
         provider: n.provider,
         submitted_on: n.submitted_on,
@@ -1100,6 +1104,7 @@ mod tests {
     fn tc55() -> (Change, Book) {
         let change = submit(&NewApplication {
             id: 1,
+            key: "A-1".into(),
             enterprise: 1,
             provider: 1,
             submitted_on: d("2024-03-01"),

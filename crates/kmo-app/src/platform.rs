@@ -754,25 +754,7 @@ impl<S: Store> Platform<S> {
         name: &str,
         profile: &Value,
     ) -> Result<i64, CommandError> {
-        if !profile.is_object() {
-            return Err(CommandError::InvalidEnterprise {
-                field: "enterprise".into(),
-                message: "must be an object".into(),
-            });
-        }
-        // Validate the profile with the rules engine's own parser, on a trivial case.
-        let probe = json!({
-            "submitted_on": "2024-01-01",
-            "enterprise": profile,
-            "service": {"kind": "training", "theme": "innovation", "start_date": "2024-01-01"},
-            "costs": [{"type": "fee", "amount_cents": 100_000}]
-        });
-        if let Err(e) = parse_case(&self.rules, &probe.to_string()).case {
-            return Err(CommandError::InvalidEnterprise {
-                field: e.field,
-                message: e.message,
-            });
-        }
+        self.check_profile(profile)?;
         let mut tx = self.store.begin().await?;
         if tx.enterprise_by_key(key).await?.is_some() {
             return Err(CommandError::DuplicateEnterprise(key.to_owned()));
@@ -790,6 +772,99 @@ impl<S: Store> Platform<S> {
         tx.append_audit(&record).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// An enterprise profile must be a rules-eval.md `enterprise` object: it is checked with the
+    /// rules engine's own parser, on a trivial case.
+    fn check_profile(&self, profile: &Value) -> Result<(), CommandError> {
+        if !profile.is_object() {
+            return Err(CommandError::InvalidEnterprise {
+                field: "enterprise".into(),
+                message: "must be an object".into(),
+            });
+        }
+        let probe = json!({
+            "submitted_on": "2024-01-01",
+            "enterprise": profile,
+            "service": {"kind": "training", "theme": "innovation", "start_date": "2024-01-01"},
+            "costs": [{"type": "fee", "amount_cents": 100_000}]
+        });
+        match parse_case(&self.rules, &probe.to_string()).case {
+            Ok(_) => Ok(()),
+            Err(e) => Err(CommandError::InvalidEnterprise {
+                field: e.field,
+                message: e.message,
+            }),
+        }
+    }
+
+    /// Replaces an enterprise's name (when given) and profile — its figures per accounting
+    /// period, legal form, establishment… — recorded in its audit stream with the actor. A size
+    /// already locked for a year (D19, L9) stays locked: later submissions of that year keep it.
+    pub async fn update_enterprise(
+        &self,
+        key: &str,
+        name: Option<&str>,
+        profile: &Value,
+        actor: &str,
+    ) -> Result<crate::store::EnterpriseRecord, CommandError> {
+        if name.is_some_and(|n| n.trim().is_empty() || n.chars().count() > 200) {
+            return Err(CommandError::Invalid {
+                field: "name".into(),
+                message: "must be 1 to 200 characters".into(),
+            });
+        }
+        self.check_profile(profile)?;
+        retrying!(self.update_enterprise_once(key, name, profile, actor).await)
+    }
+
+    async fn update_enterprise_once(
+        &self,
+        key: &str,
+        name: Option<&str>,
+        profile: &Value,
+        actor: &str,
+    ) -> Result<crate::store::EnterpriseRecord, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let e = tx
+            .enterprise_by_key(key)
+            .await?
+            .ok_or_else(|| CommandError::UnknownEnterprise(key.to_owned()))?;
+        let name = name.unwrap_or(&e.name);
+        tx.update_enterprise(e.id, name, profile).await?;
+        let stream = format!("enterprise:{}", e.id);
+        let head = tx.audit_head(&stream).await?;
+        let record = next_record(
+            &stream,
+            head,
+            "profile_updated",
+            actor,
+            tx.clock().await?.unwrap_or(Date::EPOCH),
+            json!({"name": name, "profile": profile, "transfers": []}).to_string(),
+        );
+        tx.append_audit(&record).await?;
+        tx.commit().await?;
+        Ok(crate::store::EnterpriseRecord {
+            id: e.id,
+            key: e.key,
+            name: name.to_owned(),
+            profile: profile.clone(),
+        })
+    }
+
+    /// The public statistics of a calendar year: accepted applications and their subsidy per
+    /// month of submission, theme and size class (no enterprise is named).
+    pub async fn statistics(&self, year: i32) -> Result<Statistics, CommandError> {
+        let (Ok(from), Ok(to)) = (Date::from_ymd(year, 1, 1), Date::last_of_year(year)) else {
+            return Err(CommandError::Invalid {
+                field: "year".into(),
+                message: format!("{year} is not a calendar year the platform knows"),
+            });
+        };
+        let mut tx = self.store.begin().await?;
+        let cells = tx.statistics(from, to).await?;
+        drop(tx);
+        Ok(Statistics::from_cells(year, cells))
     }
 
     /// Registers a provider (the full registry — registration numbers, audits, themes — comes
@@ -1129,6 +1204,7 @@ impl<S: Store> Platform<S> {
                 .unwrap_or(s.submitted_on);
         let change = lifecycle::submit(&NewApplication {
             id,
+            key: s.application.clone(),
             enterprise: enterprise.id,
             provider,
             submitted_on: s.submitted_on,
@@ -1375,11 +1451,6 @@ impl<S: Store> Platform<S> {
         tx.save_idempotent_answer(scope, key, answer, on).await?;
         tx.commit().await?;
         Ok(())
-    }
-
-    /// The key of an application by its id.
-    pub async fn application_key(&self, id: i64) -> Result<String, CommandError> {
-        self.key_of(crate::store::Keyed::Application, id).await
     }
 
     /// The key of a provider by its id.
@@ -1894,5 +1965,72 @@ impl<S: Store> Platform<S> {
     ) -> Result<EnterpriseYear, CommandError> {
         let mut tx = self.store.begin().await?;
         Ok(tx.enterprise_year(enterprise, year).await?)
+    }
+}
+
+/// Totals of a group of statistics cells.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatisticsTotals {
+    pub applications: i64,
+    pub subsidy_cents: i64,
+    pub returned_cents: i64,
+    pub paid_subsidy_cents: i64,
+}
+
+impl StatisticsTotals {
+    fn add(&mut self, c: &crate::store::StatisticsCell) {
+        self.applications += c.applications;
+        self.subsidy_cents += c.subsidy_cents;
+        self.returned_cents += c.returned_cents;
+        self.paid_subsidy_cents += c.paid_subsidy_cents;
+    }
+}
+
+/// The public statistics of a year: totals, and the same totals per month, per theme, per
+/// month and theme, and per size class.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Statistics {
+    pub year: i32,
+    pub totals: StatisticsTotals,
+    /// Twelve entries, `YYYY-MM`, empty months included.
+    pub by_month: Vec<(String, StatisticsTotals)>,
+    pub by_theme: Vec<(String, StatisticsTotals)>,
+    pub by_size: Vec<(String, StatisticsTotals)>,
+    /// Non-empty (month, theme) pairs.
+    pub by_month_and_theme: Vec<(String, String, StatisticsTotals)>,
+}
+
+impl Statistics {
+    #[must_use]
+    pub fn from_cells(year: i32, cells: Vec<crate::store::StatisticsCell>) -> Statistics {
+        use std::collections::BTreeMap;
+        let mut totals = StatisticsTotals::default();
+        let mut months: BTreeMap<String, StatisticsTotals> = (1..=12)
+            .map(|m| (format!("{year:04}-{m:02}"), StatisticsTotals::default()))
+            .collect();
+        let mut themes: BTreeMap<String, StatisticsTotals> = BTreeMap::new();
+        let mut sizes: BTreeMap<String, StatisticsTotals> = BTreeMap::new();
+        let mut month_theme: BTreeMap<(String, String), StatisticsTotals> = BTreeMap::new();
+        for c in &cells {
+            totals.add(c);
+            months.entry(c.month.clone()).or_default().add(c);
+            themes.entry(c.theme.clone()).or_default().add(c);
+            sizes.entry(c.size.clone()).or_default().add(c);
+            month_theme
+                .entry((c.month.clone(), c.theme.clone()))
+                .or_default()
+                .add(c);
+        }
+        Statistics {
+            year,
+            totals,
+            by_month: months.into_iter().collect(),
+            by_theme: themes.into_iter().collect(),
+            by_size: sizes.into_iter().collect(),
+            by_month_and_theme: month_theme
+                .into_iter()
+                .map(|((m, t), v)| (m, t, v))
+                .collect(),
+        }
     }
 }

@@ -33,6 +33,25 @@ pub struct EnterpriseRecord {
     pub profile: serde_json::Value,
 }
 
+/// Accepted applications of one month of submission, theme and size: the cells of the public
+/// statistics.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StatisticsCell {
+    /// `YYYY-MM` of the submission.
+    pub month: String,
+    /// The service's theme (wire code; empty when the service has none).
+    pub theme: String,
+    /// The size class the subsidy was decided for (`small` or `medium`).
+    pub size: String,
+    pub applications: i64,
+    /// Subsidy reserved at submission.
+    pub subsidy_cents: i64,
+    /// Subsidy given back to the budget since (stops, lapses, refusals, expiry).
+    pub returned_cents: i64,
+    /// Subsidy paid to providers.
+    pub paid_subsidy_cents: i64,
+}
+
 /// An enterprise's calendar year: its size lock and its ceiling (cached balances of the ceiling
 /// accounts, kept in the same transaction as the transfers).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -358,6 +377,13 @@ pub trait StoreTx: Send {
         name: &str,
         profile: &serde_json::Value,
     ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// Replaces an enterprise's name and profile.
+    fn update_enterprise(
+        &mut self,
+        id: i64,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
     fn provider_by_key(
         &mut self,
         key: &str,
@@ -435,6 +461,13 @@ pub trait StoreTx: Send {
         after: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<ProviderRecord>, StoreError>> + Send;
+    /// The cells of the public statistics for applications submitted from `from` to `to`
+    /// (inclusive), by month, theme and size.
+    fn statistics(
+        &mut self,
+        from: Date,
+        to: Date,
+    ) -> impl Future<Output = Result<Vec<StatisticsCell>, StoreError>> + Send;
     /// One audit stream (`application:<id>`), in order.
     fn audit_stream(
         &mut self,

@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::applications::router())
         .merge(routes::registry::router())
         .merge(routes::lists::router())
+        .merge(routes::statistics::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -30,8 +30,8 @@ use kmo_app::registry::Registration;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
     EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
-    PayableCredit, ProviderProfile, ProviderRecord, Store, StoreError, StoreRead, StoreTx,
-    SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
+    PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, Store, StoreError, StoreRead,
+    StoreTx, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -263,6 +263,15 @@ impl StoreTx for Tx {
         forward!(self, insert_enterprise(key, name, profile))
     }
 
+    async fn update_enterprise(
+        &mut self,
+        id: i64,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        forward!(self, update_enterprise(id, name, profile))
+    }
+
     async fn provider_by_key(&mut self, key: &str) -> Result<Option<ProviderRecord>, StoreError> {
         forward!(self, provider_by_key(key))
     }
@@ -323,6 +332,14 @@ impl StoreTx for Tx {
         limit: u32,
     ) -> Result<Vec<ProviderRecord>, StoreError> {
         forward!(self, search_providers(name, theme, after, limit))
+    }
+
+    async fn statistics(
+        &mut self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<StatisticsCell>, StoreError> {
+        forward!(self, statistics(from, to))
     }
 
     async fn audit_stream(&mut self, stream: &str) -> Result<Vec<AuditRecord>, StoreError> {

@@ -7,8 +7,8 @@ use kmo_app::lifecycle::Application;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
     EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
-    PayableCredit, ProviderProfile, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery,
-    TokenRecord, UserRecord, Writes,
+    PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, StoreError, SubmissionContext,
+    SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;
@@ -227,6 +227,54 @@ impl PgTx {
                 r.into_application().map(|a| (key, a))
             })
             .collect()
+    }
+
+    pub(crate) async fn update_enterprise(
+        &mut self,
+        id: i64,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        let p = profile.to_string();
+        dispatch!(self, c => sqlx::query("update enterprise set name = $2, profile = $3 where id = $1").bind(id).bind(name).bind(&p).execute(c).await.map_err(map_err)?);
+        Ok(())
+    }
+
+    pub(crate) async fn statistics(
+        &mut self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<StatisticsCell>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            month: String,
+            theme: String,
+            size: String,
+            applications: i64,
+            subsidy_cents: i64,
+            returned_cents: i64,
+            paid_subsidy_cents: i64,
+        }
+        let rows: Vec<Row> = dispatch!(self, c => sqlx::query_as(
+            "select substr(a.submitted_on, 1, 7) as month, coalesce(s.theme, '') as theme, a.size, \
+             count(*) as applications, sum(a.subsidy_cents)::bigint as subsidy_cents, \
+             sum(a.returned_to_budget_cents)::bigint as returned_cents, sum(a.paid_subsidy_cents)::bigint as paid_subsidy_cents \
+             from application a join service s on s.id = a.service_id \
+             where a.submitted_on between $1 and $2 group by 1, 2, 3 order by 1, 2, 3")
+            .bind(from.to_string()).bind(to.to_string())
+            .fetch_all(c).await.map_err(map_err)?);
+        Ok(rows
+            .into_iter()
+            .map(|r| StatisticsCell {
+                month: r.month,
+                theme: r.theme,
+                size: r.size,
+                applications: r.applications,
+                subsidy_cents: r.subsidy_cents,
+                returned_cents: r.returned_cents,
+                paid_subsidy_cents: r.paid_subsidy_cents,
+            })
+            .collect())
     }
 
     pub(crate) async fn search_providers(

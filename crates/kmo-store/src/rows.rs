@@ -105,6 +105,7 @@ impl AppRow {
     pub fn into_application(self) -> Result<Application, StoreError> {
         Ok(Application {
             id: self.id,
+            key: self.key,
             enterprise: self.enterprise_id,
             provider: self.provider_id,
             submitted_on: date(&self.submitted_on)?,

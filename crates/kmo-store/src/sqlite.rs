@@ -23,8 +23,8 @@ use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
     EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
-    PayableCredit, ProviderProfile, ProviderRecord, StoreError, SubmissionContext, SubmissionQuery,
-    TokenRecord, UserRecord, Writes,
+    PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, StoreError, SubmissionContext,
+    SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -547,6 +547,45 @@ impl SqliteTx {
             let key = r.key.clone();
             r.into_application().map(|a| (key, a))
         })
+    }
+
+    pub(crate) fn update_enterprise(
+        &mut self,
+        id: i64,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "update enterprise set name = ?2, profile = ?3 where id = ?1",
+            params![id, name, profile.to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn statistics(
+        &mut self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<StatisticsCell>, StoreError> {
+        self.query_rows(
+            "select substr(a.submitted_on, 1, 7), coalesce(s.theme, ''), a.size, count(*), \
+             sum(a.subsidy_cents), sum(a.returned_to_budget_cents), sum(a.paid_subsidy_cents) \
+             from application a join service s on s.id = a.service_id \
+             where a.submitted_on between ?1 and ?2 group by 1, 2, 3 order by 1, 2, 3",
+            params![from.to_string(), to.to_string()],
+            |r| {
+                Ok(StatisticsCell {
+                    month: r.get(0)?,
+                    theme: r.get(1)?,
+                    size: r.get(2)?,
+                    applications: r.get(3)?,
+                    subsidy_cents: r.get(4)?,
+                    returned_cents: r.get(5)?,
+                    paid_subsidy_cents: r.get(6)?,
+                })
+            },
+            Ok,
+        )
     }
 
     pub(crate) fn search_providers(

@@ -202,13 +202,21 @@ pub async fn submit(
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
     caller.require_user()?;
-    let enterprise = state.platform.enterprise(&req.enterprise).await?;
-    if !caller.0.may_apply_for(enterprise.id) {
-        return Err(if caller.0.may_view_enterprise(enterprise.id) {
-            forbidden()
-        } else {
-            CommandError::UnknownEnterprise(req.enterprise.clone()).into()
-        });
+    // A mandate holder is authorized from its mandates; anyone else is checked against the
+    // stored enterprise (refused as if it did not exist when the caller may not see it).
+    let mandated = caller
+        .0
+        .mandated_enterprise(&req.enterprise)
+        .is_some_and(|id| caller.0.may_apply_for(id));
+    if !mandated {
+        let enterprise = state.platform.enterprise(&req.enterprise).await?;
+        if !caller.0.may_apply_for(enterprise.id) {
+            return Err(if caller.0.may_view_enterprise(enterprise.id) {
+                forbidden()
+            } else {
+                CommandError::UnknownEnterprise(req.enterprise.clone()).into()
+            });
+        }
     }
     let (service, costs) = match (req.service_id, req.service) {
         (Some(id), None) => {
@@ -495,11 +503,10 @@ pub async fn deposits(
         state.metrics.observe_command("deposit", outcome);
         match result {
             Ok(app) => {
-                let key = state.platform.application_key(app.id).await?;
                 out.push(LineOutcome {
                     bank_ref: line.bank_ref,
                     outcome: outcome.to_owned(),
-                    application: Some(view(&key, &app)),
+                    application: Some(view(&app.key, &app)),
                 });
             }
             Err(CommandError::Store(e)) => return Err(CommandError::Store(e).into()),

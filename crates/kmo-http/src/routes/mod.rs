@@ -6,3 +6,4 @@ pub mod health;
 pub mod lists;
 pub mod registry;
 pub mod rules;
+pub mod statistics;

@@ -20,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/enterprises", post(register_enterprise))
         .route("/api/v1/enterprises/{key}", get(enterprise))
+        .route("/api/v1/enterprises/{key}/profile", put(update_enterprise))
         .route("/api/v1/providers/{key}", get(provider))
         .route("/api/v1/providers/{key}/profile", put(set_profile))
         .route(
@@ -36,6 +37,17 @@ pub struct NewEnterprise {
     pub name: String,
     /// The rules-eval.md `enterprise` object: legal form, Flemish establishment, public
     /// participation, NACE, size or figures per period with partners and linked enterprises.
+    #[schema(value_type = Object)]
+    pub profile: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseUpdate {
+    /// A new name (the current one when absent).
+    pub name: Option<String>,
+    /// The whole rules-eval.md `enterprise` object, replacing the stored one: typically new
+    /// figures for an accounting period just closed.
     #[schema(value_type = Object)]
     pub profile: serde_json::Value,
 }
@@ -107,6 +119,39 @@ async fn enterprise_view(state: &AppState, key: &str) -> Result<EnterpriseView, 
             left_cents: ceiling.map(|c| c.saturating_sub(year.ceiling_reserved.get())),
         },
     })
+}
+
+/// Replace an enterprise's profile and figures (agency staff, or the enterprise's legal
+/// representative). A size already locked for this year stays locked (D19).
+#[utoipa::path(put, path = "/api/v1/enterprises/{key}/profile", tag = "registries", security(("bearer" = [])),
+    params(("key" = String, Path)), request_body = EnterpriseUpdate,
+    responses((status = 200, body = EnterpriseView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_enterprise(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+    ApiJson(req): ApiJson<EnterpriseUpdate>,
+) -> Result<Json<EnterpriseView>, ApiError> {
+    let user = caller.require_user()?;
+    let e = state.platform.enterprise(&key).await?;
+    if !(caller.0.is_agency() || caller.0.is_legal_representative_of(e.id)) {
+        return Err(if caller.0.may_view_enterprise(e.id) {
+            forbidden()
+        } else {
+            kmo_app::platform::CommandError::UnknownEnterprise(key).into()
+        });
+    }
+    state
+        .platform
+        .update_enterprise(
+            &key,
+            req.name.as_deref(),
+            &req.profile,
+            &format!("user:{}", user.id),
+        )
+        .await?;
+    Ok(Json(enterprise_view(&state, &key).await?))
 }
 
 /// An enterprise with its wallet this year (its mandate holders, the agency, the quality

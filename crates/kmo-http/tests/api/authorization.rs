@@ -46,6 +46,24 @@ fn endpoints() -> Vec<(Method, String, Option<Value>)> {
         ),
         (
             Method::PUT,
+            format!("/api/v1/enterprises/{OTHERS_ENTERPRISE}/profile"),
+            Some(
+                json!({"profile": {"legal_form": "EZ", "flemish_establishment": true, "public_bodies_pct": 0, "size": "small"}}),
+            ),
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/enterprises/{OTHERS_ENTERPRISE}/applications"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/providers/{OTHERS_PROVIDER}/applications"),
+            None,
+        ),
+        (Method::GET, app("/audit"), None),
+        (
+            Method::PUT,
             format!("/api/v1/providers/{OTHERS_PROVIDER}/profile"),
             Some(json!({"themes": ["sustainability"]})),
         ),

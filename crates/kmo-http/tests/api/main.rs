@@ -13,4 +13,5 @@ mod authorization;
 mod helpers;
 mod journeys;
 mod operations;
+mod registries;
 mod rules;
