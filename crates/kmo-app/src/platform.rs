@@ -1403,6 +1403,32 @@ impl<S: Store> Platform<S> {
         Ok(page)
     }
 
+    /// A page of the payouts a provider received (by ledger sequence).
+    pub async fn provider_payouts(
+        &self,
+        provider: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::store::MoneyOut>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let page = tx.provider_payouts(provider, after, limit).await?;
+        drop(tx);
+        Ok(page)
+    }
+
+    /// A page of the refunds an enterprise received (by ledger sequence).
+    pub async fn enterprise_refunds(
+        &self,
+        enterprise: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<crate::store::MoneyOut>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let page = tx.enterprise_refunds(enterprise, after, limit).await?;
+        drop(tx);
+        Ok(page)
+    }
+
     /// A page of providers by name and theme.
     pub async fn search_providers(
         &self,

@@ -52,6 +52,20 @@ pub struct StatisticsCell {
     pub paid_subsidy_cents: i64,
 }
 
+/// Money that left the platform's bank account: a payout to a provider or a refund to an
+/// enterprise (one ledger transfer).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoneyOut {
+    /// The transfer's place in the ledger (lists page by it).
+    pub seq: i64,
+    /// The transfer id (`payout.<run>.provider.<id>`, `refund.<seq>.paid`).
+    pub transfer: String,
+    /// The application a refund belongs to (payouts sum many applications).
+    pub application: Option<String>,
+    pub amount_cents: i64,
+    pub date: Date,
+}
+
 /// An enterprise's calendar year: its size lock and its ceiling (cached balances of the ceiling
 /// accounts, kept in the same transaction as the transfers).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -468,6 +482,20 @@ pub trait StoreTx: Send {
         from: Date,
         to: Date,
     ) -> impl Future<Output = Result<Vec<StatisticsCell>, StoreError>> + Send;
+    /// Payouts sent to a provider, with a ledger sequence above `after`, at most `limit`.
+    fn provider_payouts(
+        &mut self,
+        provider: i64,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<MoneyOut>, StoreError>> + Send;
+    /// Refunds sent for an enterprise's applications, with a ledger sequence above `after`.
+    fn enterprise_refunds(
+        &mut self,
+        enterprise: i64,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<MoneyOut>, StoreError>> + Send;
     /// One audit stream (`application:<id>`), in order.
     fn audit_stream(
         &mut self,

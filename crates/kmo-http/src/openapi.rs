@@ -57,6 +57,8 @@ use crate::routes;
         routes::lists::enterprise_applications,
         routes::lists::provider_applications,
         routes::lists::audit_trail,
+        routes::lists::provider_payouts,
+        routes::lists::enterprise_refunds,
         routes::statistics::statistics,
     ),
     components(schemas(ErrorBody, routes::health::Health)),

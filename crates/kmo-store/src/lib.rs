@@ -27,6 +27,7 @@ use std::time::Duration;
 
 use kmo_app::lifecycle::Application;
 use kmo_app::registry::Registration;
+use kmo_app::store::MoneyOut;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
     EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
@@ -340,6 +341,24 @@ impl StoreTx for Tx {
         to: Date,
     ) -> Result<Vec<StatisticsCell>, StoreError> {
         forward!(self, statistics(from, to))
+    }
+
+    async fn provider_payouts(
+        &mut self,
+        provider: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        forward!(self, provider_payouts(provider, after, limit))
+    }
+
+    async fn enterprise_refunds(
+        &mut self,
+        enterprise: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        forward!(self, enterprise_refunds(enterprise, after, limit))
     }
 
     async fn audit_stream(&mut self, stream: &str) -> Result<Vec<AuditRecord>, StoreError> {

@@ -75,6 +75,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_activation_letters.sql"),
         postgres: include_str!("../migrations/postgres/0009_activation_letters.sql"),
     },
+    Migration {
+        version: 10,
+        name: "money_lists",
+        sqlite: include_str!("../migrations/sqlite/0010_money_lists.sql"),
+        postgres: include_str!("../migrations/postgres/0010_money_lists.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

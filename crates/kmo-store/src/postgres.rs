@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use kmo_app::lifecycle::Application;
+use kmo_app::store::MoneyOut;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
     EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
@@ -275,6 +276,35 @@ impl PgTx {
                 paid_subsidy_cents: r.paid_subsidy_cents,
             })
             .collect())
+    }
+
+    pub(crate) async fn provider_payouts(
+        &mut self,
+        provider: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        let rows: Vec<MoneyOutRow> = dispatch!(self, c => sqlx::query_as(
+            "select seq, id as transfer, null::text as application, amount_cents, date from ledger_transfer \
+             where code = 'provider_paid' and debit_account = $1 and seq > $2 order by seq limit $3")
+            .bind(format!("provider_payable:{provider}")).bind(after).bind(i64::from(limit))
+            .fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter().map(MoneyOutRow::into_record).collect()
+    }
+
+    pub(crate) async fn enterprise_refunds(
+        &mut self,
+        enterprise: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        let rows: Vec<MoneyOutRow> = dispatch!(self, c => sqlx::query_as(
+            "select t.seq, t.id as transfer, a.key as application, t.amount_cents, t.date from ledger_transfer t \
+             join application a on a.id = t.application_id \
+             where t.code = 'refund_paid' and a.enterprise_id = $1 and t.seq > $2 order by t.seq limit $3")
+            .bind(enterprise).bind(after).bind(i64::from(limit))
+            .fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter().map(MoneyOutRow::into_record).collect()
     }
 
     pub(crate) async fn search_providers(
@@ -1232,4 +1262,25 @@ pub(crate) async fn token_principal(
         }
     }
     Ok(user.map(|u| (u, mandates)))
+}
+
+#[derive(sqlx::FromRow)]
+struct MoneyOutRow {
+    seq: i64,
+    transfer: String,
+    application: Option<String>,
+    amount_cents: i64,
+    date: String,
+}
+
+impl MoneyOutRow {
+    fn into_record(self) -> Result<MoneyOut, StoreError> {
+        Ok(MoneyOut {
+            seq: self.seq,
+            transfer: self.transfer,
+            application: self.application,
+            amount_cents: self.amount_cents,
+            date: crate::rows::date(&self.date)?,
+        })
+    }
 }

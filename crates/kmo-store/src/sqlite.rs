@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
+use kmo_app::store::MoneyOut;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
     EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
@@ -585,6 +586,62 @@ impl SqliteTx {
                 })
             },
             Ok,
+        )
+    }
+
+    fn money_out(
+        &mut self,
+        sql: &str,
+        values: impl rusqlite::Params,
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        self.query_rows(
+            sql,
+            values,
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+            |(seq, transfer, application, amount_cents, d)| {
+                Ok(MoneyOut {
+                    seq,
+                    transfer,
+                    application,
+                    amount_cents,
+                    date: crate::rows::date(&d)?,
+                })
+            },
+        )
+    }
+
+    pub(crate) fn provider_payouts(
+        &mut self,
+        provider: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        self.money_out(
+            "select seq, id, null, amount_cents, date from ledger_transfer \
+             where code = 'provider_paid' and debit_account = ?1 and seq > ?2 order by seq limit ?3",
+            params![format!("provider_payable:{provider}"), after, limit],
+        )
+    }
+
+    pub(crate) fn enterprise_refunds(
+        &mut self,
+        enterprise: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        self.money_out(
+            "select t.seq, t.id, a.key, t.amount_cents, t.date from ledger_transfer t \
+             join application a on a.id = t.application_id \
+             where t.code = 'refund_paid' and a.enterprise_id = ?1 and t.seq > ?2 order by t.seq limit ?3",
+            params![enterprise, after, limit],
         )
     }
 

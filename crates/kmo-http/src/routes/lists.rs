@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
             get(provider_applications),
         )
         .route("/api/v1/applications/{key}/audit", get(audit_trail))
+        .route("/api/v1/providers/{key}/payouts", get(provider_payouts))
+        .route("/api/v1/enterprises/{key}/refunds", get(enterprise_refunds))
 }
 
 /// Page size when none is asked for.
@@ -249,4 +251,95 @@ pub async fn audit_trail(
             })
             .collect(),
     ))
+}
+
+/// Money sent out of the platform's bank account: one payout or refund.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoneyOutItem {
+    /// The ledger transfer that sent it (`payout.<run>.provider.<id>` or `refund.<n>.paid`).
+    pub transfer: String,
+    /// The payout run, for a provider payout.
+    pub run: Option<String>,
+    /// The application a refund belongs to (a payout sums many applications).
+    pub application: Option<String>,
+    pub amount_cents: i64,
+    pub date: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoneyOutPage {
+    pub items: Vec<MoneyOutItem>,
+    /// Pass as `after` for the next page; absent on the last page.
+    pub next_after: Option<i64>,
+}
+
+fn money_page(page: Vec<kmo_app::store::MoneyOut>, limit: u32) -> MoneyOutPage {
+    let seqs: Vec<i64> = page.iter().map(|m| m.seq).collect();
+    MoneyOutPage {
+        next_after: next_after(&seqs, limit),
+        items: page
+            .into_iter()
+            .map(|m| MoneyOutItem {
+                run: m
+                    .transfer
+                    .strip_prefix("payout.")
+                    .and_then(|rest| rest.split_once(".provider."))
+                    .map(|(run, _)| run.to_owned()),
+                transfer: m.transfer,
+                application: m.application,
+                amount_cents: m.amount_cents,
+                date: m.date.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// The payouts a provider received, run by run (its own users, the agency, the quality
+/// chamber).
+#[utoipa::path(get, path = "/api/v1/providers/{key}/payouts", tag = "money", security(("bearer" = [])),
+    params(("key" = String, Path), PageQuery),
+    responses((status = 200, body = MoneyOutPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn provider_payouts(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<MoneyOutPage>, ApiError> {
+    caller.require_user()?;
+    let (p, _) = state.platform.provider(&key).await?;
+    let staff = matches!(
+        caller.0.role(),
+        Some(kmo_app::accounts::Role::Agency | kmo_app::accounts::Role::QualityChamber)
+    );
+    if !staff && caller.0.provider() != Some(p.id) {
+        return Err(forbidden());
+    }
+    let (after, limit) = page_limits(&state, q.after, q.limit)?;
+    let page = state.platform.provider_payouts(p.id, after, limit).await?;
+    Ok(Json(money_page(page, limit)))
+}
+
+/// The refunds an enterprise received (its mandate holders, the agency, the quality chamber).
+#[utoipa::path(get, path = "/api/v1/enterprises/{key}/refunds", tag = "money", security(("bearer" = [])),
+    params(("key" = String, Path), PageQuery),
+    responses((status = 200, body = MoneyOutPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub async fn enterprise_refunds(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(key): ApiPath<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> Result<Json<MoneyOutPage>, ApiError> {
+    caller.require_user()?;
+    let e = state.platform.enterprise(&key).await?;
+    if !caller.0.may_view_enterprise(e.id) {
+        return Err(kmo_app::platform::CommandError::UnknownEnterprise(key).into());
+    }
+    let (after, limit) = page_limits(&state, q.after, q.limit)?;
+    let page = state
+        .platform
+        .enterprise_refunds(e.id, after, limit)
+        .await?;
+    Ok(Json(money_page(page, limit)))
 }

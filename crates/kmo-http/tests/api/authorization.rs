@@ -63,6 +63,16 @@ fn endpoints() -> Vec<(Method, String, Option<Value>)> {
         ),
         (Method::GET, app("/audit"), None),
         (
+            Method::GET,
+            format!("/api/v1/providers/{OTHERS_PROVIDER}/payouts"),
+            None,
+        ),
+        (
+            Method::GET,
+            format!("/api/v1/enterprises/{OTHERS_ENTERPRISE}/refunds"),
+            None,
+        ),
+        (
             Method::PUT,
             format!("/api/v1/providers/{OTHERS_PROVIDER}/profile"),
             Some(json!({"themes": ["sustainability"]})),

@@ -1,7 +1,7 @@
 //! Whole journeys through the API with the demo's users, on SQLite and PostgreSQL.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{backends, spawn_demo};
 
@@ -164,6 +164,80 @@ async fn apply_deposit_release_pay_out_with_the_right_people() {
             )
             .await;
         assert_eq!(run, again);
+
+        // The provider finds the run's payout among the payouts it received; another provider
+        // may not look.
+        let (status, payouts) = app
+            .call(
+                Method::GET,
+                "/api/v1/providers/0811.111.129/payouts",
+                Some(&trainer),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{payouts}");
+        let ours: Vec<&Value> = payouts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["run"] == "R-1")
+            .collect();
+        assert_eq!(ours.len(), 1, "{payouts}");
+        let in_run = run["payouts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["transfer"] == ours[0]["transfer"])
+            .unwrap();
+        assert_eq!(in_run["amount_cents"], ours[0]["amount_cents"]);
+        assert!(ours[0]["amount_cents"].as_i64().unwrap() >= half);
+        let (status, _) = app
+            .call(
+                Method::GET,
+                "/api/v1/providers/0811.111.129/payouts",
+                Some(&adviser),
+                None,
+            )
+            .await;
+        assert_eq!(status, 403);
+
+        // The stopped demo application's refund went out in the same run: its enterprise sees it.
+        let (_, stopped) = app
+            .call(
+                Method::GET,
+                "/api/v1/applications/DEMO-GESTOPT",
+                Some(&owner),
+                None,
+            )
+            .await;
+        let (status, refunds) = app
+            .call(
+                Method::GET,
+                "/api/v1/enterprises/0417.497.106/refunds",
+                Some(&owner),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{refunds}");
+        let refund: i64 = refunds["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["application"] == "DEMO-GESTOPT")
+            .map(|r| {
+                assert!(
+                    run["payouts"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|p| p["transfer"] == r["transfer"] && p["kind"] == "refund"),
+                    "{r} is not in the run"
+                );
+                r["amount_cents"].as_i64().unwrap()
+            })
+            .sum();
+        assert!(refund > 0, "{refunds}");
+        assert_eq!(refund, stopped["refunded_cents"].as_i64().unwrap());
 
         // The wallet view of the year.
         let (status, e) = app
