@@ -136,6 +136,11 @@ pub async fn spawn_demo(db_url: Option<&str>) -> TestApp {
     spawn(db_url, |_| {}, true).await
 }
 
+/// The demo server with settings `adjust` may change first.
+pub async fn spawn_demo_with(db_url: Option<&str>, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn(db_url, adjust, true).await
+}
+
 impl TestApp {
     /// Logs in as a demo user; returns the bearer token.
     pub async fn login(&self, email: &str) -> String {
