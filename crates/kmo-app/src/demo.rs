@@ -509,6 +509,19 @@ pub async fn fill<S: Store>(
         participants: Vec::new(),
     };
     platform.save_draft(&draft, today).await?;
+    // Studio Peeters prepares a training too (nobody of the demo holds its mandate).
+    let studio = Draft {
+        enterprise: ENTERPRISES.get(2).map_or("", |e| e.0).to_owned(),
+        application: "DEMO-CONCEPT-STUDIO".into(),
+        provider: PROVIDERS.first().map_or("", |p| p.0).to_owned(),
+        service: json!({"kind": "training", "theme": "digitalisation", "sub_theme": "software",
+            "start_date": day(today, 20)?.to_string(), "topics": [], "on_occupation_list": false,
+            "related_to_provider": false}),
+        costs: json!([{"type": "fee", "amount_cents": 80_000}]),
+        size_group: None,
+        participants: vec![("Sofie Peeters".into(), WorkerStatus::SelfEmployed)],
+    };
+    platform.save_draft(&studio, today).await?;
     let mut agency = None;
     for (email, name, role, provider) in USERS {
         let user = platform

@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::registry::router())
         .merge(routes::lists::router())
         .merge(routes::statistics::router())
+        .merge(routes::drafts::router())
         .merge(openapi::router())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

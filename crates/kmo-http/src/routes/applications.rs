@@ -148,7 +148,11 @@ pub(crate) async fn load_visible(
     load(state, caller, key, Access::View).await
 }
 
-fn counted<T>(state: &AppState, command: &str, r: Result<T, CommandError>) -> Result<T, ApiError> {
+pub(crate) fn counted<T>(
+    state: &AppState,
+    command: &str,
+    r: Result<T, CommandError>,
+) -> Result<T, ApiError> {
     let outcome = r.as_ref().map_or_else(CommandError::code, |_| "OK");
     state.metrics.observe_command(command, outcome);
     r.map_err(ApiError::from)
@@ -201,23 +205,48 @@ pub async fn submit(
     caller: Caller,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<(StatusCode, Json<ApplicationView>), ApiError> {
+    let submission = submission_of(&state, &caller, req).await?;
+    let done = counted(&state, "submit", state.platform.submit(&submission).await)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(view(&done.application.key, &done.application)),
+    ))
+}
+
+/// The caller must be allowed to apply for the enterprise with this key: a mandate holder is
+/// authorized from its mandates; anyone else is checked against the stored enterprise (refused
+/// as if it did not exist when the caller may not even see it).
+pub(crate) async fn authorize_apply(
+    state: &AppState,
+    caller: &Caller,
+    enterprise: &str,
+) -> Result<(), ApiError> {
     caller.require_user()?;
-    // A mandate holder is authorized from its mandates; anyone else is checked against the
-    // stored enterprise (refused as if it did not exist when the caller may not see it).
     let mandated = caller
         .0
-        .mandated_enterprise(&req.enterprise)
+        .mandated_enterprise(enterprise)
         .is_some_and(|id| caller.0.may_apply_for(id));
     if !mandated {
-        let enterprise = state.platform.enterprise(&req.enterprise).await?;
-        if !caller.0.may_apply_for(enterprise.id) {
-            return Err(if caller.0.may_view_enterprise(enterprise.id) {
+        let e = state.platform.enterprise(enterprise).await?;
+        if !caller.0.may_apply_for(e.id) {
+            return Err(if caller.0.may_view_enterprise(e.id) {
                 forbidden()
             } else {
-                CommandError::UnknownEnterprise(req.enterprise.clone()).into()
+                CommandError::UnknownEnterprise(enterprise.to_owned()).into()
             });
         }
     }
+    Ok(())
+}
+
+/// The submission a request describes, dated today, once the caller is allowed to apply: a
+/// listed service becomes its rules-eval.md object with the listed price as default cost.
+pub(crate) async fn submission_of(
+    state: &AppState,
+    caller: &Caller,
+    req: SubmitRequest,
+) -> Result<Submission, ApiError> {
+    authorize_apply(state, caller, &req.enterprise).await?;
     let (service, costs) = match (req.service_id, req.service) {
         (Some(id), None) => {
             let start = req.start_date.as_deref().ok_or_else(|| {
@@ -260,21 +289,16 @@ pub async fn submit(
         })?;
         participants.push((p.name.clone(), status));
     }
-    let submission = Submission {
+    Ok(Submission {
         enterprise: req.enterprise,
-        application: req.application.clone(),
+        application: req.application,
         provider: req.provider,
         submitted_on: state.clock.today(),
         service,
         costs,
         size_group: None,
         participants,
-    };
-    let done = counted(&state, "submit", state.platform.submit(&submission).await)?;
-    Ok((
-        StatusCode::CREATED,
-        Json(view(&req.application, &done.application)),
-    ))
+    })
 }
 
 /// An application (its enterprise's mandate holders, the provider it names, the agency, the

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod applications;
+pub mod drafts;
 pub mod health;
 pub mod lists;
 pub mod registry;

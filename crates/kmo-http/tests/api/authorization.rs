@@ -12,6 +12,8 @@ use crate::helpers::{backends, spawn_demo};
 const OTHERS_APP: &str = "DEMO-NIET-GESTORT";
 const OTHERS_ENTERPRISE: &str = "0555.912.344";
 const OTHERS_PROVIDER: &str = "0833.333.334";
+/// Studio Peeters' draft.
+const OTHERS_DRAFT: &str = "DEMO-CONCEPT-STUDIO";
 
 fn endpoints() -> Vec<(Method, String, Option<Value>)> {
     let app = |suffix: &str| format!("/api/v1/applications/{OTHERS_APP}{suffix}");
@@ -62,6 +64,27 @@ fn endpoints() -> Vec<(Method, String, Option<Value>)> {
             None,
         ),
         (Method::GET, app("/audit"), None),
+        (Method::GET, format!("/api/v1/drafts/{OTHERS_DRAFT}"), None),
+        (
+            Method::POST,
+            format!("/api/v1/drafts/{OTHERS_DRAFT}/submit"),
+            None,
+        ),
+        (
+            Method::DELETE,
+            format!("/api/v1/drafts/{OTHERS_DRAFT}"),
+            None,
+        ),
+        (
+            Method::POST,
+            "/api/v1/drafts".into(),
+            Some(
+                json!({"enterprise": OTHERS_ENTERPRISE, "application": "X-2", "provider": "0811.111.129",
+                "service": {"kind": "training", "theme": "digitalisation", "sub_theme": null, "start_date": "2025-03-01",
+                    "topics": [], "on_occupation_list": false, "related_to_provider": false},
+                "costs": [{"type": "fee", "amount_cents": 100000}]}),
+            ),
+        ),
         (
             Method::GET,
             format!("/api/v1/providers/{OTHERS_PROVIDER}/payouts"),
@@ -128,7 +151,8 @@ fn may(role: &str, method: &Method, path: &str) -> bool {
         "agency" => {
             !(path.ends_with("/payments")
                 || path.ends_with("/stop")
-                || path == "/api/v1/applications")
+                || path == "/api/v1/applications"
+                || (path.starts_with("/api/v1/drafts") && *method != Method::GET))
         }
         // The quality chamber reads and advises: it may read the application and enterprise.
         "quality_chamber" => *method == Method::GET,

@@ -804,3 +804,145 @@ async fn an_activation_letter_links_a_legal_representative_once_within_a_month()
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_draft_is_kept_without_reserving_then_submitted_or_discarded() {
+    for db in backends() {
+        let app = spawn_demo(db.as_deref()).await;
+        let owner = app.login("ondernemer@demo.kmo").await;
+        let accountant = app.login("boekhouder@demo.kmo").await;
+        let adviser = app.login("adviseur@demo.kmo").await;
+        let wallet = |token: String| {
+            let app = &app;
+            async move {
+                let (_, e) = app
+                    .call(
+                        Method::GET,
+                        "/api/v1/enterprises/0403.199.702",
+                        Some(&token),
+                        None,
+                    )
+                    .await;
+                e["wallet"]["reserved_cents"].as_i64().unwrap()
+            }
+        };
+        let reserved = wallet(owner.clone()).await;
+        let draft = |fee: i64| {
+            json!({"enterprise": "0403.199.702", "application": "DRAFT-1", "provider": "0811.111.129",
+                "service": {"kind": "training", "theme": "digitalisation", "sub_theme": "cybersecurity",
+                    "start_date": "2025-03-10", "topics": []},
+                "costs": [{"type": "fee", "amount_cents": fee}],
+                "participants": [{"name": "An", "status": "employee"}]})
+        };
+        let (status, saved) = app
+            .call(
+                Method::POST,
+                "/api/v1/drafts",
+                Some(&owner),
+                Some(&draft(90_000)),
+            )
+            .await;
+        assert_eq!(status, 200, "{saved}");
+        // Saving again replaces it; nothing is reserved.
+        let (status, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/drafts",
+                Some(&owner),
+                Some(&draft(120_000)),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(wallet(owner.clone()).await, reserved);
+        let (status, seen) = app
+            .call(
+                Method::GET,
+                "/api/v1/drafts/DRAFT-1",
+                Some(&accountant),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "{seen}");
+        assert_eq!(seen["costs"][0]["amount_cents"], 120_000);
+        assert_eq!(seen["participants"][0]["status"], "employee");
+        // The accountant may look but not submit or discard; a provider does not see it.
+        for (method, path) in [
+            (Method::POST, "/api/v1/drafts/DRAFT-1/submit"),
+            (Method::DELETE, "/api/v1/drafts/DRAFT-1"),
+        ] {
+            let (status, body) = app.call(method, path, Some(&accountant), None).await;
+            assert_eq!((status, body["code"].as_str()), (403, Some("FORBIDDEN")));
+        }
+        let (status, body) = app
+            .call(Method::GET, "/api/v1/drafts/DRAFT-1", Some(&adviser), None)
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("UNKNOWN_DRAFT"))
+        );
+        // A bad participant status is refused with its field; the draft stays as it was.
+        let mut bad = draft(1);
+        bad["participants"][0]["status"] = json!("stagiair");
+        let (status, body) = app
+            .call(Method::POST, "/api/v1/drafts", Some(&owner), Some(&bad))
+            .await;
+        assert_eq!(status, 422);
+        assert_eq!(body["field"], "participants[0].status");
+
+        // Submitted: the rules decide, the subsidy is reserved, the draft is gone.
+        let (status, a) = app
+            .call(
+                Method::POST,
+                "/api/v1/drafts/DRAFT-1/submit",
+                Some(&owner),
+                None,
+            )
+            .await;
+        assert_eq!(status, 201, "{a}");
+        assert_eq!(
+            (a["key"].as_str(), a["eligible_cents"].as_i64()),
+            (Some("DRAFT-1"), Some(120_000))
+        );
+        assert_eq!(
+            wallet(owner.clone()).await,
+            reserved + a["subsidy_cents"].as_i64().unwrap()
+        );
+        let (status, body) = app
+            .call(Method::GET, "/api/v1/drafts/DRAFT-1", Some(&owner), None)
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (404, Some("UNKNOWN_DRAFT"))
+        );
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/drafts",
+                Some(&owner),
+                Some(&draft(1)),
+            )
+            .await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (409, Some("DUPLICATE_APPLICATION")),
+            "{body}"
+        );
+
+        // Another draft, discarded.
+        let mut other = draft(50_000);
+        other["application"] = json!("DRAFT-2");
+        let (status, _) = app
+            .call(Method::POST, "/api/v1/drafts", Some(&owner), Some(&other))
+            .await;
+        assert_eq!(status, 200);
+        let (status, _) = app
+            .call(Method::DELETE, "/api/v1/drafts/DRAFT-2", Some(&owner), None)
+            .await;
+        assert_eq!(status, 204);
+        let (status, _) = app
+            .call(Method::DELETE, "/api/v1/drafts/DRAFT-2", Some(&owner), None)
+            .await;
+        assert_eq!(status, 404);
+        app.stop().await;
+    }
+}
