@@ -409,6 +409,46 @@ impl<S: Store> Platform<S> {
         Ok(user)
     }
 
+    /// Whether attempts at `what` (an e-mail address, `activation:<user>`) are blocked at
+    /// `now` (unix seconds): `max` failures within `window` seconds of the first. Counted in
+    /// the database, so every server sharing it applies the same limit.
+    pub async fn attempts_blocked(
+        &self,
+        what: &str,
+        now: i64,
+        window: i64,
+        max: u32,
+    ) -> Result<bool, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let seen = tx.attempt_failures(&attempt_key(what)).await?;
+        drop(tx);
+        Ok(seen.is_some_and(|(failures, first_at)| {
+            first_at > now.saturating_sub(window) && failures >= i64::from(max)
+        }))
+    }
+
+    /// Counts a failed attempt at `what`.
+    pub async fn attempt_failed(
+        &self,
+        what: &str,
+        now: i64,
+        window: i64,
+    ) -> Result<(), CommandError> {
+        let mut tx = self.store.begin().await?;
+        tx.record_attempt_failure(&attempt_key(what), now, window)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A successful attempt forgets the failures.
+    pub async fn attempt_succeeded(&self, what: &str) -> Result<(), CommandError> {
+        let mut tx = self.store.begin().await?;
+        tx.clear_attempt_failures(&attempt_key(what)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The user with this e-mail address and password (`AUTHENTICATION_FAILED` otherwise,
     /// after the same work either way).
     pub async fn authenticate(
@@ -754,6 +794,11 @@ impl<S: Store> Platform<S> {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// The stored key of what an attempt guesses at: a hash, so no stranger's address is kept.
+fn attempt_key(what: &str) -> String {
+    hex(&Sha256::digest(what.trim().to_lowercase().as_bytes()))
 }
 
 #[cfg(test)]

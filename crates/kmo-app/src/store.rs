@@ -687,6 +687,25 @@ pub trait StoreTx: Send {
     /// Deletes a draft; whether there was one.
     fn delete_draft(&mut self, key: &str) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
+    // --- failed attempts (logins, activation codes) ---
+    /// Failures counted for `key` in the window that began at the returned first failure.
+    fn attempt_failures(
+        &mut self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<(i64, i64)>, StoreError>> + Send;
+    /// Counts a failure at `now` (unix seconds): a window older than `window` seconds starts
+    /// afresh; rows of windows that have passed are removed.
+    fn record_attempt_failure(
+        &mut self,
+        key: &str,
+        now: i64,
+        window: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn clear_attempt_failures(
+        &mut self,
+        key: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
     // --- payout runs ---
     /// The payout watermark and every transfer to a payable (a provider's, or refunds) with a
     /// seq above it, oldest first, with the highest seq now in the journal. On PostgreSQL this

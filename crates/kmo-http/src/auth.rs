@@ -6,10 +6,6 @@
 //! Another login (cookie sessions for the web pages, an OpenID Connect provider) only has to
 //! produce a `Principal`; no handler changes (ARCHITECTURE.md).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
-
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
@@ -133,46 +129,39 @@ pub fn forbidden() -> ApiError {
     )
 }
 
-/// Failed logins per e-mail address in a sliding window; over the limit, logins for that
-/// address are refused (429) until the window has passed. Kept per process: with several
-/// servers each counts its own (a shared store is the step after).
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+/// Window of the attempt limiter: failures count for 15 minutes after the first.
+pub const LOGIN_WINDOW_SECONDS: i64 = 15 * 60;
+
+/// Failed attempts at one thing (an e-mail address's password, a user's activation codes):
+/// over `limits.login_failures_max` in the window, further attempts are refused (429) until it
+/// has passed. Counted in the database, so several servers apply one limit.
+pub async fn check_attempts(state: &AppState, what: &str) -> Result<(), ApiError> {
+    let blocked = state
+        .platform
+        .attempts_blocked(
+            what,
+            state.clock.now_unix(),
+            LOGIN_WINDOW_SECONDS,
+            state.settings.limits.login_failures_max,
+        )
+        .await?;
+    if blocked {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "too many failed attempts; try again in 15 minutes",
+        ));
+    }
+    Ok(())
 }
 
-/// Window of the login limiter.
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+pub async fn attempt_failed(state: &AppState, what: &str) -> Result<(), ApiError> {
+    Ok(state
+        .platform
+        .attempt_failed(what, state.clock.now_unix(), LOGIN_WINDOW_SECONDS)
+        .await?)
+}
 
-impl LoginLimiter {
-    pub fn check(&self, email: &str, max: u32) -> Result<(), ApiError> {
-        let Ok(mut map) = self.failures.lock() else {
-            return Ok(());
-        };
-        let now = Instant::now();
-        map.retain(|_, (_, since)| now.duration_since(*since) < LOGIN_WINDOW);
-        match map.get(&email.to_lowercase()) {
-            Some((n, _)) if *n >= max => Err(ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "RATE_LIMITED",
-                "too many failed logins for this address; try again in 15 minutes",
-            )),
-            _ => Ok(()),
-        }
-    }
-
-    pub fn failed(&self, email: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            let entry = map
-                .entry(email.to_lowercase())
-                .or_insert((0, Instant::now()));
-            entry.0 = entry.0.saturating_add(1);
-        }
-    }
-
-    pub fn succeeded(&self, email: &str) {
-        if let Ok(mut map) = self.failures.lock() {
-            map.remove(&email.to_lowercase());
-        }
-    }
+pub async fn attempt_succeeded(state: &AppState, what: &str) -> Result<(), ApiError> {
+    Ok(state.platform.attempt_succeeded(what).await?)
 }

@@ -53,7 +53,6 @@ pub struct AppState {
     pub rules: Arc<RuleBook>,
     pub clock: Arc<dyn Clock>,
     pub metrics: Arc<Metrics>,
-    pub logins: Arc<auth::LoginLimiter>,
 }
 
 impl AppState {
@@ -66,7 +65,6 @@ impl AppState {
             rules: Arc::new(rules),
             clock,
             metrics: Arc::new(Metrics::default()),
-            logins: Arc::new(auth::LoginLimiter::default()),
         }
     }
 }

@@ -580,6 +580,23 @@ impl StoreTx for Tx {
         forward!(self, delete_draft(key))
     }
 
+    async fn attempt_failures(&mut self, key: &str) -> Result<Option<(i64, i64)>, StoreError> {
+        forward!(self, attempt_failures(key))
+    }
+
+    async fn record_attempt_failure(
+        &mut self,
+        key: &str,
+        now: i64,
+        window: i64,
+    ) -> Result<(), StoreError> {
+        forward!(self, record_attempt_failure(key, now, window))
+    }
+
+    async fn clear_attempt_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        forward!(self, clear_attempt_failures(key))
+    }
+
     async fn payables_since_watermark(
         &mut self,
     ) -> Result<(i64, Vec<PayableCredit>, i64), StoreError> {

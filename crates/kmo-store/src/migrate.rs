@@ -81,6 +81,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0010_money_lists.sql"),
         postgres: include_str!("../migrations/postgres/0010_money_lists.sql"),
     },
+    Migration {
+        version: 11,
+        name: "attempt_failures",
+        sqlite: include_str!("../migrations/sqlite/0011_attempt_failures.sql"),
+        postgres: include_str!("../migrations/postgres/0011_attempt_failures.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

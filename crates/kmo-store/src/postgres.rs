@@ -307,6 +307,39 @@ impl PgTx {
         rows.into_iter().map(MoneyOutRow::into_record).collect()
     }
 
+    pub(crate) async fn attempt_failures(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<(i64, i64)>, StoreError> {
+        let row: Option<(i64, i64)> = dispatch!(self, c => sqlx::query_as(
+            "select failures, first_at from attempt_failure where key = $1")
+            .bind(key).fetch_optional(c).await.map_err(map_err)?);
+        Ok(row)
+    }
+
+    pub(crate) async fn record_attempt_failure(
+        &mut self,
+        key: &str,
+        now: i64,
+        window: i64,
+    ) -> Result<(), StoreError> {
+        // Two statements: in one, the delete and the upsert could touch the same row.
+        dispatch!(self, c => sqlx::query("delete from attempt_failure where first_at <= $1")
+            .bind(now.saturating_sub(window)).execute(c).await.map_err(map_err)?);
+        dispatch!(self, c => sqlx::query(
+            "insert into attempt_failure (key, failures, first_at) values ($1, 1, $2) \
+             on conflict (key) do update set failures = attempt_failure.failures + 1")
+            .bind(key).bind(now)
+            .execute(c).await.map_err(map_err)?);
+        Ok(())
+    }
+
+    pub(crate) async fn clear_attempt_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        dispatch!(self, c => sqlx::query("delete from attempt_failure where key = $1")
+            .bind(key).execute(c).await.map_err(map_err)?);
+        Ok(())
+    }
+
     pub(crate) async fn search_providers(
         &mut self,
         name: &str,

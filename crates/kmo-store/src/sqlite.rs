@@ -645,6 +645,39 @@ impl SqliteTx {
         )
     }
 
+    pub(crate) fn attempt_failures(&mut self, key: &str) -> Result<Option<(i64, i64)>, StoreError> {
+        let rows = self.query_rows(
+            "select failures, first_at from attempt_failure where key = ?1",
+            params![key],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
+            Ok,
+        )?;
+        Ok(rows.into_iter().next())
+    }
+
+    pub(crate) fn record_attempt_failure(
+        &mut self,
+        key: &str,
+        now: i64,
+        window: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "delete from attempt_failure where first_at <= ?1",
+            params![now.saturating_sub(window)],
+        )?;
+        self.execute(
+            "insert into attempt_failure (key, failures, first_at) values (?1, 1, ?2) \
+             on conflict (key) do update set failures = attempt_failure.failures + 1",
+            params![key, now],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn clear_attempt_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        self.execute("delete from attempt_failure where key = ?1", params![key])?;
+        Ok(())
+    }
+
     pub(crate) fn search_providers(
         &mut self,
         name: &str,

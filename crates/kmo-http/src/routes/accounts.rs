@@ -133,17 +133,15 @@ pub async fn login(
     State(state): State<AppState>,
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<(StatusCode, Json<NewTokenView>), ApiError> {
-    state
-        .logins
-        .check(&req.email, state.settings.limits.login_failures_max)?;
+    crate::auth::check_attempts(&state, &req.email).await?;
     let user = match state.platform.authenticate(&req.email, &req.password).await {
         Ok(u) => u,
         Err(e) => {
-            state.logins.failed(&req.email);
+            crate::auth::attempt_failed(&state, &req.email).await?;
             return Err(e.into());
         }
     };
-    state.logins.succeeded(&req.email);
+    crate::auth::attempt_succeeded(&state, &req.email).await?;
     let (token, secret) = state
         .platform
         .create_token(user.id, &req.token_name, state.clock.today())
@@ -191,17 +189,15 @@ pub async fn login_session(
     ),
     ApiError,
 > {
-    state
-        .logins
-        .check(&req.email, state.settings.limits.login_failures_max)?;
+    crate::auth::check_attempts(&state, &req.email).await?;
     let user = match state.platform.authenticate(&req.email, &req.password).await {
         Ok(u) => u,
         Err(e) => {
-            state.logins.failed(&req.email);
+            crate::auth::attempt_failed(&state, &req.email).await?;
             return Err(e.into());
         }
     };
-    state.logins.succeeded(&req.email);
+    crate::auth::attempt_succeeded(&state, &req.email).await?;
     let seconds = i64::from(state.settings.server.session_hours) * 3_600;
     let expires_at = state.clock.now_unix().saturating_add(seconds);
     let (secret, csrf) = state.platform.create_session(user.id, expires_at).await?;
@@ -556,9 +552,7 @@ pub async fn activate(
     let user = caller.require_user()?;
     // Guessing codes is limited like guessing passwords.
     let key = format!("activation:{}", user.id);
-    state
-        .logins
-        .check(&key, state.settings.limits.login_failures_max)?;
+    crate::auth::check_attempts(&state, &key).await?;
     match state
         .platform
         .activate(&caller.0, &req.code, state.clock.today())
@@ -566,7 +560,7 @@ pub async fn activate(
     {
         Ok(m) => Ok((StatusCode::CREATED, Json(MandateView::from(m)))),
         Err(e) => {
-            state.logins.failed(&key);
+            crate::auth::attempt_failed(&state, &key).await?;
             Err(e.into())
         }
     }

@@ -26,6 +26,8 @@ pub fn shared_dir() -> PathBuf {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
+    /// The server's clock (tests move it).
+    pub clock: Arc<FixedClock>,
     scratch: Option<Scratch>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -108,7 +110,7 @@ async fn spawn(db_url: Option<&str>, adjust: impl FnOnce(&mut Settings), demo: b
         settings,
         scratch.db.clone(),
         RuleBook::embedded().unwrap(),
-        clock,
+        clock.clone(),
     );
     if demo {
         // Before the server's first tick moves the clock to today.
@@ -125,9 +127,39 @@ async fn spawn(db_url: Option<&str>, adjust: impl FnOnce(&mut Settings), demo: b
     TestApp {
         addr,
         client: reqwest::Client::new(),
+        clock,
         scratch: Some(scratch),
         stop: Some(stop),
         server: Some(server),
+    }
+}
+
+impl TestApp {
+    /// A second server on the same database and clock (as a second process would be; it shares
+    /// nothing else). Stopping it leaves the database to the first.
+    pub async fn another_server(&self) -> TestApp {
+        let mut settings = Settings::default();
+        settings.server.listen = "127.0.0.1:0".into();
+        let state = AppState::new(
+            settings,
+            self.db().clone(),
+            RuleBook::embedded().unwrap(),
+            self.clock.clone(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            addr,
+            client: reqwest::Client::new(),
+            clock: self.clock.clone(),
+            scratch: None,
+            stop: Some(stop),
+            server: Some(server),
+        }
     }
 }
 

@@ -321,43 +321,65 @@ async fn tokens_are_listed_revoked_and_then_refused() {
 }
 
 #[tokio::test]
-async fn failed_logins_are_limited_and_say_nothing_about_who_exists() {
-    let app = spawn_demo(None).await;
-    let bad =
-        |email: &str| json!({"email": email, "password": "wrong-password-1", "token_name": "x"});
-    let (s1, b1) = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/tokens",
-            None,
-            Some(&bad("ondernemer@demo.kmo")),
-        )
-        .await;
-    let (s2, b2) = app
-        .call(
-            Method::POST,
-            "/api/v1/auth/tokens",
-            None,
-            Some(&bad("niemand@demo.kmo")),
-        )
-        .await;
-    assert_eq!((s1, s2), (401, 401));
-    assert_eq!(b1, b2);
-    for _ in 0..9 {
-        app.call(
-            Method::POST,
-            "/api/v1/auth/tokens",
-            None,
-            Some(&bad("ondernemer@demo.kmo")),
-        )
-        .await;
+async fn failed_logins_are_limited_across_servers_and_say_nothing_about_who_exists() {
+    for db in backends() {
+        let app = spawn_demo(db.as_deref()).await;
+        // A second server on the same database: the limit is one for both.
+        let other = app.another_server().await;
+        let bad = |email: &str| json!({"email": email, "password": "wrong-password-1", "token_name": "x"});
+        let (s1, b1) = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/tokens",
+                None,
+                Some(&bad("ondernemer@demo.kmo")),
+            )
+            .await;
+        let (s2, b2) = app
+            .call(
+                Method::POST,
+                "/api/v1/auth/tokens",
+                None,
+                Some(&bad("niemand@demo.kmo")),
+            )
+            .await;
+        assert_eq!((s1, s2), (401, 401));
+        assert_eq!(b1, b2);
+        for i in 0..9 {
+            // Alternating servers, and the address in another case: one count.
+            let (server, email) = if i % 2 == 0 {
+                (&other, "Ondernemer@Demo.KMO")
+            } else {
+                (&app, "ondernemer@demo.kmo")
+            };
+            let (status, _) = server
+                .call(Method::POST, "/api/v1/auth/tokens", None, Some(&bad(email)))
+                .await;
+            assert_eq!(status, 401, "attempt {}", i + 2);
+        }
+        let good = json!({"email": "ondernemer@demo.kmo", "password": kmo_app::demo::DEMO_PASSWORD, "token_name": "x"});
+        for server in [&app, &other] {
+            let (status, body) = server
+                .call(Method::POST, "/api/v1/auth/tokens", None, Some(&good))
+                .await;
+            assert_eq!((status, body["code"].as_str()), (429, Some("RATE_LIMITED")));
+        }
+        // Someone else's address is not blocked.
+        let (status, _) = other
+            .call(Method::POST, "/api/v1/auth/tokens", None,
+                Some(&json!({"email": "boekhouder@demo.kmo", "password": kmo_app::demo::DEMO_PASSWORD, "token_name": "x"})))
+            .await;
+        assert_eq!(status, 201);
+        // A day later the window has passed; a success clears the count.
+        app.clock
+            .set(kmo_domain::Date::parse("2025-03-04").unwrap());
+        let (status, _) = other
+            .call(Method::POST, "/api/v1/auth/tokens", None, Some(&good))
+            .await;
+        assert_eq!(status, 201);
+        other.stop().await;
+        app.stop().await;
     }
-    let (status, body) = app
-        .call(Method::POST, "/api/v1/auth/tokens", None,
-            Some(&json!({"email": "ondernemer@demo.kmo", "password": kmo_app::demo::DEMO_PASSWORD, "token_name": "x"})))
-        .await;
-    assert_eq!((status, body["code"].as_str()), (429, Some("RATE_LIMITED")));
-    app.stop().await;
 }
 
 #[tokio::test]
