@@ -148,13 +148,17 @@ pub async fn run(o: &HttpBenchOptions) -> anyhow::Result<Value> {
         kmo_app::demo::DEMO_PASSWORD,
     )
     .await?;
+    // Each enterprise has its own legal representative (as on the platform: the owner applies
+    // for the own enterprise), so each request reads one mandate.
     let password = "bench-wachtwoord-123";
-    let (s, v) = call(&client, reqwest::Method::POST, format!("{base0}/api/v1/users"), &agency,
-        &json!({"email": "bench@demo.kmo", "name": "Bench", "password": password, "role": "enterprise"})).await?;
-    if s != 201 {
-        bail!("creating the bench user: {s} {v}");
-    }
+    let mut owners = Vec::with_capacity(o.enterprises);
     for e in 0..o.enterprises {
+        let email = format!("bench{e}@demo.kmo");
+        let (s, v) = call(&client, reqwest::Method::POST, format!("{base0}/api/v1/users"), &agency,
+            &json!({"email": email, "name": format!("Bench {e}"), "password": password, "role": "enterprise"})).await?;
+        if s != 201 {
+            bail!("creating the bench user {email}: {s} {v}");
+        }
         let key = format!("BENCH-E{e}");
         let profile = json!({"legal_form": "BV", "flemish_establishment": true, "public_bodies_pct": 0, "nace": "62.010", "size": "small"});
         let (s, v) = call(
@@ -173,14 +177,14 @@ pub async fn run(o: &HttpBenchOptions) -> anyhow::Result<Value> {
             reqwest::Method::POST,
             format!("{base0}/api/v1/mandates"),
             &agency,
-            &json!({"email": "bench@demo.kmo", "enterprise": key, "scope": "legal_representative"}),
+            &json!({"email": email, "enterprise": key, "scope": "legal_representative"}),
         )
         .await?;
         if s != 201 {
             bail!("mandate for {key}: {s} {v}");
         }
+        owners.push(login(&client, &base0, &email, password).await?);
     }
-    let owner = login(&client, &base0, "bench@demo.kmo", password).await?;
     let idle_kib: Vec<Option<u64>> = servers.iter().map(|s| rss_kib(s.child.id())).collect();
 
     let start_date = o
@@ -188,7 +192,7 @@ pub async fn run(o: &HttpBenchOptions) -> anyhow::Result<Value> {
         .add_days(-1)
         .map_err(|e| anyhow::anyhow!("{e}"))?
         .to_string();
-    let shared = Arc::new((client, bases.clone(), agency, owner, start_date));
+    let shared = Arc::new((client, bases.clone(), agency, owners, start_date));
     let started = Instant::now();
     let per_client = o.flows.div_ceil(o.clients.max(1));
     let mut tasks = Vec::new();
@@ -196,12 +200,14 @@ pub async fn run(o: &HttpBenchOptions) -> anyhow::Result<Value> {
         let shared = Arc::clone(&shared);
         let (enterprises, payments) = (o.enterprises.max(1), o.payments);
         tasks.push(tokio::spawn(async move {
-            let (client, bases, agency, owner, start_date) = &*shared;
+            let (client, bases, agency, owners, start_date) = &*shared;
             let mut t = Tally::default();
             for i in 0..per_client {
                 let n = c * per_client + i;
                 let key = format!("B{c}-{i}");
                 let server = |k: usize| bases.get((n + k) % bases.len()).cloned().unwrap_or_default();
+                let owner = owners.get(n % enterprises).cloned().unwrap_or_default();
+                let owner = &owner;
                 let flow = Instant::now();
                 let submit = json!({"enterprise": format!("BENCH-E{}", n % enterprises), "application": key,
                     "provider": "0811.111.129",
