@@ -500,6 +500,53 @@ fn own_share_refund(app: &Application, seq: i32, amount: Cents, date: Date) -> T
     )
 }
 
+/// What the enterprise has to do next for an application, and by when — the step whose
+/// deadline loses the subsidy when missed (lifecycle.md §6: L4 deposit window, D13 payment
+/// deadline).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextStep {
+    /// Transfer the own share with the structured reference, at the latest on the day.
+    Deposit { amount: Cents, by: Date },
+    /// Release the provider's invoice(s) for what is left, at the latest on the day.
+    Release { left: Cents, by: Date },
+    /// Nothing to do: the agency holds the application after an inspection.
+    AwaitAgency,
+    /// Repay the subsidy the agency recovered (a transfer with the structured reference).
+    Repay { amount: Cents },
+}
+
+impl Application {
+    /// What is left to pay out to the provider (zero once closed).
+    #[must_use]
+    pub fn balance(&self) -> Cents {
+        if self.state.is_terminal() {
+            Cents::ZERO
+        } else {
+            sub(self.eligible, self.paid())
+        }
+    }
+
+    /// The enterprise's next step; `None` once nothing is left to do.
+    #[must_use]
+    pub fn next_step(&self) -> Option<NextStep> {
+        match self.state {
+            State::Submitted => Some(NextStep::Deposit {
+                amount: sub(self.own_share, self.deposited),
+                by: self.deposit_deadline,
+            }),
+            State::Funded | State::PartiallyPaid => Some(NextStep::Release {
+                left: self.balance(),
+                by: self.payment_deadline,
+            }),
+            State::Blocked => Some(NextStep::AwaitAgency),
+            State::Recovered if self.recovery_received < self.recovered => Some(NextStep::Repay {
+                amount: sub(self.recovered, self.recovery_received),
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// Facts of a new application decided `eligible` by the rules engine (lifecycle.md §6.1).
 #[derive(Clone, Debug)]
 pub struct NewApplication {
@@ -1098,6 +1145,54 @@ mod tests {
 
     fn d(s: &str) -> Date {
         Date::parse(s).unwrap()
+    }
+
+    #[test]
+    fn the_next_step_is_the_deposit_then_the_release_then_nothing() {
+        let (change, _) = tc55();
+        let app = change.application;
+        assert_eq!(
+            app.next_step(),
+            Some(NextStep::Deposit {
+                amount: Cents::new(140_000),
+                by: d("2024-03-15")
+            })
+        );
+        let funded = Application {
+            state: State::Funded,
+            deposited: app.own_share,
+            paid_own: Cents::new(50_000),
+            ..app.clone()
+        };
+        assert_eq!(
+            funded.next_step(),
+            Some(NextStep::Release {
+                left: Cents::new(150_000),
+                by: d("2025-12-31")
+            })
+        );
+        let paid = Application {
+            state: State::Paid,
+            ..funded.clone()
+        };
+        assert_eq!((paid.next_step(), paid.balance()), (None, Cents::ZERO));
+        let recovered = Application {
+            state: State::Recovered,
+            recovered: Cents::new(100),
+            recovery_received: Cents::new(40),
+            ..paid.clone()
+        };
+        assert_eq!(
+            recovered.next_step(),
+            Some(NextStep::Repay {
+                amount: Cents::new(60)
+            })
+        );
+        let blocked = Application {
+            state: State::Blocked,
+            ..funded
+        };
+        assert_eq!(blocked.next_step(), Some(NextStep::AwaitAgency));
     }
 
     /// TC-55's application: small, €2,000 training, S 60000, O 140000, submitted 2024-03-01.

@@ -7,7 +7,7 @@
 //! rejected. A rejected command changes nothing else, except that the money of a rejected
 //! deposit is returned in full at once and recorded (L3, L14).
 
-use kmo_domain::{Cents, Date, PaymentReference};
+use kmo_domain::{Cents, Date, EnterpriseSize, PaymentReference};
 use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
 use kmo_rules::ruleset::DeMinimisWindow;
 use kmo_rules::{Reason, RuleBook, evaluate, parse_case};
@@ -1983,6 +1983,33 @@ impl<S: Store> Platform<S> {
         Ok(aid)
     }
 
+    /// An enterprise's wallet in `today`'s calendar year: the ceiling granted at its first
+    /// application of the year, or else the ceiling of the size in its profile under the rules
+    /// in force today (unknown when the profile gives figures rather than a size).
+    pub async fn wallet_year(
+        &self,
+        e: &crate::store::EnterpriseRecord,
+        today: Date,
+    ) -> Result<WalletYear, CommandError> {
+        let year = self.enterprise_year(e.id, today.year()).await?;
+        let ceiling = if year.ceiling_granted.is_positive() {
+            Some(year.ceiling_granted)
+        } else {
+            e.profile
+                .get("size")
+                .and_then(Value::as_str)
+                .and_then(EnterpriseSize::parse)
+                .and_then(|size| self.rules.in_force(today)?.annual_ceiling(size))
+        };
+        Ok(WalletYear {
+            year: today.year(),
+            size_lock: year.size_lock,
+            ceiling,
+            reserved: year.ceiling_reserved,
+            left: ceiling.map(|c| c.checked_sub(year.ceiling_reserved).unwrap_or(Cents::ZERO)),
+        })
+    }
+
     /// The enterprise year rows, for views.
     pub async fn enterprise_year(
         &self,
@@ -2059,4 +2086,15 @@ impl Statistics {
                 .collect(),
         }
     }
+}
+
+/// An enterprise's ceiling in one calendar year (the wallet view).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalletYear {
+    pub year: i32,
+    /// The size locked for the year at its first accepted application (D19).
+    pub size_lock: Option<EnterpriseSize>,
+    pub ceiling: Option<Cents>,
+    pub reserved: Cents,
+    pub left: Option<Cents>,
 }

@@ -47,6 +47,29 @@ pub const SESSION_COOKIE: &str = "kmo_session";
 /// The header a session's mutating request echoes its CSRF token in.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
+/// Starts a browser session for the user: the `Set-Cookie` value (HttpOnly, SameSite=Strict,
+/// `Secure` with `server.secure_cookies`), the session's CSRF token and its end (unix seconds).
+pub async fn start_session(state: &AppState, user: i64) -> Result<(String, String, i64), ApiError> {
+    let seconds = i64::from(state.settings.server.session_hours) * 3_600;
+    let expires_at = state.clock.now_unix().saturating_add(seconds);
+    let (secret, csrf) = state.platform.create_session(user, expires_at).await?;
+    let secure = if state.settings.server.secure_cookies {
+        "; Secure"
+    } else {
+        ""
+    };
+    let cookie = format!(
+        "{SESSION_COOKIE}={secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age={seconds}{secure}"
+    );
+    Ok((cookie, csrf, expires_at))
+}
+
+/// The `Set-Cookie` value that clears the session cookie.
+#[must_use]
+pub fn ended_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0")
+}
+
 /// The session cookie's value, if the request carries one.
 #[must_use]
 pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {

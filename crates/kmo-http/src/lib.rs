@@ -71,8 +71,14 @@ impl AppState {
 
 /// Every route, with the request-id, logging, metrics, timeout and body-limit layers.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// Every route and the given `pages` (the web crate's), all behind the same layers.
+pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
     let body_limit = state.settings.limits.request_body_bytes_max;
     Router::new()
+        .merge(pages)
         .merge(routes::health::router())
         .merge(routes::rules::router())
         .merge(routes::accounts::router())
@@ -197,11 +203,21 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(listener, state, Router::new(), shutdown).await
+}
+
+/// [`serve`] with the web pages (or any other routes) merged in.
+pub async fn serve_with(
+    listener: TcpListener,
+    state: AppState,
+    pages: Router<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     // The first tick before the first request: nothing is served on a stale clock.
     tick_once(&state).await;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let ticker = tokio::spawn(tick_loop(state.clone(), stop_rx));
-    let app = router(state);
+    let app = router_with(state, pages);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;

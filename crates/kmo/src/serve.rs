@@ -86,7 +86,7 @@ pub fn serve(
         }
         tracing::info!(address = %bound, database = %kmo_http::settings::redact_url(&location.resolve().0), "listening");
         let state = AppState::new(settings, db, RuleBook::embedded()?, Arc::new(SystemClock));
-        kmo_http::serve(listener, state, shutdown_signal()).await?;
+        kmo_http::serve_with(listener, state, kmo_web::router(), shutdown_signal()).await?;
         Ok(0)
     })
 }

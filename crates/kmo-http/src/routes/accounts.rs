@@ -198,18 +198,7 @@ pub async fn login_session(
         }
     };
     crate::auth::attempt_succeeded(&state, &req.email).await?;
-    let seconds = i64::from(state.settings.server.session_hours) * 3_600;
-    let expires_at = state.clock.now_unix().saturating_add(seconds);
-    let (secret, csrf) = state.platform.create_session(user.id, expires_at).await?;
-    let secure = if state.settings.server.secure_cookies {
-        "; Secure"
-    } else {
-        ""
-    };
-    let cookie = format!(
-        "{}={secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age={seconds}{secure}",
-        crate::auth::SESSION_COOKIE
-    );
+    let (cookie, csrf, expires_at) = crate::auth::start_session(&state, user.id).await?;
     Ok((
         StatusCode::CREATED,
         [(axum::http::header::SET_COOKIE, cookie)],
@@ -236,10 +225,7 @@ pub async fn logout_session(
         StatusCode::NO_CONTENT,
         [(
             axum::http::header::SET_COOKIE,
-            format!(
-                "{}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0",
-                crate::auth::SESSION_COOKIE
-            ),
+            crate::auth::ended_session_cookie(),
         )],
     ))
 }

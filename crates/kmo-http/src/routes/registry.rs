@@ -95,28 +95,17 @@ pub async fn register_enterprise(
 
 async fn enterprise_view(state: &AppState, key: &str) -> Result<EnterpriseView, ApiError> {
     let e = state.platform.enterprise(key).await?;
-    let today = state.clock.today();
-    let year = state.platform.enterprise_year(e.id, today.year()).await?;
-    let ceiling = if year.ceiling_granted.is_positive() {
-        Some(year.ceiling_granted.get())
-    } else {
-        e.profile
-            .get("size")
-            .and_then(serde_json::Value::as_str)
-            .and_then(kmo_domain::EnterpriseSize::parse)
-            .and_then(|size| state.rules.in_force(today)?.annual_ceiling(size))
-            .map(Cents::get)
-    };
+    let w = state.platform.wallet_year(&e, state.clock.today()).await?;
     Ok(EnterpriseView {
         key: e.key,
         name: e.name,
         profile: e.profile,
         wallet: WalletYear {
-            year: today.year(),
-            size_lock: year.size_lock.map(|s| s.code().to_owned()),
-            ceiling_cents: ceiling,
-            reserved_cents: year.ceiling_reserved.get(),
-            left_cents: ceiling.map(|c| c.saturating_sub(year.ceiling_reserved.get())),
+            year: w.year,
+            size_lock: w.size_lock.map(|s| s.code().to_owned()),
+            ceiling_cents: w.ceiling.map(Cents::get),
+            reserved_cents: w.reserved.get(),
+            left_cents: w.left.map(Cents::get),
         },
     })
 }

@@ -1,0 +1,402 @@
+//! The language of a request — `?lang=en|nl` (remembered in the `kmo_lang` cookie), else the
+//! cookie, else Dutch — and every text of the pages in both languages. Texts are plain strings:
+//! the templates escape them.
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use kmo_app::lifecycle::State;
+use kmo_domain::codes::Lang;
+
+/// The name of the language cookie.
+pub const LANG_COOKIE: &str = "kmo_lang";
+
+/// The language of this request, and whether the visitor just chose it (then the answer sets
+/// the cookie).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub lang: Lang,
+    chosen: bool,
+}
+
+impl Choice {
+    #[must_use]
+    pub fn texts(&self) -> &'static T {
+        T::of(self.lang)
+    }
+
+    /// `Set-Cookie` value when the visitor chose the language in this request.
+    #[must_use]
+    pub fn cookie(&self) -> Option<String> {
+        self.chosen.then(|| {
+            format!(
+                "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                self.lang.code()
+            )
+        })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Choice {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let asked = parts
+            .uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .and_then(|(_, v)| Lang::parse(v));
+        if let Some(lang) = asked {
+            return Ok(Choice { lang, chosen: true });
+        }
+        let remembered = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, _)| *name == LANG_COOKIE)
+            .and_then(|(_, v)| Lang::parse(v));
+        Ok(Choice {
+            lang: remembered.unwrap_or(Lang::Nl),
+            chosen: false,
+        })
+    }
+}
+
+/// Every text of the pages in one language.
+#[derive(Debug)]
+pub struct T {
+    pub code: &'static str,
+    pub skip: &'static str,
+    pub nav_label: &'static str,
+    pub nav_home: &'static str,
+    pub nav_simulator: &'static str,
+    pub nav_login: &'static str,
+    pub nav_portfolio: &'static str,
+    pub nav_logout: &'static str,
+    /// The other language: its code and its name in itself.
+    pub other_code: &'static str,
+    pub other_name: &'static str,
+    pub footer: &'static str,
+
+    pub home_title: &'static str,
+    pub home_intro: &'static str,
+    pub home_steps: [&'static str; 4],
+    pub home_simulate: &'static str,
+    pub home_login: &'static str,
+
+    pub sim_title: &'static str,
+    pub sim_intro: &'static str,
+    pub f_size: &'static str,
+    pub size_small: &'static str,
+    pub size_medium: &'static str,
+    pub f_kind: &'static str,
+    pub kind_training: &'static str,
+    pub kind_advice: &'static str,
+    pub f_theme: &'static str,
+    pub f_start: &'static str,
+    pub f_start_hint: &'static str,
+    pub f_amount: &'static str,
+    pub f_amount_hint: &'static str,
+    pub sim_submit: &'static str,
+    pub sim_result: &'static str,
+    pub eligible: &'static str,
+    pub not_eligible: &'static str,
+    pub subsidy: &'static str,
+    pub own_share: &'static str,
+    pub why: &'static str,
+    pub err_form: &'static str,
+    pub err_amount: &'static str,
+    pub err_date: &'static str,
+    pub err_choice: &'static str,
+    pub err_case: &'static str,
+
+    pub login_title: &'static str,
+    pub f_email: &'static str,
+    pub f_password: &'static str,
+    pub login_submit: &'static str,
+    pub err_login: &'static str,
+    pub err_rate: &'static str,
+    pub login_demo: &'static str,
+
+    pub pf_title: &'static str,
+    pub pf_left: &'static str,
+    pub pf_of: &'static str,
+    pub pf_reserved: &'static str,
+    pub pf_ceiling_unknown: &'static str,
+    pub pf_none: &'static str,
+    pub pf_no_mandate: &'static str,
+    pub pf_provider: &'static str,
+    pub pf_staff: &'static str,
+    pub col_application: &'static str,
+    pub col_state: &'static str,
+    pub col_subsidy: &'static str,
+    pub col_balance: &'static str,
+    pub col_next: &'static str,
+    pub step_deposit: &'static str,
+    pub step_release: &'static str,
+    pub step_await: &'static str,
+    pub step_repay: &'static str,
+    pub step_none: &'static str,
+    pub by: &'static str,
+    pub days_left: &'static str,
+    pub today: &'static str,
+    pub overdue: &'static str,
+    pub scope_legal: &'static str,
+    pub scope_release: &'static str,
+    pub scope_apply: &'static str,
+}
+
+/// Theme codes of rules-eval.md with their names.
+pub const THEMES: [(&str, &str, &str); 8] = [
+    (
+        "business_strategy",
+        "Bedrijfsstrategie",
+        "Business strategy",
+    ),
+    ("digitalisation", "Digitalisering", "Digitalisation"),
+    ("sustainability", "Duurzaamheid", "Sustainability"),
+    (
+        "financial_literacy",
+        "Financiële geletterdheid",
+        "Financial literacy",
+    ),
+    ("innovation", "Innovatie", "Innovation"),
+    (
+        "internationalisation",
+        "Internationalisering",
+        "Internationalisation",
+    ),
+    ("people_management", "Personeelsbeleid", "People management"),
+    (
+        "occupation_specific",
+        "Beroepsspecifiek",
+        "Occupation-specific",
+    ),
+];
+
+impl T {
+    #[must_use]
+    pub fn of(lang: Lang) -> &'static T {
+        match lang {
+            Lang::Nl => &NL,
+            Lang::En => &EN,
+        }
+    }
+
+    fn nl(&self) -> bool {
+        self.code == "nl"
+    }
+
+    /// A theme's name (the code itself when unknown).
+    #[must_use]
+    pub fn theme<'a>(&self, code: &'a str) -> &'a str {
+        THEMES
+            .iter()
+            .find(|(c, _, _)| *c == code)
+            .map_or(code, |(_, nl, en)| if self.nl() { nl } else { en })
+    }
+
+    /// The name of an application's state.
+    #[must_use]
+    pub fn state(&self, s: State) -> &'static str {
+        let (nl, en) = match s {
+            State::Submitted => (
+                "ingediend, wacht op eigen aandeel",
+                "submitted, awaiting own share",
+            ),
+            State::Funded => ("eigen aandeel ontvangen", "own share received"),
+            State::PartiallyPaid => ("deels uitbetaald", "partly paid"),
+            State::Paid => ("volledig uitbetaald", "paid in full"),
+            State::Lapsed => ("vervallen (geen storting)", "lapsed (no deposit)"),
+            State::Refused => (
+                "geweigerd door de dienstverlener",
+                "refused by the provider",
+            ),
+            State::Stopped => ("stopgezet", "stopped"),
+            State::Expired => ("verlopen", "expired"),
+            State::Blocked => ("geblokkeerd na inspectie", "blocked after an inspection"),
+            State::Recovered => ("teruggevorderd", "recovered"),
+        };
+        if self.nl() { nl } else { en }
+    }
+
+    /// The name of a mandate's scope.
+    #[must_use]
+    pub fn scope(&self, code: &str) -> &'static str {
+        match code {
+            "legal_representative" => self.scope_legal,
+            "view_and_release" => self.scope_release,
+            _ => self.scope_apply,
+        }
+    }
+}
+
+static NL: T = T {
+    code: "nl",
+    skip: "Naar de inhoud",
+    nav_label: "Hoofdmenu",
+    nav_home: "Start",
+    nav_simulator: "Simulator",
+    nav_login: "Aanmelden",
+    nav_portfolio: "Mijn portefeuille",
+    nav_logout: "Afmelden",
+    other_code: "en",
+    other_name: "English",
+    footer: "kmo-portefeuille — open implementatie van de Vlaamse kmo-portefeuille. Bedragen zonder btw.",
+    home_title: "Subsidie voor opleiding en advies van uw kmo",
+    home_intro: "Met de kmo-portefeuille betaalt de Vlaamse overheid 20 tot 45 % van opleiding en advies bij een geregistreerde dienstverlener, tot € 7.500 per jaar per onderneming.",
+    home_steps: [
+        "Vraag de steun aan binnen 14 dagen na de start van de opleiding of het advies.",
+        "Stort uw eigen aandeel binnen 14 dagen, met de gestructureerde mededeling.",
+        "De subsidie komt erbij in uw portefeuille.",
+        "Geef de factuur vrij: de dienstverlener wordt betaald uit uw portefeuille.",
+    ],
+    home_simulate: "Bereken uw subsidie",
+    home_login: "Aanmelden op uw portefeuille",
+    sim_title: "Subsidiesimulator",
+    sim_intro: "Bereken wat de kmo-portefeuille terugbetaalt, met de regels die vandaag gelden. U hoeft niet aan te melden; er wordt niets bewaard.",
+    f_size: "Grootte van uw onderneming",
+    size_small: "Kleine onderneming",
+    size_medium: "Middelgrote onderneming",
+    f_kind: "Soort dienst",
+    kind_training: "Opleiding",
+    kind_advice: "Advies",
+    f_theme: "Thema",
+    f_start: "Eerste lesdag of start van het advies",
+    f_start_hint: "Formaat JJJJ-MM-DD, bijvoorbeeld 2025-03-17.",
+    f_amount: "Kostprijs zonder btw",
+    f_amount_hint: "In euro, bijvoorbeeld 1.234,56.",
+    sim_submit: "Bereken",
+    sim_result: "Resultaat",
+    eligible: "Komt in aanmerking",
+    not_eligible: "Komt niet in aanmerking",
+    subsidy: "Subsidie",
+    own_share: "Eigen aandeel",
+    why: "Zo werd het berekend",
+    err_form: "Verbeter de gemarkeerde velden.",
+    err_amount: "Geef een bedrag in euro, bijvoorbeeld 1.234,56 (hoogstens twee cijfers na de komma).",
+    err_date: "Geef een datum in de vorm JJJJ-MM-DD.",
+    err_choice: "Kies een waarde uit de lijst.",
+    err_case: "Deze gegevens kunnen niet beoordeeld worden",
+    login_title: "Aanmelden",
+    f_email: "E-mailadres",
+    f_password: "Wachtwoord",
+    login_submit: "Aanmelden",
+    err_login: "Dat e-mailadres of wachtwoord klopt niet.",
+    err_rate: "Te veel mislukte pogingen. Probeer het over 15 minuten opnieuw.",
+    login_demo: "Demo: ondernemer@demo.kmo met wachtwoord kmo-demo-wachtwoord.",
+    pf_title: "Mijn portefeuille",
+    pf_left: "Nog beschikbaar in",
+    pf_of: "van",
+    pf_reserved: "gereserveerd voor aanvragen",
+    pf_ceiling_unknown: "Uw plafond volgt uit de cijfers van uw onderneming bij de eerste aanvraag van het jaar.",
+    pf_none: "Nog geen aanvragen.",
+    pf_no_mandate: "Uw account is nog aan geen onderneming gekoppeld. Vraag een activeringsbrief aan of laat het agentschap de koppeling bevestigen.",
+    pf_provider: "Aanvragen die uw organisatie vermelden",
+    pf_staff: "U bent aangemeld als medewerker. De wachtrijen van het agentschap staan in de API (/api/v1/docs).",
+    col_application: "Aanvraag",
+    col_state: "Stand",
+    col_subsidy: "Subsidie",
+    col_balance: "Nog te betalen aan de dienstverlener",
+    col_next: "Volgende stap",
+    step_deposit: "Stort het eigen aandeel",
+    step_release: "Geef de factuur vrij",
+    step_await: "Het agentschap onderzoekt deze aanvraag; u hoeft niets te doen.",
+    step_repay: "Betaal de teruggevorderde subsidie terug",
+    step_none: "Afgerond",
+    by: "uiterlijk op",
+    days_left: "dagen",
+    today: "vandaag",
+    overdue: "verstreken",
+    scope_legal: "wettelijk vertegenwoordiger",
+    scope_release: "mag inkijken en facturen vrijgeven",
+    scope_apply: "mag inkijken en aanvragen",
+};
+
+static EN: T = T {
+    code: "en",
+    skip: "Skip to content",
+    nav_label: "Main menu",
+    nav_home: "Home",
+    nav_simulator: "Simulator",
+    nav_login: "Log in",
+    nav_portfolio: "My wallet",
+    nav_logout: "Log out",
+    other_code: "nl",
+    other_name: "Nederlands",
+    footer: "kmo-portefeuille — an open implementation of the Flemish SME wallet. Amounts exclude VAT.",
+    home_title: "Subsidy for your SME's training and advice",
+    home_intro: "Through the SME wallet the Flemish government pays 20 to 45 % of training and advice from a registered provider, up to € 7.500 a year per enterprise.",
+    home_steps: [
+        "Apply within 14 days of the start of the training or advice.",
+        "Deposit your own share within 14 days, with the structured reference.",
+        "The subsidy is added to your wallet.",
+        "Release the invoice: the provider is paid from your wallet.",
+    ],
+    home_simulate: "Calculate your subsidy",
+    home_login: "Log in to your wallet",
+    sim_title: "Subsidy simulator",
+    sim_intro: "Calculate what the SME wallet pays, under the rules in force today. No login needed; nothing is stored.",
+    f_size: "Size of your enterprise",
+    size_small: "Small enterprise",
+    size_medium: "Medium-sized enterprise",
+    f_kind: "Kind of service",
+    kind_training: "Training",
+    kind_advice: "Advice",
+    f_theme: "Theme",
+    f_start: "First lesson or start of the advice",
+    f_start_hint: "Format YYYY-MM-DD, for example 2025-03-17.",
+    f_amount: "Cost excluding VAT",
+    f_amount_hint: "In euro, for example 1.234,56.",
+    sim_submit: "Calculate",
+    sim_result: "Result",
+    eligible: "Eligible",
+    not_eligible: "Not eligible",
+    subsidy: "Subsidy",
+    own_share: "Own share",
+    why: "How it was calculated",
+    err_form: "Please correct the marked fields.",
+    err_amount: "Give an amount in euro, for example 1.234,56 (at most two decimals).",
+    err_date: "Give a date as YYYY-MM-DD.",
+    err_choice: "Choose a value from the list.",
+    err_case: "These facts cannot be assessed",
+    login_title: "Log in",
+    f_email: "E-mail address",
+    f_password: "Password",
+    login_submit: "Log in",
+    err_login: "That e-mail address or password is not right.",
+    err_rate: "Too many failed attempts. Try again in 15 minutes.",
+    login_demo: "Demo: ondernemer@demo.kmo with password kmo-demo-wachtwoord.",
+    pf_title: "My wallet",
+    pf_left: "Still available in",
+    pf_of: "of",
+    pf_reserved: "reserved for applications",
+    pf_ceiling_unknown: "Your ceiling follows from your enterprise's figures at the first application of the year.",
+    pf_none: "No applications yet.",
+    pf_no_mandate: "Your account is not linked to an enterprise yet. Ask for an activation letter or have the agency confirm the link.",
+    pf_provider: "Applications naming your organisation",
+    pf_staff: "You are logged in as staff. The agency's queues are in the API (/api/v1/docs).",
+    col_application: "Application",
+    col_state: "Status",
+    col_subsidy: "Subsidy",
+    col_balance: "Left to pay the provider",
+    col_next: "Next step",
+    step_deposit: "Deposit the own share",
+    step_release: "Release the invoice",
+    step_await: "The agency is examining this application; nothing to do.",
+    step_repay: "Repay the recovered subsidy",
+    step_none: "Done",
+    by: "at the latest on",
+    days_left: "days",
+    today: "today",
+    overdue: "passed",
+    scope_legal: "legal representative",
+    scope_release: "may view and release invoices",
+    scope_apply: "may view and apply",
+};

@@ -1,0 +1,65 @@
+//! The web pages of kmo-portefeuille: server-rendered with askama (compile-time checked,
+//! auto-escaping), Dutch first with English on request, usable without JavaScript and on a
+//! phone. The pages call the same `kmo-app` services as the JSON API — never the API over
+//! HTTP — and are merged into the server by `kmo_http::serve_with` (ARCHITECTURE.md).
+//!
+//! - [`i18n`] — the language of a request and every text of the pages, per language;
+//! - [`session`] — the logged-in user of a page (the `kmo_session` cookie of the API) and the
+//!   CSRF token every form that changes something carries;
+//! - [`public`] — home and the subsidy simulator (no login);
+//! - [`portfolio`] — log in and out, and the wallet of the enterprises a user holds a mandate
+//!   for: the ceiling left, and each application's balance and next step with its deadline.
+
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use kmo_http::AppState;
+
+pub mod format;
+pub mod i18n;
+pub mod portfolio;
+pub mod public;
+pub mod session;
+
+/// Every page.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(public::router())
+        .merge(portfolio::router())
+}
+
+/// A rendered page: HTML with its language cookie when the visitor just chose one. A template
+/// that fails to render (it cannot, short of a bug) is a bare 500, logged.
+pub(crate) fn html(rendered: askama::Result<String>, lang: &i18n::Choice) -> Response {
+    match rendered {
+        Ok(body) => {
+            let mut response =
+                ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], body).into_response();
+            if let Some(cookie) = lang.cookie()
+                && let Ok(value) = HeaderValue::from_str(&cookie)
+            {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+            let headers = response.headers_mut();
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+            headers.insert(
+                "content-security-policy",
+                HeaderValue::from_static(
+                    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+                ),
+            );
+            response
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "a page failed to render");
+            (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+        }
+    }
+}
+
+/// A redirect after a form (303: the browser fetches the target with GET, so reloading the
+/// page never posts the form twice).
+pub(crate) fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_owned())]).into_response()
+}

@@ -1,0 +1,304 @@
+//! Log in and out, and "my wallet": for every enterprise the user holds a mandate for, the
+//! ceiling left this year and each application's state, balance and next step with its
+//! deadline — the step whose deadline loses the subsidy when missed. A provider's user sees
+//! the applications naming its organisation.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kmo_app::accounts::Role;
+use kmo_app::lifecycle::{Application, NextStep};
+use kmo_app::platform::CommandError;
+use kmo_app::store::AppOwner;
+use kmo_domain::{Date, PaymentReference};
+use kmo_http::AppState;
+use serde::Deserialize;
+
+use crate::format::{countdown, date};
+use crate::i18n::{Choice, T};
+use crate::public::Frame;
+use crate::session::Visitor;
+use crate::{html, see_other};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/aanmelden", get(login_form).post(login))
+        .route("/afmelden", post(logout))
+        .route("/portefeuille", get(portfolio))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct Login {
+    f: Frame,
+    email: String,
+    error: Option<&'static str>,
+}
+
+async fn login_form(lang: Choice, visitor: Visitor) -> Response {
+    if visitor.name().is_some() {
+        return see_other("/portefeuille");
+    }
+    html(
+        Login {
+            f: Frame::new(&lang, &visitor, "/aanmelden"),
+            email: String::new(),
+            error: None,
+        }
+        .render(),
+        &lang,
+    )
+}
+
+async fn login(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    let t = lang.texts();
+    let again = |error: &'static str| {
+        html(
+            Login {
+                f: Frame::new(&lang, &visitor, "/aanmelden"),
+                email: form.email.clone(),
+                error: Some(error),
+            }
+            .render(),
+            &lang,
+        )
+    };
+    // The same limit on failed attempts as the API's login (shared by every server).
+    if kmo_http::auth::check_attempts(&state, &form.email)
+        .await
+        .is_err()
+    {
+        return again(t.err_rate);
+    }
+    match state
+        .platform
+        .authenticate(&form.email, &form.password)
+        .await
+    {
+        Ok(user) => {
+            let started = async {
+                kmo_http::auth::attempt_succeeded(&state, &form.email).await?;
+                kmo_http::auth::start_session(&state, user.id).await
+            }
+            .await;
+            match started {
+                Ok((cookie, _, _)) => {
+                    let mut response = see_other("/portefeuille");
+                    if let Ok(value) = cookie.parse() {
+                        response.headers_mut().insert(header::SET_COOKIE, value);
+                    }
+                    response
+                }
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(CommandError::AuthenticationFailed) => {
+            if let Err(e) = kmo_http::auth::attempt_failed(&state, &form.email).await {
+                return e.into_response();
+            }
+            again(t.err_login)
+        }
+        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CsrfForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// Ends the session. Only with the session's CSRF token: another site cannot log the user out.
+async fn logout(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Form(form): Form<CsrfForm>,
+) -> Response {
+    let Some((secret, _)) = &visitor.session else {
+        return see_other("/");
+    };
+    if !visitor.csrf_ok(&form.csrf) {
+        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+    }
+    if let Err(e) = state.platform.end_session(secret).await {
+        return kmo_http::error::ApiError::from(e).into_response();
+    }
+    let mut response = see_other("/");
+    if let Ok(value) = kmo_http::auth::ended_session_cookie().parse() {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// One application as the wallet page shows it.
+#[derive(Debug)]
+pub struct Row {
+    pub key: String,
+    pub state: &'static str,
+    pub subsidy: String,
+    pub balance: String,
+    /// The next step's instruction, its deadline and countdown, and whether it is close.
+    pub step: String,
+    pub detail: Option<String>,
+    pub deadline: Option<String>,
+    pub countdown: Option<String>,
+    pub urgent: bool,
+}
+
+fn row(t: &T, a: &Application, today: Date) -> Row {
+    let reference = u64::try_from(a.id)
+        .ok()
+        .and_then(|id| PaymentReference::from_base(id).ok())
+        .map(|r| r.to_string())
+        .unwrap_or_default();
+    let (step, detail, by) = match a.next_step() {
+        Some(NextStep::Deposit { amount, by }) => (
+            t.step_deposit.to_owned(),
+            Some(format!("{amount} — {reference}")),
+            Some(by),
+        ),
+        Some(NextStep::Release { left, by }) => {
+            (t.step_release.to_owned(), Some(left.to_string()), Some(by))
+        }
+        Some(NextStep::AwaitAgency) => (t.step_await.to_owned(), None, None),
+        Some(NextStep::Repay { amount }) => (
+            t.step_repay.to_owned(),
+            Some(format!("{amount} — {reference}")),
+            None,
+        ),
+        None => (t.step_none.to_owned(), None, None),
+    };
+    let (countdown_text, urgent) = by.map_or((None, false), |by| {
+        let (text, urgent) = countdown(t, today, by);
+        (Some(text), urgent)
+    });
+    Row {
+        key: a.key.clone(),
+        state: t.state(a.state),
+        subsidy: a.subsidy.to_string(),
+        balance: a.balance().to_string(),
+        step,
+        detail,
+        deadline: by.map(date),
+        countdown: countdown_text,
+        urgent,
+    }
+}
+
+/// One enterprise's part of the page.
+#[derive(Debug)]
+pub struct EnterpriseBlock {
+    pub name: String,
+    pub number: String,
+    pub scope: &'static str,
+    pub year: i32,
+    pub left: Option<String>,
+    pub ceiling: Option<String>,
+    pub reserved: String,
+    /// Share of the ceiling still available, in whole percent (for the bar).
+    pub left_pct: i64,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Template)]
+#[template(path = "portfolio.html")]
+struct Portfolio {
+    f: Frame,
+    enterprises: Vec<EnterpriseBlock>,
+    provider_rows: Option<Vec<Row>>,
+    staff: bool,
+}
+
+/// Applications listed per enterprise or provider on the page (the API pages further).
+const ROWS_MAX: u32 = 100;
+
+async fn portfolio(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
+    if visitor.name().is_none() {
+        return see_other("/aanmelden");
+    }
+    match portfolio_page(&state, &lang, &visitor).await {
+        Ok(page) => html(page.render(), &lang),
+        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+    }
+}
+
+async fn portfolio_page(
+    state: &AppState,
+    lang: &Choice,
+    visitor: &Visitor,
+) -> Result<Portfolio, CommandError> {
+    let t = lang.texts();
+    let today = state.clock.today();
+    let mut enterprises = Vec::new();
+    let mut provider_rows = None;
+    let mut staff = false;
+    match &visitor.principal {
+        kmo_app::accounts::Principal::User {
+            role: Role::Enterprise,
+            mandates,
+            ..
+        } => {
+            for m in mandates {
+                let e = state.platform.enterprise(&m.enterprise_key).await?;
+                let w = state.platform.wallet_year(&e, today).await?;
+                let apps = state
+                    .platform
+                    .applications_page(AppOwner::Enterprise(e.id), 0, ROWS_MAX)
+                    .await?;
+                let left_pct = match (w.left, w.ceiling) {
+                    (Some(l), Some(c)) if c.is_positive() => {
+                        (l.get().saturating_mul(100) / c.get()).clamp(0, 100)
+                    }
+                    _ => 0,
+                };
+                enterprises.push(EnterpriseBlock {
+                    name: e.name.clone(),
+                    number: e.key.clone(),
+                    scope: t.scope(&m.scope),
+                    year: w.year,
+                    left: w.left.map(|c| c.to_string()),
+                    ceiling: w.ceiling.map(|c| c.to_string()),
+                    reserved: w.reserved.to_string(),
+                    left_pct,
+                    rows: apps.iter().map(|(_, a)| row(t, a, today)).collect(),
+                });
+            }
+        }
+        kmo_app::accounts::Principal::User {
+            role: Role::Provider,
+            user,
+            ..
+        } => {
+            if let Some(provider) = user.provider {
+                let apps = state
+                    .platform
+                    .applications_page(AppOwner::Provider(provider), 0, ROWS_MAX)
+                    .await?;
+                provider_rows = Some(apps.iter().map(|(_, a)| row(t, a, today)).collect());
+            }
+        }
+        _ => staff = true,
+    }
+    Ok(Portfolio {
+        f: Frame::new(lang, visitor, "/portefeuille"),
+        enterprises,
+        provider_rows,
+        staff,
+    })
+}

@@ -1,0 +1,340 @@
+//! The pages over real HTTP: the real server (API and pages) on 127.0.0.1:0 over a fresh
+//! database with the demo, on SQLite and on PostgreSQL (`KMO_TEST_DATABASE_URL`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test code"
+)]
+
+use std::sync::Arc;
+
+use kmo_domain::Date;
+use kmo_http::clock::FixedClock;
+use kmo_http::settings::Settings;
+use kmo_http::{AppState, serve_with};
+use kmo_rules::RuleBook;
+use kmo_store::scratch::{Scratch, backends_under_test};
+
+struct Site {
+    base: String,
+    client: reqwest::Client,
+    scratch: Option<Scratch>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl Site {
+    async fn start(db: Option<&str>) -> Site {
+        let scratch = Scratch::create(db, 4).await.unwrap();
+        let mut settings = Settings::default();
+        settings.server.listen = "127.0.0.1:0".into();
+        let today = Date::parse("2025-03-03").unwrap();
+        let state = AppState::new(
+            settings,
+            scratch.db.clone(),
+            RuleBook::embedded().unwrap(),
+            Arc::new(FixedClock::new(today)),
+        );
+        kmo_app::demo::fill(&state.platform, today).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve_with(listener, state, kmo_web::router(), async move {
+            let _ = stopped.await;
+        }));
+        Site {
+            base,
+            // Redirects are checked by hand.
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            scratch: Some(scratch),
+            stop: Some(stop),
+            server: Some(server),
+        }
+    }
+
+    async fn get(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> (u16, String, reqwest::header::HeaderMap) {
+        let mut req = self.client.get(format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.unwrap();
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, r.text().await.unwrap(), headers)
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> (u16, String, reqwest::header::HeaderMap) {
+        let mut req = self.client.post(format!("{}{path}", self.base)).form(form);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.unwrap();
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, r.text().await.unwrap(), headers)
+    }
+
+    async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server.await.unwrap().unwrap();
+        }
+        if let Some(scratch) = self.scratch.take() {
+            scratch.drop_it().await;
+        }
+    }
+}
+
+/// The `name=value` part of a `Set-Cookie` header of the answer.
+fn cookie(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+/// The value of a hidden form field.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("the field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn the_simulator_answers_without_login_in_dutch_or_english_and_reshows_bad_input() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let (status, page, headers) = site.get("/simulator", None).await;
+        assert_eq!(status, 200);
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("charset=utf-8")
+        );
+        assert!(page.contains("<meta charset=\"utf-8\">") && page.contains("<html lang=\"nl\">"));
+        assert!(page.contains("Subsidiesimulator") && page.contains("value=\"2025-03-03\""));
+
+        // The answer is the rules engine's, with its explanation.
+        let form = [
+            ("size", "small"),
+            ("kind", "training"),
+            ("theme", "digitalisation"),
+            ("start_date", "2025-03-03"),
+            ("amount", "1.234,56"),
+        ];
+        let (status, page, _) = site.post("/simulator", &form, None).await;
+        assert_eq!(status, 200);
+        let case = kmo_rules::parse_case(
+            &RuleBook::embedded().unwrap(),
+            r#"{"submitted_on": "2025-03-03", "enterprise": {"legal_form": "BV", "flemish_establishment": true,
+                "public_bodies_pct": 0, "size": "small"}, "service": {"kind": "training", "theme": "digitalisation",
+                "sub_theme": null, "start_date": "2025-03-03", "topics": []},
+                "costs": [{"type": "fee", "amount_cents": 123456}]}"#,
+        )
+        .case
+        .unwrap();
+        let d = kmo_rules::evaluate(&RuleBook::embedded().unwrap(), &case);
+        assert!(d.is_eligible());
+        assert!(page.contains("Komt in aanmerking"), "{page}");
+        assert!(
+            page.contains(&format!("id=\"subsidy\">{}</span>", d.subsidy)),
+            "{page}"
+        );
+        assert!(page.contains(&format!("id=\"own-share\">{}</span>", d.own_share)));
+        assert!(page.contains("Beslissing: KOMT IN AANMERKING"));
+
+        // Bad input: re-shown as typed, the error tied to its field, nothing computed.
+        let bad = [
+            ("size", "small"),
+            ("kind", "training"),
+            ("theme", "yoga"),
+            ("start_date", "3 maart"),
+            ("amount", "<b>veel</b>"),
+        ];
+        let (status, page, _) = site.post("/simulator", &bad, None).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Verbeter de gemarkeerde velden."));
+        assert!(page.contains("id=\"amount-error\">Geef een bedrag in euro"));
+        assert!(page.contains("aria-describedby=\"amount-hint amount-error\""));
+        assert!(page.contains("id=\"start_date-error\"") && page.contains("id=\"theme-error\""));
+        assert!(page.contains("value=\"3 maart\""));
+        assert!(
+            page.contains("value=\"&#60;b&#62;veel&#60;/b&#62;\"")
+                || page.contains("value=\"&lt;b&gt;veel&lt;/b&gt;\""),
+            "escaped: {page}"
+        );
+        assert!(!page.contains("<b>veel</b>"));
+        assert!(!page.contains("result-title"));
+
+        // English on request, remembered in a cookie.
+        let (_, page, headers) = site.get("/simulator?lang=en", None).await;
+        assert!(page.contains("<html lang=\"en\">") && page.contains("Subsidy simulator"));
+        let lang = cookie(&headers, "kmo_lang").unwrap();
+        assert_eq!(lang, "kmo_lang=en");
+        let (_, page, _) = site.post("/simulator", &bad, Some(&lang)).await;
+        assert!(page.contains("Give an amount in euro"), "{page}");
+        site.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_user_logs_in_sees_the_wallet_with_next_steps_and_logs_out() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        // Not logged in: to the login page.
+        let (status, _, headers) = site.get("/portefeuille", None).await;
+        assert_eq!(
+            (status, headers["location"].to_str().unwrap()),
+            (303, "/aanmelden")
+        );
+        let (status, page, _) = site.get("/aanmelden", None).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("<label for=\"email\">E-mailadres</label>"));
+
+        // A wrong password: the form again with the address typed, the error tied to it.
+        let (status, page, headers) = site
+            .post(
+                "/aanmelden",
+                &[
+                    ("email", "ondernemer@demo.kmo"),
+                    ("password", "fout-wachtwoord"),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(cookie(&headers, "kmo_session").is_none());
+        assert!(page.contains("Dat e-mailadres of wachtwoord klopt niet."));
+        assert!(page.contains("value=\"ondernemer@demo.kmo\""));
+
+        let (status, _, headers) = site
+            .post(
+                "/aanmelden",
+                &[
+                    ("email", "ondernemer@demo.kmo"),
+                    ("password", kmo_app::demo::DEMO_PASSWORD),
+                ],
+                None,
+            )
+            .await;
+        assert_eq!(
+            (status, headers["location"].to_str().unwrap()),
+            (303, "/portefeuille")
+        );
+        let session = cookie(&headers, "kmo_session").unwrap();
+        let set = headers["set-cookie"].to_str().unwrap();
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+            "{set}"
+        );
+
+        let (status, page, _) = site.get("/portefeuille", Some(&session)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Bakkerij Janssens BV") && page.contains("Van Damme Logistiek NV"));
+        assert!(page.contains("Nog beschikbaar in 2025"), "{page}");
+        // The funded demo application: release the invoice, by the payment deadline.
+        let at = page.find("DEMO-GESTORT").expect("the funded application");
+        let rest = &page[at..];
+        assert!(rest.contains("Geef de factuur vrij"), "{rest}");
+        assert!(rest.contains("uiterlijk op 31/12/2026"), "{rest}");
+        // Another enterprise's application is not on the page.
+        assert!(!page.contains("DEMO-INGEDIEND") && !page.contains("Studio Peeters"));
+
+        // Logging out needs the session's CSRF token.
+        let (status, _, _) = site
+            .post("/afmelden", &[("csrf", "raden")], Some(&session))
+            .await;
+        assert_eq!(status, 403);
+        let csrf = hidden(&page, "csrf");
+        let (status, _, headers) = site
+            .post("/afmelden", &[("csrf", &csrf)], Some(&session))
+            .await;
+        assert_eq!(status, 303);
+        assert_eq!(cookie(&headers, "kmo_session").unwrap(), "kmo_session=");
+        let (status, _, _) = site.get("/portefeuille", Some(&session)).await;
+        assert_eq!(status, 303, "the session has ended");
+        site.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_provider_sees_the_applications_naming_it_and_names_are_escaped() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let (_, _, headers) = site
+            .post(
+                "/aanmelden",
+                &[
+                    ("email", "opleider@demo.kmo"),
+                    ("password", kmo_app::demo::DEMO_PASSWORD),
+                ],
+                None,
+            )
+            .await;
+        let session = cookie(&headers, "kmo_session").unwrap();
+        let (status, page, _) = site.get("/portefeuille", Some(&session)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Aanvragen die uw organisatie vermelden"));
+        assert!(page.contains("DEMO-GESTORT"), "{page}");
+
+        // What users typed is shown as text, never as markup.
+        let platform = kmo_app::platform::Platform::new(
+            site.scratch.as_ref().unwrap().db.clone(),
+            RuleBook::embedded().unwrap(),
+        );
+        let e = platform.enterprise("0403.199.702").await.unwrap();
+        platform
+            .update_enterprise(
+                "0403.199.702",
+                Some("<script>alert(1)</script> BV"),
+                &e.profile,
+                "test",
+            )
+            .await
+            .unwrap();
+        let (_, _, headers) = site
+            .post(
+                "/aanmelden",
+                &[
+                    ("email", "ondernemer@demo.kmo"),
+                    ("password", kmo_app::demo::DEMO_PASSWORD),
+                ],
+                None,
+            )
+            .await;
+        let owner = cookie(&headers, "kmo_session").unwrap();
+        let (_, page, headers) = site.get("/portefeuille", Some(&owner)).await;
+        assert!(!page.contains("<script>"), "{page}");
+        assert!(
+            page.contains("&#60;script&#62;alert(1)&#60;/script&#62; BV")
+                || page.contains("&lt;script&gt;alert(1)&lt;/script&gt; BV"),
+            "{page}"
+        );
+        assert!(
+            headers["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("default-src 'none'")
+        );
+        site.stop().await;
+    }
+}
