@@ -220,6 +220,12 @@ fn invalid(field: &str, message: &str) -> CommandError {
     }
 }
 
+/// A fresh random key with a prefix (`W-3f9a…`): 64 random bits, for keys a form hands out
+/// before the thing exists (an application from the web wizard).
+pub fn random_key(prefix: &str) -> Result<String, CommandError> {
+    Ok(format!("{prefix}{}", hex(&random_bytes::<8>()?)))
+}
+
 fn random_bytes<const N: usize>() -> Result<[u8; N], CommandError> {
     let mut bytes = [0u8; N];
     getrandom::getrandom(&mut bytes).map_err(|e| {

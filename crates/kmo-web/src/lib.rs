@@ -15,17 +15,21 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kmo_http::AppState;
 
+pub mod application;
 pub mod format;
 pub mod i18n;
 pub mod portfolio;
 pub mod public;
 pub mod session;
+pub mod wizard;
 
 /// Every page.
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(public::router())
         .merge(portfolio::router())
+        .merge(wizard::router())
+        .merge(application::router())
 }
 
 /// A rendered page: HTML with its language cookie when the visitor just chose one. A template

@@ -145,7 +145,7 @@ async fn simulator_form(State(state): State<AppState>, lang: Choice, visitor: Vi
 }
 
 /// An amount as people type it: `1.234,56`, `1234,56`, `1234.56`, `€ 1 234`.
-fn parse_amount(text: &str) -> Option<Cents> {
+pub(crate) fn parse_amount(text: &str) -> Option<Cents> {
     let cleaned: String = text
         .trim()
         .trim_start_matches('€')

@@ -338,3 +338,190 @@ async fn a_provider_sees_the_applications_naming_it_and_names_are_escaped() {
         site.stop().await;
     }
 }
+
+fn platform(site: &Site) -> kmo_app::platform::Platform<kmo_store::Db> {
+    kmo_app::platform::Platform::new(
+        site.scratch.as_ref().unwrap().db.clone(),
+        RuleBook::embedded().unwrap(),
+    )
+}
+
+async fn log_in(site: &Site, email: &str) -> String {
+    let (status, _, headers) = site
+        .post(
+            "/aanmelden",
+            &[("email", email), ("password", kmo_app::demo::DEMO_PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(status, 303);
+    cookie(&headers, "kmo_session").unwrap()
+}
+
+/// The value of the first `<option>` whose label contains `text`.
+fn option_with(html: &str, text: &str) -> String {
+    let at = html.find(text).expect("the option");
+    let start = html[..at].rfind("<option value=\"").unwrap() + "<option value=\"".len();
+    html[start..]
+        .split('"')
+        .next()
+        .unwrap()
+        .replace("&#124;", "|")
+}
+
+#[tokio::test]
+async fn an_enterprise_applies_releases_part_and_stops_from_the_pages() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let owner = log_in(&site, "ondernemer@demo.kmo").await;
+        let (status, page, _) = site.get("/aanvragen/nieuw", Some(&owner)).await;
+        assert_eq!(status, 200);
+        let key = hidden(&page, "key");
+        let csrf = hidden(&page, "csrf");
+        let offer = option_with(&page, "Syntra Vlaanderen Opleidingen");
+        let form = |action: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("key", key.clone()),
+                ("enterprise", "0403.199.702".to_owned()),
+                ("offer", offer.clone()),
+                ("start_date", "2025-03-10".to_owned()),
+                ("amount", String::new()),
+                ("participant", "An Peeters".to_owned()),
+                ("action", action.to_owned()),
+            ]
+        };
+        let as_refs =
+            |v: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { v.clone() };
+        let post = |fields: Vec<(&'static str, String)>| {
+            let site = &site;
+            let owner = owner.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                site.post("/aanvragen/nieuw", &pairs, Some(&owner)).await
+            }
+        };
+        // Calculate: the decision and its reasons, nothing saved.
+        let (status, page, _) = post(as_refs(&form("preview"))).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Komt in aanmerking"), "{page}");
+        // Submit, twice (a double click): one application.
+        let (status, _, headers) = post(as_refs(&form("submit"))).await;
+        assert_eq!(status, 303);
+        let location = headers["location"].to_str().unwrap().to_owned();
+        assert_eq!(location, format!("/aanvragen/{key}"));
+        let (status, _, headers) = post(as_refs(&form("submit"))).await;
+        assert_eq!(
+            (status, headers["location"].to_str().unwrap()),
+            (303, location.as_str())
+        );
+        let p = platform(&site);
+        let bakkerij = p.enterprise("0403.199.702").await.unwrap();
+        let apps = p
+            .applications_page(kmo_app::store::AppOwner::Enterprise(bakkerij.id), 0, 100)
+            .await
+            .unwrap();
+        assert_eq!(apps.iter().filter(|(k, _)| *k == key).count(), 1);
+        let app = p.application(&key).await.unwrap();
+
+        // The deposit instructions: the exact own share, the structured reference, the deadline.
+        let (_, page, _) = site.get(&location, Some(&owner)).await;
+        assert!(
+            page.contains(&format!("id=\"deposit-amount\">{}</span>", app.own_share)),
+            "{page}"
+        );
+        let reference =
+            kmo_domain::PaymentReference::from_base(u64::try_from(app.id).unwrap()).unwrap();
+        assert!(page.contains(&reference.to_string()));
+        assert!(page.contains("17/03/2025"), "the deposit deadline: {page}");
+
+        // The bank statement brings the own share (the agency's matching).
+        p.deposit(
+            &kmo_app::platform::DepositTarget::Reference(reference.to_string()),
+            app.own_share,
+            Date::parse("2025-03-03").unwrap(),
+            "BANK-1",
+        )
+        .await
+        .unwrap();
+        let (_, page, _) = site.get(&location, Some(&owner)).await;
+        assert!(page.contains("id=\"release-amount\""), "{page}");
+        let csrf = hidden(&page, "csrf");
+
+        // Too much: the form again, as typed, with the reason.
+        let too_much = [
+            ("csrf", csrf.as_str()),
+            ("invoice", "F-1"),
+            ("amount", "99.999,00"),
+        ];
+        let (status, page, _) = site
+            .post(&format!("{location}/vrijgeven"), &too_much, Some(&owner))
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("Dat is meer dan er nog te betalen is."),
+            "{page}"
+        );
+        assert!(page.contains("value=\"99.999,00\"") && page.contains("value=\"F-1\""));
+
+        // Part of it, posted twice: paid once.
+        let part = [
+            ("csrf", csrf.as_str()),
+            ("invoice", "F-1"),
+            ("amount", "100,00"),
+        ];
+        for _ in 0..2 {
+            let (status, _, _) = site
+                .post(&format!("{location}/vrijgeven"), &part, Some(&owner))
+                .await;
+            assert_eq!(status, 303);
+        }
+        let paid = p.application(&key).await.unwrap();
+        assert_eq!(paid.paid(), kmo_domain::Cents::new(10_000));
+
+        // Stop: the page's preview is the refund the stop gives.
+        let (_, page, _) = site.get(&location, Some(&owner)).await;
+        let preview = page
+            .split("id=\"stop-refund\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .to_owned();
+        let (status, _, _) = site
+            .post(
+                &format!("{location}/stopzetten"),
+                &[("csrf", csrf.as_str())],
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(status, 303);
+        let stopped = p.application(&key).await.unwrap();
+        assert_eq!(stopped.state, kmo_app::lifecycle::State::Stopped);
+        assert_eq!(stopped.refunded.to_string(), preview);
+        let (_, page, _) = site.get(&location, Some(&owner)).await;
+        for step in [
+            "Aanvraag ingediend",
+            "Eigen aandeel ontvangen",
+            "Factuur vrijgegeven",
+            "Stopgezet",
+        ] {
+            assert!(page.contains(step), "timeline {step}: {page}");
+        }
+
+        // Someone else's application is not there for this user; no CSRF, no change.
+        let (status, _, _) = site.get("/aanvragen/DEMO-INGEDIEND", Some(&owner)).await;
+        assert_eq!(status, 404);
+        let (status, _, _) = site
+            .post(
+                "/aanvragen/DEMO-GESTORT/vrijgeven",
+                &[("csrf", "x"), ("invoice", "F"), ("amount", "1")],
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(status, 403);
+        site.stop().await;
+    }
+}

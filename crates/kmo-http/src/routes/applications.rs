@@ -99,7 +99,7 @@ pub(crate) fn view(key: &str, a: &Application) -> ApplicationView {
 
 /// What the caller may do with an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Access {
+pub enum Access {
     View,
     Apply,
     Release,
@@ -107,7 +107,9 @@ enum Access {
     Inspect,
 }
 
-fn allowed(p: &Principal, a: &Application, access: Access) -> bool {
+/// Whether the principal may do `access` on the application.
+#[must_use]
+pub fn allowed(p: &Principal, a: &Application, access: Access) -> bool {
     let staff = p.is_agency();
     match access {
         Access::View => p.may_view_enterprise(a.enterprise) || p.provider() == Some(a.provider),
@@ -122,7 +124,9 @@ fn allowed(p: &Principal, a: &Application, access: Access) -> bool {
 
 /// Loads the application if the caller may act on it; otherwise the answer of an unknown one
 /// (or 403 when the caller may see it but not do this).
-async fn load(
+/// The application, when the caller may do `access` on it: someone who may not even see it
+/// gets `UNKNOWN_APPLICATION`, someone who may see it but not do this `FORBIDDEN`.
+pub async fn load(
     state: &AppState,
     caller: &Caller,
     key: &str,

@@ -1,0 +1,440 @@
+//! One application: its amounts, the next step with its deadline (deposit instructions with the
+//! structured reference), releasing an invoice (partial allowed), stopping with a preview of
+//! the refund, and the timeline (the application's hash-chained audit trail).
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kmo_app::lifecycle::{self, Application, Closing, NextStep};
+use kmo_domain::{Cents, PaymentReference};
+use kmo_http::AppState;
+use kmo_http::auth::Caller;
+use kmo_http::routes::applications::{Access, allowed, load};
+use serde::Deserialize;
+
+use crate::format::{countdown, date};
+use crate::i18n::{Choice, T};
+use crate::public::{Frame, parse_amount};
+use crate::session::Visitor;
+use crate::{html, see_other};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/aanvragen/{key}", get(show))
+        .route("/aanvragen/{key}/vrijgeven", post(release))
+        .route("/aanvragen/{key}/stopzetten", post(stop))
+}
+
+/// One line of the timeline.
+#[derive(Debug)]
+pub struct Event {
+    pub date: String,
+    pub what: String,
+    pub actor: String,
+}
+
+/// The deposit instructions of a submitted application.
+#[derive(Debug)]
+pub struct Deposit {
+    pub amount: String,
+    pub reference: String,
+    pub iban: String,
+    pub deadline: String,
+    pub countdown: String,
+    pub urgent: bool,
+}
+
+/// What a stop would give back now.
+#[derive(Debug)]
+pub struct StopPreview {
+    pub refund: String,
+    pub to_ceiling: String,
+}
+
+#[derive(Template)]
+#[template(path = "application.html")]
+struct Page {
+    f: Frame,
+    key: String,
+    state: &'static str,
+    eligible: String,
+    subsidy: String,
+    own_share: String,
+    deposited: String,
+    paid: String,
+    balance: String,
+    deposit: Option<Deposit>,
+    release_by: Option<(String, String, bool)>,
+    can_release: bool,
+    release_amount: String,
+    release_invoice: String,
+    release_error: Option<String>,
+    stop: Option<StopPreview>,
+    stop_error: Option<String>,
+    timeline: Vec<Event>,
+}
+
+/// The beneficiary account of own-share deposits (the agency's wallet account).
+pub const WALLET_IBAN: &str = "BE10 0910 1234 5604";
+
+fn event_label(t: &T, kind: &str) -> String {
+    let (nl, en) = match kind {
+        "submitted" => (
+            "Aanvraag ingediend, subsidie gereserveerd",
+            "Applied, subsidy reserved",
+        ),
+        "funded" => (
+            "Eigen aandeel ontvangen, subsidie toegevoegd",
+            "Own share received, subsidy added",
+        ),
+        "deposit_returned" => ("Storting teruggestort", "Deposit returned"),
+        "paid" => (
+            "Factuur vrijgegeven en betaald",
+            "Invoice released and paid",
+        ),
+        "lapsed" => (
+            "Vervallen: geen eigen aandeel binnen de termijn",
+            "Lapsed: no own share in time",
+        ),
+        "stopped" => ("Stopgezet", "Stopped"),
+        "refused" => (
+            "Geweigerd door de dienstverlener",
+            "Refused by the provider",
+        ),
+        "expired" => ("Verlopen", "Expired"),
+        "blocked" => ("Geblokkeerd na inspectie", "Blocked after an inspection"),
+        "unblocked" => ("Blokkering opgeheven", "Unblocked"),
+        "recovered" => ("Subsidie teruggevorderd", "Subsidy recovered"),
+        "recovery_received" => ("Terugbetaling ontvangen", "Repayment received"),
+        other => return other.to_owned(),
+    };
+    (if t.code == "nl" { nl } else { en }).to_owned()
+}
+
+/// A refused action in the user's words.
+fn action_error(t: &T, code: &str) -> String {
+    let nl = t.code == "nl";
+    let text = match code {
+        "PAYMENT_EXCEEDS_BALANCE" => {
+            if nl {
+                "Dat is meer dan er nog te betalen is."
+            } else {
+                "That is more than is left to pay."
+            }
+        }
+        "PAYMENT_AFTER_END" => {
+            if nl {
+                "De termijn om facturen vrij te geven is verstreken."
+            } else {
+                "The deadline for releasing invoices has passed."
+            }
+        }
+        "NOT_FUNDED" => {
+            if nl {
+                "Het eigen aandeel is nog niet ontvangen."
+            } else {
+                "The own share has not been received yet."
+            }
+        }
+        "ILLEGAL_TRANSITION" => {
+            if nl {
+                "Dat kan niet meer in deze stand van de aanvraag."
+            } else {
+                "That is no longer possible in this state."
+            }
+        }
+        "AMOUNT_OUT_OF_RANGE" | "INVALID_COMMAND" => {
+            if nl {
+                "Geef een bedrag in euro, bijvoorbeeld 1.234,56."
+            } else {
+                "Give an amount in euro, for example 1.234,56."
+            }
+        }
+        _ => {
+            return format!(
+                "{} ({code})",
+                if nl { "Dat kan niet" } else { "Not possible" }
+            );
+        }
+    };
+    text.to_owned()
+}
+
+fn reference(a: &Application) -> String {
+    u64::try_from(a.id)
+        .ok()
+        .and_then(|id| PaymentReference::from_base(id).ok())
+        .map(|r| r.to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Default)]
+struct Draft {
+    release_amount: Option<String>,
+    release_invoice: Option<String>,
+    release_error: Option<String>,
+    stop_error: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    lang: &Choice,
+    visitor: &Visitor,
+    app: Application,
+    typed: Draft,
+) -> Response {
+    let t = lang.texts();
+    let today = state.clock.today();
+    let p = &visitor.principal;
+    let deposit = match app.next_step() {
+        Some(NextStep::Deposit { amount, by }) => {
+            let (countdown, urgent) = countdown(t, today, by);
+            Some(Deposit {
+                amount: amount.to_string(),
+                reference: reference(&app),
+                iban: WALLET_IBAN.to_owned(),
+                deadline: date(by),
+                countdown,
+                urgent,
+            })
+        }
+        _ => None,
+    };
+    let release_by = match app.next_step() {
+        Some(NextStep::Release { by, .. }) => {
+            let (c, urgent) = countdown(t, today, by);
+            Some((date(by), c, urgent))
+        }
+        _ => None,
+    };
+    let can_release = release_by.is_some() && allowed(p, &app, Access::Release);
+    // A stop's refund, computed by the same pure transition the stop will run.
+    let stop = if allowed(p, &app, Access::Apply) {
+        lifecycle::close(&app, Closing::Stop, today)
+            .ok()
+            .map(|change| StopPreview {
+                refund: change
+                    .application
+                    .refunded
+                    .checked_sub(app.refunded)
+                    .unwrap_or(Cents::ZERO)
+                    .to_string(),
+                to_ceiling: change
+                    .application
+                    .returned_to_ceiling
+                    .checked_sub(app.returned_to_ceiling)
+                    .unwrap_or(Cents::ZERO)
+                    .to_string(),
+            })
+    } else {
+        None
+    };
+    let timeline = match state.platform.audit_trail(&app).await {
+        Ok(records) => records
+            .into_iter()
+            .map(|r| Event {
+                date: date(r.date),
+                what: event_label(t, &r.kind),
+                actor: r.actor,
+            })
+            .collect(),
+        Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+    };
+    let balance = app.balance();
+    html(
+        Page {
+            f: Frame::new(lang, visitor, "/portefeuille"),
+            key: app.key.clone(),
+            state: t.state(app.state),
+            eligible: app.eligible.to_string(),
+            subsidy: app.subsidy.to_string(),
+            own_share: app.own_share.to_string(),
+            deposited: app.deposited.to_string(),
+            paid: app.paid().to_string(),
+            balance: balance.to_string(),
+            deposit,
+            release_by,
+            can_release,
+            release_amount: typed.release_amount.unwrap_or_else(|| {
+                let text = balance.to_string();
+                text.trim_start_matches("€ ").to_owned()
+            }),
+            release_invoice: typed.release_invoice.unwrap_or_default(),
+            release_error: typed.release_error,
+            stop,
+            stop_error: typed.stop_error,
+            timeline,
+        }
+        .render(),
+        lang,
+    )
+}
+
+/// The application when the visitor may do `access` on it, or the answer to give instead: the
+/// login page for an anonymous visitor, else the API's refusal (404 when it may not even see it).
+async fn visible(
+    state: &AppState,
+    visitor: &Visitor,
+    key: &str,
+    access: Access,
+) -> Result<Application, Response> {
+    if visitor.name().is_none() {
+        return Err(see_other("/aanmelden"));
+    }
+    load(state, &Caller(visitor.principal.clone()), key, access)
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Path(key): Path<String>,
+) -> Response {
+    match visible(&state, &visitor, &key, Access::View).await {
+        Ok(app) => page(&state, &lang, &visitor, app, Draft::default()).await,
+        Err(r) => r,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ReleaseForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub invoice: String,
+}
+
+/// Releases (part of) an invoice. The order id is the invoice number: the same form posted
+/// twice (a double click, the back button) pays once.
+async fn release(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Path(key): Path<String>,
+    Form(form): Form<ReleaseForm>,
+) -> Response {
+    let t = lang.texts();
+    let app = match visible(&state, &visitor, &key, Access::Release).await {
+        Ok(app) => app,
+        Err(r) => return r,
+    };
+    if !visitor.csrf_ok(&form.csrf) {
+        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+    }
+    let again = |error: String| Draft {
+        release_amount: Some(form.amount.clone()),
+        release_invoice: Some(form.invoice.clone()),
+        release_error: Some(error),
+        stop_error: None,
+    };
+    let Some(amount) = parse_amount(&form.amount) else {
+        return page(&state, &lang, &visitor, app, again(t.err_amount.to_owned())).await;
+    };
+    let invoice = form.invoice.trim();
+    if invoice.is_empty() || invoice.chars().count() > 100 {
+        return page(
+            &state,
+            &lang,
+            &visitor,
+            app,
+            again(t.err_invoice.to_owned()),
+        )
+        .await;
+    }
+    let order = format!("{key}/{invoice}");
+    match state
+        .platform
+        .pay_order(&key, amount, state.clock.today(), &order)
+        .await
+    {
+        Ok(_) => see_other(&format!("/aanvragen/{}", path_segment(&key))),
+        Err(kmo_app::platform::CommandError::Store(e)) => {
+            kmo_http::error::ApiError::from(kmo_app::platform::CommandError::Store(e))
+                .into_response()
+        }
+        Err(e) => {
+            page(
+                &state,
+                &lang,
+                &visitor,
+                app,
+                again(action_error(t, e.code())),
+            )
+            .await
+        }
+    }
+}
+
+/// Stops the application: the refund shown on the page is what the stop gives back.
+async fn stop(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Path(key): Path<String>,
+    Form(form): Form<crate::portfolio::CsrfForm>,
+) -> Response {
+    let t = lang.texts();
+    let app = match visible(&state, &visitor, &key, Access::Apply).await {
+        Ok(app) => app,
+        Err(r) => return r,
+    };
+    if !visitor.csrf_ok(&form.csrf) {
+        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+    }
+    match state
+        .platform
+        .close(&key, Closing::Stop, state.clock.today(), None)
+        .await
+    {
+        Ok(_) => see_other(&format!("/aanvragen/{}", path_segment(&key))),
+        // Stopped already (a second click): the page shows the stopped application.
+        Err(kmo_app::platform::CommandError::Transition(_))
+            if app.state == lifecycle::State::Stopped =>
+        {
+            see_other(&format!("/aanvragen/{}", path_segment(&key)))
+        }
+        Err(kmo_app::platform::CommandError::Store(e)) => {
+            kmo_http::error::ApiError::from(kmo_app::platform::CommandError::Store(e))
+                .into_response()
+        }
+        Err(e) => {
+            let draft = Draft {
+                stop_error: Some(action_error(t, e.code())),
+                ..Draft::default()
+            };
+            page(&state, &lang, &visitor, app, draft).await
+        }
+    }
+}
+
+/// A key as one URL path segment (unreserved characters kept, the rest percent-encoded).
+fn path_segment(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    for b in key.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+
+    #[test]
+    fn the_wallet_account_is_a_valid_belgian_iban_and_keys_become_path_segments() {
+        assert!(kmo_domain::Iban::parse(WALLET_IBAN).is_ok());
+        assert_eq!(path_segment("DEMO-1"), "DEMO-1");
+        assert_eq!(path_segment("a b/é"), "a%20b%2F%C3%A9");
+    }
+}

@@ -1,0 +1,298 @@
+//! Applying from the page: the enterprise (of the user's mandates that allow applying), a
+//! service from the providers' catalogues, the start date and the cost. "Bereken" shows the
+//! rules engine's decision with its reasons without saving anything; "Indienen" submits. The
+//! application's key is handed out with the form, so a second post of the same form (a double
+//! click, the back button) finds the application made by the first instead of making another.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use kmo_app::accounts::{Principal, random_key};
+use kmo_app::platform::{CommandError, Submission};
+use kmo_app::registry::WorkerStatus;
+use kmo_domain::Date;
+use kmo_http::AppState;
+use kmo_rules::explain::explain;
+use kmo_rules::parse_case;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::i18n::{Choice, T};
+use crate::public::{Frame, Outcome, parse_amount};
+use crate::session::Visitor;
+use crate::{html, see_other};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/aanvragen/nieuw", get(form).post(submit))
+}
+
+/// A service on offer: `provider key|service id`, and how it is shown.
+#[derive(Debug)]
+pub struct Offer {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct WizardForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub key: String,
+    #[serde(default)]
+    pub enterprise: String,
+    #[serde(default)]
+    pub offer: String,
+    #[serde(default)]
+    pub start_date: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub participant: String,
+    /// `preview` or `submit`.
+    #[serde(default)]
+    pub action: String,
+}
+
+#[derive(Debug, Default)]
+pub struct WizardErrors {
+    pub enterprise: Option<&'static str>,
+    pub offer: Option<&'static str>,
+    pub start_date: Option<&'static str>,
+    pub amount: Option<&'static str>,
+    pub submit: Option<String>,
+}
+
+impl WizardErrors {
+    fn any(&self) -> bool {
+        self.enterprise.is_some()
+            || self.offer.is_some()
+            || self.start_date.is_some()
+            || self.amount.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "wizard.html")]
+struct Page {
+    f: Frame,
+    form: WizardForm,
+    enterprises: Vec<(String, String)>,
+    offers: Vec<Offer>,
+    errors: WizardErrors,
+    outcome: Option<Outcome>,
+}
+
+/// The enterprises the visitor may apply for: key and name.
+async fn enterprises(
+    state: &AppState,
+    p: &Principal,
+) -> Result<Vec<(String, String)>, CommandError> {
+    let mut out = Vec::new();
+    if let Principal::User { mandates, .. } = p {
+        for m in mandates {
+            if p.may_apply_for(m.enterprise) {
+                let e = state.platform.enterprise(&m.enterprise_key).await?;
+                out.push((e.key, e.name));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Providers shown (the catalogue of the first ones by id; a search comes with more providers).
+const PROVIDERS_MAX: u32 = 100;
+
+async fn offers(state: &AppState, t: &T) -> Result<Vec<Offer>, CommandError> {
+    let mut out = Vec::new();
+    for p in state
+        .platform
+        .search_providers("", None, 0, PROVIDERS_MAX)
+        .await?
+    {
+        for (id, s) in state.platform.services(&p.key).await? {
+            out.push(Offer {
+                value: format!("{}|{id}", p.key),
+                label: format!(
+                    "{} — {} ({}, {})",
+                    p.name,
+                    s.name,
+                    t.theme(&s.theme),
+                    s.price
+                ),
+            });
+        }
+    }
+    Ok(out)
+}
+
+async fn render(
+    state: &AppState,
+    lang: &Choice,
+    visitor: &Visitor,
+    form: WizardForm,
+    errors: WizardErrors,
+    outcome: Option<Outcome>,
+) -> Response {
+    let t = lang.texts();
+    let lists = async {
+        Ok::<_, CommandError>((
+            enterprises(state, &visitor.principal).await?,
+            offers(state, t).await?,
+        ))
+    }
+    .await;
+    match lists {
+        Ok((enterprises, offers)) => html(
+            Page {
+                f: Frame::new(lang, visitor, "/aanvragen/nieuw"),
+                form,
+                enterprises,
+                offers,
+                errors,
+                outcome,
+            }
+            .render(),
+            lang,
+        ),
+        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+    }
+}
+
+async fn form(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
+    if visitor.name().is_none() {
+        return see_other("/aanmelden");
+    }
+    let key = match random_key("W-") {
+        Ok(k) => k,
+        Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+    };
+    let form = WizardForm {
+        key,
+        start_date: state.clock.today().to_string(),
+        ..WizardForm::default()
+    };
+    render(&state, &lang, &visitor, form, WizardErrors::default(), None).await
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Form(form): Form<WizardForm>,
+) -> Response {
+    if visitor.name().is_none() {
+        return see_other("/aanmelden");
+    }
+    if !visitor.csrf_ok(&form.csrf) {
+        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+    }
+    let t = lang.texts();
+    let mut errors = WizardErrors::default();
+    let allowed = match enterprises(&state, &visitor.principal).await {
+        Ok(list) => list,
+        Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+    };
+    if !allowed.iter().any(|(k, _)| *k == form.enterprise) {
+        errors.enterprise = Some(t.err_choice);
+    }
+    let listed = match form.offer.split_once('|') {
+        Some((provider, id)) => {
+            match (state.platform.services(provider).await, id.parse::<i64>()) {
+                (Ok(list), Ok(id)) => list
+                    .into_iter()
+                    .find(|(i, _)| *i == id)
+                    .map(|(_, s)| (provider.to_owned(), s)),
+                _ => None,
+            }
+        }
+        None => None,
+    };
+    if listed.is_none() {
+        errors.offer = Some(t.err_choice);
+    }
+    let start = Date::parse(form.start_date.trim()).ok();
+    if start.is_none() {
+        errors.start_date = Some(t.err_date);
+    }
+    // The cost defaults to the listed price.
+    let amount = if form.amount.trim().is_empty() {
+        listed.as_ref().map(|(_, s)| s.price)
+    } else {
+        parse_amount(&form.amount)
+    };
+    if amount.is_none() {
+        errors.amount = Some(t.err_amount);
+    }
+    let (Some((provider, service)), Some(start), Some(amount), false) =
+        (listed, start, amount, errors.any())
+    else {
+        return render(&state, &lang, &visitor, form, errors, None).await;
+    };
+    let participants = if form.participant.trim().is_empty() || service.kind != "training" {
+        Vec::new()
+    } else {
+        vec![(form.participant.trim().to_owned(), WorkerStatus::Employee)]
+    };
+    let submission = Submission {
+        enterprise: form.enterprise.clone(),
+        application: form.key.clone(),
+        provider,
+        submitted_on: state.clock.today(),
+        service: service.case_service(start),
+        costs: json!([{"type": "fee", "amount_cents": amount.get()}]),
+        size_group: None,
+        participants,
+    };
+    if form.action != "submit" {
+        // The preview: the same case the submission will be, decided by the rules engine.
+        let outcome = preview(&state, &lang, &submission).await;
+        return render(&state, &lang, &visitor, form, errors, outcome).await;
+    }
+    match state.platform.submit(&submission).await {
+        Ok(done) => see_other(&format!("/aanvragen/{}", done.application.key)),
+        // Posted twice: the first post made it; show it.
+        Err(CommandError::DuplicateApplication(_)) => {
+            match state.platform.application(&form.key).await {
+                Ok(app)
+                    if allowed.iter().any(|(k, _)| *k == form.enterprise)
+                        && app.key == form.key =>
+                {
+                    see_other(&format!("/aanvragen/{}", app.key))
+                }
+                _ => render(&state, &lang, &visitor, form, errors, None).await,
+            }
+        }
+        Err(CommandError::Store(e)) => {
+            kmo_http::error::ApiError::from(CommandError::Store(e)).into_response()
+        }
+        Err(e) => {
+            let outcome = preview(&state, &lang, &submission).await;
+            errors.submit = Some(format!("{} ({})", t.w_refused, e.code()));
+            render(&state, &lang, &visitor, form, errors, outcome).await
+        }
+    }
+}
+
+/// The rules engine's decision on the submission as it would be made today, with the
+/// enterprise's registered profile.
+async fn preview(state: &AppState, lang: &Choice, s: &Submission) -> Option<Outcome> {
+    let e = state.platform.enterprise(&s.enterprise).await.ok()?;
+    let case = json!({
+        "submitted_on": s.submitted_on.to_string(),
+        "enterprise": e.profile,
+        "service": s.service,
+        "costs": s.costs,
+        "participants": s.participants.iter().map(|(n, st)| json!({"name": n, "status": st.code()})).collect::<Vec<_>>(),
+    });
+    let case = parse_case(&state.rules, &case.to_string()).case.ok()?;
+    let (d, text) = explain(&state.rules, &case, lang.lang);
+    Some(Outcome {
+        eligible: d.is_eligible(),
+        subsidy: d.subsidy.to_string(),
+        own_share: d.own_share.to_string(),
+        explanation: text,
+    })
+}
