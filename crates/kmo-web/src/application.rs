@@ -237,7 +237,7 @@ async fn page(
             .map(|r| Event {
                 date: date(r.date),
                 what: event_label(t, &r.kind),
-                actor: r.actor,
+                actor: t.actor(&r.actor).to_owned(),
             })
             .collect(),
         Err(e) => return kmo_http::error::ApiError::from(e).into_response(),

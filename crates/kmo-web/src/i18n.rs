@@ -255,6 +255,20 @@ impl T {
         if self.nl() { nl } else { en }
     }
 
+    /// Who made a change, as the timeline names it.
+    #[must_use]
+    pub fn actor<'a>(&self, actor: &'a str) -> &'a str {
+        let (nl, en) = match actor.split(':').next().unwrap_or(actor) {
+            "enterprise" | "user" => ("onderneming", "enterprise"),
+            "provider" => ("dienstverlener", "provider"),
+            "agency" => ("agentschap", "agency"),
+            "system" => ("platform (termijn)", "platform (deadline)"),
+            "bank" => ("bank", "bank"),
+            _ => return actor,
+        };
+        if self.nl() { nl } else { en }
+    }
+
     /// The name of a mandate's scope.
     #[must_use]
     pub fn scope(&self, code: &str) -> &'static str {
@@ -332,7 +346,7 @@ static NL: T = T {
     col_application: "Aanvraag",
     col_state: "Stand",
     col_subsidy: "Subsidie",
-    col_balance: "Nog te betalen aan de dienstverlener",
+    col_balance: "Nog te betalen",
     col_next: "Volgende stap",
     step_deposit: "Stort het eigen aandeel",
     step_release: "Geef de factuur vrij",
@@ -441,7 +455,7 @@ static EN: T = T {
     col_application: "Application",
     col_state: "Status",
     col_subsidy: "Subsidy",
-    col_balance: "Left to pay the provider",
+    col_balance: "Left to pay",
     col_next: "Next step",
     step_deposit: "Deposit the own share",
     step_release: "Release the invoice",
