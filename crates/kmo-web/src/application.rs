@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/aanvragen/{key}", get(show))
         .route("/aanvragen/{key}/vrijgeven", post(release))
         .route("/aanvragen/{key}/stopzetten", post(stop))
+        .route("/aanvragen/{key}/weigeren", post(refuse))
 }
 
 /// One line of the timeline.
@@ -73,8 +74,41 @@ struct Page {
     release_error: Option<String>,
     stop: Option<StopPreview>,
     stop_error: Option<String>,
+    /// The provider may refuse (before any payment): the reasons of rules.md §4.9.
+    can_refuse: bool,
+    refuse_reasons: Vec<(&'static str, &'static str)>,
+    refuse_error: Option<String>,
     timeline: Vec<Event>,
 }
+
+/// The reasons a provider refuses an application for (rules.md §4.9, D20), by code.
+pub const REFUSAL_REASONS: [(&str, &str, &str); 5] = [
+    (
+        "enterprise_not_allowed",
+        "De onderneming komt niet in aanmerking",
+        "The enterprise is not allowed",
+    ),
+    (
+        "related_provider",
+        "Onderneming en dienstverlener zijn verbonden",
+        "The enterprise and the provider are related",
+    ),
+    (
+        "service_not_subsidisable",
+        "De dienst komt niet in aanmerking",
+        "The service is not subsidisable",
+    ),
+    (
+        "wrong_provider",
+        "De onderneming schreef niet in bij deze dienstverlener",
+        "The enterprise did not enrol with this provider",
+    ),
+    (
+        "incorrect_application",
+        "De aanvraag is onjuist (vorm of inhoud)",
+        "The application is incorrect (form or content)",
+    ),
+];
 
 /// The beneficiary account of own-share deposits (the agency's wallet account).
 pub const WALLET_IBAN: &str = "BE10 0910 1234 5604";
@@ -176,6 +210,7 @@ struct Draft {
     release_invoice: Option<String>,
     release_error: Option<String>,
     stop_error: Option<String>,
+    refuse_error: Option<String>,
 }
 
 async fn page(
@@ -265,6 +300,18 @@ async fn page(
             release_error: typed.release_error,
             stop,
             stop_error: typed.stop_error,
+            can_refuse: allowed(p, &app, Access::Provide)
+                && p.provider().is_some()
+                && matches!(
+                    app.state,
+                    lifecycle::State::Submitted | lifecycle::State::Funded
+                )
+                && app.paid().get() == 0,
+            refuse_reasons: REFUSAL_REASONS
+                .iter()
+                .map(|(code, nl, en)| (*code, if t.code == "nl" { *nl } else { *en }))
+                .collect(),
+            refuse_error: typed.refuse_error,
             timeline,
         }
         .render(),
@@ -331,7 +378,7 @@ async fn release(
         release_amount: Some(form.amount.clone()),
         release_invoice: Some(form.invoice.clone()),
         release_error: Some(error),
-        stop_error: None,
+        ..Draft::default()
     };
     let Some(amount) = parse_amount(&form.amount) else {
         return page(&state, &lang, &visitor, app, again(t.err_amount.to_owned())).await;
@@ -406,6 +453,68 @@ async fn stop(
         Err(e) => {
             let draft = Draft {
                 stop_error: Some(action_error(t, e.code())),
+                ..Draft::default()
+            };
+            page(&state, &lang, &visitor, app, draft).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct RefuseForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The provider named on the application refuses it, with a reason of the rule book's list.
+async fn refuse(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Path(key): Path<String>,
+    Form(form): Form<RefuseForm>,
+) -> Response {
+    let t = lang.texts();
+    let app = match visible(&state, &visitor, &key, Access::Provide).await {
+        Ok(app) => app,
+        Err(r) => return r,
+    };
+    if !visitor.csrf_ok(&form.csrf) {
+        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+    }
+    let Some(provider) = visitor.principal.provider() else {
+        return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response();
+    };
+    if !REFUSAL_REASONS
+        .iter()
+        .any(|(code, _, _)| *code == form.reason)
+    {
+        let draft = Draft {
+            refuse_error: Some(t.err_choice.to_owned()),
+            ..Draft::default()
+        };
+        return page(&state, &lang, &visitor, app, draft).await;
+    }
+    let result = match state.platform.provider_key(provider).await {
+        Ok(provider) => {
+            state
+                .platform
+                .refuse_as(&provider, &key, state.clock.today(), Some(&form.reason))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => see_other(&format!("/aanvragen/{}", path_segment(&key))),
+        Err(kmo_app::platform::CommandError::Store(e)) => {
+            kmo_http::error::ApiError::from(kmo_app::platform::CommandError::Store(e))
+                .into_response()
+        }
+        Err(e) => {
+            let draft = Draft {
+                refuse_error: Some(action_error(t, e.code())),
                 ..Draft::default()
             };
             page(&state, &lang, &visitor, app, draft).await

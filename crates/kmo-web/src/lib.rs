@@ -15,6 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use kmo_http::AppState;
 
+pub mod agency;
 pub mod application;
 pub mod format;
 pub mod i18n;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(portfolio::router())
         .merge(wizard::router())
         .merge(application::router())
+        .merge(agency::router())
 }
 
 /// A rendered page: HTML with its language cookie when the visitor just chose one. A template

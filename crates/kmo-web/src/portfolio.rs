@@ -222,6 +222,8 @@ struct Portfolio {
     f: Frame,
     enterprises: Vec<EnterpriseBlock>,
     provider_rows: Option<Vec<Row>>,
+    /// A provider's payouts received: date and amount.
+    payouts: Option<Vec<(String, String)>>,
     staff: bool,
 }
 
@@ -247,6 +249,7 @@ async fn portfolio_page(
     let today = state.clock.today();
     let mut enterprises = Vec::new();
     let mut provider_rows = None;
+    let mut payouts = None;
     let mut staff = false;
     match &visitor.principal {
         kmo_app::accounts::Principal::User {
@@ -291,6 +294,20 @@ async fn portfolio_page(
                     .applications_page(AppOwner::Provider(provider), 0, ROWS_MAX)
                     .await?;
                 provider_rows = Some(apps.iter().map(|(_, a)| row(t, a, today)).collect());
+                let paid = state
+                    .platform
+                    .provider_payouts(provider, 0, ROWS_MAX)
+                    .await?;
+                payouts = Some(
+                    paid.iter()
+                        .map(|m| {
+                            (
+                                date(m.date),
+                                kmo_domain::Cents::new(m.amount_cents).to_string(),
+                            )
+                        })
+                        .collect(),
+                );
             }
         }
         _ => staff = true,
@@ -299,6 +316,7 @@ async fn portfolio_page(
         f: Frame::new(lang, visitor, "/portefeuille"),
         enterprises,
         provider_rows,
+        payouts,
         staff,
     })
 }

@@ -224,6 +224,17 @@ impl Browser {
     }
 }
 
+async fn log_in(b: &Browser, site: &str, email: &str) {
+    b.open(&format!("{site}/aanmelden")).await;
+    b.fill("#email", email).await;
+    b.fill("#password", kmo_app::demo::DEMO_PASSWORD).await;
+    b.click("main form button.primary").await;
+    assert!(
+        b.url().await.ends_with("/portefeuille"),
+        "{email} logged in"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() {
     let (Some(driver_exe), Some(chromium)) = (
@@ -343,10 +354,7 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     // An enterprise owner logs in and sees the wallet with the next steps.
     b.open(&format!("{site}/aanmelden")).await;
     b.check_page("aanmelden").await;
-    b.fill("#email", "ondernemer@demo.kmo").await;
-    b.fill("#password", kmo_app::demo::DEMO_PASSWORD).await;
-    b.click("form button.primary").await;
-    assert!(b.url().await.ends_with("/portefeuille"));
+    log_in(&b, &site, "ondernemer@demo.kmo").await;
     assert!(b.source().await.contains("Geef de factuur vrij"));
     b.check_page("portefeuille").await;
 
@@ -364,21 +372,30 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     assert!(reference.starts_with("+++"));
     b.check_page("aanvraag-storten").await;
 
-    // The bank statement brings the own share; the agency's matching books it.
     let key = app_url.rsplit('/').next().unwrap().to_owned();
-    let app = state.platform.application(&key).await.unwrap();
-    state
-        .platform
-        .deposit(
-            &kmo_app::platform::DepositTarget::Reference(reference),
-            app.own_share,
-            today,
-            "BANK-BROWSER-1",
-        )
-        .await
-        .unwrap();
+    let own_share = b.text("#deposit-amount").await;
 
-    // Releases part of the invoice, then stops the rest.
+    // The agency books the bank statement line (its matching) — twice: booked once.
+    b.click(".inline-form button").await;
+    log_in(&b, &site, "agentschap@demo.kmo").await;
+    b.click("a[href='/agentschap']").await;
+    for _ in 0..2 {
+        b.fill("#bank_ref", "BANK-BROWSER-1").await;
+        b.fill("#reference", &reference).await;
+        b.fill("#amount", &own_share).await;
+        b.click("form[action='/agentschap/storting'] button").await;
+    }
+    assert!(b.text("#line-outcome").await.contains("al verwerkt"));
+    b.check_page("agentschap").await;
+    let app = state.platform.application(&key).await.unwrap();
+    assert_eq!(
+        (app.state, app.deposited),
+        (kmo_app::lifecycle::State::Funded, app.own_share)
+    );
+
+    // The owner releases part of the invoice, then stops the rest.
+    b.click(".inline-form button").await;
+    log_in(&b, &site, "ondernemer@demo.kmo").await;
     b.open(&app_url).await;
     b.fill("#invoice", "F-2025-001").await;
     b.fill("#release-amount", "200,00").await;
@@ -394,6 +411,62 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     assert_eq!(stopped.refunded.to_string(), refund);
     assert!(b.source().await.contains("Stopgezet"));
     b.check_page("aanvraag-tijdlijn").await;
+
+    // The agency pays out; the provider sees the payment and refuses another application.
+    b.click(".inline-form button").await;
+    log_in(&b, &site, "agentschap@demo.kmo").await;
+    b.open(&format!("{site}/agentschap")).await;
+    b.click("form[action='/agentschap/uitbetaling'] button")
+        .await;
+    assert!(
+        b.text("#payout-outcome")
+            .await
+            .contains("betalingen verstuurd")
+    );
+    b.click(".inline-form button").await;
+    log_in(&b, &site, "opleider@demo.kmo").await;
+    assert!(b.source().await.contains("Ontvangen betalingen"));
+    let paid_out = state
+        .platform
+        .provider_payouts(
+            state.platform.provider("0811.111.129").await.unwrap().0.id,
+            0,
+            100,
+        )
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| m.amount_cents)
+        .sum::<i64>();
+    assert!(paid_out >= 20_000, "the released part was paid out");
+    assert!(
+        b.source().await.contains(&format!(
+            "03/03/2025: <strong>{}</strong>",
+            kmo_domain::Cents::new(paid_out)
+        )),
+        "the provider sees the payout"
+    );
+    b.check_page("dienstverlener").await;
+    b.open(&format!("{site}/aanvragen/DEMO-INGEDIEND")).await;
+    b.pick("input[name='reason'][value='wrong_provider']").await;
+    b.click("form[action$='/weigeren'] button").await;
+    assert_eq!(
+        state
+            .platform
+            .application("DEMO-INGEDIEND")
+            .await
+            .unwrap()
+            .state,
+        kmo_app::lifecycle::State::Refused
+    );
+    assert!(
+        b.source()
+            .await
+            .contains("geweigerd door de dienstverlener")
+    );
+    b.check_page("dienstverlener-geweigerd").await;
+    b.click(".inline-form button").await;
+    log_in(&b, &site, "ondernemer@demo.kmo").await;
 
     // On a phone.
     b.cmd(

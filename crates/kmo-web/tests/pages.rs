@@ -525,3 +525,73 @@ async fn an_enterprise_applies_releases_part_and_stops_from_the_pages() {
         site.stop().await;
     }
 }
+
+#[tokio::test]
+async fn only_the_agency_uses_its_desk_and_only_the_named_provider_refuses() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let (status, _, headers) = site.get("/agentschap", None).await;
+        assert_eq!(
+            (status, headers["location"].to_str().unwrap()),
+            (303, "/aanmelden")
+        );
+        let owner = log_in(&site, "ondernemer@demo.kmo").await;
+        let (status, _, _) = site.get("/agentschap", Some(&owner)).await;
+        assert_eq!(status, 403);
+        let (_, page, _) = site.get("/portefeuille", Some(&owner)).await;
+        let csrf = hidden(&page, "csrf");
+        let line = [
+            ("csrf", csrf.as_str()),
+            ("bank_ref", "B-1"),
+            ("reference", "+++000/0000/01010+++"),
+            ("amount", "840,00"),
+        ];
+        let (status, _, _) = site.post("/agentschap/storting", &line, Some(&owner)).await;
+        assert_eq!(status, 403, "an enterprise user cannot book bank lines");
+        // The owner may not refuse (it is the provider's act); another provider does not see it.
+        let (status, _, _) = site
+            .post(
+                "/aanvragen/DEMO-GESTORT/weigeren",
+                &[("csrf", csrf.as_str()), ("reason", "wrong_provider")],
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(status, 403);
+        let adviser = log_in(&site, "adviseur@demo.kmo").await;
+        let (status, _, _) = site.get("/aanvragen/DEMO-GESTORT", Some(&adviser)).await;
+        assert_eq!(status, 404);
+
+        // The agency books a line with a wrong amount: sent back, with the reason.
+        let agency = log_in(&site, "agentschap@demo.kmo").await;
+        let (status, page, _) = site.get("/agentschap", Some(&agency)).await;
+        assert_eq!(status, 200);
+        let csrf = hidden(&page, "csrf");
+        let app = platform(&site).application("DEMO-INGEDIEND").await.unwrap();
+        let reference = kmo_domain::PaymentReference::from_base(u64::try_from(app.id).unwrap())
+            .unwrap()
+            .to_string();
+        let wrong = [
+            ("csrf", csrf.as_str()),
+            ("bank_ref", "B-2"),
+            ("reference", reference.as_str()),
+            ("amount", "1,00"),
+        ];
+        let (status, page, _) = site
+            .post("/agentschap/storting", &wrong, Some(&agency))
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("Teruggestort: niet het juiste bedrag"),
+            "{page}"
+        );
+        assert_eq!(
+            platform(&site)
+                .application("DEMO-INGEDIEND")
+                .await
+                .unwrap()
+                .deposited,
+            kmo_domain::Cents::ZERO
+        );
+        site.stop().await;
+    }
+}

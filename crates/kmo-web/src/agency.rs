@@ -1,0 +1,221 @@
+//! The agency's desk: book the lines of a bank statement (the own-share deposits: matched by
+//! their structured reference and exact amount, else sent back), and run the payouts (every
+//! released invoice and refund since the last run). Agency staff only.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kmo_app::accounts::{Role, random_key};
+use kmo_app::platform::{CommandError, DepositTarget};
+use kmo_http::AppState;
+use serde::Deserialize;
+
+use crate::i18n::{Choice, T};
+use crate::public::{Frame, parse_amount};
+use crate::session::Visitor;
+use crate::{html, see_other};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/agentschap", get(desk))
+        .route("/agentschap/storting", post(deposit))
+        .route("/agentschap/uitbetaling", post(payout))
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct DepositForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub reference: String,
+    #[serde(default)]
+    pub amount: String,
+    #[serde(default)]
+    pub bank_ref: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct PayoutForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub run: String,
+}
+
+#[derive(Template)]
+#[template(path = "agency.html")]
+struct Desk {
+    f: Frame,
+    line: DepositForm,
+    line_error: Option<&'static str>,
+    /// What became of the last booked line: good news or the reason it was sent back.
+    line_outcome: Option<(bool, String)>,
+    run: String,
+    payouts: Option<(usize, String)>,
+}
+
+fn staff(visitor: &Visitor) -> Option<Response> {
+    match visitor.principal.role() {
+        Some(Role::Agency) => None,
+        Some(_) => Some((axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response()),
+        None => Some(see_other("/aanmelden")),
+    }
+}
+
+async fn render(
+    lang: &Choice,
+    visitor: &Visitor,
+    line: DepositForm,
+    line_error: Option<&'static str>,
+    line_outcome: Option<(bool, String)>,
+    payouts: Option<(usize, String)>,
+) -> Response {
+    let run = match random_key("WEB-") {
+        Ok(r) => r,
+        Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+    };
+    html(
+        Desk {
+            f: Frame::new(lang, visitor, "/agentschap"),
+            line,
+            line_error,
+            line_outcome,
+            run,
+            payouts,
+        }
+        .render(),
+        lang,
+    )
+}
+
+async fn desk(lang: Choice, visitor: Visitor) -> Response {
+    if let Some(r) = staff(&visitor) {
+        return r;
+    }
+    render(&lang, &visitor, DepositForm::default(), None, None, None).await
+}
+
+/// Why a line was sent back, in the user's words.
+fn returned(t: &T, code: &str) -> String {
+    let nl = t.code == "nl";
+    let why = match code {
+        "UNKNOWN_REFERENCE" => {
+            if nl {
+                "geen aanvraag met die mededeling"
+            } else {
+                "no application with that reference"
+            }
+        }
+        "DEPOSIT_WRONG_AMOUNT" => {
+            if nl {
+                "niet het juiste bedrag"
+            } else {
+                "not the right amount"
+            }
+        }
+        "DEPOSIT_AFTER_DEADLINE" => {
+            if nl {
+                "na de termijn"
+            } else {
+                "after the deadline"
+            }
+        }
+        "DEPOSIT_ALREADY_FUNDED" => {
+            if nl {
+                "het eigen aandeel was al ontvangen"
+            } else {
+                "the own share had already arrived"
+            }
+        }
+        other => other,
+    };
+    format!("{} {why}", t.ag_returned)
+}
+
+async fn deposit(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Form(line): Form<DepositForm>,
+) -> Response {
+    if let Some(r) = staff(&visitor) {
+        return r;
+    }
+    if !visitor.csrf_ok(&line.csrf) {
+        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+    }
+    let t = lang.texts();
+    let bank_ref = line.bank_ref.trim().to_owned();
+    let amount = parse_amount(&line.amount);
+    let (Some(amount), false) = (amount, bank_ref.is_empty() || bank_ref.len() > 100) else {
+        let error = if amount.is_none() {
+            t.err_amount
+        } else {
+            t.ag_err_bank_ref
+        };
+        return render(&lang, &visitor, line, Some(error), None, None).await;
+    };
+    let result = state
+        .platform
+        .deposit(
+            &DepositTarget::Reference(line.reference.trim().to_owned()),
+            amount,
+            state.clock.today(),
+            &bank_ref,
+        )
+        .await;
+    let outcome = match result {
+        Ok(app) => (true, format!("{} {}", t.ag_booked, app.key)),
+        Err(CommandError::Store(e)) => {
+            return kmo_http::error::ApiError::from(CommandError::Store(e)).into_response();
+        }
+        // The same statement line again: booked once, whatever its first outcome was.
+        Err(CommandError::Repeated { .. }) => (false, t.ag_repeated.to_owned()),
+        Err(e) => (false, returned(t, e.code())),
+    };
+    render(
+        &lang,
+        &visitor,
+        DepositForm::default(),
+        None,
+        Some(outcome),
+        None,
+    )
+    .await
+}
+
+async fn payout(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Form(form): Form<PayoutForm>,
+) -> Response {
+    if let Some(r) = staff(&visitor) {
+        return r;
+    }
+    if !visitor.csrf_ok(&form.csrf) {
+        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+    }
+    // The run id came with the form: posting it twice answers the same run, paying nothing twice.
+    match state
+        .platform
+        .payout_run(&form.run, state.clock.today())
+        .await
+    {
+        Ok(run) => {
+            let total = kmo_domain::Cents::new(run.total_cents).to_string();
+            render(
+                &lang,
+                &visitor,
+                DepositForm::default(),
+                None,
+                None,
+                Some((run.payouts.len(), total)),
+            )
+            .await
+        }
+        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+    }
+}
