@@ -22,6 +22,7 @@ pub mod i18n;
 pub mod portfolio;
 pub mod public;
 pub mod session;
+pub mod statistics;
 pub mod wizard;
 
 /// Every page.
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .merge(wizard::router())
         .merge(application::router())
         .merge(agency::router())
+        .merge(statistics::router())
 }
 
 /// A rendered page: HTML with its language cookie when the visitor just chose one. A template

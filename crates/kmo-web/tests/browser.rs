@@ -351,6 +351,11 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     assert!(b.source().await.contains("Calculate your subsidy"));
     b.click("a[hreflang='nl']").await;
 
+    // The public figures.
+    b.click("a[href='/statistieken']").await;
+    assert!(b.source().await.contains("<svg"));
+    b.check_page("statistieken").await;
+
     // An enterprise owner logs in and sees the wallet with the next steps.
     b.open(&format!("{site}/aanmelden")).await;
     b.check_page("aanmelden").await;

@@ -595,3 +595,32 @@ async fn only_the_agency_uses_its_desk_and_only_the_named_provider_refuses() {
         site.stop().await;
     }
 }
+
+#[tokio::test]
+async fn public_statistics_are_drawn_with_their_figures_and_name_nobody() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let expected = platform(&site).statistics(2024).await.unwrap();
+        assert!(expected.totals.applications > 0);
+        let (status, page, _) = site.get("/statistieken?year=2024", None).await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains(&format!(
+                "id=\"st-applications\">{}</span>",
+                expected.totals.applications
+            )),
+            "{page}"
+        );
+        assert!(page.contains(&format!(
+            "id=\"st-subsidy\">{}</span>",
+            kmo_domain::Cents::new(expected.totals.subsidy_cents)
+        )));
+        assert_eq!(page.matches("<svg").count(), 3);
+        assert!(!page.contains("Bakkerij") && !page.contains("Studio Peeters"));
+        // Not a year: this year's figures.
+        let (status, page, _) = site.get("/statistieken?year=twee", None).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Cijfers van de kmo-portefeuille 2025"));
+        site.stop().await;
+    }
+}
