@@ -39,6 +39,8 @@ pub struct Event {
 /// The deposit instructions of a submitted application.
 #[derive(Debug)]
 pub struct Deposit {
+    /// The EPC payment QR code as a `data:` URL.
+    pub qr: Option<String>,
     pub amount: String,
     pub reference: String,
     pub iban: String,
@@ -112,6 +114,8 @@ pub const REFUSAL_REASONS: [(&str, &str, &str); 5] = [
 
 /// The beneficiary account of own-share deposits (the agency's wallet account).
 pub const WALLET_IBAN: &str = "BE10 0910 1234 5604";
+/// The beneficiary's name on the deposit.
+pub const WALLET_NAME: &str = "kmo-portefeuille VLAIO";
 
 fn event_label(t: &T, kind: &str) -> String {
     let (nl, en) = match kind {
@@ -226,7 +230,10 @@ async fn page(
     let deposit = match app.next_step() {
         Some(NextStep::Deposit { amount, by }) => {
             let (countdown, urgent) = countdown(t, today, by);
+            let payload =
+                crate::qr::epc_payload(WALLET_NAME, WALLET_IBAN, amount, &reference(&app));
             Some(Deposit {
+                qr: crate::qr::svg_data_url(&payload),
                 amount: amount.to_string(),
                 reference: reference(&app),
                 iban: WALLET_IBAN.to_owned(),

@@ -21,6 +21,7 @@ pub mod format;
 pub mod i18n;
 pub mod portfolio;
 pub mod public;
+pub mod qr;
 pub mod session;
 pub mod statistics;
 pub mod wizard;
