@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Page load figures for BENCHMARKS.md: the demo server on SQLite, then wrk against the simulator
+# (form and answer) and the wallet page of a logged-in owner. Needs wrk (Debian package).
+# Usage: bench/pages.sh [target/release/kmo]
+set -euo pipefail
+kmo=${1:-target/release/kmo}
+data=$(mktemp -d)
+"$kmo" serve --demo --listen 127.0.0.1:0 --data-dir "$data" > "$data/out" 2>/dev/null &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
+for _ in $(seq 1 100); do grep -q listening "$data/out" 2>/dev/null && break; sleep 0.1; done
+addr=$(sed -n 's/.*listening on http:\/\///p' "$data/out")
+cookie=$(curl -s -i -X POST "http://$addr/aanmelden" -d "email=ondernemer@demo.kmo&password=kmo-demo-wachtwoord" \
+  | sed -n 's/^set-cookie: \(kmo_session=[^;]*\).*/\1/p')
+sed -i "s/start_date=[0-9-]*/start_date=$(date +%F)/" bench/simulator.lua
+for c in 8 32; do
+  echo "== GET /portefeuille, $c connections"
+  wrk -t2 -c$c -d10s --latency -H "Cookie: $cookie" "http://$addr/portefeuille" | grep -E "Requests/sec|50%|99%|Non-2xx"
+  echo "== POST /simulator, $c connections"
+  wrk -t2 -c$c -d10s --latency -s bench/simulator.lua "http://$addr/simulator" | grep -E "Requests/sec|50%|99%|Non-2xx"
+  echo "== GET /simulator, $c connections"
+  wrk -t2 -c$c -d10s --latency "http://$addr/simulator" | grep -E "Requests/sec|50%|99%|Non-2xx"
+done
+echo "server memory: $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | tr -s ' ' | tr '\n' ' ')"
