@@ -17,6 +17,7 @@ use kmo_http::AppState;
 
 pub mod agency;
 pub mod application;
+pub mod catalogue;
 pub mod format;
 pub mod i18n;
 pub mod portfolio;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(application::router())
         .merge(agency::router())
         .merge(statistics::router())
+        .merge(catalogue::router())
 }
 
 /// A rendered page: HTML with its language cookie when the visitor just chose one. A template

@@ -355,6 +355,13 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     b.click("a[href='/statistieken']").await;
     assert!(b.source().await.contains("<svg"));
     b.check_page("statistieken").await;
+    b.click("a[href='/aanbieders']").await;
+    b.fill("#naam", "duurzaam").await;
+    b.click("main form button.primary").await;
+    assert!(b.source().await.contains("Duurzaam Ondernemen CV"));
+    b.check_page("aanbieders").await;
+    b.click("a[href='/regels']").await;
+    b.check_page("regels").await;
 
     // An enterprise owner logs in and sees the wallet with the next steps.
     b.open(&format!("{site}/aanmelden")).await;

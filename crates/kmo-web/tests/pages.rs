@@ -624,3 +624,36 @@ async fn public_statistics_are_drawn_with_their_figures_and_name_nobody() {
         site.stop().await;
     }
 }
+
+#[tokio::test]
+async fn providers_are_found_by_name_and_theme_and_the_rules_in_force_are_shown() {
+    let site = Site::start(None).await;
+    let (status, page, _) = site.get("/aanbieders?naam=syntra&thema=", None).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("1 dienstverleners gevonden")
+            && page.contains("Syntra Vlaanderen Opleidingen"),
+        "{page}"
+    );
+    let (_, page, _) = site
+        .get("/aanbieders?naam=&thema=sustainability", None)
+        .await;
+    assert!(
+        page.contains("Duurzaam Ondernemen CV") && !page.contains("Syntra"),
+        "{page}"
+    );
+    let (_, page, _) = site.get("/aanbieders?naam=%3Cscript%3E", None).await;
+    assert!(page.contains("0 dienstverleners gevonden") && !page.contains("<script>"));
+    let (status, page, _) = site.get("/regels", None).await;
+    assert_eq!(status, 200);
+    let book = RuleBook::embedded().unwrap();
+    let expected = kmo_rules::explain::describe_rule_set(
+        &book,
+        book.index_in_force(Date::parse("2025-03-03").unwrap())
+            .unwrap(),
+        kmo_domain::codes::Lang::Nl,
+    );
+    let first_line = expected.lines().next().unwrap();
+    assert!(page.contains(first_line), "{first_line} in {page}");
+    site.stop().await;
+}
