@@ -187,6 +187,7 @@ pub struct T {
     pub ag_payouts_done: &'static str,
     pub nav_agency: &'static str,
     pub pf_payouts: &'static str,
+    pub pf_calendar: &'static str,
 
     pub nav_statistics: &'static str,
     pub nav_providers: &'static str,
@@ -437,6 +438,7 @@ static NL: T = T {
     ag_payouts_done: "betalingen verstuurd, samen",
     nav_agency: "Agentschap",
     pf_payouts: "Ontvangen betalingen",
+    pf_calendar: "Alle termijnen in uw agenda (.ics)",
     nav_statistics: "Cijfers",
     nav_providers: "Aanbieders",
     nav_rules: "Regels",
@@ -586,6 +588,7 @@ static EN: T = T {
     ag_payouts_done: "payments sent, in all",
     nav_agency: "Agency",
     pf_payouts: "Payments received",
+    pf_calendar: "All deadlines in your calendar (.ics)",
     nav_statistics: "Figures",
     nav_providers: "Providers",
     nav_rules: "Rules",

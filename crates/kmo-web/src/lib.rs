@@ -17,6 +17,7 @@ use kmo_http::AppState;
 
 pub mod agency;
 pub mod application;
+pub mod calendar;
 pub mod catalogue;
 pub mod format;
 pub mod i18n;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(agency::router())
         .merge(statistics::router())
         .merge(catalogue::router())
+        .merge(calendar::router())
 }
 
 /// A rendered page: HTML with its language cookie when the visitor just chose one. A template

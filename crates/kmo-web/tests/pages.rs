@@ -256,6 +256,23 @@ async fn a_user_logs_in_sees_the_wallet_with_next_steps_and_logs_out() {
         let rest = &page[at..];
         assert!(rest.contains("Geef de factuur vrij"), "{rest}");
         assert!(rest.contains("uiterlijk op 31/12/2026"), "{rest}");
+        // The deadlines as a calendar file: the funded application's release by 31/12/2026.
+        let (status, ics, headers) = site
+            .get("/portefeuille/termijnen.ics", Some(&session))
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/calendar")
+        );
+        assert!(
+            ics.contains("UID:DEMO-GESTORT-release@kmo-portefeuille"),
+            "{ics}"
+        );
+        assert!(ics.contains("DTSTART;VALUE=DATE:20261231"));
+        assert!(!ics.contains("DEMO-INGEDIEND"));
         // Another enterprise's application is not on the page.
         assert!(!page.contains("DEMO-INGEDIEND") && !page.contains("Studio Peeters"));
 
