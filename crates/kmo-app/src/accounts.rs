@@ -784,6 +784,33 @@ impl<S: Store> Platform<S> {
     }
 
     /// Revokes a mandate: the agency, a legal representative of its enterprise, or its holder.
+    /// The mandates for an enterprise with their holders, for its legal representative or the
+    /// agency (`FORBIDDEN` for anyone else).
+    pub async fn enterprise_mandates(
+        &self,
+        by: &Principal,
+        enterprise: &str,
+    ) -> Result<Vec<(MandateRecord, UserRecord)>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let e = tx
+            .enterprise_by_key(enterprise)
+            .await?
+            .ok_or_else(|| CommandError::UnknownEnterprise(enterprise.to_owned()))?;
+        if !(by.is_agency() || by.is_legal_representative_of(e.id)) {
+            return Err(CommandError::Forbidden(
+                "only the legal representative or the agency sees who holds a mandate".into(),
+            ));
+        }
+        let mut out = Vec::new();
+        for m in tx.enterprise_mandates(e.id).await? {
+            if let Some(u) = tx.user_by_id(m.user).await? {
+                out.push((m, u));
+            }
+        }
+        drop(tx);
+        Ok(out)
+    }
+
     pub async fn revoke_mandate(&self, by: &Principal, id: i64) -> Result<(), CommandError> {
         let mut tx = self.store.begin().await?;
         let m = tx

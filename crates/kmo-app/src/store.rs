@@ -592,6 +592,11 @@ pub trait StoreTx: Send {
         &mut self,
         user: i64,
     ) -> impl Future<Output = Result<Vec<MandateRecord>, StoreError>> + Send;
+    /// Every mandate for an enterprise (any state), by id.
+    fn enterprise_mandates(
+        &mut self,
+        enterprise: i64,
+    ) -> impl Future<Output = Result<Vec<MandateRecord>, StoreError>> + Send;
     fn mandate_by_id(
         &mut self,
         id: i64,

@@ -473,6 +473,13 @@ impl StoreTx for Tx {
         forward!(self, mandates_of(user))
     }
 
+    async fn enterprise_mandates(
+        &mut self,
+        enterprise: i64,
+    ) -> Result<Vec<MandateRecord>, StoreError> {
+        forward!(self, enterprise_mandates(enterprise))
+    }
+
     async fn mandate_by_id(&mut self, id: i64) -> Result<Option<MandateRecord>, StoreError> {
         forward!(self, mandate_by_id(id))
     }

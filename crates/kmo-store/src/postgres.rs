@@ -589,6 +589,13 @@ impl PgTx {
         self.mandates_where("m.user_id", user).await
     }
 
+    pub(crate) async fn enterprise_mandates(
+        &mut self,
+        enterprise: i64,
+    ) -> Result<Vec<MandateRecord>, StoreError> {
+        self.mandates_where("m.enterprise_id", enterprise).await
+    }
+
     pub(crate) async fn mandate_by_id(
         &mut self,
         id: i64,

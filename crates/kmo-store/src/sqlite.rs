@@ -976,6 +976,13 @@ impl SqliteTx {
         self.mandates("m.user_id", user)
     }
 
+    pub(crate) fn enterprise_mandates(
+        &mut self,
+        enterprise: i64,
+    ) -> Result<Vec<MandateRecord>, StoreError> {
+        self.mandates("m.enterprise_id", enterprise)
+    }
+
     pub(crate) fn mandate_by_id(&mut self, id: i64) -> Result<Option<MandateRecord>, StoreError> {
         Ok(self.mandates("m.id", id)?.into_iter().next())
     }

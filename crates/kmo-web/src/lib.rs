@@ -21,6 +21,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod format;
 pub mod i18n;
+pub mod mandates;
 pub mod portfolio;
 pub mod public;
 pub mod qr;
@@ -39,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .merge(statistics::router())
         .merge(catalogue::router())
         .merge(calendar::router())
+        .merge(mandates::router())
 }
 
 /// A rendered page: HTML with its language cookie when the visitor just chose one. A template

@@ -369,6 +369,10 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     log_in(&b, &site, "ondernemer@demo.kmo").await;
     assert!(b.source().await.contains("Geef de factuur vrij"));
     b.check_page("portefeuille").await;
+    b.click("a[href='/portefeuille/mandaten']").await;
+    assert!(b.source().await.contains("boekhouder@demo.kmo"));
+    b.check_page("mandaten").await;
+    b.click("a[href='/portefeuille']").await;
 
     // Applies: calculate, then submit.
     b.click("a[href='/aanvragen/nieuw']").await;

@@ -674,3 +674,84 @@ async fn providers_are_found_by_name_and_theme_and_the_rules_in_force_are_shown(
     assert!(page.contains(first_line), "{first_line} in {page}");
     site.stop().await;
 }
+
+#[tokio::test]
+async fn a_legal_representative_invites_an_accountant_until_a_date_and_revokes_it() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let owner = log_in(&site, "ondernemer@demo.kmo").await;
+        let (status, page, _) = site.get("/portefeuille/mandaten", Some(&owner)).await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("boekhouder@demo.kmo")
+                && page.contains("mag inkijken en facturen vrijgeven"),
+            "{page}"
+        );
+        let csrf = hidden(&page, "csrf");
+        let invite = |email: &'static str, until: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("enterprise", "0417.497.106".to_owned()),
+                ("email", email.to_owned()),
+                ("scope", "view_and_release".to_owned()),
+                ("until", until.to_owned()),
+            ]
+        };
+        let post = |fields: Vec<(&'static str, String)>| {
+            let site = &site;
+            let owner = owner.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                site.post("/portefeuille/mandaten", &pairs, Some(&owner))
+                    .await
+            }
+        };
+        // Mistakes are shown next to their field.
+        let (status, page, _) = post(invite("niemand@demo.kmo", "2025-12-31")).await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("Er is geen account met dat e-mailadres"),
+            "{page}"
+        );
+        assert!(page.contains("value=\"niemand@demo.kmo\""));
+        let (_, page, _) = post(invite("boekhouder@demo.kmo", "2024-01-01")).await;
+        assert!(
+            page.contains("id=\"until-error\">Die datum is al voorbij."),
+            "{page}"
+        );
+
+        // The accountant does not see Van Damme yet; invited until the end of the year, it does.
+        let accountant = log_in(&site, "boekhouder@demo.kmo").await;
+        let (_, page, _) = site.get("/portefeuille", Some(&accountant)).await;
+        assert!(!page.contains("Van Damme Logistiek NV"));
+        let (status, _, _) = post(invite("boekhouder@demo.kmo", "2025-12-31")).await;
+        assert_eq!(status, 303);
+        let (_, page, _) = site.get("/portefeuille", Some(&accountant)).await;
+        assert!(page.contains("Van Damme Logistiek NV"), "{page}");
+        // It may not manage mandates itself.
+        let (_, page, _) = site.get("/portefeuille/mandaten", Some(&accountant)).await;
+        assert!(page.contains("Alleen de wettelijk vertegenwoordiger"));
+
+        // Revoked: gone at once.
+        let (_, page, _) = site.get("/portefeuille/mandaten", Some(&owner)).await;
+        assert!(page.contains("31/12/2025"));
+        let at = page.find("Van Damme Logistiek NV").unwrap();
+        let action = page[at..]
+            .split("action=\"/portefeuille/mandaten/")
+            .nth(1)
+            .unwrap();
+        let id = action.split('/').next().unwrap().to_owned();
+        let (status, _, _) = site
+            .post(
+                &format!("/portefeuille/mandaten/{id}/intrekken"),
+                &[("csrf", csrf.as_str())],
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(status, 303);
+        let (_, page, _) = site.get("/portefeuille", Some(&accountant)).await;
+        assert!(!page.contains("Van Damme Logistiek NV"));
+        site.stop().await;
+    }
+}
