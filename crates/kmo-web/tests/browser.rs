@@ -18,15 +18,12 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
+
+mod common;
 
 use base64::Engine;
-use kmo_domain::Date;
-use kmo_http::clock::FixedClock;
-use kmo_http::settings::Settings;
-use kmo_http::{AppState, serve_with};
+use common::DemoServer;
 use kmo_rules::RuleBook;
-use kmo_store::scratch::Scratch;
 use serde_json::{Value, json};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -269,28 +266,9 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     let profile = root.join(format!("chromium-profile-{}", std::process::id()));
 
     // The server, with the demo, on a clock fixed at 2025-03-03.
-    let scratch = Scratch::create(None, 4).await.unwrap();
-    let mut settings = Settings::default();
-    settings.server.listen = "127.0.0.1:0".into();
-    let today = Date::parse("2025-03-03").unwrap();
-    let state = AppState::new(
-        settings,
-        scratch.db.clone(),
-        RuleBook::embedded().unwrap(),
-        Arc::new(FixedClock::new(today)),
-    );
-    kmo_app::demo::fill(&state.platform, today).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let site = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve_with(
-        listener,
-        state.clone(),
-        kmo_web::router(),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let demo = DemoServer::start(None).await;
+    let site = demo.base.clone();
+    let state = demo.state.clone();
 
     let driver = tokio::task::block_in_place(|| Driver::start(&driver_exe));
     let http = reqwest::Client::new();
@@ -497,7 +475,5 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     b.cmd(reqwest::Method::DELETE, "", None).await;
     drop(driver);
     let _ = std::fs::remove_dir_all(&profile);
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
-    scratch.drop_it().await;
+    demo.stop().await;
 }

@@ -9,52 +9,31 @@
     reason = "test code"
 )]
 
-use std::sync::Arc;
-
 use kmo_domain::Date;
-use kmo_http::clock::FixedClock;
-use kmo_http::settings::Settings;
-use kmo_http::{AppState, serve_with};
 use kmo_rules::RuleBook;
-use kmo_store::scratch::{Scratch, backends_under_test};
+use kmo_store::scratch::backends_under_test;
+
+mod common;
+
+use common::DemoServer;
 
 struct Site {
     base: String,
     client: reqwest::Client,
-    scratch: Option<Scratch>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    server: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    server: DemoServer,
 }
 
 impl Site {
     async fn start(db: Option<&str>) -> Site {
-        let scratch = Scratch::create(db, 4).await.unwrap();
-        let mut settings = Settings::default();
-        settings.server.listen = "127.0.0.1:0".into();
-        let today = Date::parse("2025-03-03").unwrap();
-        let state = AppState::new(
-            settings,
-            scratch.db.clone(),
-            RuleBook::embedded().unwrap(),
-            Arc::new(FixedClock::new(today)),
-        );
-        kmo_app::demo::fill(&state.platform, today).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve_with(listener, state, kmo_web::router(), async move {
-            let _ = stopped.await;
-        }));
+        let server = DemoServer::start(db).await;
         Site {
-            base,
+            base: server.base.clone(),
             // Redirects are checked by hand.
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap(),
-            scratch: Some(scratch),
-            stop: Some(stop),
-            server: Some(server),
+            server,
         }
     }
 
@@ -87,16 +66,8 @@ impl Site {
         (status, r.text().await.unwrap(), headers)
     }
 
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(server) = self.server.take() {
-            server.await.unwrap().unwrap();
-        }
-        if let Some(scratch) = self.scratch.take() {
-            scratch.drop_it().await;
-        }
+    async fn stop(self) {
+        self.server.stop().await;
     }
 }
 
@@ -315,7 +286,7 @@ async fn a_provider_sees_the_applications_naming_it_and_names_are_escaped() {
 
         // What users typed is shown as text, never as markup.
         let platform = kmo_app::platform::Platform::new(
-            site.scratch.as_ref().unwrap().db.clone(),
+            site.server.scratch.as_ref().unwrap().db.clone(),
             RuleBook::embedded().unwrap(),
         );
         let e = platform.enterprise("0403.199.702").await.unwrap();
@@ -358,7 +329,7 @@ async fn a_provider_sees_the_applications_naming_it_and_names_are_escaped() {
 
 fn platform(site: &Site) -> kmo_app::platform::Platform<kmo_store::Db> {
     kmo_app::platform::Platform::new(
-        site.scratch.as_ref().unwrap().db.clone(),
+        site.server.scratch.as_ref().unwrap().db.clone(),
         RuleBook::embedded().unwrap(),
     )
 }

@@ -200,8 +200,19 @@ pub async fn provider_applications(
     ApiPath(key): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<ApplicationPage>, ApiError> {
+    let p = provider_for(&state, &caller, &key).await?;
+    page(&state, AppOwner::Provider(p.id), q).await
+}
+
+/// The provider with this key, when the caller is one of its users, agency staff or the quality
+/// chamber (`FORBIDDEN` for anyone else).
+async fn provider_for(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+) -> Result<kmo_app::store::ProviderRecord, ApiError> {
     caller.require_user()?;
-    let (p, _) = state.platform.provider(&key).await?;
+    let (p, _) = state.platform.provider(key).await?;
     let staff = matches!(
         caller.0.role(),
         Some(kmo_app::accounts::Role::Agency | kmo_app::accounts::Role::QualityChamber)
@@ -209,7 +220,7 @@ pub async fn provider_applications(
     if !staff && caller.0.provider() != Some(p.id) {
         return Err(forbidden());
     }
-    page(&state, AppOwner::Provider(p.id), q).await
+    Ok(p)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -306,15 +317,7 @@ pub async fn provider_payouts(
     ApiPath(key): ApiPath<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<MoneyOutPage>, ApiError> {
-    caller.require_user()?;
-    let (p, _) = state.platform.provider(&key).await?;
-    let staff = matches!(
-        caller.0.role(),
-        Some(kmo_app::accounts::Role::Agency | kmo_app::accounts::Role::QualityChamber)
-    );
-    if !staff && caller.0.provider() != Some(p.id) {
-        return Err(forbidden());
-    }
+    let p = provider_for(&state, &caller, &key).await?;
     let (after, limit) = page_limits(&state, q.after, q.limit)?;
     let page = state.platform.provider_payouts(p.id, after, limit).await?;
     Ok(Json(money_page(page, limit)))
