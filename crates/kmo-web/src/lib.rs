@@ -25,6 +25,7 @@ pub mod mandates;
 pub mod portfolio;
 pub mod public;
 pub mod qr;
+pub mod services;
 pub mod session;
 pub mod statistics;
 pub mod wizard;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(catalogue::router())
         .merge(calendar::router())
         .merge(mandates::router())
+        .merge(services::router())
 }
 
 /// A rendered page: HTML with its language cookie when the visitor just chose one. A template

@@ -441,6 +441,8 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
         "the provider sees the payout"
     );
     b.check_page("dienstverlener").await;
+    b.click("a[href='/dienstverlener/diensten']").await;
+    b.check_page("dienstverlener-aanbod").await;
     b.open(&format!("{site}/aanvragen/DEMO-INGEDIEND")).await;
     b.pick("input[name='reason'][value='wrong_provider']").await;
     b.click("form[action$='/weigeren'] button").await;

@@ -726,3 +726,57 @@ async fn a_legal_representative_invites_an_accountant_until_a_date_and_revokes_i
         site.stop().await;
     }
 }
+
+#[tokio::test]
+async fn a_provider_adds_a_service_that_enterprises_can_then_pick() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let owner = log_in(&site, "ondernemer@demo.kmo").await;
+        let (status, _, _) = site.get("/dienstverlener/diensten", Some(&owner)).await;
+        assert_eq!(status, 403, "not a provider's user");
+        let trainer = log_in(&site, "opleider@demo.kmo").await;
+        let (status, page, _) = site.get("/dienstverlener/diensten", Some(&trainer)).await;
+        assert_eq!(status, 200);
+        let csrf = hidden(&page, "csrf");
+        let theme = "digitalisation".to_owned();
+        let service = |price: &'static str, theme: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("name", "Veilig thuiswerken".to_owned()),
+                ("kind", "training".to_owned()),
+                ("theme", theme.to_owned()),
+                ("sub_theme", "cybersecurity".to_owned()),
+                ("price", price.to_owned()),
+            ]
+        };
+        let post = |fields: Vec<(&'static str, String)>| {
+            let site = &site;
+            let trainer = trainer.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                site.post("/dienstverlener/diensten", &pairs, Some(&trainer))
+                    .await
+            }
+        };
+        let (status, page, _) = post(service("gratis", &theme)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"price-error\""), "{page}");
+        assert!(page.contains("value=\"Veilig thuiswerken\""));
+        let (status, page, _) = post(service("450,00", "yoga")).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"theme-error\">Niet aanvaard"), "{page}");
+        let (status, _, _) = post(service("450,00", &theme)).await;
+        assert_eq!(status, 303);
+        let (_, page, _) = site.get("/dienstverlener/diensten", Some(&trainer)).await;
+        assert!(
+            page.contains(
+                "Veilig thuiswerken — Opleiding, Digitalisering / cybersecurity, € 450,00"
+            ),
+            "{page}"
+        );
+        let (_, wizard, _) = site.get("/aanvragen/nieuw", Some(&owner)).await;
+        assert!(wizard.contains("Veilig thuiswerken"));
+        site.stop().await;
+    }
+}
