@@ -2021,6 +2021,20 @@ impl<S: Store> Platform<S> {
     }
 }
 
+impl<S: Store> Platform<S>
+where
+    S::Tx: crate::store::StoreRead,
+{
+    /// `kmo ledger check` in-process: every balance recomputed from the journal and every
+    /// invariant asserted, in one read transaction.
+    pub async fn ledger_report(&self) -> Result<crate::check::LedgerReport, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let report = crate::check::ledger_report(&mut tx).await?;
+        drop(tx);
+        Ok(report)
+    }
+}
+
 /// Totals of a group of statistics cells.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StatisticsTotals {

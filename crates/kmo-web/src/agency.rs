@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
         .route("/agentschap", get(desk))
         .route("/agentschap/storting", post(deposit))
         .route("/agentschap/uitbetaling", post(payout))
+        .route("/agentschap/boeken", get(books))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -216,6 +217,46 @@ async fn payout(
             )
             .await
         }
+        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+    }
+}
+
+/// The ledger check's answer, as shown.
+#[derive(Template)]
+#[template(path = "books.html")]
+struct Books {
+    f: Frame,
+    clean: bool,
+    transfers: u64,
+    accounts: usize,
+    applications: usize,
+    open_reservations: usize,
+    bank: String,
+    wallets: String,
+    problems: Vec<String>,
+}
+
+/// `kmo ledger check` on a page: every balance recomputed from the journal (agency staff).
+async fn books(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
+    if let Some(r) = staff(&visitor) {
+        return r;
+    }
+    match state.platform.ledger_report().await {
+        Ok(r) => html(
+            Books {
+                f: Frame::new(&lang, &visitor, "/agentschap/boeken"),
+                clean: r.is_clean(),
+                transfers: r.transfers,
+                accounts: r.accounts,
+                applications: r.applications,
+                open_reservations: r.open_reservations,
+                bank: kmo_domain::Cents::new(r.bank_cents).to_string(),
+                wallets: kmo_domain::Cents::new(r.wallets_cents).to_string(),
+                problems: r.problems,
+            }
+            .render(),
+            &lang,
+        ),
         Err(e) => kmo_http::error::ApiError::from(e).into_response(),
     }
 }

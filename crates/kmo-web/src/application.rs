@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/aanvragen/{key}/vrijgeven", post(release))
         .route("/aanvragen/{key}/stopzetten", post(stop))
         .route("/aanvragen/{key}/weigeren", post(refuse))
+        .route("/aanvragen/{key}/inspectie", post(inspect))
 }
 
 /// One line of the timeline.
@@ -80,6 +81,9 @@ struct Page {
     can_refuse: bool,
     refuse_reasons: Vec<(&'static str, &'static str)>,
     refuse_error: Option<String>,
+    /// Agency staff: block, unblock or recover after an inspection.
+    can_inspect: bool,
+    inspect_error: Option<String>,
     timeline: Vec<Event>,
 }
 
@@ -215,6 +219,7 @@ struct Draft {
     release_error: Option<String>,
     stop_error: Option<String>,
     refuse_error: Option<String>,
+    inspect_error: Option<String>,
 }
 
 async fn page(
@@ -319,6 +324,8 @@ async fn page(
                 .map(|(code, nl, en)| (*code, if t.code == "nl" { *nl } else { *en }))
                 .collect(),
             refuse_error: typed.refuse_error,
+            can_inspect: allowed(p, &app, Access::Inspect),
+            inspect_error: typed.inspect_error,
             timeline,
         }
         .render(),
@@ -522,6 +529,71 @@ async fn refuse(
         Err(e) => {
             let draft = Draft {
                 refuse_error: Some(action_error(t, e.code())),
+                ..Draft::default()
+            };
+            page(&state, &lang, &visitor, app, draft).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct InspectForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// The agency's decision after an inspection (rules.md T9): block, unblock, or recover.
+async fn inspect(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Path(key): Path<String>,
+    Form(form): Form<InspectForm>,
+) -> Response {
+    let t = lang.texts();
+    let app = match visible(&state, &visitor, &key, Access::Inspect).await {
+        Ok(app) => app,
+        Err(r) => return r,
+    };
+    if !visitor.csrf_ok(&form.csrf) {
+        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+    }
+    let action = match form.action.as_str() {
+        "block" => Some(kmo_app::platform::Inspection::Block),
+        "unblock" => Some(kmo_app::platform::Inspection::Unblock),
+        "recover" => Some(kmo_app::platform::Inspection::Recover),
+        _ => None,
+    };
+    let Some(action) = action else {
+        let draft = Draft {
+            inspect_error: Some(t.err_choice.to_owned()),
+            ..Draft::default()
+        };
+        return page(&state, &lang, &visitor, app, draft).await;
+    };
+    match state
+        .platform
+        .inspect(&key, action, state.clock.today(), form.reason.trim())
+        .await
+    {
+        Ok(_) => see_other(&format!("/aanvragen/{}", path_segment(&key))),
+        Err(kmo_app::platform::CommandError::Store(e)) => {
+            kmo_http::error::ApiError::from(kmo_app::platform::CommandError::Store(e))
+                .into_response()
+        }
+        Err(e) => {
+            let text = match &e {
+                kmo_app::platform::CommandError::Invalid { field, .. } if field == "reason" => {
+                    t.in_reason_needed.to_owned()
+                }
+                other => action_error(t, other.code()),
+            };
+            let draft = Draft {
+                inspect_error: Some(text),
                 ..Draft::default()
             };
             page(&state, &lang, &visitor, app, draft).await

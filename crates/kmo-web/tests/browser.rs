@@ -417,6 +417,13 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
             .await
             .contains("betalingen verstuurd")
     );
+    b.click("a[href='/agentschap/boeken']").await;
+    assert!(
+        b.text("#books-verdict")
+            .await
+            .starts_with("De boeken kloppen")
+    );
+    b.check_page("agentschap-boeken").await;
     b.click(".inline-form button").await;
     log_in(&b, &site, "opleider@demo.kmo").await;
     assert!(b.source().await.contains("Ontvangen betalingen"));

@@ -780,3 +780,76 @@ async fn a_provider_adds_a_service_that_enterprises_can_then_pick() {
         site.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_agency_blocks_and_unblocks_after_an_inspection_and_checks_the_books() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let owner = log_in(&site, "ondernemer@demo.kmo").await;
+        let (status, _, _) = site.get("/agentschap/boeken", Some(&owner)).await;
+        assert_eq!(status, 403);
+        let agency = log_in(&site, "agentschap@demo.kmo").await;
+        let (status, page, _) = site.get("/aanvragen/DEMO-GESTORT", Some(&agency)).await;
+        assert_eq!(status, 200);
+        let csrf = hidden(&page, "csrf");
+        let inspect = |action: &'static str, reason: &'static str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("action", action.to_owned()),
+                ("reason", reason.to_owned()),
+            ]
+        };
+        let post = |fields: Vec<(&'static str, String)>| {
+            let site = &site;
+            let agency = agency.clone();
+            async move {
+                let pairs: Vec<(&str, &str)> =
+                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                site.post("/aanvragen/DEMO-GESTORT/inspectie", &pairs, Some(&agency))
+                    .await
+            }
+        };
+        let (status, page, _) = post(inspect("block", " ")).await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("Blokkeren of terugvorderen vraagt een reden."),
+            "{page}"
+        );
+        let (status, _, _) = post(inspect("block", "steekproef 2025")).await;
+        assert_eq!(status, 303);
+        let p = platform(&site);
+        assert_eq!(
+            p.application("DEMO-GESTORT").await.unwrap().state,
+            kmo_app::lifecycle::State::Blocked
+        );
+        let (_, page, _) = site.get("/portefeuille", Some(&owner)).await;
+        assert!(page.contains("Het agentschap onderzoekt deze aanvraag"));
+        // The owner may not inspect.
+        let (status, _, _) = site
+            .post(
+                "/aanvragen/DEMO-GESTORT/inspectie",
+                &[("csrf", "x"), ("action", "unblock")],
+                Some(&owner),
+            )
+            .await;
+        assert_eq!(status, 403);
+        let (status, _, _) = post(inspect("unblock", "")).await;
+        assert_eq!(status, 303);
+        assert_eq!(
+            p.application("DEMO-GESTORT").await.unwrap().state,
+            kmo_app::lifecycle::State::Funded
+        );
+
+        // The books, checked on the page, as `kmo ledger check` does.
+        let report = p.ledger_report().await.unwrap();
+        assert!(report.is_clean());
+        let (status, page, _) = site.get("/agentschap/boeken", Some(&agency)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("De boeken kloppen"));
+        assert!(
+            page.contains(&format!("id=\"books-transfers\">{}</td>", report.transfers)),
+            "{page}"
+        );
+        site.stop().await;
+    }
+}
