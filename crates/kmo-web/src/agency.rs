@@ -75,7 +75,7 @@ async fn render(
 ) -> Response {
     let run = match random_key("WEB-") {
         Ok(r) => r,
-        Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => return crate::failed(e),
     };
     html(
         Desk {
@@ -145,7 +145,7 @@ async fn deposit(
         return r;
     }
     if !visitor.csrf_ok(&line.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+        return crate::csrf_failed();
     }
     let t = lang.texts();
     let bank_ref = line.bank_ref.trim().to_owned();
@@ -169,9 +169,7 @@ async fn deposit(
         .await;
     let outcome = match result {
         Ok(app) => (true, format!("{} {}", t.ag_booked, app.key)),
-        Err(CommandError::Store(e)) => {
-            return kmo_http::error::ApiError::from(CommandError::Store(e)).into_response();
-        }
+        Err(e @ CommandError::Store(_)) => return crate::failed(e),
         // The same statement line again: booked once, whatever its first outcome was.
         Err(CommandError::Repeated { .. }) => (false, t.ag_repeated.to_owned()),
         Err(e) => (false, returned(t, e.code())),
@@ -197,7 +195,7 @@ async fn payout(
         return r;
     }
     if !visitor.csrf_ok(&form.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+        return crate::csrf_failed();
     }
     // The run id came with the form: posting it twice answers the same run, paying nothing twice.
     match state
@@ -217,7 +215,7 @@ async fn payout(
             )
             .await
         }
-        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => crate::failed(e),
     }
 }
 
@@ -257,6 +255,6 @@ async fn books(State(state): State<AppState>, lang: Choice, visitor: Visitor) ->
             .render(),
             &lang,
         ),
-        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => crate::failed(e),
     }
 }

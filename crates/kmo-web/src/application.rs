@@ -287,7 +287,7 @@ async fn page(
                 actor: t.actor(&r.actor).to_owned(),
             })
             .collect(),
-        Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => return crate::failed(e),
     };
     let balance = app.balance();
     html(
@@ -349,6 +349,27 @@ async fn visible(
         .map_err(IntoResponse::into_response)
 }
 
+/// The application for a form that changes it: the visitor may do `access` on it and the form
+/// carries the session's CSRF token.
+async fn acting(
+    state: &AppState,
+    visitor: &Visitor,
+    key: &str,
+    access: Access,
+    csrf: &str,
+) -> Result<Application, Response> {
+    let app = visible(state, visitor, key, access).await?;
+    if !visitor.csrf_ok(csrf) {
+        return Err(crate::csrf_failed());
+    }
+    Ok(app)
+}
+
+/// Back to the application's page after a change (303: a reload never posts again).
+fn back_to(key: &str) -> Response {
+    see_other(&format!("/aanvragen/{}", path_segment(key)))
+}
+
 async fn show(
     State(state): State<AppState>,
     lang: Choice,
@@ -381,13 +402,10 @@ async fn release(
     Form(form): Form<ReleaseForm>,
 ) -> Response {
     let t = lang.texts();
-    let app = match visible(&state, &visitor, &key, Access::Release).await {
+    let app = match acting(&state, &visitor, &key, Access::Release, &form.csrf).await {
         Ok(app) => app,
         Err(r) => return r,
     };
-    if !visitor.csrf_ok(&form.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
-    }
     let again = |error: String| Draft {
         release_amount: Some(form.amount.clone()),
         release_invoice: Some(form.invoice.clone()),
@@ -414,11 +432,8 @@ async fn release(
         .pay_order(&key, amount, state.clock.today(), &order)
         .await
     {
-        Ok(_) => see_other(&format!("/aanvragen/{}", path_segment(&key))),
-        Err(kmo_app::platform::CommandError::Store(e)) => {
-            kmo_http::error::ApiError::from(kmo_app::platform::CommandError::Store(e))
-                .into_response()
-        }
+        Ok(_) => back_to(&key),
+        Err(e @ kmo_app::platform::CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
             page(
                 &state,
@@ -441,29 +456,23 @@ async fn stop(
     Form(form): Form<crate::portfolio::CsrfForm>,
 ) -> Response {
     let t = lang.texts();
-    let app = match visible(&state, &visitor, &key, Access::Apply).await {
+    let app = match acting(&state, &visitor, &key, Access::Apply, &form.csrf).await {
         Ok(app) => app,
         Err(r) => return r,
     };
-    if !visitor.csrf_ok(&form.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
-    }
     match state
         .platform
         .close(&key, Closing::Stop, state.clock.today(), None)
         .await
     {
-        Ok(_) => see_other(&format!("/aanvragen/{}", path_segment(&key))),
+        Ok(_) => back_to(&key),
         // Stopped already (a second click): the page shows the stopped application.
         Err(kmo_app::platform::CommandError::Transition(_))
             if app.state == lifecycle::State::Stopped =>
         {
-            see_other(&format!("/aanvragen/{}", path_segment(&key)))
+            back_to(&key)
         }
-        Err(kmo_app::platform::CommandError::Store(e)) => {
-            kmo_http::error::ApiError::from(kmo_app::platform::CommandError::Store(e))
-                .into_response()
-        }
+        Err(e @ kmo_app::platform::CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
             let draft = Draft {
                 stop_error: Some(action_error(t, e.code())),
@@ -491,13 +500,10 @@ async fn refuse(
     Form(form): Form<RefuseForm>,
 ) -> Response {
     let t = lang.texts();
-    let app = match visible(&state, &visitor, &key, Access::Provide).await {
+    let app = match acting(&state, &visitor, &key, Access::Provide, &form.csrf).await {
         Ok(app) => app,
         Err(r) => return r,
     };
-    if !visitor.csrf_ok(&form.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
-    }
     let Some(provider) = visitor.principal.provider() else {
         return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response();
     };
@@ -521,11 +527,8 @@ async fn refuse(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => see_other(&format!("/aanvragen/{}", path_segment(&key))),
-        Err(kmo_app::platform::CommandError::Store(e)) => {
-            kmo_http::error::ApiError::from(kmo_app::platform::CommandError::Store(e))
-                .into_response()
-        }
+        Ok(_) => back_to(&key),
+        Err(e @ kmo_app::platform::CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
             let draft = Draft {
                 refuse_error: Some(action_error(t, e.code())),
@@ -555,13 +558,10 @@ async fn inspect(
     Form(form): Form<InspectForm>,
 ) -> Response {
     let t = lang.texts();
-    let app = match visible(&state, &visitor, &key, Access::Inspect).await {
+    let app = match acting(&state, &visitor, &key, Access::Inspect, &form.csrf).await {
         Ok(app) => app,
         Err(r) => return r,
     };
-    if !visitor.csrf_ok(&form.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
-    }
     let action = match form.action.as_str() {
         "block" => Some(kmo_app::platform::Inspection::Block),
         "unblock" => Some(kmo_app::platform::Inspection::Unblock),
@@ -580,11 +580,8 @@ async fn inspect(
         .inspect(&key, action, state.clock.today(), form.reason.trim())
         .await
     {
-        Ok(_) => see_other(&format!("/aanvragen/{}", path_segment(&key))),
-        Err(kmo_app::platform::CommandError::Store(e)) => {
-            kmo_http::error::ApiError::from(kmo_app::platform::CommandError::Store(e))
-                .into_response()
-        }
+        Ok(_) => back_to(&key),
+        Err(e @ kmo_app::platform::CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
             let text = match &e {
                 kmo_app::platform::CommandError::Invalid { field, .. } if field == "reason" => {

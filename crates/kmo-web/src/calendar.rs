@@ -153,7 +153,7 @@ async fn download(State(state): State<AppState>, lang: Choice, visitor: Visitor)
             Ok((name, apps)) => {
                 deadlines.extend(apps.iter().filter_map(|(_, a)| deadline(t, &name, a)));
             }
-            Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+            Err(e) => return crate::failed(e),
         }
     }
     deadlines.sort_by_key(|d| d.day);

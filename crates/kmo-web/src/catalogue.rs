@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use kmo_http::AppState;
 use kmo_rules::explain::describe_rule_set;
@@ -94,7 +94,7 @@ async fn providers(
             .render(),
             &lang,
         ),
-        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => crate::failed(e),
     }
 }
 

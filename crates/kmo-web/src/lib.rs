@@ -75,6 +75,17 @@ pub(crate) fn html(rendered: askama::Result<String>, lang: &i18n::Choice) -> Res
     }
 }
 
+/// A form that changes something came without the session's CSRF token.
+pub(crate) fn csrf_failed() -> Response {
+    (StatusCode::FORBIDDEN, "CSRF_FAILED").into_response()
+}
+
+/// A command the page cannot show as a mistake of the user (a store failure, a refusal of
+/// access): the API's answer for it, with its stable code and no internals.
+pub(crate) fn failed(e: kmo_app::platform::CommandError) -> Response {
+    kmo_http::error::ApiError::from(e).into_response()
+}
+
 /// A redirect after a form (303: the browser fetches the target with GET, so reloading the
 /// page never posts the form twice).
 pub(crate) fn see_other(to: &str) -> Response {

@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use kmo_app::accounts::{Principal, Scope};
 use kmo_app::platform::CommandError;
@@ -135,7 +135,7 @@ async fn render(
             .render(),
             lang,
         ),
-        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => crate::failed(e),
     }
 }
 
@@ -179,7 +179,7 @@ async fn grant(
         return see_other("/aanmelden");
     }
     if !visitor.csrf_ok(&form.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+        return crate::csrf_failed();
     }
     let t = lang.texts();
     let mut errors = GrantErrors::default();
@@ -223,9 +223,7 @@ async fn grant(
         .await
     {
         Ok(_) => see_other("/portefeuille/mandaten"),
-        Err(CommandError::Store(e)) => {
-            kmo_http::error::ApiError::from(CommandError::Store(e)).into_response()
-        }
+        Err(e @ CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
             errors.email = Some(grant_error(t, &e));
             render(&state, &lang, &visitor, form, errors).await
@@ -243,10 +241,10 @@ async fn revoke(
         return see_other("/aanmelden");
     }
     if !visitor.csrf_ok(&form.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+        return crate::csrf_failed();
     }
     match state.platform.revoke_mandate(&visitor.principal, id).await {
         Ok(()) => see_other("/portefeuille/mandaten"),
-        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => crate::failed(e),
     }
 }

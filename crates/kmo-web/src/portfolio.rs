@@ -114,7 +114,7 @@ async fn login(
             }
             again(t.err_login)
         }
-        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => crate::failed(e),
     }
 }
 
@@ -134,10 +134,10 @@ async fn logout(
         return see_other("/");
     };
     if !visitor.csrf_ok(&form.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+        return crate::csrf_failed();
     }
     if let Err(e) = state.platform.end_session(secret).await {
-        return kmo_http::error::ApiError::from(e).into_response();
+        return crate::failed(e);
     }
     let mut response = see_other("/");
     if let Ok(value) = kmo_http::auth::ended_session_cookie().parse() {
@@ -236,7 +236,7 @@ async fn portfolio(State(state): State<AppState>, lang: Choice, visitor: Visitor
     }
     match portfolio_page(&state, &lang, &visitor).await {
         Ok(page) => html(page.render(), &lang),
-        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => crate::failed(e),
     }
 }
 

@@ -75,11 +75,7 @@ async fn own_provider(state: &AppState, visitor: &Visitor) -> Result<String, Res
     let Some(id) = visitor.principal.provider() else {
         return Err((axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response());
     };
-    state
-        .platform
-        .provider_key(id)
-        .await
-        .map_err(|e| kmo_http::error::ApiError::from(e).into_response())
+    state.platform.provider_key(id).await.map_err(crate::failed)
 }
 
 async fn render(
@@ -99,7 +95,7 @@ async fn render(
     .await;
     let (p, profile, services) = match loaded {
         Ok(x) => x,
-        Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => return crate::failed(e),
     };
     html(
         Page {
@@ -181,7 +177,7 @@ async fn add(
         Err(r) => return r,
     };
     if !visitor.csrf_ok(&form.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+        return crate::csrf_failed();
     }
     let t = lang.texts();
     let mut errors = ServiceErrors::default();
@@ -210,6 +206,6 @@ async fn add(
             field_error(t, &mut errors, &field, &message);
             render(&state, &lang, &visitor, &key, form, errors).await
         }
-        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => crate::failed(e),
     }
 }

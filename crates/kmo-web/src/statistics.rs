@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use kmo_app::platform::StatisticsTotals;
 use kmo_domain::Cents;
@@ -146,7 +146,7 @@ async fn statistics(
         .unwrap_or(this_year);
     let s = match state.platform.statistics(year).await {
         Ok(s) => s,
-        Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => return crate::failed(e),
     };
     let months = chart(
         "months",

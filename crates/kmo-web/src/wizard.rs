@@ -7,7 +7,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use kmo_app::accounts::{Principal, random_key};
 use kmo_app::platform::{CommandError, Submission};
@@ -157,7 +157,7 @@ async fn render(
             .render(),
             lang,
         ),
-        Err(e) => kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => crate::failed(e),
     }
 }
 
@@ -167,7 +167,7 @@ async fn form(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> 
     }
     let key = match random_key("W-") {
         Ok(k) => k,
-        Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => return crate::failed(e),
     };
     let form = WizardForm {
         key,
@@ -187,13 +187,13 @@ async fn submit(
         return see_other("/aanmelden");
     }
     if !visitor.csrf_ok(&form.csrf) {
-        return (axum::http::StatusCode::FORBIDDEN, "CSRF_FAILED").into_response();
+        return crate::csrf_failed();
     }
     let t = lang.texts();
     let mut errors = WizardErrors::default();
     let allowed = match enterprises(&state, &visitor.principal).await {
         Ok(list) => list,
-        Err(e) => return kmo_http::error::ApiError::from(e).into_response(),
+        Err(e) => return crate::failed(e),
     };
     if !allowed.iter().any(|(k, _)| *k == form.enterprise) {
         errors.enterprise = Some(t.err_choice);
@@ -265,9 +265,7 @@ async fn submit(
                 _ => render(&state, &lang, &visitor, form, errors, None).await,
             }
         }
-        Err(CommandError::Store(e)) => {
-            kmo_http::error::ApiError::from(CommandError::Store(e)).into_response()
-        }
+        Err(e @ CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
             let outcome = preview(&state, &lang, &submission).await;
             errors.submit = Some(format!("{} ({})", t.w_refused, e.code()));

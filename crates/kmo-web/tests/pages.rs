@@ -66,6 +66,17 @@ impl Site {
         (status, r.text().await.unwrap(), headers)
     }
 
+    /// A form whose values the test built (owned strings), posted with the session cookie.
+    async fn post_fields(
+        &self,
+        path: &str,
+        fields: Vec<(&str, String)>,
+        cookie: &str,
+    ) -> (u16, String, reqwest::header::HeaderMap) {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post(path, &pairs, Some(cookie)).await
+    }
+
     async fn stop(self) {
         self.server.stop().await;
     }
@@ -379,27 +390,19 @@ async fn an_enterprise_applies_releases_part_and_stops_from_the_pages() {
                 ("action", action.to_owned()),
             ]
         };
-        let as_refs =
-            |v: &Vec<(&'static str, String)>| -> Vec<(&'static str, String)> { v.clone() };
         let post = |fields: Vec<(&'static str, String)>| {
-            let site = &site;
-            let owner = owner.clone();
-            async move {
-                let pairs: Vec<(&str, &str)> =
-                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                site.post("/aanvragen/nieuw", &pairs, Some(&owner)).await
-            }
+            site.post_fields("/aanvragen/nieuw", fields, &owner)
         };
         // Calculate: the decision and its reasons, nothing saved.
-        let (status, page, _) = post(as_refs(&form("preview"))).await;
+        let (status, page, _) = post(form("preview")).await;
         assert_eq!(status, 200);
         assert!(page.contains("Komt in aanmerking"), "{page}");
         // Submit, twice (a double click): one application.
-        let (status, _, headers) = post(as_refs(&form("submit"))).await;
+        let (status, _, headers) = post(form("submit")).await;
         assert_eq!(status, 303);
         let location = headers["location"].to_str().unwrap().to_owned();
         assert_eq!(location, format!("/aanvragen/{key}"));
-        let (status, _, headers) = post(as_refs(&form("submit"))).await;
+        let (status, _, headers) = post(form("submit")).await;
         assert_eq!(
             (status, headers["location"].to_str().unwrap()),
             (303, location.as_str())
@@ -669,14 +672,7 @@ async fn a_legal_representative_invites_an_accountant_until_a_date_and_revokes_i
             ]
         };
         let post = |fields: Vec<(&'static str, String)>| {
-            let site = &site;
-            let owner = owner.clone();
-            async move {
-                let pairs: Vec<(&str, &str)> =
-                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                site.post("/portefeuille/mandaten", &pairs, Some(&owner))
-                    .await
-            }
+            site.post_fields("/portefeuille/mandaten", fields, &owner)
         };
         // Mistakes are shown next to their field.
         let (status, page, _) = post(invite("niemand@demo.kmo", "2025-12-31")).await;
@@ -750,14 +746,7 @@ async fn a_provider_adds_a_service_that_enterprises_can_then_pick() {
             ]
         };
         let post = |fields: Vec<(&'static str, String)>| {
-            let site = &site;
-            let trainer = trainer.clone();
-            async move {
-                let pairs: Vec<(&str, &str)> =
-                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                site.post("/dienstverlener/diensten", &pairs, Some(&trainer))
-                    .await
-            }
+            site.post_fields("/dienstverlener/diensten", fields, &trainer)
         };
         let (status, page, _) = post(service("gratis", &theme)).await;
         assert_eq!(status, 200);
@@ -800,14 +789,7 @@ async fn the_agency_blocks_and_unblocks_after_an_inspection_and_checks_the_books
             ]
         };
         let post = |fields: Vec<(&'static str, String)>| {
-            let site = &site;
-            let agency = agency.clone();
-            async move {
-                let pairs: Vec<(&str, &str)> =
-                    fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-                site.post("/aanvragen/DEMO-GESTORT/inspectie", &pairs, Some(&agency))
-                    .await
-            }
+            site.post_fields("/aanvragen/DEMO-GESTORT/inspectie", fields, &agency)
         };
         let (status, page, _) = post(inspect("block", " ")).await;
         assert_eq!(status, 200);
