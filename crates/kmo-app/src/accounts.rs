@@ -504,6 +504,36 @@ impl<S: Store> Platform<S> {
         Ok((token, secret))
     }
 
+    /// A new calendar-feed address secret for the user, replacing the earlier one (which stops
+    /// working); returned once, only its hash is kept.
+    pub async fn new_calendar_feed(&self, user: i64, today: Date) -> Result<String, CommandError> {
+        let secret = hex(&random_bytes::<24>()?);
+        let mut tx = self.store.begin().await?;
+        tx.save_calendar_feed(user, &token_hash(&secret), today)
+            .await?;
+        tx.commit().await?;
+        Ok(secret)
+    }
+
+    /// The principal whose calendar feed has this secret; `None` for an unknown or replaced
+    /// address.
+    pub async fn calendar_feed_principal(
+        &self,
+        secret: &str,
+        today: Date,
+    ) -> Result<Option<Principal>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let Some(user) = tx.calendar_feed_user(&token_hash(secret)).await? else {
+            return Ok(None);
+        };
+        let Some(user) = tx.user_by_id(user).await? else {
+            return Ok(None);
+        };
+        let p = Self::principal_in(&mut tx, user, today).await?;
+        drop(tx);
+        Ok(Some(p))
+    }
+
     pub async fn tokens(&self, user: i64) -> Result<Vec<TokenRecord>, CommandError> {
         let mut tx = self.store.begin().await?;
         let list = tx.tokens_of(user).await?;

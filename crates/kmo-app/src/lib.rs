@@ -5,6 +5,7 @@
 //! - [`store`]: the storage traits the services need (implemented by `kmo-store`).
 //! - [`platform`]: the use-case services; each command is one transaction.
 //! - [`audit`]: the hash-chained audit log and its verification.
+//! - [`occupation`]: requests for the occupation-specific list, as pure rules.
 //! - [`scenario`]: the scenario language of lifecycle.md (`kmo scenario run`).
 //!
 //! **Architecture Invariant:** `kmo-app` defines the store traits and never imports a store
@@ -15,6 +16,8 @@ pub mod audit;
 pub mod check;
 pub mod demo;
 pub mod lifecycle;
+pub mod listing;
+pub mod occupation;
 pub mod platform;
 pub mod registry;
 pub mod replay;

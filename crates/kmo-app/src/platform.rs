@@ -971,6 +971,12 @@ impl<S: Store> Platform<S> {
             })?;
         }
         check_amount("price_cents", service.price)?;
+        if service.on_occupation_list {
+            return Err(invalid(
+                "on_occupation_list",
+                "a service is put on the occupation-specific list by an approved list request (rules.md §4.3), not when it is added".into(),
+            ));
+        }
         let mut listed = service.clone();
         listed.name = name.to_owned();
         let mut tx = self.store.begin().await?;
@@ -1823,6 +1829,70 @@ impl<S: Store> Platform<S> {
         )
     }
 
+    /// The provider confirms it checked an application that names it (rules.md §2): recorded
+    /// once, in its audit stream; nothing moves. Refused with `NOT_YOUR_APPLICATION` for another
+    /// provider's application, and for a closed one. Returns false when it was confirmed before.
+    pub async fn confirm_as(
+        &self,
+        provider: &str,
+        key: &str,
+        date: Date,
+    ) -> Result<bool, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let p = tx
+            .provider_by_key(provider)
+            .await?
+            .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
+        let app = tx
+            .application_by_key(key)
+            .await?
+            .ok_or_else(|| CommandError::UnknownApplication(key.to_owned()))?;
+        if app.provider != p.id {
+            return Err(CommandError::NotYourApplication(key.to_owned()));
+        }
+        if !matches!(
+            app.state,
+            lifecycle::State::Submitted
+                | lifecycle::State::Funded
+                | lifecycle::State::PartiallyPaid
+        ) {
+            return Err(CommandError::Invalid {
+                field: "application".into(),
+                message: format!("application {key} is {}: there is nothing to confirm", app.state),
+            });
+        }
+        if !tx.insert_confirmation(app.id, p.id, date).await? {
+            return Ok(false);
+        }
+        let stream = format!("provider:{}", p.id);
+        let head = tx.audit_head(&stream).await?;
+        let payload = json!({"application": key, "transfers": []});
+        let record = next_record(
+            &stream,
+            head,
+            "application_confirmed",
+            "provider",
+            date,
+            payload.to_string(),
+        );
+        tx.append_audit(&record).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The applications a provider confirmed (all, or `application`), with the date:
+    /// application id → date.
+    pub async fn confirmations(
+        &self,
+        provider: i64,
+        application: Option<i64>,
+    ) -> Result<std::collections::HashMap<i64, Date>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let list = tx.confirmations(provider, application).await?;
+        drop(tx);
+        Ok(list.into_iter().collect())
+    }
+
     async fn registration_step(
         &self,
         provider: &str,
@@ -1856,6 +1926,22 @@ impl<S: Store> Platform<S> {
         tx.append_audit(&record).await?;
         tx.commit().await?;
         Ok(next)
+    }
+
+    /// A provider's registrations: for training and for advice.
+    pub async fn registrations(
+        &self,
+        provider: i64,
+    ) -> Result<[Option<crate::registry::Registration>; 2], CommandError> {
+        let mut tx = self.store.begin().await?;
+        let training = tx
+            .registration(provider, kmo_domain::ServiceKind::Training)
+            .await?;
+        let advice = tx
+            .registration(provider, kmo_domain::ServiceKind::Advice)
+            .await?;
+        drop(tx);
+        Ok([training, advice])
     }
 
     /// A provider asks for a registration number for a service kind (rules.md §7).

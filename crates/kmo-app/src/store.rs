@@ -244,6 +244,21 @@ pub struct PayableCredit {
     pub transfer: Transfer,
 }
 
+/// A request to put a listed service on the occupation-specific list (rules.md §4.3); its
+/// content as JSON (`occupation::ListRequest::to_json`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListRequestRecord {
+    /// 0 before it is stored.
+    pub id: i64,
+    pub key: String,
+    pub provider: i64,
+    /// The listed service the request is for.
+    pub service: i64,
+    /// The state code (kept on the row for the queues).
+    pub state: String,
+    pub body: String,
+}
+
 /// A saved draft of an application (T1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DraftRecord {
@@ -677,6 +692,64 @@ pub trait StoreTx: Send {
         provider: i64,
         registration: &crate::registry::Registration,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    // --- the occupation-specific list (rules.md §4.3) ---
+    fn insert_list_request(
+        &mut self,
+        request: &ListRequestRecord,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+    /// The request with this key, locked for an update where the store locks rows.
+    fn list_request(
+        &mut self,
+        key: &str,
+    ) -> impl Future<Output = Result<Option<ListRequestRecord>, StoreError>> + Send;
+    fn update_list_request(
+        &mut self,
+        request: &ListRequestRecord,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Requests, newest first: a provider's, or all.
+    fn list_requests(
+        &mut self,
+        provider: Option<i64>,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<ListRequestRecord>, StoreError>> + Send;
+    /// Puts a listed service of `provider` on the occupation-specific list; false when the
+    /// provider lists no such service.
+    fn list_on_occupation_list(
+        &mut self,
+        provider: i64,
+        service: i64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    // --- the provider's confirmation that it checked an application ---
+    /// Records it once; false when it was recorded before.
+    fn insert_confirmation(
+        &mut self,
+        application: i64,
+        provider: i64,
+        on: Date,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// The confirmations of the applications naming `provider` (or of one of them):
+    /// application id and date.
+    fn confirmations(
+        &mut self,
+        provider: i64,
+        application: Option<i64>,
+    ) -> impl Future<Output = Result<Vec<(i64, Date)>, StoreError>> + Send;
+
+    // --- calendar feeds ---
+    /// Gives `user` a feed address with this secret's hash, replacing an earlier one.
+    fn save_calendar_feed(
+        &mut self,
+        user: i64,
+        token_hash: &str,
+        on: Date,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The user whose feed has this secret's hash.
+    fn calendar_feed_user(
+        &mut self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
 
     // --- drafts (T1) ---
     /// The draft with this key, if any.

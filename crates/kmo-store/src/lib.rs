@@ -30,7 +30,7 @@ use kmo_app::registry::Registration;
 use kmo_app::store::MoneyOut;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
+    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService, MandateRecord,
     PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, Store, StoreError, StoreRead,
     StoreTx, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
@@ -573,6 +573,55 @@ impl StoreTx for Tx {
         registration: &Registration,
     ) -> Result<(), StoreError> {
         forward!(self, save_registration(provider, registration))
+    }
+
+    async fn insert_list_request(&mut self, request: &ListRequestRecord) -> Result<i64, StoreError> {
+        forward!(self, insert_list_request(request))
+    }
+
+    async fn list_request(&mut self, key: &str) -> Result<Option<ListRequestRecord>, StoreError> {
+        forward!(self, list_request(key))
+    }
+
+    async fn update_list_request(&mut self, request: &ListRequestRecord) -> Result<(), StoreError> {
+        forward!(self, update_list_request(request))
+    }
+
+    async fn list_requests(
+        &mut self,
+        provider: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ListRequestRecord>, StoreError> {
+        forward!(self, list_requests(provider, limit))
+    }
+
+    async fn list_on_occupation_list(&mut self, provider: i64, service: i64) -> Result<bool, StoreError> {
+        forward!(self, list_on_occupation_list(provider, service))
+    }
+
+    async fn insert_confirmation(
+        &mut self,
+        application: i64,
+        provider: i64,
+        on: Date,
+    ) -> Result<bool, StoreError> {
+        forward!(self, insert_confirmation(application, provider, on))
+    }
+
+    async fn confirmations(
+        &mut self,
+        provider: i64,
+        application: Option<i64>,
+    ) -> Result<Vec<(i64, Date)>, StoreError> {
+        forward!(self, confirmations(provider, application))
+    }
+
+    async fn save_calendar_feed(&mut self, user: i64, token_hash: &str, on: Date) -> Result<(), StoreError> {
+        forward!(self, save_calendar_feed(user, token_hash, on))
+    }
+
+    async fn calendar_feed_user(&mut self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        forward!(self, calendar_feed_user(token_hash))
     }
 
     async fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {

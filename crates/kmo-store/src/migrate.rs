@@ -87,6 +87,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0011_attempt_failures.sql"),
         postgres: include_str!("../migrations/postgres/0011_attempt_failures.sql"),
     },
+    Migration {
+        version: 12,
+        name: "lists_confirmations_feeds",
+        sqlite: include_str!("../migrations/sqlite/0012_lists_confirmations_feeds.sql"),
+        postgres: include_str!("../migrations/postgres/0012_lists_confirmations_feeds.sql"),
+    },
 ];
 
 fn checksum(sql: &str) -> String {

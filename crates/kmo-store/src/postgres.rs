@@ -7,7 +7,7 @@ use kmo_app::lifecycle::Application;
 use kmo_app::store::MoneyOut;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
+    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService, MandateRecord,
     PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, StoreError, SubmissionContext,
     SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
@@ -18,6 +18,19 @@ use sqlx::{Arguments, Encode, Postgres, Transaction, Type};
 
 use crate::Migration;
 use crate::rows::{self, AppRow, AuditRow, EnterpriseRow, ProviderRow, TransferRow, YearRow};
+
+fn list_request_record(
+    (id, key, provider, service, state, body): (i64, String, i64, i64, String, String),
+) -> ListRequestRecord {
+    ListRequestRecord {
+        id,
+        key,
+        provider,
+        service,
+        state,
+        body,
+    }
+}
 
 /// Maps a database error to the store's error: lost races are `Conflict`.
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
@@ -1113,6 +1126,113 @@ impl PgTx {
         dispatch!(self, c => sqlx::query(sql).bind(&number).bind(provider).bind(r.kind().code()).bind(r.state.code()).bind(&requested).bind(&registered).bind(&until)
             .execute(c).await.map_err(map_err)?.rows_affected());
         Ok(())
+    }
+
+    pub(crate) async fn insert_list_request(
+        &mut self,
+        r: &ListRequestRecord,
+    ) -> Result<i64, StoreError> {
+        let id: i64 = dispatch!(self, c => sqlx::query_scalar(
+            "insert into list_request (key, provider_id, service_id, state, body) values ($1, $2, $3, $4, $5) returning id")
+            .bind(&r.key).bind(r.provider).bind(r.service).bind(&r.state).bind(&r.body)
+            .fetch_one(c).await.map_err(map_err)?);
+        Ok(id)
+    }
+
+    pub(crate) async fn list_request(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<ListRequestRecord>, StoreError> {
+        let row: Option<(i64, String, i64, i64, String, String)> = dispatch!(self, c => sqlx::query_as(
+            "select id, key, provider_id, service_id, state, body from list_request where key = $1 for update")
+            .bind(key).fetch_optional(c).await.map_err(map_err)?);
+        Ok(row.map(list_request_record))
+    }
+
+    pub(crate) async fn update_list_request(
+        &mut self,
+        r: &ListRequestRecord,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, c => sqlx::query("update list_request set state = $2, body = $3 where id = $1")
+            .bind(r.id).bind(&r.state).bind(&r.body)
+            .execute(c).await.map_err(map_err)?);
+        Ok(())
+    }
+
+    pub(crate) async fn list_requests(
+        &mut self,
+        provider: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ListRequestRecord>, StoreError> {
+        let rows: Vec<(i64, String, i64, i64, String, String)> = dispatch!(self, c => sqlx::query_as(
+            "select id, key, provider_id, service_id, state, body from list_request \
+             where $1::bigint is null or provider_id = $1 order by id desc limit $2")
+            .bind(provider).bind(i64::from(limit)).fetch_all(c).await.map_err(map_err)?);
+        Ok(rows.into_iter().map(list_request_record).collect())
+    }
+
+    pub(crate) async fn list_on_occupation_list(
+        &mut self,
+        provider: i64,
+        service: i64,
+    ) -> Result<bool, StoreError> {
+        let n = dispatch!(self, c => sqlx::query(
+            "update service set on_occupation_list = 1 where id = $1 and provider_id = $2 and listed = 1")
+            .bind(service).bind(provider)
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(n == 1)
+    }
+
+    pub(crate) async fn insert_confirmation(
+        &mut self,
+        application: i64,
+        provider: i64,
+        on: Date,
+    ) -> Result<bool, StoreError> {
+        let n = dispatch!(self, c => sqlx::query(
+            "insert into application_confirmation (application_id, provider_id, confirmed_on) values ($1, $2, $3) \
+             on conflict (application_id) do nothing")
+            .bind(application).bind(provider).bind(on.to_string())
+            .execute(c).await.map_err(map_err)?.rows_affected());
+        Ok(n == 1)
+    }
+
+    pub(crate) async fn confirmations(
+        &mut self,
+        provider: i64,
+        application: Option<i64>,
+    ) -> Result<Vec<(i64, Date)>, StoreError> {
+        let rows: Vec<(i64, String)> = dispatch!(self, c => sqlx::query_as(
+            "select application_id, confirmed_on from application_confirmation \
+             where provider_id = $1 and ($2::bigint is null or application_id = $2)")
+            .bind(provider).bind(application).fetch_all(c).await.map_err(map_err)?);
+        rows.into_iter()
+            .map(|(id, on)| Ok((id, rows::date(&on)?)))
+            .collect()
+    }
+
+    pub(crate) async fn save_calendar_feed(
+        &mut self,
+        user: i64,
+        token_hash: &str,
+        on: Date,
+    ) -> Result<(), StoreError> {
+        dispatch!(self, c => sqlx::query(
+            "insert into calendar_feed (user_id, token_hash, created_on) values ($1, $2, $3) \
+             on conflict (user_id) do update set token_hash = excluded.token_hash, created_on = excluded.created_on")
+            .bind(user).bind(token_hash).bind(on.to_string())
+            .execute(c).await.map_err(map_err)?);
+        Ok(())
+    }
+
+    pub(crate) async fn calendar_feed_user(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let row: Option<(i64,)> = dispatch!(self, c => sqlx::query_as(
+            "select user_id from calendar_feed where token_hash = $1")
+            .bind(token_hash).fetch_optional(c).await.map_err(map_err)?);
+        Ok(row.map(|(id,)| id))
     }
 
     pub(crate) async fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {

@@ -23,7 +23,7 @@ use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::MoneyOut;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListedService, MandateRecord,
+    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService, MandateRecord,
     PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, StoreError, SubmissionContext,
     SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
@@ -1528,6 +1528,129 @@ impl SqliteTx {
 
     pub(crate) fn delete_draft(&mut self, key: &str) -> Result<bool, StoreError> {
         Ok(self.execute("delete from application_draft where key = ?1", params![key])? == 1)
+    }
+
+    pub(crate) fn insert_list_request(&mut self, r: &ListRequestRecord) -> Result<i64, StoreError> {
+        self.insert_returning_id(
+            "insert into list_request (key, provider_id, service_id, state, body) values (?1, ?2, ?3, ?4, ?5) returning id",
+            params![r.key, r.provider, r.service, r.state, r.body],
+        )
+    }
+
+    fn list_request_rows(
+        &mut self,
+        sql: &str,
+        values: impl rusqlite::Params,
+    ) -> Result<Vec<ListRequestRecord>, StoreError> {
+        self.query_rows(
+            sql,
+            values,
+            |r| {
+                Ok(ListRequestRecord {
+                    id: r.get(0)?,
+                    key: r.get(1)?,
+                    provider: r.get(2)?,
+                    service: r.get(3)?,
+                    state: r.get(4)?,
+                    body: r.get(5)?,
+                })
+            },
+            Ok,
+        )
+    }
+
+    pub(crate) fn list_request(&mut self, key: &str) -> Result<Option<ListRequestRecord>, StoreError> {
+        Ok(self
+            .list_request_rows(
+                "select id, key, provider_id, service_id, state, body from list_request where key = ?1",
+                params![key],
+            )?
+            .into_iter()
+            .next())
+    }
+
+    pub(crate) fn update_list_request(&mut self, r: &ListRequestRecord) -> Result<(), StoreError> {
+        self.execute(
+            "update list_request set state = ?2, body = ?3 where id = ?1",
+            params![r.id, r.state, r.body],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn list_requests(
+        &mut self,
+        provider: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ListRequestRecord>, StoreError> {
+        self.list_request_rows(
+            "select id, key, provider_id, service_id, state, body from list_request \
+             where ?1 is null or provider_id = ?1 order by id desc limit ?2",
+            params![provider, limit],
+        )
+    }
+
+    pub(crate) fn list_on_occupation_list(
+        &mut self,
+        provider: i64,
+        service: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(self.execute(
+            "update service set on_occupation_list = 1 where id = ?1 and provider_id = ?2 and listed = 1",
+            params![service, provider],
+        )? == 1)
+    }
+
+    pub(crate) fn insert_confirmation(
+        &mut self,
+        application: i64,
+        provider: i64,
+        on: Date,
+    ) -> Result<bool, StoreError> {
+        Ok(self.execute(
+            "insert into application_confirmation (application_id, provider_id, confirmed_on) values (?1, ?2, ?3) \
+             on conflict (application_id) do nothing",
+            params![application, provider, on.to_string()],
+        )? == 1)
+    }
+
+    pub(crate) fn confirmations(
+        &mut self,
+        provider: i64,
+        application: Option<i64>,
+    ) -> Result<Vec<(i64, Date)>, StoreError> {
+        self.query_rows(
+            "select application_id, confirmed_on from application_confirmation \
+             where provider_id = ?1 and (?2 is null or application_id = ?2)",
+            params![provider, application],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            |(id, on)| Ok((id, rows::date(&on)?)),
+        )
+    }
+
+    pub(crate) fn save_calendar_feed(
+        &mut self,
+        user: i64,
+        token_hash: &str,
+        on: Date,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            "insert into calendar_feed (user_id, token_hash, created_on) values (?1, ?2, ?3) \
+             on conflict (user_id) do update set token_hash = excluded.token_hash, created_on = excluded.created_on",
+            params![user, token_hash, on.to_string()],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn calendar_feed_user(&mut self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .query_rows(
+                "select user_id from calendar_feed where token_hash = ?1",
+                params![token_hash],
+                |r| r.get::<_, i64>(0),
+                Ok,
+            )?
+            .into_iter()
+            .next())
     }
 
     pub(crate) fn payables_since_watermark(

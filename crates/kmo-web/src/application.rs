@@ -8,7 +8,7 @@ use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kmo_app::lifecycle::{self, Application, Closing, NextStep};
-use kmo_domain::{Cents, PaymentReference};
+use kmo_domain::{Cents, Date, PaymentReference};
 use kmo_http::AppState;
 use kmo_http::auth::Caller;
 use kmo_http::routes::applications::{Access, allowed, load};
@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/aanvragen/{key}/vrijgeven", post(release))
         .route("/aanvragen/{key}/stopzetten", post(stop))
         .route("/aanvragen/{key}/weigeren", post(refuse))
+        .route("/aanvragen/{key}/bevestigen", post(confirm))
         .route("/aanvragen/{key}/inspectie", post(inspect))
 }
 
@@ -77,6 +78,10 @@ struct Page {
     release_error: Option<String>,
     stop: Option<StopPreview>,
     stop_error: Option<String>,
+    /// When the provider confirmed it checked the application.
+    confirmed: Option<String>,
+    /// The provider named on it may confirm it (while it is open and not confirmed yet).
+    can_confirm: bool,
     /// The provider may refuse (before any payment): the reasons of rules.md §4.9.
     can_refuse: bool,
     refuse_reasons: Vec<(&'static str, &'static str)>,
@@ -144,6 +149,10 @@ fn event_label(t: &T, kind: &str) -> String {
         "refused" => (
             "Geweigerd door de dienstverlener",
             "Refused by the provider",
+        ),
+        "application_confirmed" => (
+            "Bevestigd door de dienstverlener",
+            "Confirmed by the provider",
         ),
         "expired" => ("Verlopen", "Expired"),
         "blocked" => ("Geblokkeerd na inspectie", "Blocked after an inspection"),
@@ -278,17 +287,46 @@ async fn page(
     } else {
         None
     };
-    let timeline = match state.platform.audit_trail(&app).await {
-        Ok(records) => records
-            .into_iter()
-            .map(|r| Event {
-                date: date(r.date),
-                what: event_label(t, &r.kind),
-                actor: t.actor(&r.actor).to_owned(),
-            })
-            .collect(),
+    let loaded = async {
+        let records = state.platform.audit_trail(&app).await?;
+        let confirmed = state
+            .platform
+            .confirmations(app.provider, Some(app.id))
+            .await?;
+        Ok::<_, kmo_app::platform::CommandError>((records, confirmed.get(&app.id).copied()))
+    }
+    .await;
+    let (records, confirmed) = match loaded {
+        Ok(x) => x,
         Err(e) => return crate::failed(e),
     };
+    let mut timeline: Vec<(Date, Event)> = records
+        .into_iter()
+        .map(|r| {
+            (
+                r.date,
+                Event {
+                    date: date(r.date),
+                    what: event_label(t, &r.kind),
+                    actor: t.actor(&r.actor).to_owned(),
+                },
+            )
+        })
+        .collect();
+    if let Some(on) = confirmed {
+        timeline.push((
+            on,
+            Event {
+                date: date(on),
+                what: event_label(t, "application_confirmed"),
+                actor: t.actor("provider").to_owned(),
+            },
+        ));
+        // Stable: the confirmation comes after the events of its day.
+        timeline.sort_by_key(|(d, _)| *d);
+    }
+    let timeline = timeline.into_iter().map(|(_, e)| e).collect();
+    let is_named_provider = p.provider() == Some(app.provider);
     let balance = app.balance();
     html(
         Page {
@@ -312,6 +350,15 @@ async fn page(
             release_error: typed.release_error,
             stop,
             stop_error: typed.stop_error,
+            confirmed: confirmed.map(date),
+            can_confirm: is_named_provider
+                && confirmed.is_none()
+                && matches!(
+                    app.state,
+                    lifecycle::State::Submitted
+                        | lifecycle::State::Funded
+                        | lifecycle::State::PartiallyPaid
+                ),
             can_refuse: allowed(p, &app, Access::Provide)
                 && p.provider().is_some()
                 && matches!(
@@ -522,6 +569,51 @@ async fn refuse(
             state
                 .platform
                 .refuse_as(&provider, &key, state.clock.today(), Some(&form.reason))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(_) => back_to(&key),
+        Err(e @ kmo_app::platform::CommandError::Store(_)) => crate::failed(e),
+        Err(e) => {
+            let draft = Draft {
+                refuse_error: Some(action_error(t, e.code())),
+                ..Draft::default()
+            };
+            page(&state, &lang, &visitor, app, draft).await
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ConfirmForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// The provider named on the application confirms it checked it; a second confirmation (a
+/// double click, the back button) changes nothing.
+async fn confirm(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Path(key): Path<String>,
+    Form(form): Form<ConfirmForm>,
+) -> Response {
+    let t = lang.texts();
+    let app = match acting(&state, &visitor, &key, Access::Provide, &form.csrf).await {
+        Ok(app) => app,
+        Err(r) => return r,
+    };
+    let Some(provider) = visitor.principal.provider() else {
+        return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response();
+    };
+    let result = match state.platform.provider_key(provider).await {
+        Ok(provider) => {
+            state
+                .platform
+                .confirm_as(&provider, &key, state.clock.today())
                 .await
         }
         Err(e) => Err(e),

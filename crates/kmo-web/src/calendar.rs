@@ -1,10 +1,13 @@
 //! The deadlines of a user's applications as an iCalendar file (RFC 5545): one all-day event
 //! per next step — the deposit by its deadline, the release of the invoices by theirs — with a
-//! reminder three days before. Downloaded from the wallet page and imported into any calendar.
+//! reminder three days before. Downloaded from the wallet page and imported into any calendar,
+//! or subscribed to: a secret feed address (`/agenda/<secret>.ics`, only the secret's hash is
+//! stored) that a calendar app polls without logging in; a new address replaces the old one.
 
+use askama::Template;
 use axum::Router;
-use axum::extract::State;
-use axum::http::header;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use kmo_app::accounts::{Principal, Role};
@@ -13,12 +16,18 @@ use kmo_app::store::AppOwner;
 use kmo_domain::{Date, PaymentReference};
 use kmo_http::AppState;
 
+use serde::Deserialize;
+
 use crate::i18n::{Choice, T};
-use crate::see_other;
+use crate::public::Frame;
 use crate::session::Visitor;
+use crate::{html, see_other};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/portefeuille/termijnen.ics", get(download))
+    Router::new()
+        .route("/portefeuille/termijnen.ics", get(download))
+        .route("/portefeuille/agenda", get(feed_page).post(new_feed))
+        .route("/agenda/{file}", get(feed))
 }
 
 /// One deadline: the application, what to do, the day.
@@ -128,6 +137,36 @@ pub fn calendar(deadlines: &[Deadline], stamp: Date) -> String {
 /// Applications read per enterprise for the calendar.
 const APPS_MAX: u32 = 100;
 
+/// The deadlines of every enterprise an enterprise user holds a mandate for, soonest first.
+async fn deadlines_of(
+    state: &AppState,
+    t: &T,
+    mandates: &[kmo_app::store::MandateRecord],
+) -> Result<Vec<Deadline>, kmo_app::platform::CommandError> {
+    let mut deadlines = Vec::new();
+    for m in mandates {
+        let e = state.platform.enterprise(&m.enterprise_key).await?;
+        let apps = state
+            .platform
+            .applications_page(AppOwner::Enterprise(e.id), 0, APPS_MAX)
+            .await?;
+        deadlines.extend(apps.iter().filter_map(|(_, a)| deadline(t, &e.name, a)));
+    }
+    deadlines.sort_by_key(|d| d.day);
+    Ok(deadlines)
+}
+
+fn ics(state: &AppState, deadlines: &[Deadline], disposition: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        calendar(deadlines, state.clock.today()),
+    )
+        .into_response()
+}
+
 async fn download(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
     let Principal::User {
         role: Role::Enterprise,
@@ -137,37 +176,177 @@ async fn download(State(state): State<AppState>, lang: Choice, visitor: Visitor)
     else {
         return see_other("/aanmelden");
     };
-    let t = lang.texts();
-    let mut deadlines = Vec::new();
-    for m in mandates {
-        let listed = async {
-            let e = state.platform.enterprise(&m.enterprise_key).await?;
-            let apps = state
-                .platform
-                .applications_page(AppOwner::Enterprise(e.id), 0, APPS_MAX)
-                .await?;
-            Ok::<_, kmo_app::platform::CommandError>((e.name, apps))
-        }
-        .await;
-        match listed {
-            Ok((name, apps)) => {
-                deadlines.extend(apps.iter().filter_map(|(_, a)| deadline(t, &name, a)));
-            }
-            Err(e) => return crate::failed(e),
-        }
+    match deadlines_of(&state, lang.texts(), mandates).await {
+        Ok(d) => ics(&state, &d, "attachment; filename=\"kmo-termijnen.ics\""),
+        Err(e) => crate::failed(e),
     }
-    deadlines.sort_by_key(|d| d.day);
-    (
-        [
-            (header::CONTENT_TYPE, "text/calendar; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"kmo-termijnen.ics\"",
-            ),
-        ],
-        calendar(&deadlines, state.clock.today()),
+}
+
+/// The subscribed feed: the secret in the address is the only credential. An unknown or
+/// replaced address is 404, like any address that does not exist.
+async fn feed(State(state): State<AppState>, lang: Choice, Path(file): Path<String>) -> Response {
+    let not_found = || (StatusCode::NOT_FOUND, "NOT_FOUND").into_response();
+    let Some(secret) = file.strip_suffix(".ics").filter(|s| {
+        (16..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
+    }) else {
+        return not_found();
+    };
+    let principal = match state
+        .platform
+        .calendar_feed_principal(secret, state.clock.today())
+        .await
+    {
+        Ok(Some(p)) => p,
+        Ok(None) => return not_found(),
+        Err(e) => return crate::failed(e),
+    };
+    let Principal::User {
+        role: Role::Enterprise,
+        mandates,
+        ..
+    } = &principal
+    else {
+        return not_found();
+    };
+    match deadlines_of(&state, lang.texts(), mandates).await {
+        Ok(d) => ics(&state, &d, "inline; filename=\"kmo-termijnen.ics\""),
+        Err(e) => crate::failed(e),
+    }
+}
+
+/// The feed page's texts.
+#[derive(Debug)]
+pub struct FeedTexts {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub make: &'static str,
+    pub remake: &'static str,
+    pub made: &'static str,
+    pub address: &'static str,
+    pub how: &'static str,
+    pub open: &'static str,
+}
+
+static FEED_NL: FeedTexts = FeedTexts {
+    title: "Termijnen in uw agenda",
+    intro: "Abonneer uw agenda (Outlook, Google Agenda, Apple Agenda) op uw termijnen: elke storting en elke vrijgave met haar uiterste datum en een herinnering drie dagen vooraf. Uw agenda haalt nieuwe termijnen zelf op.",
+    make: "Maak mijn agenda-adres",
+    remake: "Maak een nieuw adres (het vorige werkt dan niet meer)",
+    made: "Uw persoonlijke agenda-adres. Het wordt maar één keer getoond: kopieer het nu. Wie het adres kent, ziet uw termijnen; deel het niet.",
+    address: "Agenda-adres",
+    how: "Kies in uw agenda 'Agenda toevoegen' → 'Via URL' (of 'Abonneren') en plak het adres.",
+    open: "Openen in mijn agenda-app",
+};
+
+static FEED_EN: FeedTexts = FeedTexts {
+    title: "Deadlines in your calendar",
+    intro: "Subscribe your calendar (Outlook, Google Calendar, Apple Calendar) to your deadlines: every deposit and every release with its last day and a reminder three days before. Your calendar fetches new deadlines by itself.",
+    make: "Make my calendar address",
+    remake: "Make a new address (the previous one stops working)",
+    made: "Your personal calendar address. It is shown only once: copy it now. Whoever knows it sees your deadlines; do not share it.",
+    address: "Calendar address",
+    how: "In your calendar choose 'Add calendar' → 'From URL' (or 'Subscribe') and paste the address.",
+    open: "Open in my calendar app",
+};
+
+#[derive(Template)]
+#[template(path = "calendar.html")]
+struct FeedPage {
+    f: Frame,
+    l: &'static FeedTexts,
+    /// The new address, right after it was made: (https address, webcal address).
+    made: Option<(String, String)>,
+}
+
+fn feed_texts(lang: &Choice) -> &'static FeedTexts {
+    match lang.lang {
+        kmo_domain::codes::Lang::En => &FEED_EN,
+        kmo_domain::codes::Lang::Nl => &FEED_NL,
+    }
+}
+
+fn enterprise_user(visitor: &Visitor) -> Result<i64, Response> {
+    match &visitor.principal {
+        Principal::User {
+            role: Role::Enterprise,
+            user,
+            ..
+        } => Ok(user.id),
+        Principal::User { .. } => Err((StatusCode::FORBIDDEN, "FORBIDDEN").into_response()),
+        Principal::Anonymous => Err(see_other("/aanmelden")),
+    }
+}
+
+async fn feed_page(lang: Choice, visitor: Visitor) -> Response {
+    if let Err(r) = enterprise_user(&visitor) {
+        return r;
+    }
+    html(
+        FeedPage {
+            f: Frame::new(&lang, &visitor, "/portefeuille/agenda"),
+            l: feed_texts(&lang),
+            made: None,
+        }
+        .render(),
+        &lang,
     )
-        .into_response()
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct FeedForm {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// A new feed address, shown once on the page that answers the form.
+async fn new_feed(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    headers: HeaderMap,
+    Form(form): Form<FeedForm>,
+) -> Response {
+    let user = match enterprise_user(&visitor) {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    if !visitor.csrf_ok(&form.csrf) {
+        return crate::csrf_failed();
+    }
+    let secret = match state
+        .platform
+        .new_calendar_feed(user, state.clock.today())
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => return crate::failed(e),
+    };
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b)))
+        .unwrap_or("localhost");
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|p| p == "https");
+    let path = format!("{host}/agenda/{secret}.ics");
+    let scheme = if https { "https" } else { "http" };
+    let mut page = html(
+        FeedPage {
+            f: Frame::new(&lang, &visitor, "/portefeuille/agenda"),
+            l: feed_texts(&lang),
+            made: Some((format!("{scheme}://{path}"), format!("webcal://{path}"))),
+        }
+        .render(),
+        &lang,
+    );
+    // The secret is on this page only: keep it out of caches.
+    page.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    page
 }
 
 #[cfg(test)]

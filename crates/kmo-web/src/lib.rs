@@ -21,10 +21,12 @@ pub mod calendar;
 pub mod catalogue;
 pub mod format;
 pub mod i18n;
+pub mod listing;
 pub mod mandates;
 pub mod portfolio;
 pub mod public;
 pub mod qr;
+pub mod registry;
 pub mod services;
 pub mod session;
 pub mod statistics;
@@ -43,6 +45,8 @@ pub fn router() -> Router<AppState> {
         .merge(calendar::router())
         .merge(mandates::router())
         .merge(services::router())
+        .merge(registry::router())
+        .merge(listing::router())
 }
 
 /// A rendered page: HTML with its language cookie when the visitor just chose one. A template

@@ -213,6 +213,8 @@ pub struct EnterpriseBlock {
     pub reserved: String,
     /// Share of the ceiling still available, in whole percent (for the bar).
     pub left_pct: i64,
+    /// De-minimis aid in the window that counts today, and the room left under its ceiling.
+    pub de_minimis: Option<(String, String, String)>,
     pub rows: Vec<Row>,
 }
 
@@ -225,6 +227,8 @@ struct Portfolio {
     /// A provider's payouts received: date and amount.
     payouts: Option<Vec<(String, String)>>,
     staff: bool,
+    /// Agency staff (the quality chamber is staff too, with fewer pages).
+    agency: bool,
 }
 
 /// Applications listed per enterprise or provider on the page (the API pages further).
@@ -270,6 +274,18 @@ async fn portfolio_page(
                     }
                     _ => 0,
                 };
+                let aid = state.platform.de_minimis_seen_on(e.id, today).await?;
+                let de_minimis = state.rules.in_force(today).map(|rs| {
+                    (
+                        aid.to_string(),
+                        rs.de_minimis_ceiling
+                            .checked_sub(aid)
+                            .filter(|c| !c.is_negative())
+                            .unwrap_or(kmo_domain::Cents::ZERO)
+                            .to_string(),
+                        rs.de_minimis_ceiling.to_string(),
+                    )
+                });
                 enterprises.push(EnterpriseBlock {
                     name: e.name.clone(),
                     number: e.key.clone(),
@@ -279,6 +295,7 @@ async fn portfolio_page(
                     ceiling: w.ceiling.map(|c| c.to_string()),
                     reserved: w.reserved.to_string(),
                     left_pct,
+                    de_minimis,
                     rows: apps.iter().map(|(_, a)| row(t, a, today)).collect(),
                 });
             }
@@ -318,5 +335,6 @@ async fn portfolio_page(
         provider_rows,
         payouts,
         staff,
+        agency: visitor.principal.is_agency(),
     })
 }

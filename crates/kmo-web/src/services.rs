@@ -6,19 +6,21 @@ use askama::Template;
 use axum::Router;
 use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use kmo_app::platform::CommandError;
 use kmo_app::store::ListedService;
 use kmo_http::AppState;
 use serde::Deserialize;
 
-use crate::i18n::{Choice, T};
+use crate::i18n::{Choice, T, THEMES};
 use crate::public::{Frame, parse_amount};
 use crate::session::Visitor;
 use crate::{html, see_other};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/dienstverlener/diensten", get(show).post(add))
+    Router::new()
+        .route("/dienstverlener/diensten", get(show).post(add))
+        .route("/dienstverlener/themas", post(save_themes))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -65,6 +67,9 @@ struct Page {
     services: Vec<String>,
     form: ServiceForm,
     errors: ServiceErrors,
+    /// Every theme: code, name, whether the provider is active in it.
+    all_themes: Vec<(&'static str, &'static str, bool)>,
+    themes_error: Option<&'static str>,
 }
 
 /// The visitor's provider key, or the answer to give instead.
@@ -85,6 +90,18 @@ async fn render(
     key: &str,
     form: ServiceForm,
     errors: ServiceErrors,
+) -> Response {
+    render_with(state, lang, visitor, key, form, errors, None).await
+}
+
+async fn render_with(
+    state: &AppState,
+    lang: &Choice,
+    visitor: &Visitor,
+    key: &str,
+    form: ServiceForm,
+    errors: ServiceErrors,
+    themes_error: Option<&'static str>,
 ) -> Response {
     let t = lang.texts();
     let loaded = async {
@@ -128,6 +145,17 @@ async fn render(
                 .collect(),
             form,
             errors,
+            all_themes: THEMES
+                .iter()
+                .map(|(code, _, _)| {
+                    (
+                        *code,
+                        t.theme(code),
+                        profile.themes.iter().any(|c| c == code),
+                    )
+                })
+                .collect(),
+            themes_error,
         }
         .render(),
         lang,
@@ -206,6 +234,108 @@ async fn add(
             field_error(t, &mut errors, &field, &message);
             render(&state, &lang, &visitor, &key, form, errors).await
         }
+        Err(e) => crate::failed(e),
+    }
+}
+
+/// The themes form: a repeated `theme` field, one per ticked box.
+#[derive(Debug, Default)]
+pub struct ThemesForm {
+    pub csrf: String,
+    pub themes: Vec<String>,
+}
+
+impl ThemesForm {
+    fn parse(body: &str) -> ThemesForm {
+        let mut form = ThemesForm::default();
+        for pair in body.split('&') {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = urlencoding_decode(v);
+            match k {
+                "csrf" => form.csrf = v,
+                "theme" => form.themes.push(v),
+                _ => {}
+            }
+        }
+        form
+    }
+}
+
+/// `application/x-www-form-urlencoded` decoding of one value.
+fn urlencoding_decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
+                if let Some(h) = hex {
+                    out.push(h);
+                    i += 2;
+                } else {
+                    out.push(b);
+                }
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The provider sets the themes it is active in (at least one); its other details are kept.
+async fn save_themes(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    body: String,
+) -> Response {
+    let key = match own_provider(&state, &visitor).await {
+        Ok(key) => key,
+        Err(r) => return r,
+    };
+    let form = ThemesForm::parse(&body);
+    if !visitor.csrf_ok(&form.csrf) {
+        return crate::csrf_failed();
+    }
+    let t = lang.texts();
+    let known: Vec<String> = form
+        .themes
+        .into_iter()
+        .filter(|c| THEMES.iter().any(|(code, _, _)| code == c))
+        .collect();
+    if known.is_empty() {
+        return render_with(
+            &state,
+            &lang,
+            &visitor,
+            &key,
+            ServiceForm::default(),
+            ServiceErrors::default(),
+            Some(t.sv_themes_err),
+        )
+        .await;
+    }
+    let saved = async {
+        let (_, profile) = state.platform.provider(&key).await?;
+        state
+            .platform
+            .set_provider_profile(
+                &key,
+                profile.enterprise_number.as_deref(),
+                profile.iban.as_deref(),
+                &known,
+            )
+            .await
+    }
+    .await;
+    match saved {
+        Ok(_) => see_other("/dienstverlener/diensten"),
         Err(e) => crate::failed(e),
     }
 }

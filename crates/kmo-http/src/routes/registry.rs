@@ -256,6 +256,7 @@ pub struct ServiceBody {
     /// Codes of the excluded-topic list the service is about (normally none).
     #[serde(default)]
     pub topics: Vec<String>,
+    /// Set by an approved list request (rules.md §4.3); `true` is refused when adding.
     #[serde(default)]
     pub on_occupation_list: bool,
 }

@@ -1,0 +1,458 @@
+//! The agency's provider registry (rules.md §7): every provider with its registration per
+//! service kind, and the steps a registration goes through — the audit result, the registration
+//! for five years, a suspension (lifted again) or an exclusion — plus a new provider's request.
+//! Agency staff only; each step is one audited command of `kmo-app`.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use kmo_app::accounts::Role;
+use kmo_app::platform::CommandError;
+use kmo_app::registry::{Registration, RegistrationState};
+use kmo_domain::codes::Lang;
+use kmo_domain::{EnterpriseNumber, ProviderNumber, ServiceKind};
+use kmo_http::AppState;
+use serde::Deserialize;
+
+use crate::format::date;
+use crate::i18n::Choice;
+use crate::public::Frame;
+use crate::session::Visitor;
+use crate::{html, see_other};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/agentschap/dienstverleners", get(show).post(add))
+        .route("/agentschap/dienstverleners/stap", post(step))
+}
+
+/// Providers listed on the page.
+const PROVIDERS_MAX: u32 = 200;
+
+/// This page's texts.
+#[derive(Debug)]
+pub struct Texts {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub provider: &'static str,
+    pub training: &'static str,
+    pub advice: &'static str,
+    pub none: &'static str,
+    pub until: &'static str,
+    pub audit_pass: &'static str,
+    pub audit_fail: &'static str,
+    pub register: &'static str,
+    pub suspend: &'static str,
+    pub exclude: &'static str,
+    pub reinstate: &'static str,
+    pub new_title: &'static str,
+    pub name: &'static str,
+    pub number: &'static str,
+    pub number_hint: &'static str,
+    pub registration: &'static str,
+    pub registration_hint: &'static str,
+    pub submit: &'static str,
+    pub err_name: &'static str,
+    pub err_number: &'static str,
+    pub err_registration: &'static str,
+    pub err_exists: &'static str,
+    pub err_step: &'static str,
+    pub states: [(&'static str, &'static str); 7],
+}
+
+static NL: Texts = Texts {
+    title: "Dienstverleners",
+    intro: "Een dienstverlener wordt per soort dienst geregistreerd na een positieve kmop-audit, voor vijf jaar vanaf de registratie. Bij een sanctie wordt hij geschorst of uitgesloten; een geschorste of uitgesloten dienstverlener kan geen nieuwe aanvragen krijgen.",
+    provider: "Dienstverlener",
+    training: "Opleiding",
+    advice: "Advies",
+    none: "geen registratie",
+    until: "geldig tot",
+    audit_pass: "Audit positief",
+    audit_fail: "Audit negatief",
+    register: "Registreren vanaf vandaag",
+    suspend: "Schorsen",
+    exclude: "Uitsluiten",
+    reinstate: "Schorsing opheffen",
+    new_title: "Nieuwe dienstverlener",
+    name: "Naam",
+    number: "Ondernemingsnummer",
+    number_hint: "Bijvoorbeeld 0811.111.129.",
+    registration: "Registratienummer",
+    registration_hint: "DV.O… voor opleiding, DV.A… voor advies. De aanvraag wacht daarna op het auditverslag.",
+    submit: "Registratie aanvragen",
+    err_name: "Vul de naam in.",
+    err_number: "Dit is geen geldig ondernemingsnummer",
+    err_registration: "Dit is geen geldig registratienummer",
+    err_exists: "Deze dienstverlener heeft al een registratie voor deze soort dienst.",
+    err_step: "Deze stap kan niet",
+    states: [
+        ("requested", "aangevraagd, wacht op audit"),
+        ("audited", "audit positief, wacht op registratie"),
+        ("registered", "geregistreerd"),
+        ("suspended", "geschorst"),
+        ("excluded", "uitgesloten"),
+        ("expired", "verlopen"),
+        ("refused", "geweigerd na audit"),
+    ],
+};
+
+static EN: Texts = Texts {
+    title: "Providers",
+    intro: "A provider is registered per service kind after a positive kmop audit, for five years from the registration. As a sanction it is suspended or excluded; a suspended or excluded provider cannot receive new applications.",
+    provider: "Provider",
+    training: "Training",
+    advice: "Advice",
+    none: "no registration",
+    until: "valid until",
+    audit_pass: "Audit passed",
+    audit_fail: "Audit failed",
+    register: "Register from today",
+    suspend: "Suspend",
+    exclude: "Exclude",
+    reinstate: "Lift the suspension",
+    new_title: "New provider",
+    name: "Name",
+    number: "Enterprise number",
+    number_hint: "For example 0811.111.129.",
+    registration: "Registration number",
+    registration_hint: "DV.O… for training, DV.A… for advice. The request then waits for the audit report.",
+    submit: "Request the registration",
+    err_name: "Enter the name.",
+    err_number: "This is not a valid enterprise number",
+    err_registration: "This is not a valid registration number",
+    err_exists: "This provider already has a registration for this service kind.",
+    err_step: "This step is not possible",
+    states: [
+        ("requested", "requested, waiting for the audit"),
+        ("audited", "audit passed, waiting for registration"),
+        ("registered", "registered"),
+        ("suspended", "suspended"),
+        ("excluded", "excluded"),
+        ("expired", "expired"),
+        ("refused", "refused after the audit"),
+    ],
+};
+
+impl Texts {
+    #[must_use]
+    pub fn of(lang: Lang) -> &'static Texts {
+        match lang {
+            Lang::En => &EN,
+            Lang::Nl => &NL,
+        }
+    }
+
+    fn state(&self, code: &str) -> &'static str {
+        self.states
+            .iter()
+            .find(|(c, _)| *c == code)
+            .map_or("", |(_, label)| label)
+    }
+}
+
+/// One registration on the page, with the steps it allows.
+#[derive(Debug)]
+pub struct Reg {
+    pub kind: &'static str,
+    pub kind_label: &'static str,
+    pub number: String,
+    pub state: &'static str,
+    pub until: Option<String>,
+    /// (action code, button label).
+    pub actions: Vec<(&'static str, &'static str)>,
+}
+
+#[derive(Debug)]
+pub struct Row {
+    pub key: String,
+    pub name: String,
+    pub registrations: Vec<Reg>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct NewForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub number: String,
+    #[serde(default)]
+    pub registration: String,
+}
+
+#[derive(Debug, Default)]
+pub struct NewErrors {
+    pub name: Option<String>,
+    pub number: Option<String>,
+    pub registration: Option<String>,
+}
+
+impl NewErrors {
+    fn any(&self) -> bool {
+        self.name.is_some() || self.number.is_some() || self.registration.is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "registry.html")]
+struct Page {
+    f: Frame,
+    l: &'static Texts,
+    rows: Vec<Row>,
+    step_error: Option<String>,
+    form: NewForm,
+    errors: NewErrors,
+}
+
+fn agency_only(visitor: &Visitor) -> Option<Response> {
+    match visitor.principal.role() {
+        Some(Role::Agency) => None,
+        Some(_) => Some((axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response()),
+        None => Some(see_other("/aanmelden")),
+    }
+}
+
+fn actions(l: &'static Texts, state: RegistrationState) -> Vec<(&'static str, &'static str)> {
+    match state {
+        RegistrationState::Requested => {
+            vec![("audit_pass", l.audit_pass), ("audit_fail", l.audit_fail)]
+        }
+        RegistrationState::Audited => vec![("register", l.register)],
+        RegistrationState::Registered => vec![("suspend", l.suspend), ("exclude", l.exclude)],
+        RegistrationState::Suspended => vec![("reinstate", l.reinstate), ("exclude", l.exclude)],
+        RegistrationState::Excluded | RegistrationState::Expired | RegistrationState::Refused => {
+            Vec::new()
+        }
+    }
+}
+
+fn reg(l: &'static Texts, r: &Registration, today: kmo_domain::Date) -> Reg {
+    let kind = r.kind();
+    let state = r.on(today);
+    Reg {
+        kind: kind.code(),
+        kind_label: if kind == ServiceKind::Advice {
+            l.advice
+        } else {
+            l.training
+        },
+        number: r.number.to_string(),
+        state: l.state(state.code()),
+        until: r.valid_until.map(date),
+        actions: actions(l, state),
+    }
+}
+
+async fn render(
+    state: &AppState,
+    lang: &Choice,
+    visitor: &Visitor,
+    step_error: Option<String>,
+    form: NewForm,
+    errors: NewErrors,
+) -> Response {
+    let l = Texts::of(lang.lang);
+    let today = state.clock.today();
+    let loaded = async {
+        let mut rows = Vec::new();
+        for p in state
+            .platform
+            .search_providers("", None, 0, PROVIDERS_MAX)
+            .await?
+        {
+            let registrations = state.platform.registrations(p.id).await?;
+            rows.push(Row {
+                key: p.key,
+                name: p.name,
+                registrations: registrations
+                    .iter()
+                    .flatten()
+                    .map(|r| reg(l, r, today))
+                    .collect(),
+            });
+        }
+        Ok::<_, CommandError>(rows)
+    }
+    .await;
+    match loaded {
+        Ok(rows) => html(
+            Page {
+                f: Frame::new(lang, visitor, "/agentschap/dienstverleners"),
+                l,
+                rows,
+                step_error,
+                form,
+                errors,
+            }
+            .render(),
+            lang,
+        ),
+        Err(e) => crate::failed(e),
+    }
+}
+
+async fn show(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
+    if let Some(r) = agency_only(&visitor) {
+        return r;
+    }
+    render(
+        &state,
+        &lang,
+        &visitor,
+        None,
+        NewForm::default(),
+        NewErrors::default(),
+    )
+    .await
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct StepForm {
+    #[serde(default)]
+    pub csrf: String,
+    #[serde(default)]
+    pub provider: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub action: String,
+}
+
+/// One step of a registration; an impossible one (a stale page) is shown above the list.
+async fn step(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Form(form): Form<StepForm>,
+) -> Response {
+    if let Some(r) = agency_only(&visitor) {
+        return r;
+    }
+    if !visitor.csrf_ok(&form.csrf) {
+        return crate::csrf_failed();
+    }
+    let l = Texts::of(lang.lang);
+    let today = state.clock.today();
+    let p = &state.platform;
+    let result = match (ServiceKind::parse(&form.kind), form.action.as_str()) {
+        (Some(kind), "audit_pass") => p.record_audit(&form.provider, kind, true).await,
+        (Some(kind), "audit_fail") => p.record_audit(&form.provider, kind, false).await,
+        (Some(kind), "register") => p.register(&form.provider, kind, today).await,
+        (Some(kind), "suspend") => p.sanction(&form.provider, kind, false).await,
+        (Some(kind), "exclude") => p.sanction(&form.provider, kind, true).await,
+        (Some(kind), "reinstate") => p.reinstate(&form.provider, kind).await,
+        _ => Err(CommandError::Invalid {
+            field: "action".into(),
+            message: format!("unknown step {:?} for kind {:?}", form.action, form.kind),
+        }),
+    };
+    match result {
+        Ok(_) => see_other("/agentschap/dienstverleners"),
+        Err(e @ CommandError::Store(_)) => crate::failed(e),
+        Err(e) => {
+            render(
+                &state,
+                &lang,
+                &visitor,
+                Some(format!("{}: {e}", l.err_step)),
+                NewForm::default(),
+                NewErrors::default(),
+            )
+            .await
+        }
+    }
+}
+
+/// A new provider (or a new service kind for a known one) with its registration request.
+async fn add(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Form(form): Form<NewForm>,
+) -> Response {
+    if let Some(r) = agency_only(&visitor) {
+        return r;
+    }
+    if !visitor.csrf_ok(&form.csrf) {
+        return crate::csrf_failed();
+    }
+    let l = Texts::of(lang.lang);
+    let mut errors = NewErrors::default();
+    let name = form.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 200 {
+        errors.name = Some(l.err_name.to_owned());
+    }
+    let number = match EnterpriseNumber::parse(form.number.trim()) {
+        Ok(n) => Some(n.to_string()),
+        Err(e) => {
+            errors.number = Some(format!("{}: {e}", l.err_number));
+            None
+        }
+    };
+    let registration = match ProviderNumber::parse_lenient(form.registration.trim()) {
+        Ok(r) => Some(r.number),
+        Err(e) => {
+            errors.registration = Some(format!("{}: {e}", l.err_registration));
+            None
+        }
+    };
+    let (Some(key), Some(registration), false) = (number, registration, errors.any()) else {
+        return render(&state, &lang, &visitor, None, form, errors).await;
+    };
+    let kind = match registration.kind() {
+        kmo_domain::provider_number::ProviderServiceKind::Training => ServiceKind::Training,
+        kmo_domain::provider_number::ProviderServiceKind::Advice => ServiceKind::Advice,
+    };
+    let p = &state.platform;
+    let done = async {
+        let id = p.register_provider(&key, &name).await?;
+        let [training, advice] = p.registrations(id).await?;
+        let current = if kind == ServiceKind::Advice {
+            advice
+        } else {
+            training
+        };
+        // A new request only where there is none, or the last one ended (refused, expired).
+        if current.is_some_and(|r| {
+            !matches!(
+                r.on(state.clock.today()),
+                RegistrationState::Refused | RegistrationState::Expired
+            )
+        }) {
+            return Ok(false);
+        }
+        let (_, profile) = p.provider(&key).await?;
+        p.set_provider_profile(
+            &key,
+            Some(&key),
+            profile.iban.as_deref(),
+            &profile.themes,
+        )
+        .await?;
+        p.request_registration(&key, &registration.to_string(), kind, state.clock.today())
+            .await?;
+        Ok::<_, CommandError>(true)
+    }
+    .await;
+    match done {
+        Ok(true) => see_other("/agentschap/dienstverleners"),
+        Ok(false) => {
+            errors.registration = Some(l.err_exists.to_owned());
+            render(&state, &lang, &visitor, None, form, errors).await
+        }
+        Err(CommandError::Invalid { field, message }) => {
+            let text = format!("{}: {message}", l.err_registration);
+            if field == "enterprise_number" {
+                errors.number = Some(text);
+            } else {
+                errors.registration = Some(text);
+            }
+            render(&state, &lang, &visitor, None, form, errors).await
+        }
+        Err(e) => crate::failed(e),
+    }
+}
