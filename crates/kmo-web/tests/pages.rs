@@ -835,3 +835,335 @@ async fn the_agency_blocks_and_unblocks_after_an_inspection_and_checks_the_books
         site.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_named_provider_confirms_an_application_once_and_the_enterprise_sees_it() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let trainer = log_in(&site, "opleider@demo.kmo").await;
+        let (status, page, _) = site.get("/aanvragen/DEMO-GESTORT", Some(&trainer)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Aanvraag bevestigen"), "{page}");
+        let csrf = hidden(&page, "csrf");
+        let confirm = || {
+            site.post_fields(
+                "/aanvragen/DEMO-GESTORT/bevestigen",
+                vec![("csrf", csrf.clone())],
+                &trainer,
+            )
+        };
+        let (status, _, _) = site
+            .post(
+                "/aanvragen/DEMO-GESTORT/bevestigen",
+                &[("csrf", "forged")],
+                Some(&trainer),
+            )
+            .await;
+        assert_eq!(status, 403, "a form without the session's token changes nothing");
+        assert_eq!(confirm().await.0, 303);
+        // A double click: still one confirmation.
+        assert_eq!(confirm().await.0, 303);
+        let p = platform(&site);
+        let app = p.application("DEMO-GESTORT").await.unwrap();
+        let confirmed = p.confirmations(app.provider, None).await.unwrap();
+        assert_eq!(confirmed.len(), 1);
+        assert_eq!(confirmed[&app.id], Date::parse("2025-03-03").unwrap());
+        let (_, page, _) = site.get("/aanvragen/DEMO-GESTORT", Some(&trainer)).await;
+        assert!(page.contains("id=\"confirmed\">Bevestigd door de dienstverlener op 03/03/2025"));
+        assert!(!page.contains("bevestigen\""), "no second confirm form");
+
+        // The enterprise sees it in the timeline, and may not confirm for the provider.
+        let owner = log_in(&site, "ondernemer@demo.kmo").await;
+        let (_, page, _) = site.get("/aanvragen/DEMO-GESTORT", Some(&owner)).await;
+        assert!(page.contains("Bevestigd door de dienstverlener"), "{page}");
+        let csrf = hidden(&page, "csrf");
+        let (status, _, _) = site
+            .post_fields(
+                "/aanvragen/DEMO-GESTORT/bevestigen",
+                vec![("csrf", csrf)],
+                &owner,
+            )
+            .await;
+        assert_eq!(status, 403);
+        // The audit log stays a valid chain with the provider's record in it.
+        let mut tx = kmo_app::store::Store::begin(&p.store).await.unwrap();
+        let records = kmo_app::store::StoreRead::all_audit_records(&mut tx).await.unwrap();
+        let transfers = kmo_app::store::StoreRead::all_transfers(&mut tx).await.unwrap();
+        drop(tx);
+        assert!(records.iter().any(|r| r.kind == "application_confirmed"));
+        let report = kmo_app::audit::verify(&records, &transfers);
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        site.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_listed() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let trainer = log_in(&site, "opleider@demo.kmo").await;
+        let (_, page, _) = site.get("/dienstverlener/diensten", Some(&trainer)).await;
+        let csrf = hidden(&page, "csrf");
+        // Themes: none is refused; then the provider becomes active in the occupation-specific one.
+        let (status, page, _) = site
+            .post_fields("/dienstverlener/themas", vec![("csrf", csrf.clone())], &trainer)
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"themes-error\">Kies minstens één thema."), "{page}");
+        let mut themes: Vec<(&str, String)> = vec![("csrf", csrf.clone())];
+        for th in ["digitalisation", "people_management", "occupation_specific"] {
+            themes.push(("theme", th.to_owned()));
+        }
+        let (status, _, _) = site.post_fields("/dienstverlener/themas", themes, &trainer).await;
+        assert_eq!(status, 303);
+        let (_, page, _) = site.get("/dienstverlener/diensten", Some(&trainer)).await;
+        assert!(page.contains("value=\"occupation_specific\" checked"), "{page}");
+        let p = platform(&site);
+        let key = p.provider_key(1).await.unwrap();
+        let (_, profile) = p.provider(&key).await.unwrap();
+        assert!(profile.themes.contains(&"occupation_specific".to_owned()));
+        let (status, _, _) = site
+            .post_fields(
+                "/dienstverlener/diensten",
+                vec![
+                    ("csrf", csrf.clone()),
+                    ("name", "TIG-lassen".to_owned()),
+                    ("kind", "training".to_owned()),
+                    ("theme", "occupation_specific".to_owned()),
+                    ("sub_theme", String::new()),
+                    ("price", "1.800,00".to_owned()),
+                ],
+                &trainer,
+            )
+            .await;
+        assert_eq!(status, 303);
+
+        // The request: bad input comes back next to its field; then it is submitted once.
+        let (status, page, _) = site.get("/dienstverlener/beroepslijst", Some(&trainer)).await;
+        assert_eq!(status, 200);
+        let service = option_with(&page, "TIG-lassen");
+        let request = |description: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("service", service.clone()),
+                ("description", description.to_owned()),
+                ("target_group", "Lassers in de metaalsector".to_owned()),
+                ("criterion", "bottleneck_occupation".to_owned()),
+            ]
+        };
+        let (status, page, _) = site
+            .post_fields("/dienstverlener/beroepslijst", request("  "), &trainer)
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"description-error\">Vul dit in"), "{page}");
+        assert!(page.contains("value=\"Lassers in de metaalsector\""));
+        let (status, _, _) = site
+            .post_fields("/dienstverlener/beroepslijst", request("TIG-lassen van rvs"), &trainer)
+            .await;
+        assert_eq!(status, 303);
+        let (status, page, _) = site
+            .post_fields("/dienstverlener/beroepslijst", request("TIG-lassen van rvs"), &trainer)
+            .await;
+        assert_eq!(status, 200, "the same form again is refused, not a second request");
+        assert!(page.contains("id=\"service-error\">a request for this service is waiting"), "{page}");
+        assert_eq!(p.list_requests(None).await.unwrap().len(), 1);
+
+        // Who may see the queue.
+        let owner = log_in(&site, "ondernemer@demo.kmo").await;
+        assert_eq!(site.get("/agentschap/beroepslijst", Some(&owner)).await.0, 403);
+        let chamber = log_in(&site, "kwaliteitskamer@demo.kmo").await;
+        let (status, page, _) = site.get("/agentschap/beroepslijst", Some(&chamber)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("TIG-lassen — "), "{page}");
+        let request_key = hidden(&page, "request");
+        let step = |csrf: String, action: &str, verdict: &str, text: &str| {
+            vec![
+                ("csrf", csrf),
+                ("request", request_key.clone()),
+                ("action", action.to_owned()),
+                ("verdict", verdict.to_owned()),
+                ("text", text.to_owned()),
+            ]
+        };
+        let chamber_csrf = hidden(&page, "csrf");
+        // The chamber advises; it may not decide.
+        let (status, _, _) = site
+            .post_fields(
+                "/agentschap/beroepslijst/stap",
+                step(chamber_csrf.clone(), "decide", "yes", ""),
+                &chamber,
+            )
+            .await;
+        assert_eq!(status, 403);
+        let (status, _, _) = site
+            .post_fields(
+                "/agentschap/beroepslijst/stap",
+                step(chamber_csrf, "advise", "yes", "Lasser is een knelpuntberoep."),
+                &chamber,
+            )
+            .await;
+        assert_eq!(status, 303);
+
+        let agency = log_in(&site, "agentschap@demo.kmo").await;
+        let (_, page, _) = site.get("/agentschap/beroepslijst", Some(&agency)).await;
+        assert!(page.contains("gunstig (03/03/2025) — Lasser is een knelpuntberoep."), "{page}");
+        let agency_csrf = hidden(&page, "csrf");
+        // A decision before the assessment is refused, next to the request.
+        let (status, page, _) = site
+            .post_fields(
+                "/agentschap/beroepslijst/stap",
+                step(agency_csrf.clone(), "decide", "yes", ""),
+                &agency,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("class=\"step-error\">a decision is not possible"), "{page}");
+        for action in ["assess", "decide"] {
+            let (status, _, _) = site
+                .post_fields(
+                    "/agentschap/beroepslijst/stap",
+                    step(agency_csrf.clone(), action, "yes", ""),
+                    &agency,
+                )
+                .await;
+            assert_eq!(status, 303, "{action}");
+        }
+        let services = p.services(&key).await.unwrap();
+        let (_, listed) = services.iter().find(|(_, s)| s.name == "TIG-lassen").unwrap();
+        assert!(listed.on_occupation_list);
+        let (_, page, _) = site.get("/dienstverlener/beroepslijst", Some(&trainer)).await;
+        assert!(page.contains("goedgekeurd: de dienst staat op de lijst"), "{page}");
+        assert!(page.contains("id=\"no-service\""), "nothing left to put forward");
+        // A provider cannot list a service on the list by itself.
+        let mut own = listed.clone();
+        own.name = "Zelf op de lijst".into();
+        assert!(matches!(
+            p.list_service(&key, &own).await,
+            Err(kmo_app::platform::CommandError::Invalid { field, .. }) if field == "on_occupation_list"
+        ));
+        site.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn the_agency_registers_a_provider_for_five_years_suspends_and_excludes_it() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let trainer = log_in(&site, "opleider@demo.kmo").await;
+        assert_eq!(site.get("/agentschap/dienstverleners", Some(&trainer)).await.0, 403);
+        let agency = log_in(&site, "agentschap@demo.kmo").await;
+        let (status, page, _) = site.get("/agentschap/dienstverleners", Some(&agency)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("geregistreerd"), "{page}");
+        let csrf = hidden(&page, "csrf");
+        let new = |number: &str, registration: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("name", "Lasschool Gent".to_owned()),
+                ("number", number.to_owned()),
+                ("registration", registration.to_owned()),
+            ]
+        };
+        let (status, page, _) = site
+            .post_fields("/agentschap/dienstverleners", new("1234.567.890", "DV.X1"), &agency)
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"number-error\">Dit is geen geldig ondernemingsnummer"), "{page}");
+        assert!(page.contains("id=\"registration-error\">Dit is geen geldig registratienummer"));
+        assert!(page.contains("value=\"Lasschool Gent\""));
+        let (status, _, _) = site
+            .post_fields("/agentschap/dienstverleners", new("1234.567.894", "dv.o654321"), &agency)
+            .await;
+        assert_eq!(status, 303);
+        let (status, page, _) = site
+            .post_fields("/agentschap/dienstverleners", new("1234.567.894", "DV.O654321"), &agency)
+            .await;
+        assert_eq!(status, 200, "a second request for the same kind is refused");
+        assert!(page.contains("al een registratie voor deze soort dienst"), "{page}");
+
+        let p = platform(&site);
+        let step = |action: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("provider", "1234.567.894".to_owned()),
+                ("kind", "training".to_owned()),
+                ("action", action.to_owned()),
+            ]
+        };
+        for (action, expected) in [
+            ("audit_pass", "audited"),
+            ("register", "registered"),
+            ("suspend", "suspended"),
+            ("reinstate", "registered"),
+            ("exclude", "excluded"),
+        ] {
+            let (status, _, _) = site
+                .post_fields("/agentschap/dienstverleners/stap", step(action), &agency)
+                .await;
+            assert_eq!(status, 303, "{action}");
+            assert_eq!(training_registration(&p).await.state.code(), expected, "{action}");
+        }
+        let r = training_registration(&p).await;
+        assert_eq!(r.valid_until, Some(Date::parse("2030-03-02").unwrap()));
+        // An excluded provider stays excluded; the refusal is shown on the page.
+        let (status, page, _) = site
+            .post_fields("/agentschap/dienstverleners/stap", step("reinstate"), &agency)
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("id=\"step-error\">Deze stap kan niet"), "{page}");
+        assert_eq!(training_registration(&p).await.state.code(), "excluded");
+        site.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn an_enterprise_subscribes_its_calendar_to_a_secret_address_it_can_replace() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let owner = log_in(&site, "ondernemer@demo.kmo").await;
+        let (_, page, _) = site.get("/portefeuille", Some(&owner)).await;
+        assert!(page.contains("/portefeuille/agenda"));
+        assert!(
+            page.contains("De-minimissteun van alle overheden") && page.contains("€ 300.000,00"),
+            "{page}"
+        );
+        let (status, page, _) = site.get("/portefeuille/agenda", Some(&owner)).await;
+        assert_eq!(status, 200);
+        let csrf = hidden(&page, "csrf");
+        let make = || site.post_fields("/portefeuille/agenda", vec![("csrf", csrf.clone())], &owner);
+        let (status, page, headers) = make().await;
+        assert_eq!(status, 200);
+        assert_eq!(headers["cache-control"], "no-store");
+        let address = |page: &str| {
+            let at = page.find("/agenda/").unwrap();
+            page[at..].split('"').next().unwrap().to_owned()
+        };
+        let first = address(&page);
+        assert!(first.ends_with(".ics") && first.len() > 40, "{first}");
+        // The feed needs no login: the address is the credential.
+        let (status, ics, headers) = site.get(&first, None).await;
+        assert_eq!(status, 200);
+        assert!(headers["content-type"].to_str().unwrap().starts_with("text/calendar"));
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
+        assert!(ics.contains("SUMMARY:DEMO-GESTORT: Geef de factuur vrij"), "{ics}");
+        // A new address replaces the old one.
+        let (_, page, _) = make().await;
+        let second = address(&page);
+        assert_ne!(first, second);
+        assert_eq!(site.get(&first, None).await.0, 404);
+        assert_eq!(site.get(&second, None).await.0, 200);
+        assert_eq!(site.get("/agenda/nope.ics", None).await.0, 404);
+        // Only enterprise users have one.
+        let trainer = log_in(&site, "opleider@demo.kmo").await;
+        assert_eq!(site.get("/portefeuille/agenda", Some(&trainer)).await.0, 403);
+        site.stop().await;
+    }
+}
+
+async fn training_registration(
+    p: &kmo_app::platform::Platform<kmo_store::Db>,
+) -> kmo_app::registry::Registration {
+    let (rec, _) = p.provider("1234.567.894").await.unwrap();
+    let [training, _] = p.registrations(rec.id).await.unwrap();
+    training.unwrap()
+}
