@@ -4,6 +4,8 @@
 //! - [`lifecycle`]: the application state machine of lifecycle.md as pure functions.
 //! - [`store`]: the storage traits the services need (implemented by `kmo-store`).
 //! - [`platform`]: the use-case services; each command is one transaction.
+//! - [`planner`]: the year planner — planned items in, the submission dates and order that
+//!   use the annual ceilings best, with every deadline (pure; the rules engine decides).
 //! - [`audit`]: the hash-chained audit log and its verification.
 //! - [`scenario`]: the scenario language of lifecycle.md (`kmo scenario run`).
 //!
@@ -15,6 +17,7 @@ pub mod audit;
 pub mod check;
 pub mod demo;
 pub mod lifecycle;
+pub mod planner;
 pub mod platform;
 pub mod registry;
 pub mod replay;
