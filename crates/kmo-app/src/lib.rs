@@ -4,6 +4,8 @@
 //! - [`lifecycle`]: the application state machine of lifecycle.md as pure functions.
 //! - [`store`]: the storage traits the services need (implemented by `kmo-store`).
 //! - [`platform`]: the use-case services; each command is one transaction.
+//! - [`planner`]: the year planner — planned items in, the submission dates and order that
+//!   use the annual ceilings best, with every deadline (pure; the rules engine decides).
 //! - [`audit`]: the hash-chained audit log and its verification.
 //! - [`occupation`]: requests for the occupation-specific list, as pure rules.
 //! - [`scenario`]: the scenario language of lifecycle.md (`kmo scenario run`).
@@ -18,6 +20,7 @@ pub mod demo;
 pub mod lifecycle;
 pub mod listing;
 pub mod occupation;
+pub mod planner;
 pub mod platform;
 pub mod registry;
 pub mod replay;

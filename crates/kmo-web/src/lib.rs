@@ -8,7 +8,9 @@
 //!   CSRF token every form that changes something carries;
 //! - [`public`] — home and the subsidy simulator (no login);
 //! - [`portfolio`] — log in and out, and the wallet of the enterprises a user holds a mandate
-//!   for: the ceiling left, and each application's balance and next step with its deadline.
+//!   for: the ceiling left, and each application's balance and next step with its deadline;
+//! - [`planner`] — the year planner: planned trainings and advice in, the order and days to
+//!   submit them that use the annual ceilings best, with every deadline (nothing stored).
 
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
@@ -23,6 +25,7 @@ pub mod format;
 pub mod i18n;
 pub mod listing;
 pub mod mandates;
+pub mod planner;
 pub mod portfolio;
 pub mod public;
 pub mod qr;
@@ -47,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(services::router())
         .merge(registry::router())
         .merge(listing::router())
+        .merge(planner::router())
 }
 
 /// A rendered page: HTML with its language cookie when the visitor just chose one. A template

@@ -1,0 +1,711 @@
+//! The year planner ("jaarplanner") of an enterprise: up to [`ROWS`] planned trainings and
+//! advice in; the order and the days to submit them that get the most out of the annual
+//! ceilings, with every deadline, out (`kmo_app::planner`). The enterprise's size, the ceiling
+//! already reserved this year and its de-minimis aid come from the real wallet. Nothing is
+//! stored: it is a plan.
+//!
+//! This page's texts live here, in Dutch and English ([`P`]), next to the shared ones of
+//! [`crate::i18n`].
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::response::Response;
+use axum::routing::get;
+use kmo_app::accounts::{Principal, Role};
+use kmo_app::planner::{self, LineOutcome, PlanInput, PlannedItem, YearFacts};
+use kmo_app::platform::CommandError;
+use kmo_domain::codes::Lang;
+use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind, SubTheme, Theme};
+use kmo_http::AppState;
+use kmo_rules::RuleSet;
+use serde_json::Value;
+
+use crate::format::date;
+use crate::i18n::{Choice, THEMES};
+use crate::public::{Frame, parse_amount};
+use crate::session::Visitor;
+use crate::{html, see_other};
+
+/// Rows on the form (the planner takes up to `kmo_app::planner::PLAN_ITEMS_MAX`).
+pub const ROWS: usize = 5;
+const _: () = assert!(ROWS <= planner::PLAN_ITEMS_MAX);
+
+const PATH: &str = "/portefeuille/planner";
+
+pub fn router() -> Router<AppState> {
+    Router::new().route(PATH, get(form).post(submit))
+}
+
+/// This page's texts in one language.
+#[derive(Debug)]
+pub struct P {
+    pub title: &'static str,
+    pub intro: &'static str,
+    pub f_enterprise: &'static str,
+    pub row: &'static str,
+    pub f_label: &'static str,
+    pub f_label_hint: &'static str,
+    pub choose: &'static str,
+    pub f_sub_theme: &'static str,
+    pub no_sub_theme: &'static str,
+    pub f_listed: &'static str,
+    pub f_start_hint: &'static str,
+    pub f_enrolled: &'static str,
+    pub f_enrolled_hint: &'static str,
+    pub submit: &'static str,
+    pub plan_title: &'static str,
+    pub plan_caption: &'static str,
+    pub starts_on: &'static str,
+    pub col_order: &'static str,
+    pub col_item: &'static str,
+    pub col_submit: &'static str,
+    pub col_last: &'static str,
+    pub col_deposit: &'static str,
+    pub col_pay: &'static str,
+    pub capped: &'static str,
+    pub moved_title: &'static str,
+    pub years_title: &'static str,
+    pub col_year: &'static str,
+    pub col_ceiling: &'static str,
+    pub col_reserved: &'static str,
+    pub col_planned: &'static str,
+    pub col_left: &'static str,
+    pub unknown: &'static str,
+    pub totals: &'static str,
+    pub not_planned_title: &'static str,
+    pub err_label: &'static str,
+    pub err_no_rows: &'static str,
+    pub err_too_many: &'static str,
+    /// "«label»: submit on … instead of …; the subsidy counts in the … ceiling: … more."
+    pub moved: fn(label: &str, on: &str, from: &str, year: i32, gained: &str) -> String,
+    /// "«label»: too late, the last day was …."
+    pub too_late: fn(label: &str, last_day: &str) -> String,
+}
+
+static NL: P = P {
+    title: "Jaarplanner",
+    intro: "Zet uw geplande opleidingen en adviezen op een rij. De planner berekent met de regels van de kmo-portefeuille in welke volgorde en op welke dag u ze best indient om zoveel mogelijk van uw jaarplafond te gebruiken, met alle termijnen. Er wordt niets bewaard of ingediend.",
+    f_enterprise: "Onderneming",
+    row: "Opleiding of advies",
+    f_label: "Omschrijving",
+    f_label_hint: "Uw eigen naam ervoor (hoogstens 100 tekens). Laat de hele rij leeg als u ze niet nodig hebt.",
+    choose: "— kies —",
+    f_sub_theme: "Subthema",
+    no_sub_theme: "— geen —",
+    f_listed: "Staat op de lijst van beroepsspecifieke opleidingen",
+    f_start_hint: "Formaat JJJJ-MM-DD. U kunt indienen tot 14 dagen na de start.",
+    f_enrolled: "Datum van inschrijving of overeenkomst",
+    f_enrolled_hint: "Leeg is vandaag. U kunt pas vanaf die dag indienen.",
+    submit: "Plan opstellen",
+    plan_title: "Uw plan",
+    plan_caption: "Dien in deze volgorde in",
+    starts_on: "start op",
+    col_order: "Volgorde",
+    col_item: "Opleiding of advies",
+    col_submit: "Indienen op",
+    col_last: "Uiterlijk indienen op",
+    col_deposit: "Eigen aandeel storten tegen",
+    col_pay: "Facturen vrijgeven tot",
+    capped: "begrensd door het jaarplafond",
+    moved_title: "Waarom later indienen",
+    years_title: "Jaarplafond per jaar",
+    col_year: "Jaar",
+    col_ceiling: "Plafond",
+    col_reserved: "Al gereserveerd",
+    col_planned: "In dit plan",
+    col_left: "Nog over",
+    unknown: "onbekend",
+    totals: "Totaal van het plan",
+    not_planned_title: "Niet in het plan",
+    err_label: "Geef een omschrijving van hoogstens 100 tekens.",
+    err_no_rows: "Vul minstens één opleiding of advies in, met een startdatum en een kostprijs.",
+    err_too_many: "Dit plan kan niet opgesteld worden.",
+    moved: |label, on, from, year, gained| {
+        format!(
+            "«{label}»: dien pas in op {on} in plaats van {from}. Dan telt de subsidie in het plafond van {year} en krijgt u in totaal {gained} meer."
+        )
+    },
+    too_late: |label, last_day| {
+        format!("«{label}»: te laat om nog in te dienen; de laatste dag was {last_day}.")
+    },
+};
+
+static EN: P = P {
+    title: "Year planner",
+    intro: "List your planned trainings and advice. With the rules of the SME wallet, the planner works out in which order and on which day to submit them to use as much of your annual ceiling as possible, with every deadline. Nothing is stored or submitted.",
+    f_enterprise: "Enterprise",
+    row: "Training or advice",
+    f_label: "Description",
+    f_label_hint: "Your own name for it (at most 100 characters). Leave the whole row empty if you do not need it.",
+    choose: "— choose —",
+    f_sub_theme: "Sub-theme",
+    no_sub_theme: "— none —",
+    f_listed: "Is on the list of occupation-specific trainings",
+    f_start_hint: "Format YYYY-MM-DD. You can submit up to 14 days after the start.",
+    f_enrolled: "Date of enrolment or agreement",
+    f_enrolled_hint: "Empty means today. You can submit only from that day on.",
+    submit: "Make the plan",
+    plan_title: "Your plan",
+    plan_caption: "Submit in this order",
+    starts_on: "starts on",
+    col_order: "Order",
+    col_item: "Training or advice",
+    col_submit: "Submit on",
+    col_last: "Submit at the latest on",
+    col_deposit: "Deposit own share by",
+    col_pay: "Release invoices until",
+    capped: "limited by the annual ceiling",
+    moved_title: "Why submit later",
+    years_title: "Annual ceiling per year",
+    col_year: "Year",
+    col_ceiling: "Ceiling",
+    col_reserved: "Already reserved",
+    col_planned: "In this plan",
+    col_left: "Left",
+    unknown: "unknown",
+    totals: "Total of the plan",
+    not_planned_title: "Not in the plan",
+    err_label: "Give a description of at most 100 characters.",
+    err_no_rows: "Fill in at least one training or advice, with a start date and a cost.",
+    err_too_many: "This plan cannot be made.",
+    moved: |label, on, from, year, gained| {
+        format!(
+            "“{label}”: wait and submit on {on} instead of {from}. The subsidy then counts in the {year} ceiling, which gives {gained} more in total."
+        )
+    },
+    too_late: |label, last_day| {
+        format!("“{label}”: too late to submit; the last day was {last_day}.")
+    },
+};
+
+impl P {
+    #[must_use]
+    pub fn of(lang: Lang) -> &'static P {
+        match lang {
+            Lang::Nl => &NL,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// One row of the form, as typed.
+#[derive(Debug, Default)]
+pub struct RowView {
+    /// 1-based.
+    pub n: usize,
+    pub label: String,
+    pub kind: String,
+    pub theme: String,
+    pub sub_theme: String,
+    pub listed: bool,
+    pub start: String,
+    pub enrolled: String,
+    pub amount: String,
+    pub e: RowErrors,
+}
+
+/// An error next to its field.
+#[derive(Debug, Default)]
+pub struct RowErrors {
+    pub label: Option<&'static str>,
+    pub kind: Option<&'static str>,
+    pub theme: Option<&'static str>,
+    pub sub_theme: Option<&'static str>,
+    pub start: Option<&'static str>,
+    pub enrolled: Option<&'static str>,
+    pub amount: Option<&'static str>,
+}
+
+impl RowErrors {
+    fn any(&self) -> bool {
+        self.label.is_some()
+            || self.kind.is_some()
+            || self.theme.is_some()
+            || self.sub_theme.is_some()
+            || self.start.is_some()
+            || self.enrolled.is_some()
+            || self.amount.is_some()
+    }
+}
+
+impl RowView {
+    /// A row left empty is not part of the plan (kind and theme are selects, always set).
+    fn is_empty(&self) -> bool {
+        [&self.label, &self.start, &self.enrolled, &self.amount]
+            .iter()
+            .all(|s| s.trim().is_empty())
+    }
+}
+
+/// The sub-themes of one theme, for an `<optgroup>`.
+#[derive(Debug)]
+pub struct SubThemeGroup {
+    pub theme: &'static str,
+    pub options: Vec<(&'static str, &'static str)>,
+}
+
+/// One item of the plan, as shown.
+#[derive(Debug)]
+pub struct LineView {
+    pub position: String,
+    pub label: String,
+    pub kind: &'static str,
+    pub start: String,
+    pub submit_on: String,
+    pub last_day: String,
+    pub eligible: bool,
+    pub subsidy: String,
+    pub own_share: String,
+    pub capped: bool,
+    pub deposit_by: String,
+    pub pay_by: String,
+    pub reasons: Vec<&'static str>,
+    pub explanation: Option<String>,
+}
+
+/// One year's ceiling, as shown.
+#[derive(Debug)]
+pub struct YearView {
+    pub year: i32,
+    pub ceiling: String,
+    pub reserved: String,
+    pub planned: String,
+    pub left: String,
+}
+
+#[derive(Debug)]
+pub struct PlanView {
+    pub lines: Vec<LineView>,
+    pub moves: Vec<String>,
+    pub not_planned: Vec<String>,
+    pub years: Vec<YearView>,
+    pub total_subsidy: String,
+    pub total_own_share: String,
+}
+
+#[derive(Template)]
+#[template(path = "planner.html")]
+struct Page {
+    f: Frame,
+    p: &'static P,
+    enterprise: String,
+    enterprise_error: Option<&'static str>,
+    /// A problem with the plan as a whole (shown above the form).
+    form_error: Option<&'static str>,
+    enterprises: Vec<(String, String)>,
+    rows: Vec<RowView>,
+    themes: Vec<(&'static str, &'static str)>,
+    sub_themes: Vec<SubThemeGroup>,
+    plan: Option<PlanView>,
+}
+
+impl Page {
+    fn any_error(&self) -> bool {
+        self.enterprise_error.is_some() || self.rows.iter().any(|r| r.e.any())
+    }
+}
+
+fn enterprise_user(visitor: &Visitor) -> bool {
+    visitor.principal.role() == Some(Role::Enterprise)
+}
+
+/// The enterprises the user holds a mandate for: key and name.
+async fn enterprises(
+    state: &AppState,
+    p: &Principal,
+) -> Result<Vec<(String, String)>, CommandError> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    if let Principal::User { mandates, .. } = p {
+        for m in mandates {
+            if out.iter().all(|(k, _)| *k != m.enterprise_key) {
+                let e = state.platform.enterprise(&m.enterprise_key).await?;
+                out.push((e.key, e.name));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The sub-themes each theme takes under the rules in force today.
+fn sub_theme_groups(rules: Option<&RuleSet>, lang: &Choice) -> Vec<SubThemeGroup> {
+    let t = lang.texts();
+    let Some(rs) = rules else {
+        return Vec::new();
+    };
+    Theme::ALL
+        .iter()
+        .filter_map(|theme| {
+            let set = rs.theme_rule(*theme)?.sub_themes;
+            let options: Vec<_> = RuleSet::sub_themes_in(set)
+                .map(|s| (s.code(), s.label(lang.lang)))
+                .collect();
+            (!options.is_empty()).then(|| SubThemeGroup {
+                theme: t.theme(theme.code()),
+                options,
+            })
+        })
+        .collect()
+}
+
+fn blank_rows() -> Vec<RowView> {
+    (1..=ROWS)
+        .map(|n| RowView {
+            n,
+            kind: "training".into(),
+            ..RowView::default()
+        })
+        .collect()
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the parts of one page, each computed by the caller"
+)]
+async fn render(
+    state: &AppState,
+    lang: &Choice,
+    visitor: &Visitor,
+    enterprise: String,
+    enterprise_error: Option<&'static str>,
+    form_error: Option<&'static str>,
+    rows: Vec<RowView>,
+    plan: Option<PlanView>,
+) -> Response {
+    let t = lang.texts();
+    let enterprises = match enterprises(state, &visitor.principal).await {
+        Ok(list) => list,
+        Err(e) => return crate::failed(e),
+    };
+    let page = Page {
+        f: Frame::new(lang, visitor, PATH),
+        p: P::of(lang.lang),
+        enterprise,
+        enterprise_error,
+        form_error,
+        enterprises,
+        rows,
+        themes: THEMES
+            .iter()
+            .map(|(code, _, _)| (*code, t.theme(code)))
+            .collect(),
+        sub_themes: sub_theme_groups(state.rules.in_force(state.clock.today()), lang),
+        plan,
+    };
+    html(page.render(), lang)
+}
+
+async fn form(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
+    if !enterprise_user(&visitor) {
+        return see_other("/aanmelden");
+    }
+    render(
+        &state,
+        &lang,
+        &visitor,
+        String::new(),
+        None,
+        None,
+        blank_rows(),
+        None,
+    )
+    .await
+}
+
+/// A date as typed: `2025-03-17` (the date picker) or `17/03/2025`.
+fn parse_date(text: &str) -> Option<Date> {
+    let text = text.trim();
+    Date::parse(text).ok().or_else(|| {
+        let mut parts = text.split('/');
+        let (d, m, y) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || y.len() != 4 {
+            return None;
+        }
+        Date::from_ymd(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).ok()
+    })
+}
+
+/// The first value posted under `name`.
+fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// A row read back from the form, and its item when every field is right.
+fn read_row(pairs: &[(String, String)], n: usize, lang: &Choice) -> (RowView, Option<PlannedItem>) {
+    let t = lang.texts();
+    let p = P::of(lang.lang);
+    let get = |name: &str| field(pairs, &format!("{name}_{n}")).to_owned();
+    let mut row = RowView {
+        n,
+        label: get("label"),
+        kind: get("kind"),
+        theme: get("theme"),
+        sub_theme: get("sub_theme"),
+        listed: !get("listed").is_empty(),
+        start: get("start"),
+        enrolled: get("enrolled"),
+        amount: get("amount"),
+        e: RowErrors::default(),
+    };
+    if row.is_empty() {
+        return (row, None);
+    }
+    let label = row.label.trim();
+    if label.chars().count() > planner::LABEL_CHARS_MAX {
+        row.e.label = Some(p.err_label);
+    }
+    let kind = ServiceKind::parse(&row.kind);
+    if kind.is_none() {
+        row.e.kind = Some(t.err_choice);
+    }
+    let theme = Theme::parse(&row.theme);
+    if theme.is_none() {
+        row.e.theme = Some(t.err_choice);
+    }
+    let sub_theme = match row.sub_theme.as_str() {
+        "" => Ok(None),
+        code => SubTheme::parse(code).map(Some).ok_or(()),
+    };
+    if sub_theme.is_err() {
+        row.e.sub_theme = Some(t.err_choice);
+    }
+    let start = parse_date(&row.start);
+    if start.is_none() {
+        row.e.start = Some(t.err_date);
+    }
+    let enrolled = match row.enrolled.trim() {
+        "" => Ok(None),
+        text => parse_date(text).map(Some).ok_or(()),
+    };
+    if enrolled.is_err() {
+        row.e.enrolled = Some(t.err_date);
+    }
+    let cost = parse_amount(&row.amount);
+    if cost.is_none() {
+        row.e.amount = Some(t.err_amount);
+    }
+    let item = match (kind, theme, sub_theme, start, enrolled, cost) {
+        (Some(kind), Some(theme), Ok(sub_theme), Some(start), Ok(enrolled), Some(cost))
+            if !row.e.any() =>
+        {
+            Some(PlannedItem {
+                label: if label.is_empty() {
+                    format!("{} {n}", p.row)
+                } else {
+                    label.to_owned()
+                },
+                kind,
+                theme,
+                sub_theme,
+                on_occupation_list: row.listed,
+                start_date: start,
+                enrolled_on: enrolled,
+                cost,
+            })
+        }
+        _ => None,
+    };
+    (row, item)
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Response {
+    if !enterprise_user(&visitor) {
+        return see_other("/aanmelden");
+    }
+    if !visitor.csrf_ok(field(&pairs, "csrf")) {
+        return crate::csrf_failed();
+    }
+    let t = lang.texts();
+    let p = P::of(lang.lang);
+    let enterprise = field(&pairs, "enterprise").to_owned();
+    let allowed = match enterprises(&state, &visitor.principal).await {
+        Ok(list) => list,
+        Err(e) => return crate::failed(e),
+    };
+    let enterprise_error = (!allowed.iter().any(|(k, _)| *k == enterprise)).then_some(t.err_choice);
+    let (mut rows, items): (Vec<RowView>, Vec<Option<PlannedItem>>) =
+        (1..=ROWS).map(|n| read_row(&pairs, n, &lang)).unzip();
+    if rows.iter().all(RowView::is_empty)
+        && let Some(first) = rows.first_mut()
+    {
+        first.e.start = Some(p.err_no_rows);
+    }
+    let failed = enterprise_error.is_some() || rows.iter().any(|r| r.e.any());
+    let (form_error, plan) = if failed {
+        (None, None)
+    } else {
+        let items: Vec<PlannedItem> = items.into_iter().flatten().collect();
+        let input = match plan_input(&state, &enterprise, items, lang.lang).await {
+            Ok(input) => input,
+            Err(e) => return crate::failed(e),
+        };
+        match planner::plan(&state.rules, &input) {
+            Ok(plan) => (None, Some(view(&lang, &plan))),
+            Err(_) => (Some(p.err_too_many), None),
+        }
+    };
+    render(
+        &state,
+        &lang,
+        &visitor,
+        enterprise,
+        enterprise_error,
+        form_error,
+        rows,
+        plan,
+    )
+    .await
+}
+
+/// The planner's input from the real wallet: the profile, the size (locked for this year or
+/// confirmed in the profile), this year's reserved ceiling and the de-minimis aid granted.
+/// Later years have nothing reserved yet: a submission is always dated today.
+async fn plan_input(
+    state: &AppState,
+    key: &str,
+    items: Vec<PlannedItem>,
+    lang: Lang,
+) -> Result<PlanInput, CommandError> {
+    let today = state.clock.today();
+    let e = state.platform.enterprise(key).await?;
+    let wallet = state.platform.wallet_year(&e, today).await?;
+    let de_minimis = state.platform.de_minimis_seen_on(e.id, today).await?;
+    let size = e
+        .profile
+        .get("size")
+        .and_then(Value::as_str)
+        .and_then(EnterpriseSize::parse);
+    let mut years = std::collections::BTreeMap::new();
+    years.insert(
+        wallet.year,
+        YearFacts {
+            reserved: wallet.reserved,
+            size_lock: wallet.size_lock,
+        },
+    );
+    Ok(PlanInput {
+        today,
+        enterprise: e.profile,
+        size,
+        years,
+        de_minimis,
+        items,
+        lang,
+    })
+}
+
+fn or_dash(d: Option<Date>) -> String {
+    d.map_or_else(|| "—".to_owned(), date)
+}
+
+/// The plan as the page shows it.
+fn view(lang: &Choice, plan: &planner::Plan) -> PlanView {
+    let t = lang.texts();
+    let p = P::of(lang.lang);
+    let mut lines = Vec::new();
+    let mut moves = Vec::new();
+    let mut not_planned = Vec::new();
+    for l in &plan.lines {
+        let kind = match l.kind {
+            ServiceKind::Training => t.kind_training,
+            ServiceKind::Advice => t.kind_advice,
+        };
+        match &l.outcome {
+            LineOutcome::Planned(x) => {
+                if let Some(m) = x.moved {
+                    moves.push((p.moved)(
+                        &l.label,
+                        &date(x.submit_on),
+                        &date(m.from),
+                        x.submit_on.year(),
+                        &m.gained.to_string(),
+                    ));
+                }
+                lines.push(LineView {
+                    position: x.position.map_or_else(|| "—".to_owned(), |n| n.to_string()),
+                    label: l.label.clone(),
+                    kind,
+                    start: date(l.start_date),
+                    submit_on: date(x.submit_on),
+                    last_day: date(x.last_day),
+                    eligible: x.eligible,
+                    subsidy: x.subsidy.to_string(),
+                    own_share: x.own_share.to_string(),
+                    capped: x.capped,
+                    deposit_by: or_dash(x.deposit_by.filter(|_| x.eligible)),
+                    pay_by: or_dash(x.pay_by.filter(|_| x.eligible)),
+                    reasons: x.reasons.iter().map(|r| r.text(lang.lang)).collect(),
+                    explanation: x.explanation.clone(),
+                });
+            }
+            LineOutcome::TooLate { last_day } => {
+                not_planned.push((p.too_late)(&l.label, &date(*last_day)));
+            }
+            LineOutcome::Invalid { field, message } => {
+                not_planned.push(format!(
+                    "«{}»: {} ({field}: {message})",
+                    l.label, t.err_case
+                ));
+            }
+        }
+    }
+    let money = |c: Option<Cents>| c.map_or_else(|| p.unknown.to_owned(), |c| c.to_string());
+    PlanView {
+        lines,
+        moves,
+        not_planned,
+        years: plan
+            .years
+            .iter()
+            .map(|y| YearView {
+                year: y.year,
+                ceiling: money(y.ceiling),
+                reserved: y.reserved_before.to_string(),
+                planned: y.planned.to_string(),
+                left: money(y.left_after),
+            })
+            .collect(),
+        total_subsidy: plan.total_subsidy.to_string(),
+        total_own_share: plan.total_own_share.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+
+    #[test]
+    fn dates_are_read_as_the_picker_or_people_write_them() {
+        let d = |s| Date::parse(s).unwrap();
+        assert_eq!(parse_date("2025-03-17"), Some(d("2025-03-17")));
+        assert_eq!(parse_date(" 17/03/2025 "), Some(d("2025-03-17")));
+        assert_eq!(parse_date("7/3/2025"), Some(d("2025-03-07")));
+        for bad in [
+            "",
+            "31/02/2025",
+            "17/03/25",
+            "17/03/2025/1",
+            "maart",
+            "2025-13-01",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn both_languages_phrase_a_move() {
+        let nl = (P::of(Lang::Nl).moved)("A", "01/01/2026", "03/03/2025", 2026, "€ 3.000,00");
+        assert!(nl.contains("plafond van 2026") && nl.contains("€ 3.000,00 meer"));
+        let en = (P::of(Lang::En).moved)("A", "01/01/2026", "03/03/2025", 2026, "€ 3.000,00");
+        assert!(en.contains("2026 ceiling"));
+    }
+}
