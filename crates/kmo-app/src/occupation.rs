@@ -83,7 +83,10 @@ impl ListRequestState {
     /// Whether the request still waits for a step.
     #[must_use]
     pub const fn is_open(self) -> bool {
-        matches!(self, ListRequestState::Submitted | ListRequestState::Assessed)
+        matches!(
+            self,
+            ListRequestState::Submitted | ListRequestState::Assessed
+        )
     }
 }
 
@@ -150,7 +153,10 @@ fn text(field: &'static str, value: &str, required: bool) -> Result<String, List
         return Err(error(field, "is required"));
     }
     if value.chars().count() > TEXT_MAX {
-        return Err(error(field, format!("is longer than {TEXT_MAX} characters")));
+        return Err(error(
+            field,
+            format!("is longer than {TEXT_MAX} characters"),
+        ));
     }
     Ok(value.to_owned())
 }
@@ -188,7 +194,10 @@ impl ListRequest {
     fn illegal(&self, step: &str) -> ListRequestError {
         error(
             "state",
-            format!("{step} is not possible for a request that is {}", self.state.code()),
+            format!(
+                "{step} is not possible for a request that is {}",
+                self.state.code()
+            ),
         )
     }
 
@@ -247,12 +256,7 @@ impl ListRequest {
         if self.state != ListRequestState::Assessed {
             return Err(self.illegal("a decision"));
         }
-        if approve
-            && !self
-                .assessment
-                .as_ref()
-                .is_some_and(|a| a.meets_criterion)
-        {
+        if approve && !self.assessment.as_ref().is_some_and(|a| a.meets_criterion) {
             return Err(error(
                 "approve",
                 "the assessment found no criterion met; the request can only be rejected",
@@ -297,7 +301,11 @@ impl ListRequest {
     #[must_use]
     pub fn from_json(v: &Value) -> Option<ListRequest> {
         let s = |o: &Value, k: &str| o.get(k).and_then(Value::as_str).map(str::to_owned);
-        let date = |o: &Value, k: &str| o.get(k).and_then(Value::as_str).and_then(|d| Date::parse(d).ok());
+        let date = |o: &Value, k: &str| {
+            o.get(k)
+                .and_then(Value::as_str)
+                .and_then(|d| Date::parse(d).ok())
+        };
         let flag = |o: &Value, k: &str| o.get(k).and_then(Value::as_bool);
         let part = |k: &str| v.get(k).filter(|p| !p.is_null());
         Some(ListRequest {
@@ -359,7 +367,9 @@ mod tests {
     fn a_request_is_assessed_advised_and_approved() {
         let r = request();
         assert_eq!(r.state, ListRequestState::Submitted);
-        let r = r.advise(true, "Past bij een knelpuntberoep.", d("2025-03-04")).unwrap();
+        let r = r
+            .advise(true, "Past bij een knelpuntberoep.", d("2025-03-04"))
+            .unwrap();
         let r = r.assess(true, "", d("2025-03-05")).unwrap();
         let r = r.decide(true, "", d("2025-03-06")).unwrap();
         assert_eq!(r.state, ListRequestState::Approved);
@@ -370,12 +380,31 @@ mod tests {
     #[test]
     fn steps_out_of_order_and_empty_reasons_are_refused_with_the_field() {
         let r = request();
-        assert_eq!(r.decide(true, "", d("2025-03-04")).unwrap_err().field, "state");
-        assert_eq!(r.assess(false, " ", d("2025-03-04")).unwrap_err().field, "note");
-        let not_met = r.assess(false, "Geen knelpuntberoep.", d("2025-03-04")).unwrap();
-        assert_eq!(not_met.decide(true, "", d("2025-03-05")).unwrap_err().field, "approve");
-        assert_eq!(not_met.decide(false, "", d("2025-03-05")).unwrap_err().field, "reason");
-        let rejected = not_met.decide(false, "Criterium niet gehaald.", d("2025-03-05")).unwrap();
+        assert_eq!(
+            r.decide(true, "", d("2025-03-04")).unwrap_err().field,
+            "state"
+        );
+        assert_eq!(
+            r.assess(false, " ", d("2025-03-04")).unwrap_err().field,
+            "note"
+        );
+        let not_met = r
+            .assess(false, "Geen knelpuntberoep.", d("2025-03-04"))
+            .unwrap();
+        assert_eq!(
+            not_met.decide(true, "", d("2025-03-05")).unwrap_err().field,
+            "approve"
+        );
+        assert_eq!(
+            not_met
+                .decide(false, "", d("2025-03-05"))
+                .unwrap_err()
+                .field,
+            "reason"
+        );
+        let rejected = not_met
+            .decide(false, "Criterium niet gehaald.", d("2025-03-05"))
+            .unwrap();
         assert_eq!(rejected.state, ListRequestState::Rejected);
         assert_eq!(ListRequest::from_json(&rejected.to_json()), Some(rejected));
     }
@@ -383,11 +412,31 @@ mod tests {
     #[test]
     fn a_request_needs_its_texts_and_a_known_criterion() {
         let on = d("2025-03-03");
-        assert_eq!(ListRequest::submit("x", "", "g", "stem", on).unwrap_err().field, "description");
-        assert_eq!(ListRequest::submit("x", "d", " ", "stem", on).unwrap_err().field, "target_group");
-        assert_eq!(ListRequest::submit("x", "d", "g", "nope", on).unwrap_err().field, "criterion");
+        assert_eq!(
+            ListRequest::submit("x", "", "g", "stem", on)
+                .unwrap_err()
+                .field,
+            "description"
+        );
+        assert_eq!(
+            ListRequest::submit("x", "d", " ", "stem", on)
+                .unwrap_err()
+                .field,
+            "target_group"
+        );
+        assert_eq!(
+            ListRequest::submit("x", "d", "g", "nope", on)
+                .unwrap_err()
+                .field,
+            "criterion"
+        );
         let long = "a".repeat(TEXT_MAX + 1);
-        assert_eq!(ListRequest::submit("x", &long, "g", "stem", on).unwrap_err().field, "description");
+        assert_eq!(
+            ListRequest::submit("x", &long, "g", "stem", on)
+                .unwrap_err()
+                .field,
+            "description"
+        );
         assert_eq!(ListRequest::from_json(&json!({"state": "submitted"})), None);
     }
 }

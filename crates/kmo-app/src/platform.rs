@@ -1858,7 +1858,10 @@ impl<S: Store> Platform<S> {
         ) {
             return Err(CommandError::Invalid {
                 field: "application".into(),
-                message: format!("application {key} is {}: there is nothing to confirm", app.state),
+                message: format!(
+                    "application {key} is {}: there is nothing to confirm",
+                    app.state
+                ),
             });
         }
         if !tx.insert_confirmation(app.id, p.id, date).await? {

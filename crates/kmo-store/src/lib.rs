@@ -30,9 +30,10 @@ use kmo_app::registry::Registration;
 use kmo_app::store::MoneyOut;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService, MandateRecord,
-    PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, Store, StoreError, StoreRead,
-    StoreTx, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
+    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService,
+    MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, Store,
+    StoreError, StoreRead, StoreTx, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord,
+    Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -575,7 +576,10 @@ impl StoreTx for Tx {
         forward!(self, save_registration(provider, registration))
     }
 
-    async fn insert_list_request(&mut self, request: &ListRequestRecord) -> Result<i64, StoreError> {
+    async fn insert_list_request(
+        &mut self,
+        request: &ListRequestRecord,
+    ) -> Result<i64, StoreError> {
         forward!(self, insert_list_request(request))
     }
 
@@ -595,7 +599,11 @@ impl StoreTx for Tx {
         forward!(self, list_requests(provider, limit))
     }
 
-    async fn list_on_occupation_list(&mut self, provider: i64, service: i64) -> Result<bool, StoreError> {
+    async fn list_on_occupation_list(
+        &mut self,
+        provider: i64,
+        service: i64,
+    ) -> Result<bool, StoreError> {
         forward!(self, list_on_occupation_list(provider, service))
     }
 
@@ -616,7 +624,12 @@ impl StoreTx for Tx {
         forward!(self, confirmations(provider, application))
     }
 
-    async fn save_calendar_feed(&mut self, user: i64, token_hash: &str, on: Date) -> Result<(), StoreError> {
+    async fn save_calendar_feed(
+        &mut self,
+        user: i64,
+        token_hash: &str,
+        on: Date,
+    ) -> Result<(), StoreError> {
         forward!(self, save_calendar_feed(user, token_hash, on))
     }
 

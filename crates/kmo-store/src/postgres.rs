@@ -7,9 +7,9 @@ use kmo_app::lifecycle::Application;
 use kmo_app::store::MoneyOut;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService, MandateRecord,
-    PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, StoreError, SubmissionContext,
-    SubmissionQuery, TokenRecord, UserRecord, Writes,
+    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService,
+    MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, StoreError,
+    SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::Transfer;

@@ -23,9 +23,9 @@ use kmo_app::registry::{Registration, WorkerStatus};
 use kmo_app::store::MoneyOut;
 use kmo_app::store::{
     AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService, MandateRecord,
-    PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, StoreError, SubmissionContext,
-    SubmissionQuery, TokenRecord, UserRecord, Writes,
+    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService,
+    MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, StoreError,
+    SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
 use kmo_ledger::Transfer;
@@ -1559,7 +1559,10 @@ impl SqliteTx {
         )
     }
 
-    pub(crate) fn list_request(&mut self, key: &str) -> Result<Option<ListRequestRecord>, StoreError> {
+    pub(crate) fn list_request(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<ListRequestRecord>, StoreError> {
         Ok(self
             .list_request_rows(
                 "select id, key, provider_id, service_id, state, body from list_request where key = ?1",
@@ -1641,7 +1644,10 @@ impl SqliteTx {
         Ok(())
     }
 
-    pub(crate) fn calendar_feed_user(&mut self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+    pub(crate) fn calendar_feed_user(
+        &mut self,
+        token_hash: &str,
+    ) -> Result<Option<i64>, StoreError> {
         Ok(self
             .query_rows(
                 "select user_id from calendar_feed where token_hash = ?1",

@@ -186,9 +186,10 @@ async fn download(State(state): State<AppState>, lang: Choice, visitor: Visitor)
 /// replaced address is 404, like any address that does not exist.
 async fn feed(State(state): State<AppState>, lang: Choice, Path(file): Path<String>) -> Response {
     let not_found = || (StatusCode::NOT_FOUND, "NOT_FOUND").into_response();
-    let Some(secret) = file.strip_suffix(".ics").filter(|s| {
-        (16..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit())
-    }) else {
+    let Some(secret) = file
+        .strip_suffix(".ics")
+        .filter(|s| (16..=128).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_hexdigit()))
+    else {
         return not_found();
     };
     let principal = match state
@@ -265,21 +266,23 @@ fn feed_texts(lang: &Choice) -> &'static FeedTexts {
     }
 }
 
-fn enterprise_user(visitor: &Visitor) -> Result<i64, Response> {
+fn enterprise_user(visitor: &Visitor) -> Result<i64, Box<Response>> {
     match &visitor.principal {
         Principal::User {
             role: Role::Enterprise,
             user,
             ..
         } => Ok(user.id),
-        Principal::User { .. } => Err((StatusCode::FORBIDDEN, "FORBIDDEN").into_response()),
-        Principal::Anonymous => Err(see_other("/aanmelden")),
+        Principal::User { .. } => Err(Box::new(
+            (StatusCode::FORBIDDEN, "FORBIDDEN").into_response(),
+        )),
+        Principal::Anonymous => Err(Box::new(see_other("/aanmelden"))),
     }
 }
 
 async fn feed_page(lang: Choice, visitor: Visitor) -> Response {
     if let Err(r) = enterprise_user(&visitor) {
-        return r;
+        return *r;
     }
     html(
         FeedPage {
@@ -308,7 +311,7 @@ async fn new_feed(
 ) -> Response {
     let user = match enterprise_user(&visitor) {
         Ok(u) => u,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !visitor.csrf_ok(&form.csrf) {
         return crate::csrf_failed();
@@ -324,7 +327,10 @@ async fn new_feed(
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
-        .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b)))
+        .filter(|h| {
+            h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".:-[]".contains(&b))
+        })
         .unwrap_or("localhost");
     let https = headers
         .get("x-forwarded-proto")

@@ -26,7 +26,10 @@ use crate::{html, see_other};
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/dienstverlener/beroepslijst", get(provider_page).post(request))
+        .route(
+            "/dienstverlener/beroepslijst",
+            get(provider_page).post(request),
+        )
         .route("/agentschap/beroepslijst", get(queue))
         .route("/agentschap/beroepslijst/stap", post(step))
 }
@@ -244,7 +247,11 @@ fn shown(l: &Texts, key: String, provider: String, r: &ListRequest) -> Shown {
         open: r.state.is_open(),
         to_assess: r.state == ListRequestState::Submitted,
         assessment: r.assessment.as_ref().map(|a| {
-            let verdict = if a.meets_criterion { l.meets } else { l.not_meets };
+            let verdict = if a.meets_criterion {
+                l.meets
+            } else {
+                l.not_meets
+            };
             let note = if a.note.is_empty() {
                 String::new()
             } else {
@@ -325,7 +332,11 @@ async fn own_provider(state: &AppState, visitor: &Visitor) -> Result<(i64, Strin
     let Some(id) = visitor.principal.provider() else {
         return Err((axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response());
     };
-    let key = state.platform.provider_key(id).await.map_err(crate::failed)?;
+    let key = state
+        .platform
+        .provider_key(id)
+        .await
+        .map_err(crate::failed)?;
     Ok((id, key))
 }
 
@@ -474,12 +485,15 @@ struct QueuePage {
     step_error: Option<(String, String)>,
 }
 
-fn staff(visitor: &Visitor) -> Result<bool, Response> {
+/// Agency staff (true) or the quality chamber (false); anyone else is refused.
+fn staff(visitor: &Visitor) -> Result<bool, Box<Response>> {
     match visitor.principal.role() {
         Some(Role::Agency) => Ok(true),
         Some(Role::QualityChamber) => Ok(false),
-        Some(_) => Err((axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response()),
-        None => Err(see_other("/aanmelden")),
+        Some(_) => Err(Box::new(
+            (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response(),
+        )),
+        None => Err(Box::new(see_other("/aanmelden"))),
     }
 }
 
@@ -496,10 +510,10 @@ async fn render_queue(
         let mut names: HashMap<i64, String> = HashMap::new();
         let mut out = Vec::with_capacity(requests.len());
         for (rec, r) in requests {
-            if !names.contains_key(&rec.provider) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(rec.provider) {
                 let key = state.platform.provider_key(rec.provider).await?;
                 let (p, _) = state.platform.provider(&key).await?;
-                names.insert(rec.provider, p.name);
+                slot.insert(p.name);
             }
             let name = names.get(&rec.provider).cloned().unwrap_or_default();
             out.push(shown(l, rec.key, name, &r));
@@ -528,7 +542,7 @@ async fn render_queue(
 async fn queue(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
     match staff(&visitor) {
         Ok(agency) => render_queue(&state, &lang, &visitor, agency, None).await,
-        Err(r) => r,
+        Err(r) => *r,
     }
 }
 
@@ -557,7 +571,7 @@ async fn step(
 ) -> Response {
     let agency = match staff(&visitor) {
         Ok(agency) => agency,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if !visitor.csrf_ok(&form.csrf) {
         return crate::csrf_failed();

@@ -426,14 +426,9 @@ async fn add(
             return Ok(false);
         }
         let (_, profile) = p.provider(&key).await?;
-        p.set_provider_profile(
-            &key,
-            Some(&key),
-            profile.iban.as_deref(),
-            &profile.themes,
-        )
-        .await?;
-        p.request_registration(&key, &registration.to_string(), kind, state.clock.today())
+        p.set_provider_profile(&key, Some(&key), profile.iban.as_deref(), &profile.themes)
+            .await?;
+        p.request_registration(&key, registration.as_ref(), kind, state.clock.today())
             .await?;
         Ok::<_, CommandError>(true)
     }

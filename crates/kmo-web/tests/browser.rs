@@ -352,6 +352,31 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     b.check_page("mandaten").await;
     b.click("a[href='/portefeuille']").await;
 
+    // Plans the year: two trainings, the ceiling used best, every deadline.
+    b.click("a[href='/portefeuille/planner']").await;
+    b.fill("#label-1", "Boekhouden voor starters").await;
+    b.fill("#amount-1", "12.000,00").await;
+    b.fill("#label-2", "Excel gevorderd").await;
+    b.fill("#amount-2", "9.000,00").await;
+    b.script(
+        "document.getElementById('start-1').value = '2025-04-01';
+         document.getElementById('start-2').value = '2025-12-29';
+         document.getElementById('theme-1').value = 'financial_literacy';
+         document.getElementById('sub_theme-1').value = 'bookkeeping';
+         document.getElementById('theme-2').value = 'digitalisation';
+         document.getElementById('sub_theme-2').value = 'software'; return true;",
+    )
+    .await;
+    b.click("main form button.primary").await;
+    assert!(b.source().await.contains("id=\"plan\""), "a plan is shown");
+    b.check_page("jaarplanner").await;
+    b.click("a[href='/portefeuille']").await;
+    b.click("a[href='/portefeuille/agenda']").await;
+    b.click("main form button").await;
+    assert!(b.find("#feed-address").await.len() > 1);
+    b.check_page("agenda").await;
+    b.click("a[href='/portefeuille']").await;
+
     // Applies: calculate, then submit.
     b.click("a[href='/aanvragen/nieuw']").await;
     b.pick("#offer option:nth-child(2)").await;
@@ -386,6 +411,24 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
         (app.state, app.deposited),
         (kmo_app::lifecycle::State::Funded, app.own_share)
     );
+
+    // The provider named on it confirms it checked the application.
+    let provider_user = if state.platform.provider_key(app.provider).await.unwrap() == "0811.111.129"
+    {
+        "opleider@demo.kmo"
+    } else {
+        "adviseur@demo.kmo"
+    };
+    b.click(".inline-form button").await;
+    log_in(&b, &site, provider_user).await;
+    b.open(&app_url).await;
+    b.click("form[action$='/bevestigen'] button").await;
+    assert!(
+        b.text("#confirmed")
+            .await
+            .starts_with("Bevestigd door de dienstverlener")
+    );
+    b.check_page("aanvraag-bevestigd").await;
 
     // The owner releases part of the invoice, then stops the rest.
     b.click(".inline-form button").await;
@@ -424,6 +467,11 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
             .starts_with("De boeken kloppen")
     );
     b.check_page("agentschap-boeken").await;
+    b.open(&format!("{site}/agentschap/dienstverleners")).await;
+    assert!(b.source().await.contains("geregistreerd"));
+    b.check_page("agentschap-dienstverleners").await;
+    b.open(&format!("{site}/agentschap/beroepslijst")).await;
+    b.check_page("agentschap-beroepslijst").await;
     b.click(".inline-form button").await;
     log_in(&b, &site, "opleider@demo.kmo").await;
     assert!(b.source().await.contains("Ontvangen betalingen"));
@@ -450,6 +498,8 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     b.check_page("dienstverlener").await;
     b.click("a[href='/dienstverlener/diensten']").await;
     b.check_page("dienstverlener-aanbod").await;
+    b.click("main a[href='/dienstverlener/beroepslijst']").await;
+    b.check_page("dienstverlener-beroepslijst").await;
     b.open(&format!("{site}/aanvragen/DEMO-INGEDIEND")).await;
     b.pick("input[name='reason'][value='wrong_provider']").await;
     b.click("form[action$='/weigeren'] button").await;

@@ -859,7 +859,10 @@ async fn the_named_provider_confirms_an_application_once_and_the_enterprise_sees
                 Some(&trainer),
             )
             .await;
-        assert_eq!(status, 403, "a form without the session's token changes nothing");
+        assert_eq!(
+            status, 403,
+            "a form without the session's token changes nothing"
+        );
         assert_eq!(confirm().await.0, 303);
         // A double click: still one confirmation.
         assert_eq!(confirm().await.0, 303);
@@ -887,8 +890,12 @@ async fn the_named_provider_confirms_an_application_once_and_the_enterprise_sees
         assert_eq!(status, 403);
         // The audit log stays a valid chain with the provider's record in it.
         let mut tx = kmo_app::store::Store::begin(&p.store).await.unwrap();
-        let records = kmo_app::store::StoreRead::all_audit_records(&mut tx).await.unwrap();
-        let transfers = kmo_app::store::StoreRead::all_transfers(&mut tx).await.unwrap();
+        let records = kmo_app::store::StoreRead::all_audit_records(&mut tx)
+            .await
+            .unwrap();
+        let transfers = kmo_app::store::StoreRead::all_transfers(&mut tx)
+            .await
+            .unwrap();
         drop(tx);
         assert!(records.iter().any(|r| r.kind == "application_confirmed"));
         let report = kmo_app::audit::verify(&records, &transfers);
@@ -906,18 +913,30 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
         let csrf = hidden(&page, "csrf");
         // Themes: none is refused; then the provider becomes active in the occupation-specific one.
         let (status, page, _) = site
-            .post_fields("/dienstverlener/themas", vec![("csrf", csrf.clone())], &trainer)
+            .post_fields(
+                "/dienstverlener/themas",
+                vec![("csrf", csrf.clone())],
+                &trainer,
+            )
             .await;
         assert_eq!(status, 200);
-        assert!(page.contains("id=\"themes-error\">Kies minstens één thema."), "{page}");
+        assert!(
+            page.contains("id=\"themes-error\">Kies minstens één thema."),
+            "{page}"
+        );
         let mut themes: Vec<(&str, String)> = vec![("csrf", csrf.clone())];
         for th in ["digitalisation", "people_management", "occupation_specific"] {
             themes.push(("theme", th.to_owned()));
         }
-        let (status, _, _) = site.post_fields("/dienstverlener/themas", themes, &trainer).await;
+        let (status, _, _) = site
+            .post_fields("/dienstverlener/themas", themes, &trainer)
+            .await;
         assert_eq!(status, 303);
         let (_, page, _) = site.get("/dienstverlener/diensten", Some(&trainer)).await;
-        assert!(page.contains("value=\"occupation_specific\" checked"), "{page}");
+        assert!(
+            page.contains("value=\"occupation_specific\" checked"),
+            "{page}"
+        );
         let p = platform(&site);
         let key = p.provider_key(1).await.unwrap();
         let (_, profile) = p.provider(&key).await.unwrap();
@@ -939,7 +958,9 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
         assert_eq!(status, 303);
 
         // The request: bad input comes back next to its field; then it is submitted once.
-        let (status, page, _) = site.get("/dienstverlener/beroepslijst", Some(&trainer)).await;
+        let (status, page, _) = site
+            .get("/dienstverlener/beroepslijst", Some(&trainer))
+            .await;
         assert_eq!(status, 200);
         let service = option_with(&page, "TIG-lassen");
         let request = |description: &str| {
@@ -955,22 +976,42 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
             .post_fields("/dienstverlener/beroepslijst", request("  "), &trainer)
             .await;
         assert_eq!(status, 200);
-        assert!(page.contains("id=\"description-error\">Vul dit in"), "{page}");
+        assert!(
+            page.contains("id=\"description-error\">Vul dit in"),
+            "{page}"
+        );
         assert!(page.contains("value=\"Lassers in de metaalsector\""));
         let (status, _, _) = site
-            .post_fields("/dienstverlener/beroepslijst", request("TIG-lassen van rvs"), &trainer)
+            .post_fields(
+                "/dienstverlener/beroepslijst",
+                request("TIG-lassen van rvs"),
+                &trainer,
+            )
             .await;
         assert_eq!(status, 303);
         let (status, page, _) = site
-            .post_fields("/dienstverlener/beroepslijst", request("TIG-lassen van rvs"), &trainer)
+            .post_fields(
+                "/dienstverlener/beroepslijst",
+                request("TIG-lassen van rvs"),
+                &trainer,
+            )
             .await;
-        assert_eq!(status, 200, "the same form again is refused, not a second request");
-        assert!(page.contains("id=\"service-error\">a request for this service is waiting"), "{page}");
+        assert_eq!(
+            status, 200,
+            "the same form again is refused, not a second request"
+        );
+        assert!(
+            page.contains("id=\"service-error\">a request for this service is waiting"),
+            "{page}"
+        );
         assert_eq!(p.list_requests(None).await.unwrap().len(), 1);
 
         // Who may see the queue.
         let owner = log_in(&site, "ondernemer@demo.kmo").await;
-        assert_eq!(site.get("/agentschap/beroepslijst", Some(&owner)).await.0, 403);
+        assert_eq!(
+            site.get("/agentschap/beroepslijst", Some(&owner)).await.0,
+            403
+        );
         let chamber = log_in(&site, "kwaliteitskamer@demo.kmo").await;
         let (status, page, _) = site.get("/agentschap/beroepslijst", Some(&chamber)).await;
         assert_eq!(status, 200);
@@ -998,7 +1039,12 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
         let (status, _, _) = site
             .post_fields(
                 "/agentschap/beroepslijst/stap",
-                step(chamber_csrf, "advise", "yes", "Lasser is een knelpuntberoep."),
+                step(
+                    chamber_csrf,
+                    "advise",
+                    "yes",
+                    "Lasser is een knelpuntberoep.",
+                ),
                 &chamber,
             )
             .await;
@@ -1006,7 +1052,10 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
 
         let agency = log_in(&site, "agentschap@demo.kmo").await;
         let (_, page, _) = site.get("/agentschap/beroepslijst", Some(&agency)).await;
-        assert!(page.contains("gunstig (03/03/2025) — Lasser is een knelpuntberoep."), "{page}");
+        assert!(
+            page.contains("gunstig (03/03/2025) — Lasser is een knelpuntberoep."),
+            "{page}"
+        );
         let agency_csrf = hidden(&page, "csrf");
         // A decision before the assessment is refused, next to the request.
         let (status, page, _) = site
@@ -1017,7 +1066,10 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
             )
             .await;
         assert_eq!(status, 200);
-        assert!(page.contains("class=\"step-error\">a decision is not possible"), "{page}");
+        assert!(
+            page.contains("class=\"step-error\">a decision is not possible"),
+            "{page}"
+        );
         for action in ["assess", "decide"] {
             let (status, _, _) = site
                 .post_fields(
@@ -1029,11 +1081,22 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
             assert_eq!(status, 303, "{action}");
         }
         let services = p.services(&key).await.unwrap();
-        let (_, listed) = services.iter().find(|(_, s)| s.name == "TIG-lassen").unwrap();
+        let (_, listed) = services
+            .iter()
+            .find(|(_, s)| s.name == "TIG-lassen")
+            .unwrap();
         assert!(listed.on_occupation_list);
-        let (_, page, _) = site.get("/dienstverlener/beroepslijst", Some(&trainer)).await;
-        assert!(page.contains("goedgekeurd: de dienst staat op de lijst"), "{page}");
-        assert!(page.contains("id=\"no-service\""), "nothing left to put forward");
+        let (_, page, _) = site
+            .get("/dienstverlener/beroepslijst", Some(&trainer))
+            .await;
+        assert!(
+            page.contains("goedgekeurd: de dienst staat op de lijst"),
+            "{page}"
+        );
+        assert!(
+            page.contains("id=\"no-service\""),
+            "nothing left to put forward"
+        );
         // A provider cannot list a service on the list by itself.
         let mut own = listed.clone();
         own.name = "Zelf op de lijst".into();
@@ -1050,7 +1113,12 @@ async fn the_agency_registers_a_provider_for_five_years_suspends_and_excludes_it
     for db in backends_under_test() {
         let site = Site::start(db.as_deref()).await;
         let trainer = log_in(&site, "opleider@demo.kmo").await;
-        assert_eq!(site.get("/agentschap/dienstverleners", Some(&trainer)).await.0, 403);
+        assert_eq!(
+            site.get("/agentschap/dienstverleners", Some(&trainer))
+                .await
+                .0,
+            403
+        );
         let agency = log_in(&site, "agentschap@demo.kmo").await;
         let (status, page, _) = site.get("/agentschap/dienstverleners", Some(&agency)).await;
         assert_eq!(status, 200);
@@ -1065,21 +1133,39 @@ async fn the_agency_registers_a_provider_for_five_years_suspends_and_excludes_it
             ]
         };
         let (status, page, _) = site
-            .post_fields("/agentschap/dienstverleners", new("1234.567.890", "DV.X1"), &agency)
+            .post_fields(
+                "/agentschap/dienstverleners",
+                new("1234.567.890", "DV.X1"),
+                &agency,
+            )
             .await;
         assert_eq!(status, 200);
-        assert!(page.contains("id=\"number-error\">Dit is geen geldig ondernemingsnummer"), "{page}");
+        assert!(
+            page.contains("id=\"number-error\">Dit is geen geldig ondernemingsnummer"),
+            "{page}"
+        );
         assert!(page.contains("id=\"registration-error\">Dit is geen geldig registratienummer"));
         assert!(page.contains("value=\"Lasschool Gent\""));
         let (status, _, _) = site
-            .post_fields("/agentschap/dienstverleners", new("1234.567.894", "dv.o654321"), &agency)
+            .post_fields(
+                "/agentschap/dienstverleners",
+                new("1234.567.894", "dv.o654321"),
+                &agency,
+            )
             .await;
         assert_eq!(status, 303);
         let (status, page, _) = site
-            .post_fields("/agentschap/dienstverleners", new("1234.567.894", "DV.O654321"), &agency)
+            .post_fields(
+                "/agentschap/dienstverleners",
+                new("1234.567.894", "DV.O654321"),
+                &agency,
+            )
             .await;
         assert_eq!(status, 200, "a second request for the same kind is refused");
-        assert!(page.contains("al een registratie voor deze soort dienst"), "{page}");
+        assert!(
+            page.contains("al een registratie voor deze soort dienst"),
+            "{page}"
+        );
 
         let p = platform(&site);
         let step = |action: &str| {
@@ -1101,16 +1187,27 @@ async fn the_agency_registers_a_provider_for_five_years_suspends_and_excludes_it
                 .post_fields("/agentschap/dienstverleners/stap", step(action), &agency)
                 .await;
             assert_eq!(status, 303, "{action}");
-            assert_eq!(training_registration(&p).await.state.code(), expected, "{action}");
+            assert_eq!(
+                training_registration(&p).await.state.code(),
+                expected,
+                "{action}"
+            );
         }
         let r = training_registration(&p).await;
         assert_eq!(r.valid_until, Some(Date::parse("2030-03-02").unwrap()));
         // An excluded provider stays excluded; the refusal is shown on the page.
         let (status, page, _) = site
-            .post_fields("/agentschap/dienstverleners/stap", step("reinstate"), &agency)
+            .post_fields(
+                "/agentschap/dienstverleners/stap",
+                step("reinstate"),
+                &agency,
+            )
             .await;
         assert_eq!(status, 200);
-        assert!(page.contains("id=\"step-error\">Deze stap kan niet"), "{page}");
+        assert!(
+            page.contains("id=\"step-error\">Deze stap kan niet"),
+            "{page}"
+        );
         assert_eq!(training_registration(&p).await.state.code(), "excluded");
         site.stop().await;
     }
@@ -1130,7 +1227,8 @@ async fn an_enterprise_subscribes_its_calendar_to_a_secret_address_it_can_replac
         let (status, page, _) = site.get("/portefeuille/agenda", Some(&owner)).await;
         assert_eq!(status, 200);
         let csrf = hidden(&page, "csrf");
-        let make = || site.post_fields("/portefeuille/agenda", vec![("csrf", csrf.clone())], &owner);
+        let make =
+            || site.post_fields("/portefeuille/agenda", vec![("csrf", csrf.clone())], &owner);
         let (status, page, headers) = make().await;
         assert_eq!(status, 200);
         assert_eq!(headers["cache-control"], "no-store");
@@ -1143,9 +1241,17 @@ async fn an_enterprise_subscribes_its_calendar_to_a_secret_address_it_can_replac
         // The feed needs no login: the address is the credential.
         let (status, ics, headers) = site.get(&first, None).await;
         assert_eq!(status, 200);
-        assert!(headers["content-type"].to_str().unwrap().starts_with("text/calendar"));
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/calendar")
+        );
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n"));
-        assert!(ics.contains("SUMMARY:DEMO-GESTORT: Geef de factuur vrij"), "{ics}");
+        assert!(
+            ics.contains("SUMMARY:DEMO-GESTORT: Geef de factuur vrij"),
+            "{ics}"
+        );
         // A new address replaces the old one.
         let (_, page, _) = make().await;
         let second = address(&page);
@@ -1155,7 +1261,10 @@ async fn an_enterprise_subscribes_its_calendar_to_a_secret_address_it_can_replac
         assert_eq!(site.get("/agenda/nope.ics", None).await.0, 404);
         // Only enterprise users have one.
         let trainer = log_in(&site, "opleider@demo.kmo").await;
-        assert_eq!(site.get("/portefeuille/agenda", Some(&trainer)).await.0, 403);
+        assert_eq!(
+            site.get("/portefeuille/agenda", Some(&trainer)).await.0,
+            403
+        );
         site.stop().await;
     }
 }
