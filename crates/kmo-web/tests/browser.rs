@@ -413,12 +413,12 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     );
 
     // The provider named on it confirms it checked the application.
-    let provider_user = if state.platform.provider_key(app.provider).await.unwrap() == "0811.111.129"
-    {
-        "opleider@demo.kmo"
-    } else {
-        "adviseur@demo.kmo"
-    };
+    let provider_user =
+        if state.platform.provider_key(app.provider).await.unwrap() == "0811.111.129" {
+            "opleider@demo.kmo"
+        } else {
+            "adviseur@demo.kmo"
+        };
     b.click(".inline-form button").await;
     log_in(&b, &site, provider_user).await;
     b.open(&app_url).await;
@@ -470,7 +470,51 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     b.open(&format!("{site}/agentschap/dienstverleners")).await;
     assert!(b.source().await.contains("geregistreerd"));
     b.check_page("agentschap-dienstverleners").await;
+    // A provider's request for the occupation-specific list waits in the queue, with its forms.
+    let syntra = "0811.111.129";
+    let (_, catalogue) = state.platform.provider(syntra).await.unwrap();
+    let mut themes = catalogue.themes.clone();
+    themes.push("occupation_specific".into());
+    state
+        .platform
+        .set_provider_profile(
+            syntra,
+            catalogue.enterprise_number.as_deref(),
+            catalogue.iban.as_deref(),
+            &themes,
+        )
+        .await
+        .unwrap();
+    let welding = state
+        .platform
+        .list_service(
+            syntra,
+            &kmo_app::store::ListedService {
+                name: "TIG-lassen".into(),
+                kind: "training".into(),
+                theme: "occupation_specific".into(),
+                sub_theme: None,
+                price: kmo_domain::Cents::new(180_000),
+                topics: Vec::new(),
+                on_occupation_list: false,
+            },
+        )
+        .await
+        .unwrap();
+    state
+        .platform
+        .request_listing(
+            syntra,
+            welding,
+            "Lastechnieken voor roestvrij staal",
+            "Lassers in de metaalsector",
+            "bottleneck_occupation",
+            kmo_domain::Date::parse("2025-03-03").unwrap(),
+        )
+        .await
+        .unwrap();
     b.open(&format!("{site}/agentschap/beroepslijst")).await;
+    assert!(b.source().await.contains("TIG-lassen"));
     b.check_page("agentschap-beroepslijst").await;
     b.click(".inline-form button").await;
     log_in(&b, &site, "opleider@demo.kmo").await;
