@@ -57,7 +57,8 @@ struct Desk {
     payouts: Option<(usize, String)>,
 }
 
-fn staff(visitor: &Visitor) -> Option<Response> {
+/// `None` for agency staff; else the answer: the login page, or 403.
+pub(crate) fn staff(visitor: &Visitor) -> Option<Response> {
     match visitor.principal.role() {
         Some(Role::Agency) => None,
         Some(_) => Some((axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response()),

@@ -564,26 +564,21 @@ async fn refuse(
         };
         return page(&state, &lang, &visitor, app, draft).await;
     }
-    let result = match state.platform.provider_key(provider).await {
-        Ok(provider) => {
-            state
-                .platform
-                .refuse_as(&provider, &key, state.clock.today(), Some(&form.reason))
+    let (platform, today, reason) = (state.platform.clone(), state.clock.today(), form.reason);
+    as_named_provider(
+        &state,
+        &lang,
+        &visitor,
+        app,
+        provider,
+        |provider| async move {
+            platform
+                .refuse_as(&provider, &key, today, Some(&reason))
                 .await
-        }
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(_) => back_to(&key),
-        Err(e @ kmo_app::platform::CommandError::Store(_)) => crate::failed(e),
-        Err(e) => {
-            let draft = Draft {
-                refuse_error: Some(action_error(t, e.code())),
-                ..Draft::default()
-            };
-            page(&state, &lang, &visitor, app, draft).await
-        }
-    }
+                .map(|_| ())
+        },
+    )
+    .await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -601,7 +596,6 @@ async fn confirm(
     Path(key): Path<String>,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let t = lang.texts();
     let app = match acting(&state, &visitor, &key, Access::Provide, &form.csrf).await {
         Ok(app) => app,
         Err(r) => return r,
@@ -609,24 +603,51 @@ async fn confirm(
     let Some(provider) = visitor.principal.provider() else {
         return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response();
     };
-    let result = match state.platform.provider_key(provider).await {
-        Ok(provider) => {
-            state
-                .platform
-                .confirm_as(&provider, &key, state.clock.today())
+    let (platform, today) = (state.platform.clone(), state.clock.today());
+    as_named_provider(
+        &state,
+        &lang,
+        &visitor,
+        app,
+        provider,
+        |provider| async move {
+            platform
+                .confirm_as(&provider, &key, today)
                 .await
-        }
+                .map(|_| ())
+        },
+    )
+    .await
+}
+
+/// Runs a command of the provider (by id) named on `app` with the provider's key: back to the
+/// application after it, or the page with the refusal shown at the provider's forms.
+async fn as_named_provider<F, Fut>(
+    state: &AppState,
+    lang: &Choice,
+    visitor: &Visitor,
+    app: Application,
+    provider: i64,
+    run: F,
+) -> Response
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<(), kmo_app::platform::CommandError>>,
+{
+    let key = app.key.clone();
+    let result = match state.platform.provider_key(provider).await {
+        Ok(provider) => run(provider).await,
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => back_to(&key),
+        Ok(()) => back_to(&key),
         Err(e @ kmo_app::platform::CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
             let draft = Draft {
-                refuse_error: Some(action_error(t, e.code())),
+                refuse_error: Some(action_error(lang.texts(), e.code())),
                 ..Draft::default()
             };
-            page(&state, &lang, &visitor, app, draft).await
+            page(state, lang, visitor, app, draft).await
         }
     }
 }

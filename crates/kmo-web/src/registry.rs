@@ -6,9 +6,8 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
-use kmo_app::accounts::Role;
 use kmo_app::platform::CommandError;
 use kmo_app::registry::{Registration, RegistrationState};
 use kmo_domain::codes::Lang;
@@ -208,14 +207,6 @@ struct Page {
     errors: NewErrors,
 }
 
-fn agency_only(visitor: &Visitor) -> Option<Response> {
-    match visitor.principal.role() {
-        Some(Role::Agency) => None,
-        Some(_) => Some((axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response()),
-        None => Some(see_other("/aanmelden")),
-    }
-}
-
 fn actions(l: &'static Texts, state: RegistrationState) -> Vec<(&'static str, &'static str)> {
     match state {
         RegistrationState::Requested => {
@@ -296,7 +287,7 @@ async fn render(
 }
 
 async fn show(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
-    if let Some(r) = agency_only(&visitor) {
+    if let Some(r) = crate::agency::staff(&visitor) {
         return r;
     }
     render(
@@ -329,7 +320,7 @@ async fn step(
     visitor: Visitor,
     Form(form): Form<StepForm>,
 ) -> Response {
-    if let Some(r) = agency_only(&visitor) {
+    if let Some(r) = crate::agency::staff(&visitor) {
         return r;
     }
     if !visitor.csrf_ok(&form.csrf) {
@@ -374,7 +365,7 @@ async fn add(
     visitor: Visitor,
     Form(form): Form<NewForm>,
 ) -> Response {
-    if let Some(r) = agency_only(&visitor) {
+    if let Some(r) = crate::agency::staff(&visitor) {
         return r;
     }
     if !visitor.csrf_ok(&form.csrf) {

@@ -15,90 +15,7 @@ use kmo_store::scratch::backends_under_test;
 
 mod common;
 
-use common::DemoServer;
-
-struct Site {
-    base: String,
-    client: reqwest::Client,
-    server: DemoServer,
-}
-
-impl Site {
-    async fn start(db: Option<&str>) -> Site {
-        let server = DemoServer::start(db).await;
-        Site {
-            base: server.base.clone(),
-            // Redirects are checked by hand.
-            client: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .build()
-                .unwrap(),
-            server,
-        }
-    }
-
-    async fn get(
-        &self,
-        path: &str,
-        cookie: Option<&str>,
-    ) -> (u16, String, reqwest::header::HeaderMap) {
-        let mut req = self.client.get(format!("{}{path}", self.base));
-        if let Some(c) = cookie {
-            req = req.header("cookie", c);
-        }
-        let r = req.send().await.unwrap();
-        let (status, headers) = (r.status().as_u16(), r.headers().clone());
-        (status, r.text().await.unwrap(), headers)
-    }
-
-    async fn post(
-        &self,
-        path: &str,
-        form: &[(&str, &str)],
-        cookie: Option<&str>,
-    ) -> (u16, String, reqwest::header::HeaderMap) {
-        let mut req = self.client.post(format!("{}{path}", self.base)).form(form);
-        if let Some(c) = cookie {
-            req = req.header("cookie", c);
-        }
-        let r = req.send().await.unwrap();
-        let (status, headers) = (r.status().as_u16(), r.headers().clone());
-        (status, r.text().await.unwrap(), headers)
-    }
-
-    /// A form whose values the test built (owned strings), posted with the session cookie.
-    async fn post_fields(
-        &self,
-        path: &str,
-        fields: Vec<(&str, String)>,
-        cookie: &str,
-    ) -> (u16, String, reqwest::header::HeaderMap) {
-        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        self.post(path, &pairs, Some(cookie)).await
-    }
-
-    async fn stop(self) {
-        self.server.stop().await;
-    }
-}
-
-/// The `name=value` part of a `Set-Cookie` header of the answer.
-fn cookie(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|pair| pair.starts_with(&format!("{name}=")))
-        .map(str::to_owned)
-}
-
-/// The value of a hidden form field.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).expect("the field") + marker.len();
-    html[start..].split('"').next().unwrap().to_owned()
-}
+use common::{Site, cookie, hidden, log_in, platform};
 
 #[tokio::test]
 async fn the_simulator_answers_without_login_in_dutch_or_english_and_reshows_bad_input() {
@@ -336,25 +253,6 @@ async fn a_provider_sees_the_applications_naming_it_and_names_are_escaped() {
         );
         site.stop().await;
     }
-}
-
-fn platform(site: &Site) -> kmo_app::platform::Platform<kmo_store::Db> {
-    kmo_app::platform::Platform::new(
-        site.server.scratch.as_ref().unwrap().db.clone(),
-        RuleBook::embedded().unwrap(),
-    )
-}
-
-async fn log_in(site: &Site, email: &str) -> String {
-    let (status, _, headers) = site
-        .post(
-            "/aanmelden",
-            &[("email", email), ("password", kmo_app::demo::DEMO_PASSWORD)],
-            None,
-        )
-        .await;
-    assert_eq!(status, 303);
-    cookie(&headers, "kmo_session").unwrap()
 }
 
 /// The value of the first `<option>` whose label contains `text`.

@@ -70,3 +70,108 @@ impl DemoServer {
         }
     }
 }
+
+/// The demo server with an HTTP client that does not follow redirects (they are checked by hand).
+pub struct Site {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub server: DemoServer,
+}
+
+impl Site {
+    pub async fn start(db: Option<&str>) -> Site {
+        let server = DemoServer::start(db).await;
+        Site {
+            base: server.base.clone(),
+            // Redirects are checked by hand.
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            server,
+        }
+    }
+
+    pub async fn get(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+    ) -> (u16, String, reqwest::header::HeaderMap) {
+        let mut req = self.client.get(format!("{}{path}", self.base));
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.unwrap();
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, r.text().await.unwrap(), headers)
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> (u16, String, reqwest::header::HeaderMap) {
+        let mut req = self.client.post(format!("{}{path}", self.base)).form(form);
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.unwrap();
+        let (status, headers) = (r.status().as_u16(), r.headers().clone());
+        (status, r.text().await.unwrap(), headers)
+    }
+
+    /// A form whose values the test built (owned strings), posted with the session cookie.
+    pub async fn post_fields(
+        &self,
+        path: &str,
+        fields: Vec<(&str, String)>,
+        cookie: &str,
+    ) -> (u16, String, reqwest::header::HeaderMap) {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post(path, &pairs, Some(cookie)).await
+    }
+
+    pub async fn stop(self) {
+        self.server.stop().await;
+    }
+}
+
+/// The `name=value` part of a `Set-Cookie` header of the answer.
+pub fn cookie(headers: &reqwest::header::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+/// The value of a hidden form field.
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("the field") + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+/// Logs a demo user in; the session cookie.
+pub async fn log_in(site: &Site, email: &str) -> String {
+    let (status, _, headers) = site
+        .post(
+            "/aanmelden",
+            &[("email", email), ("password", kmo_app::demo::DEMO_PASSWORD)],
+            None,
+        )
+        .await;
+    assert_eq!(status, 303);
+    cookie(&headers, "kmo_session").unwrap()
+}
+
+/// The platform over the site's database, for checks behind the pages.
+pub fn platform(site: &Site) -> kmo_app::platform::Platform<kmo_store::Db> {
+    kmo_app::platform::Platform::new(
+        site.server.scratch.as_ref().unwrap().db.clone(),
+        RuleBook::embedded().unwrap(),
+    )
+}
