@@ -1490,6 +1490,11 @@ impl<S: Store> Platform<S> {
         self.key_of(crate::store::Keyed::Provider, id).await
     }
 
+    /// The key of the application with this id.
+    pub async fn application_key(&self, id: i64) -> Result<String, CommandError> {
+        self.key_of(crate::store::Keyed::Application, id).await
+    }
+
     async fn key_of(&self, kind: crate::store::Keyed, id: i64) -> Result<String, CommandError> {
         let mut tx = self.store.begin().await?;
         let key = tx.key_of(kind, id).await?;
@@ -1625,6 +1630,31 @@ impl<S: Store> Platform<S> {
             });
         }
         retrying!(self.payout_run_once(run, date).await)
+    }
+
+    /// What the next payout run would pay (the agency's queues): each provider's payable and
+    /// each refund of an own share to an enterprise, since the last run. Nothing is written.
+    pub async fn payouts_due(&self) -> Result<PayoutsDue, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let (_, credits, _) = tx.payables_since_watermark().await?;
+        drop(tx);
+        let mut due = PayoutsDue::default();
+        let mut providers: std::collections::BTreeMap<i64, Cents> = Default::default();
+        for c in &credits {
+            match c.transfer.credit {
+                AccountKey::ProviderPayable { provider } => {
+                    let sum = providers.entry(provider).or_insert(Cents::ZERO);
+                    *sum = sum.checked_add(c.transfer.amount).unwrap_or(*sum);
+                }
+                AccountKey::RefundsPayable => {
+                    due.refunds
+                        .push((c.transfer.application, c.transfer.amount));
+                }
+                _ => {}
+            }
+        }
+        due.providers = providers.into_iter().collect();
+        Ok(due)
     }
 
     async fn payout_run_once(&self, run: &str, date: Date) -> Result<PayoutRun, CommandError> {
@@ -2200,4 +2230,13 @@ pub struct WalletYear {
     pub ceiling: Option<Cents>,
     pub reserved: Cents,
     pub left: Option<Cents>,
+}
+
+/// What the next payout run would pay.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PayoutsDue {
+    /// Provider id and the amount owed to it.
+    pub providers: Vec<(i64, Cents)>,
+    /// Application id (when known) and the own share to send back.
+    pub refunds: Vec<(Option<i64>, Cents)>,
 }

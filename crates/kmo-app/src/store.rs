@@ -137,6 +137,9 @@ pub struct IdempotentAnswer {
 pub enum AppOwner {
     Enterprise(i64),
     Provider(i64),
+    /// Every application still waiting for its own share (the agency's queue of deposits to
+    /// match).
+    AwaitingDeposit,
 }
 
 /// An activation letter (rules.md §8).

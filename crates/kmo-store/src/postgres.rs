@@ -226,12 +226,13 @@ impl PgTx {
         after: i64,
         limit: u32,
     ) -> Result<Vec<(String, Application)>, StoreError> {
-        let (column, id) = match owner {
-            AppOwner::Enterprise(id) => ("enterprise_id", id),
-            AppOwner::Provider(id) => ("provider_id", id),
+        let (filter, id) = match owner {
+            AppOwner::Enterprise(id) => ("enterprise_id = $1", id),
+            AppOwner::Provider(id) => ("provider_id = $1", id),
+            AppOwner::AwaitingDeposit => ("state = 'submitted' and $1 = 0", 0),
         };
         let sql = format!(
-            "select {APP_COLUMNS} from application where {column} = $1 and id > $2 order by id limit $3"
+            "select {APP_COLUMNS} from application where {filter} and id > $2 order by id limit $3"
         );
         let rows: Vec<AppRow> = dispatch!(self, c => sqlx::query_as(&sql).bind(id).bind(after).bind(i64::from(limit))
             .fetch_all(c).await.map_err(map_err)?);

@@ -543,6 +543,11 @@ impl SqliteTx {
                 app_query!("where provider_id = ?1 and id > ?2 order by id limit ?3"),
                 id,
             ),
+            // ?1 is unused (always 0): every list takes the same three parameters.
+            AppOwner::AwaitingDeposit => (
+                app_query!("where state = 'submitted' and ?1 = 0 and id > ?2 order by id limit ?3"),
+                0,
+            ),
         };
         self.query_rows(sql, params![id, after, limit], app_row, |r| {
             let key = r.key.clone();

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kmo_app::accounts::{Role, random_key};
 use kmo_app::platform::{CommandError, DepositTarget};
+use kmo_app::store::AppOwner;
 use kmo_http::AppState;
 use serde::Deserialize;
 
@@ -55,6 +56,61 @@ struct Desk {
     line_outcome: Option<(bool, String)>,
     run: String,
     payouts: Option<(usize, String)>,
+    queues: Queues,
+}
+
+/// The agency's queues: deposits to expect, and what the next payout run will send.
+#[derive(Debug, Default)]
+pub struct Queues {
+    /// Application key, structured reference, own share, deadline.
+    pub deposits: Vec<(String, String, String, String)>,
+    /// Application key (empty when unknown) and the own share to send back.
+    pub refunds: Vec<(String, String)>,
+    /// Provider name and the amount owed.
+    pub providers: Vec<(String, String)>,
+    /// The total of the next run.
+    pub total: String,
+}
+
+/// Deposits listed in the queue (the oldest applications first).
+const QUEUE_MAX: u32 = 50;
+
+async fn queues(state: &AppState) -> Result<Queues, CommandError> {
+    let p = &state.platform;
+    let waiting = p
+        .applications_page(AppOwner::AwaitingDeposit, 0, QUEUE_MAX)
+        .await?;
+    let due = p.payouts_due().await?;
+    let mut q = Queues {
+        deposits: waiting
+            .iter()
+            .map(|(key, a)| {
+                (
+                    key.clone(),
+                    crate::application::reference(a),
+                    a.own_share.to_string(),
+                    crate::format::date(a.deposit_deadline),
+                )
+            })
+            .collect(),
+        ..Queues::default()
+    };
+    let mut total = kmo_domain::Cents::ZERO;
+    for (application, amount) in &due.refunds {
+        let key = match application {
+            Some(id) => p.application_key(*id).await?,
+            None => String::new(),
+        };
+        q.refunds.push((key, amount.to_string()));
+        total = total.checked_add(*amount).unwrap_or(total);
+    }
+    for (provider, amount) in &due.providers {
+        let (record, _) = p.provider(&p.provider_key(*provider).await?).await?;
+        q.providers.push((record.name, amount.to_string()));
+        total = total.checked_add(*amount).unwrap_or(total);
+    }
+    q.total = total.to_string();
+    Ok(q)
 }
 
 /// `None` for agency staff; else the answer: the login page, or 403.
@@ -67,6 +123,7 @@ pub(crate) fn staff(visitor: &Visitor) -> Option<Response> {
 }
 
 async fn render(
+    state: &AppState,
     lang: &Choice,
     visitor: &Visitor,
     line: DepositForm,
@@ -78,6 +135,10 @@ async fn render(
         Ok(r) => r,
         Err(e) => return crate::failed(e),
     };
+    let queues = match queues(state).await {
+        Ok(q) => q,
+        Err(e) => return crate::failed(e),
+    };
     html(
         Desk {
             f: Frame::new(lang, visitor, "/agentschap"),
@@ -86,17 +147,27 @@ async fn render(
             line_outcome,
             run,
             payouts,
+            queues,
         }
         .render(),
         lang,
     )
 }
 
-async fn desk(lang: Choice, visitor: Visitor) -> Response {
+async fn desk(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
     if let Some(r) = staff(&visitor) {
         return r;
     }
-    render(&lang, &visitor, DepositForm::default(), None, None, None).await
+    render(
+        &state,
+        &lang,
+        &visitor,
+        DepositForm::default(),
+        None,
+        None,
+        None,
+    )
+    .await
 }
 
 /// Why a line was sent back, in the user's words.
@@ -157,7 +228,7 @@ async fn deposit(
         } else {
             t.ag_err_bank_ref
         };
-        return render(&lang, &visitor, line, Some(error), None, None).await;
+        return render(&state, &lang, &visitor, line, Some(error), None, None).await;
     };
     let result = state
         .platform
@@ -176,6 +247,7 @@ async fn deposit(
         Err(e) => (false, returned(t, e.code())),
     };
     render(
+        &state,
         &lang,
         &visitor,
         DepositForm::default(),
@@ -207,6 +279,7 @@ async fn payout(
         Ok(run) => {
             let total = kmo_domain::Cents::new(run.total_cents).to_string();
             render(
+                &state,
                 &lang,
                 &visitor,
                 DepositForm::default(),

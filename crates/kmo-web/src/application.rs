@@ -213,7 +213,7 @@ fn action_error(t: &T, code: &str) -> String {
     text.to_owned()
 }
 
-fn reference(a: &Application) -> String {
+pub(crate) fn reference(a: &Application) -> String {
     u64::try_from(a.id)
         .ok()
         .and_then(|id| PaymentReference::from_base(id).ok())

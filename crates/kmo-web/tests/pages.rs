@@ -1174,3 +1174,39 @@ async fn training_registration(
     let [training, _] = p.registrations(rec.id).await.unwrap();
     training.unwrap()
 }
+
+#[tokio::test]
+async fn the_agency_desk_shows_its_queues_and_the_next_payout_run_pays_them() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let agency = log_in(&site, "agentschap@demo.kmo").await;
+        let (status, page, _) = site.get("/agentschap", Some(&agency)).await;
+        assert_eq!(status, 200);
+        // Deposits to match: the applications still waiting for their own share.
+        let waiting = page.split("id=\"deposits-due\"").nth(1).unwrap();
+        let waiting = waiting.split("</table>").next().unwrap();
+        assert!(waiting.contains("DEMO-INGEDIEND"), "{page}");
+        assert!(!waiting.contains("DEMO-GESTORT"), "funded: not waiting");
+        // What the next run sends, and its total: the same as the run then pays.
+        let p = platform(&site);
+        let due = p.payouts_due().await.unwrap();
+        let total: i64 = due.providers.iter().map(|(_, c)| c.get()).sum::<i64>()
+            + due.refunds.iter().map(|(_, c)| c.get()).sum::<i64>();
+        assert!(total > 0, "the demo has released invoices and refunds not paid out yet");
+        assert!(
+            page.contains(&format!(
+                "id=\"payout-total\">{}</strong>",
+                kmo_domain::Cents::new(total)
+            )),
+            "{page}"
+        );
+        let run = p
+            .payout_run("QUEUE-TEST", Date::parse("2025-03-03").unwrap())
+            .await
+            .unwrap();
+        assert_eq!(run.total_cents, total);
+        let (_, page, _) = site.get("/agentschap", Some(&agency)).await;
+        assert!(page.contains("id=\"payout-total\">€ 0,00</strong>"), "{page}");
+        site.stop().await;
+    }
+}

@@ -29,3 +29,6 @@ create table calendar_feed (
     token_hash text not null constraint calendar_feed_hash_unique unique,
     created_on text not null
 );
+
+-- The agency's queue of deposits to match: the applications still waiting for their own share.
+create index application_awaiting_deposit on application (id) where state = 'submitted';
