@@ -504,6 +504,15 @@ impl<S: Store> Platform<S> {
         Ok((token, secret))
     }
 
+    /// Whether a user with this e-mail address exists (the pages show the demo's accounts only
+    /// where the demo was filled in).
+    pub async fn user_exists(&self, email: &str) -> Result<bool, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let found = tx.user_by_email(email).await?.is_some();
+        drop(tx);
+        Ok(found)
+    }
+
     /// A new calendar-feed address secret for the user, replacing the earlier one (which stops
     /// working); returned once, only its hash is kept.
     pub async fn new_calendar_feed(&self, user: i64, today: Date) -> Result<String, CommandError> {

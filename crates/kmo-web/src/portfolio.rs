@@ -44,9 +44,25 @@ struct Login {
     f: Frame,
     email: String,
     error: Option<&'static str>,
+    /// The demo's accounts, when the demo was filled in: address and what it is for.
+    demo: Vec<(&'static str, &'static str)>,
 }
 
-async fn login_form(lang: Choice, visitor: Visitor) -> Response {
+/// The demo's accounts with what each does, when the demo is there.
+async fn demo_accounts(state: &AppState, t: &T) -> Vec<(&'static str, &'static str)> {
+    match state.platform.user_exists("agentschap@demo.kmo").await {
+        Ok(true) => vec![
+            ("ondernemer@demo.kmo", t.login_demo_owner),
+            ("boekhouder@demo.kmo", t.login_demo_accountant),
+            ("opleider@demo.kmo", t.login_demo_provider),
+            ("agentschap@demo.kmo", t.login_demo_agency),
+            ("kwaliteitskamer@demo.kmo", t.login_demo_chamber),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+async fn login_form(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
     if visitor.name().is_some() {
         return see_other("/portefeuille");
     }
@@ -55,6 +71,7 @@ async fn login_form(lang: Choice, visitor: Visitor) -> Response {
             f: Frame::new(&lang, &visitor, "/aanmelden"),
             email: String::new(),
             error: None,
+            demo: demo_accounts(&state, lang.texts()).await,
         }
         .render(),
         &lang,
@@ -68,12 +85,14 @@ async fn login(
     Form(form): Form<LoginForm>,
 ) -> Response {
     let t = lang.texts();
+    let demo = demo_accounts(&state, t).await;
     let again = |error: &'static str| {
         html(
             Login {
                 f: Frame::new(&lang, &visitor, "/aanmelden"),
                 email: form.email.clone(),
                 error: Some(error),
+                demo: demo.clone(),
             }
             .render(),
             &lang,

@@ -108,6 +108,10 @@ async fn a_user_logs_in_sees_the_wallet_with_next_steps_and_logs_out() {
         let (status, page, _) = site.get("/aanmelden", None).await;
         assert_eq!(status, 200);
         assert!(page.contains("<label for=\"email\">E-mailadres</label>"));
+        // The demo's accounts are listed, with what each one is for.
+        assert!(
+            page.contains("<strong>agentschap@demo.kmo</strong> — agentschap: stortingen boeken")
+        );
 
         // A wrong password: the form again with the address typed, the error tied to it.
         let (status, page, headers) = site
@@ -1192,7 +1196,10 @@ async fn the_agency_desk_shows_its_queues_and_the_next_payout_run_pays_them() {
         let due = p.payouts_due().await.unwrap();
         let total: i64 = due.providers.iter().map(|(_, c)| c.get()).sum::<i64>()
             + due.refunds.iter().map(|(_, c)| c.get()).sum::<i64>();
-        assert!(total > 0, "the demo has released invoices and refunds not paid out yet");
+        assert!(
+            total > 0,
+            "the demo has released invoices and refunds not paid out yet"
+        );
         assert!(
             page.contains(&format!(
                 "id=\"payout-total\">{}</strong>",
@@ -1206,7 +1213,10 @@ async fn the_agency_desk_shows_its_queues_and_the_next_payout_run_pays_them() {
             .unwrap();
         assert_eq!(run.total_cents, total);
         let (_, page, _) = site.get("/agentschap", Some(&agency)).await;
-        assert!(page.contains("id=\"payout-total\">€ 0,00</strong>"), "{page}");
+        assert!(
+            page.contains("id=\"payout-total\">€ 0,00</strong>"),
+            "{page}"
+        );
         site.stop().await;
     }
 }
