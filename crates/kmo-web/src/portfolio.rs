@@ -180,6 +180,30 @@ pub struct Row {
     pub urgent: bool,
 }
 
+/// A row of the provider's list: its own next step is to check the application (confirm or
+/// refuse) while it is open and unconfirmed.
+fn provider_row(t: &T, a: &Application, today: Date, confirmed: Option<Date>) -> Row {
+    let mut r = row(t, a, today);
+    let open = matches!(
+        a.state,
+        kmo_app::lifecycle::State::Submitted
+            | kmo_app::lifecycle::State::Funded
+            | kmo_app::lifecycle::State::PartiallyPaid
+    );
+    match confirmed {
+        Some(on) => r.detail = Some(format!("{} {}", t.pf_confirmed_on, date(on))),
+        None if open => {
+            r.step = t.pf_to_check.to_owned();
+            r.detail = None;
+            r.deadline = None;
+            r.countdown = None;
+            r.urgent = false;
+        }
+        None => {}
+    }
+    r
+}
+
 fn row(t: &T, a: &Application, today: Date) -> Row {
     let reference = u64::try_from(a.id)
         .ok()
@@ -329,7 +353,12 @@ async fn portfolio_page(
                     .platform
                     .applications_page(AppOwner::Provider(provider), 0, ROWS_MAX)
                     .await?;
-                provider_rows = Some(apps.iter().map(|(_, a)| row(t, a, today)).collect());
+                let confirmed = state.platform.confirmations(provider, None).await?;
+                provider_rows = Some(
+                    apps.iter()
+                        .map(|(_, a)| provider_row(t, a, today, confirmed.get(&a.id).copied()))
+                        .collect(),
+                );
                 let paid = state
                     .platform
                     .provider_payouts(provider, 0, ROWS_MAX)

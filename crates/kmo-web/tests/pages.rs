@@ -743,6 +743,11 @@ async fn the_named_provider_confirms_an_application_once_and_the_enterprise_sees
     for db in backends_under_test() {
         let site = Site::start(db.as_deref()).await;
         let trainer = log_in(&site, "opleider@demo.kmo").await;
+        let (_, list, _) = site.get("/portefeuille", Some(&trainer)).await;
+        assert!(
+            list.contains("Te controleren: bevestig of weiger de aanvraag"),
+            "{list}"
+        );
         let (status, page, _) = site.get("/aanvragen/DEMO-GESTORT", Some(&trainer)).await;
         assert_eq!(status, 200);
         assert!(page.contains("Aanvraag bevestigen"), "{page}");
@@ -776,6 +781,8 @@ async fn the_named_provider_confirms_an_application_once_and_the_enterprise_sees
         let (_, page, _) = site.get("/aanvragen/DEMO-GESTORT", Some(&trainer)).await;
         assert!(page.contains("id=\"confirmed\">Bevestigd door de dienstverlener op 03/03/2025"));
         assert!(!page.contains("bevestigen\""), "no second confirm form");
+        let (_, list, _) = site.get("/portefeuille", Some(&trainer)).await;
+        assert!(list.contains("U bevestigde ze op 03/03/2025"), "{list}");
 
         // The enterprise sees it in the timeline, and may not confirm for the provider.
         let owner = log_in(&site, "ondernemer@demo.kmo").await;
