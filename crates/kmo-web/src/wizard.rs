@@ -35,6 +35,13 @@ pub struct Offer {
     pub label: String,
 }
 
+/// The offers of one theme (the wizard picks a service by theme).
+#[derive(Debug)]
+pub struct ThemeOffers {
+    pub theme: &'static str,
+    pub offers: Vec<Offer>,
+}
+
 #[derive(Debug, Default, Deserialize)]
 pub struct WizardForm {
     #[serde(default)]
@@ -51,6 +58,16 @@ pub struct WizardForm {
     pub amount: String,
     #[serde(default)]
     pub participant: String,
+    #[serde(default)]
+    pub catering_amount: String,
+    #[serde(default)]
+    pub catering_persons: String,
+    #[serde(default)]
+    pub catering_days: String,
+    #[serde(default)]
+    pub material_amount: String,
+    #[serde(default)]
+    pub other_amount: String,
     /// `preview` or `submit`.
     #[serde(default)]
     pub action: String,
@@ -62,6 +79,11 @@ pub struct WizardErrors {
     pub offer: Option<&'static str>,
     pub start_date: Option<&'static str>,
     pub amount: Option<&'static str>,
+    pub catering_amount: Option<&'static str>,
+    pub catering_persons: Option<&'static str>,
+    pub catering_days: Option<&'static str>,
+    pub material_amount: Option<&'static str>,
+    pub other_amount: Option<&'static str>,
     pub submit: Option<String>,
 }
 
@@ -71,7 +93,120 @@ impl WizardErrors {
             || self.offer.is_some()
             || self.start_date.is_some()
             || self.amount.is_some()
+            || self.catering_amount.is_some()
+            || self.catering_persons.is_some()
+            || self.catering_days.is_some()
+            || self.material_amount.is_some()
+            || self.other_amount.is_some()
     }
+}
+
+/// One input of the other cost lines, as the template shows it.
+#[derive(Debug)]
+pub struct CostField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub value: String,
+    pub error: Option<&'static str>,
+    /// An amount (else a count).
+    pub decimal: bool,
+}
+
+fn cost_fields(t: &T, form: &WizardForm, errors: &WizardErrors) -> Vec<CostField> {
+    let field = |name, label, value: &String, error, decimal| CostField {
+        name,
+        label,
+        value: value.clone(),
+        error,
+        decimal,
+    };
+    vec![
+        field(
+            "catering_amount",
+            t.w_catering,
+            &form.catering_amount,
+            errors.catering_amount,
+            true,
+        ),
+        field(
+            "catering_persons",
+            t.w_persons,
+            &form.catering_persons,
+            errors.catering_persons,
+            false,
+        ),
+        field(
+            "catering_days",
+            t.w_days,
+            &form.catering_days,
+            errors.catering_days,
+            false,
+        ),
+        field(
+            "material_amount",
+            t.w_material,
+            &form.material_amount,
+            errors.material_amount,
+            true,
+        ),
+        field(
+            "other_amount",
+            t.w_other,
+            &form.other_amount,
+            errors.other_amount,
+            true,
+        ),
+    ]
+}
+
+/// An optional amount: empty is none; else it must be one.
+fn optional_amount(
+    text: &str,
+    error: &mut Option<&'static str>,
+    t: &T,
+) -> Option<kmo_domain::Cents> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    let amount = parse_amount(text);
+    if amount.is_none() {
+        *error = Some(t.err_amount);
+    }
+    amount
+}
+
+/// A count of persons or days: a whole number above 0.
+fn count(text: &str, error: &mut Option<&'static str>, t: &T) -> Option<u32> {
+    let n = text
+        .trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=10_000).contains(n));
+    if n.is_none() {
+        *error = Some(t.err_count);
+    }
+    n
+}
+
+/// The cost lines of rules-eval.md beside the fee: catering (with persons and days), course
+/// material and ineligible other costs, each when filled in.
+fn extra_costs(form: &WizardForm, errors: &mut WizardErrors, t: &T) -> Vec<serde_json::Value> {
+    let mut lines = Vec::new();
+    if let Some(amount) = optional_amount(&form.catering_amount, &mut errors.catering_amount, t) {
+        let persons = count(&form.catering_persons, &mut errors.catering_persons, t);
+        let days = count(&form.catering_days, &mut errors.catering_days, t);
+        if let (Some(persons), Some(days)) = (persons, days) {
+            lines.push(json!({"type": "catering", "amount_cents": amount.get(),
+                "persons": persons, "days": days}));
+        }
+    }
+    if let Some(amount) = optional_amount(&form.material_amount, &mut errors.material_amount, t) {
+        lines.push(json!({"type": "course_material", "amount_cents": amount.get()}));
+    }
+    if let Some(amount) = optional_amount(&form.other_amount, &mut errors.other_amount, t) {
+        lines.push(json!({"type": "other_ineligible", "amount_cents": amount.get()}));
+    }
+    lines
 }
 
 #[derive(Template)]
@@ -80,7 +215,8 @@ struct Page {
     f: Frame,
     form: WizardForm,
     enterprises: Vec<(String, String)>,
-    offers: Vec<Offer>,
+    offers: Vec<ThemeOffers>,
+    cost_fields: Vec<CostField>,
     errors: WizardErrors,
     outcome: Option<Outcome>,
 }
@@ -105,25 +241,36 @@ async fn enterprises(
 /// Providers shown (the catalogue of the first ones by id; a search comes with more providers).
 const PROVIDERS_MAX: u32 = 100;
 
-async fn offers(state: &AppState, t: &T) -> Result<Vec<Offer>, CommandError> {
-    let mut out = Vec::new();
+async fn offers(state: &AppState, t: &T) -> Result<Vec<ThemeOffers>, CommandError> {
+    let mut out: Vec<ThemeOffers> = crate::i18n::THEMES
+        .iter()
+        .map(|(code, _, _)| ThemeOffers {
+            theme: code,
+            offers: Vec::new(),
+        })
+        .collect();
     for p in state
         .platform
         .search_providers("", None, 0, PROVIDERS_MAX)
         .await?
     {
         for (id, s) in state.platform.services(&p.key).await? {
-            out.push(Offer {
+            let Some(group) = out.iter_mut().find(|g| g.theme == s.theme) else {
+                continue;
+            };
+            let sub = s
+                .sub_theme
+                .as_deref()
+                .map_or(String::new(), |st| format!(", {st}"));
+            group.offers.push(Offer {
                 value: format!("{}|{id}", p.key),
-                label: format!(
-                    "{} — {} ({}, {})",
-                    p.name,
-                    s.name,
-                    t.theme(&s.theme),
-                    s.price
-                ),
+                label: format!("{} — {} ({}{sub})", p.name, s.name, s.price),
             });
         }
+    }
+    out.retain(|g| !g.offers.is_empty());
+    for g in &mut out {
+        g.theme = t.theme(g.theme);
     }
     Ok(out)
 }
@@ -148,6 +295,7 @@ async fn render(
         Ok((enterprises, offers)) => html(
             Page {
                 f: Frame::new(lang, visitor, "/aanvragen/nieuw"),
+                cost_fields: cost_fields(t, &form, &errors),
                 form,
                 enterprises,
                 offers,
@@ -226,6 +374,7 @@ async fn submit(
     if amount.is_none() {
         errors.amount = Some(t.err_amount);
     }
+    let extra = extra_costs(&form, &mut errors, t);
     let (Some((provider, service)), Some(start), Some(amount), false) =
         (listed, start, amount, errors.any())
     else {
@@ -242,7 +391,11 @@ async fn submit(
         provider,
         submitted_on: state.clock.today(),
         service: service.case_service(start),
-        costs: json!([{"type": "fee", "amount_cents": amount.get()}]),
+        costs: serde_json::Value::Array(
+            std::iter::once(json!({"type": "fee", "amount_cents": amount.get()}))
+                .chain(extra)
+                .collect(),
+        ),
         size_group: None,
         participants,
     };

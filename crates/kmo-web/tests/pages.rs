@@ -1227,3 +1227,59 @@ async fn the_agency_desk_shows_its_queues_and_the_next_payout_run_pays_them() {
         site.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_wizard_takes_cost_lines_picks_by_theme_and_the_rules_cap_the_catering() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let owner = log_in(&site, "ondernemer@demo.kmo").await;
+        let (_, page, _) = site.get("/aanvragen/nieuw", Some(&owner)).await;
+        // Services are grouped by theme.
+        assert!(page.contains("<optgroup label=\"Digitalisering\">"), "{page}");
+        let key = hidden(&page, "key");
+        let csrf = hidden(&page, "csrf");
+        let offer = option_with(&page, "Syntra Vlaanderen Opleidingen");
+        let form = |persons: &str, action: &str| {
+            vec![
+                ("csrf", csrf.clone()),
+                ("key", key.clone()),
+                ("enterprise", "0403.199.702".to_owned()),
+                ("offer", offer.clone()),
+                ("start_date", "2025-03-10".to_owned()),
+                ("amount", "1.000,00".to_owned()),
+                ("catering_amount", "210,00".to_owned()),
+                ("catering_persons", persons.to_owned()),
+                ("catering_days", "2".to_owned()),
+                ("material_amount", "50,00".to_owned()),
+                ("other_amount", "30,00".to_owned()),
+                ("participant", "An Peeters".to_owned()),
+                ("action", action.to_owned()),
+            ]
+        };
+        // A count that is not one: shown next to its field, the rest kept, nothing saved.
+        let (status, page, _) = site
+            .post_fields("/aanvragen/nieuw", form("drie", "submit"), &owner)
+            .await;
+        assert_eq!(status, 200);
+        assert!(
+            page.contains("id=\"catering_persons-error\">Geef een geheel getal"),
+            "{page}"
+        );
+        assert!(page.contains("value=\"210,00\"") && page.contains("value=\"drie\""));
+        let p = platform(&site);
+        assert!(p.application(&key).await.is_err(), "nothing saved");
+        // The preview shows the rules' cap on catering (€ 25 per person per day).
+        let (_, page, _) = site
+            .post_fields("/aanvragen/nieuw", form("3", "preview"), &owner)
+            .await;
+        assert!(page.contains("catering"), "{page}");
+        let (status, _, _) = site
+            .post_fields("/aanvragen/nieuw", form("3", "submit"), &owner)
+            .await;
+        assert_eq!(status, 303);
+        let app = p.application(&key).await.unwrap();
+        // Eligible: the fee, the catering up to 3 × 2 × € 25, the material; not the other costs.
+        assert_eq!(app.eligible.get(), 100_000 + 15_000 + 5_000);
+        site.stop().await;
+    }
+}
