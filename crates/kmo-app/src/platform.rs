@@ -867,8 +867,8 @@ impl<S: Store> Platform<S> {
         Ok(Statistics::from_cells(year, cells))
     }
 
-    /// Registers a provider (the full registry — registration numbers, audits, themes — comes
-    /// with the server issue).
+    /// Adds a provider by key and name (its registrations per service kind follow with
+    /// `request_registration`, `record_audit` and `register`); an existing key is kept as is.
     pub async fn register_provider(&self, key: &str, name: &str) -> Result<i64, CommandError> {
         let mut tx = self.store.begin().await?;
         if let Some(p) = tx.provider_by_key(key).await? {

@@ -1235,7 +1235,10 @@ async fn the_wizard_takes_cost_lines_picks_by_theme_and_the_rules_cap_the_cateri
         let owner = log_in(&site, "ondernemer@demo.kmo").await;
         let (_, page, _) = site.get("/aanvragen/nieuw", Some(&owner)).await;
         // Services are grouped by theme.
-        assert!(page.contains("<optgroup label=\"Digitalisering\">"), "{page}");
+        assert!(
+            page.contains("<optgroup label=\"Digitalisering\">"),
+            "{page}"
+        );
         let key = hidden(&page, "key");
         let csrf = hidden(&page, "csrf");
         let offer = option_with(&page, "Syntra Vlaanderen Opleidingen");
