@@ -98,22 +98,75 @@ async fn providers(
     }
 }
 
+/// One rule set in the list: id, first day, title, shown now, in force today.
+#[derive(Debug)]
+pub struct SetLink {
+    pub id: String,
+    pub from: String,
+    pub title: String,
+    pub shown: bool,
+    pub in_force: bool,
+}
+
 #[derive(Template)]
 #[template(path = "rules.html")]
 struct Rules {
     f: Frame,
+    sets: Vec<SetLink>,
     text: String,
 }
 
-async fn rules(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
-    let text = state
-        .rules
-        .index_in_force(state.clock.today())
-        .map(|i| describe_rule_set(&state.rules, i, lang.lang))
+#[derive(Debug, Default, Deserialize)]
+pub struct RulesQuery {
+    /// A rule set's id (`R2024`…); the one in force today when absent or unknown.
+    #[serde(default)]
+    pub set: String,
+}
+
+/// Every dated rule set, newest first, and the parameters of one: the one asked for, else the
+/// one in force today.
+async fn rules(
+    State(state): State<AppState>,
+    lang: Choice,
+    visitor: Visitor,
+    Query(query): Query<RulesQuery>,
+) -> Response {
+    let asked = query.set;
+    let book = &state.rules;
+    let in_force = book.index_in_force(state.clock.today());
+    let chosen = book
+        .sets()
+        .iter()
+        .position(|s| s.id == asked)
+        .and_then(|i| u8::try_from(i).ok())
+        .or(in_force);
+    let sets = book
+        .sets()
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, s)| {
+            let i = u8::try_from(i).ok();
+            SetLink {
+                id: s.id.clone(),
+                from: crate::format::date(s.valid_from),
+                title: if lang.lang == kmo_domain::codes::Lang::En {
+                    s.title_en.clone()
+                } else {
+                    s.title_nl.clone()
+                },
+                shown: i.is_some() && i == chosen,
+                in_force: i.is_some() && i == in_force,
+            }
+        })
+        .collect();
+    let text = chosen
+        .map(|i| describe_rule_set(book, i, lang.lang))
         .unwrap_or_default();
     html(
         Rules {
             f: Frame::new(&lang, &visitor, "/regels"),
+            sets,
             text,
         }
         .render(),

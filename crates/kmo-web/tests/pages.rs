@@ -548,6 +548,27 @@ async fn providers_are_found_by_name_and_theme_and_the_rules_in_force_are_shown(
     );
     let first_line = expected.lines().next().unwrap();
     assert!(page.contains(first_line), "{first_line} in {page}");
+    // Every rule set is listed; an earlier one is shown on request, an unknown id shows today's.
+    for set in book.sets() {
+        assert!(
+            page.contains(&format!(">{}<", set.id)),
+            "{} in {page}",
+            set.id
+        );
+    }
+    assert!(page.contains("(vandaag van kracht)"));
+    let (status, page, _) = site.get("/regels?set=R2016", None).await;
+    assert_eq!(status, 200);
+    let i = book.sets().iter().position(|s| s.id == "R2016").unwrap();
+    let old = kmo_rules::explain::describe_rule_set(
+        &book,
+        u8::try_from(i).unwrap(),
+        kmo_domain::codes::Lang::Nl,
+    );
+    assert!(page.contains(old.lines().next().unwrap()), "{page}");
+    assert!(page.contains("<strong aria-current=\"page\">R2016</strong>"));
+    let (_, page, _) = site.get("/regels?set=%3Cx%3E", None).await;
+    assert!(page.contains(first_line) && !page.contains("<x>"));
     site.stop().await;
 }
 
