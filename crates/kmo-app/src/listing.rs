@@ -7,7 +7,6 @@
 use kmo_domain::{Date, Theme};
 use serde_json::json;
 
-use crate::audit::next_record;
 use crate::occupation::{ListRequest, ListRequestError};
 use crate::platform::{CommandError, Platform};
 use crate::store::{ListRequestRecord, Store, StoreTx};
@@ -49,19 +48,15 @@ async fn audit<T: StoreTx>(
     actor: &str,
     on: Date,
 ) -> Result<(), CommandError> {
-    let stream = format!("provider:{}", record.provider);
-    let head = tx.audit_head(&stream).await?;
-    let payload = json!({"request": record.key, "service": record.service,
-        "state": record.state, "transfers": []});
-    let r = next_record(
-        &stream,
-        head,
+    crate::platform::append_record(
+        tx,
+        &format!("provider:{}", record.provider),
         "list_request",
         actor,
         on,
-        payload.to_string(),
-    );
-    tx.append_audit(&r).await?;
+        json!({"request": record.key, "service": record.service, "state": record.state}),
+    )
+    .await?;
     Ok(())
 }
 

@@ -370,6 +370,24 @@ macro_rules! retrying {
     }};
 }
 
+/// Appends one record after the head of `stream`, in this transaction (a step that moves no
+/// money: its payload names no transfer).
+pub(crate) async fn append_record<T: StoreTx>(
+    tx: &mut T,
+    stream: &str,
+    kind: &str,
+    actor: &str,
+    date: Date,
+    mut payload: Value,
+) -> Result<(), StoreError> {
+    if let Some(p) = payload.as_object_mut() {
+        p.insert("transfers".into(), json!([]));
+    }
+    let head = tx.audit_head(stream).await?;
+    let record = next_record(stream, head, kind, actor, date, payload.to_string());
+    tx.append_audit(&record).await
+}
+
 fn stream_of(app: &Application) -> String {
     format!("application:{}", app.id)
 }
@@ -832,17 +850,16 @@ impl<S: Store> Platform<S> {
             .ok_or_else(|| CommandError::UnknownEnterprise(key.to_owned()))?;
         let name = name.unwrap_or(&e.name);
         tx.update_enterprise(e.id, name, profile).await?;
-        let stream = format!("enterprise:{}", e.id);
-        let head = tx.audit_head(&stream).await?;
-        let record = next_record(
-            &stream,
-            head,
+        let date = tx.clock().await?.unwrap_or(Date::EPOCH);
+        append_record(
+            &mut tx,
+            &format!("enterprise:{}", e.id),
             "profile_updated",
             actor,
-            tx.clock().await?.unwrap_or(Date::EPOCH),
-            json!({"name": name, "profile": profile, "transfers": []}).to_string(),
-        );
-        tx.append_audit(&record).await?;
+            date,
+            json!({"name": name, "profile": profile}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(crate::store::EnterpriseRecord {
             id: e.id,
@@ -1897,18 +1914,15 @@ impl<S: Store> Platform<S> {
         if !tx.insert_confirmation(app.id, p.id, date).await? {
             return Ok(false);
         }
-        let stream = format!("provider:{}", p.id);
-        let head = tx.audit_head(&stream).await?;
-        let payload = json!({"application": key, "transfers": []});
-        let record = next_record(
-            &stream,
-            head,
+        append_record(
+            &mut tx,
+            &format!("provider:{}", p.id),
             "application_confirmed",
             "provider",
             date,
-            payload.to_string(),
-        );
-        tx.append_audit(&record).await?;
+            json!({"application": key}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -1945,18 +1959,16 @@ impl<S: Store> Platform<S> {
         let current = tx.registration(p.id, kind).await?;
         let next = step(current)?;
         tx.save_registration(p.id, &next).await?;
-        let stream = format!("provider:{}", p.id);
-        let head = tx.audit_head(&stream).await?;
-        let payload = json!({"number": next.number.to_string(), "state": next.state.code(), "valid_until": next.valid_until.map(|d| d.to_string()), "transfers": []});
-        let record = next_record(
-            &stream,
-            head,
+        append_record(
+            &mut tx,
+            &format!("provider:{}", p.id),
             "registration",
             "agency",
             next.registered_on.unwrap_or(next.requested_on),
-            payload.to_string(),
-        );
-        tx.append_audit(&record).await?;
+            json!({"number": next.number.to_string(), "state": next.state.code(),
+                "valid_until": next.valid_until.map(|d| d.to_string())}),
+        )
+        .await?;
         tx.commit().await?;
         Ok(next)
     }

@@ -122,6 +122,12 @@ pub(crate) fn staff(visitor: &Visitor) -> Option<Response> {
     }
 }
 
+/// For a form that changes something: `None` for agency staff whose form carries the session's
+/// CSRF token; else the answer to give.
+pub(crate) fn staff_form(visitor: &Visitor, csrf: &str) -> Option<Response> {
+    staff(visitor).or_else(|| (!visitor.csrf_ok(csrf)).then(crate::csrf_failed))
+}
+
 async fn render(
     state: &AppState,
     lang: &Choice,
@@ -213,11 +219,8 @@ async fn deposit(
     visitor: Visitor,
     Form(line): Form<DepositForm>,
 ) -> Response {
-    if let Some(r) = staff(&visitor) {
+    if let Some(r) = staff_form(&visitor, &line.csrf) {
         return r;
-    }
-    if !visitor.csrf_ok(&line.csrf) {
-        return crate::csrf_failed();
     }
     let t = lang.texts();
     let bank_ref = line.bank_ref.trim().to_owned();
@@ -264,11 +267,8 @@ async fn payout(
     visitor: Visitor,
     Form(form): Form<PayoutForm>,
 ) -> Response {
-    if let Some(r) = staff(&visitor) {
+    if let Some(r) = staff_form(&visitor, &form.csrf) {
         return r;
-    }
-    if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
     }
     // The run id came with the form: posting it twice answers the same run, paying nothing twice.
     match state

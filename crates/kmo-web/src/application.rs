@@ -551,9 +551,10 @@ async fn refuse(
         Ok(app) => app,
         Err(r) => return r,
     };
-    let Some(provider) = visitor.principal.provider() else {
+    // Only a provider's user refuses here (checked before the reason, as before).
+    if visitor.principal.provider().is_none() {
         return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response();
-    };
+    }
     if !REFUSAL_REASONS
         .iter()
         .any(|(code, _, _)| *code == form.reason)
@@ -565,19 +566,12 @@ async fn refuse(
         return page(&state, &lang, &visitor, app, draft).await;
     }
     let (platform, today, reason) = (state.platform.clone(), state.clock.today(), form.reason);
-    as_named_provider(
-        &state,
-        &lang,
-        &visitor,
-        app,
-        provider,
-        |provider| async move {
-            platform
-                .refuse_as(&provider, &key, today, Some(&reason))
-                .await
-                .map(|_| ())
-        },
-    )
+    as_named_provider(&state, &lang, &visitor, app, |provider| async move {
+        platform
+            .refuse_as(&provider, &key, today, Some(&reason))
+            .await
+            .map(|_| ())
+    })
     .await
 }
 
@@ -600,40 +594,33 @@ async fn confirm(
         Ok(app) => app,
         Err(r) => return r,
     };
-    let Some(provider) = visitor.principal.provider() else {
-        return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response();
-    };
     let (platform, today) = (state.platform.clone(), state.clock.today());
-    as_named_provider(
-        &state,
-        &lang,
-        &visitor,
-        app,
-        provider,
-        |provider| async move {
-            platform
-                .confirm_as(&provider, &key, today)
-                .await
-                .map(|_| ())
-        },
-    )
+    as_named_provider(&state, &lang, &visitor, app, |provider| async move {
+        platform
+            .confirm_as(&provider, &key, today)
+            .await
+            .map(|_| ())
+    })
     .await
 }
 
-/// Runs a command of the provider (by id) named on `app` with the provider's key: back to the
-/// application after it, or the page with the refusal shown at the provider's forms.
+/// Runs a command of the visitor's provider (named on `app`: `acting` checked it) with the
+/// provider's key: back to the application after it, or the page with the refusal shown at the
+/// provider's forms. A visitor who is no provider's user is refused.
 async fn as_named_provider<F, Fut>(
     state: &AppState,
     lang: &Choice,
     visitor: &Visitor,
     app: Application,
-    provider: i64,
     run: F,
 ) -> Response
 where
     F: FnOnce(String) -> Fut,
     Fut: std::future::Future<Output = Result<(), kmo_app::platform::CommandError>>,
 {
+    let Some(provider) = visitor.principal.provider() else {
+        return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response();
+    };
     let key = app.key.clone();
     let result = match state.platform.provider_key(provider).await {
         Ok(provider) => run(provider).await,

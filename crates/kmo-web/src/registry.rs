@@ -320,11 +320,8 @@ async fn step(
     visitor: Visitor,
     Form(form): Form<StepForm>,
 ) -> Response {
-    if let Some(r) = crate::agency::staff(&visitor) {
+    if let Some(r) = crate::agency::staff_form(&visitor, &form.csrf) {
         return r;
-    }
-    if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
     }
     let l = Texts::of(lang.lang);
     let today = state.clock.today();
@@ -365,11 +362,8 @@ async fn add(
     visitor: Visitor,
     Form(form): Form<NewForm>,
 ) -> Response {
-    if let Some(r) = crate::agency::staff(&visitor) {
+    if let Some(r) = crate::agency::staff_form(&visitor, &form.csrf) {
         return r;
-    }
-    if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
     }
     let l = Texts::of(lang.lang);
     let mut errors = NewErrors::default();

@@ -248,44 +248,15 @@ pub struct ThemesForm {
 impl ThemesForm {
     fn parse(body: &str) -> ThemesForm {
         let mut form = ThemesForm::default();
-        for pair in body.split('&') {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let v = urlencoding_decode(v);
-            match k {
-                "csrf" => form.csrf = v,
-                "theme" => form.themes.push(v),
+        for (k, v) in form_urlencoded::parse(body.as_bytes()) {
+            match k.as_ref() {
+                "csrf" => form.csrf = v.into_owned(),
+                "theme" => form.themes.push(v.into_owned()),
                 _ => {}
             }
         }
         form
     }
-}
-
-/// `application/x-www-form-urlencoded` decoding of one value.
-fn urlencoding_decode(v: &str) -> String {
-    let bytes = v.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|h| std::str::from_utf8(h).ok())
-                    .and_then(|h| u8::from_str_radix(h, 16).ok());
-                if let Some(h) = hex {
-                    out.push(h);
-                    i += 2;
-                } else {
-                    out.push(b);
-                }
-            }
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The provider sets the themes it is active in (at least one); its other details are kept.
