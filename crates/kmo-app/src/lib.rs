@@ -1,29 +1,34 @@
-//! The application layer of kmo-portefeuille.
+//! The application layer of kmo-portefeuille, in bounded contexts.
 //!
 //! # Layout
-//! - [`lifecycle`]: the application state machine of lifecycle.md as pure functions.
-//! - [`store`]: the storage traits the services need (implemented by `kmo-store`).
-//! - [`platform`]: the use-case services; each command is one transaction.
-//! - [`planner`]: the year planner — planned items in, the submission dates and order that
-//!   use the annual ceilings best, with every deadline (pure; the rules engine decides).
-//! - [`audit`]: the hash-chained audit log and its verification.
-//! - [`occupation`]: requests for the occupation-specific list, as pure rules.
-//! - [`scenario`]: the scenario language of lifecycle.md (`kmo scenario run`).
+//! - [`kernel`]: the command runner (retries, audit, checked writes), idempotency, errors,
+//!   the audit log.
+//! - [`wallet`]: the application lifecycle of lifecycle.md (pure, [`wallet::lifecycle`]) and the
+//!   commands on it: decide and submit, drafts, deposits, payments, closings, payout runs.
+//! - [`accounts`]: users, sessions, tokens, mandates, activation letters, and the access policy.
+//! - [`registry`]: enterprises, providers, registrations, catalogue, the occupation list.
+//! - [`insight`]: statistics, the ledger check, the year planner.
+//! - [`store`]: the storage traits the contexts need (implemented by `kmo-store`).
+//! - [`platform`]: the `Platform` every context adds its services to.
+//! - [`scenario`], [`replay`], [`simulation`], [`demo`]: tooling over the public services.
 //!
 //! **Architecture Invariant:** `kmo-app` defines the store traits and never imports a store
 //! implementation; "now" enters only through the dates of commands (or an injected clock).
 
 pub mod accounts;
-pub mod audit;
-pub mod check;
 pub mod demo;
-pub mod lifecycle;
-pub mod listing;
-pub mod occupation;
-pub mod planner;
+pub mod insight;
+pub mod kernel;
 pub mod platform;
 pub mod registry;
 pub mod replay;
 pub mod scenario;
 pub mod simulation;
 pub mod store;
+pub mod wallet;
+
+// The paths of before the contexts, kept for the crates that use them.
+pub use insight::{check, planner};
+pub use kernel::audit;
+pub use registry::{listing, occupation};
+pub use wallet::lifecycle;

@@ -1,5 +1,13 @@
 //! Registries, as pure rules: a provider's registration per service kind (rules.md §7) and the
 //! status of a worker taking part in a training (rules.md §3.6).
+//!
+//! The registry context: enterprises ([`enterprises`]), providers, their registrations and
+//! catalogue ([`providers`]), and the occupation-specific list ([`occupation`], [`listing`]).
+
+pub mod enterprises;
+pub mod listing;
+pub mod occupation;
+pub mod providers;
 
 use kmo_domain::provider_number::ProviderServiceKind;
 use kmo_domain::{Date, ProviderNumber, ServiceKind};

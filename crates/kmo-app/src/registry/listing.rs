@@ -48,7 +48,7 @@ async fn audit<T: StoreTx>(
     actor: &str,
     on: Date,
 ) -> Result<(), CommandError> {
-    crate::platform::append_record(
+    crate::kernel::append_record(
         tx,
         &format!("provider:{}", record.provider),
         "list_request",

@@ -1,0 +1,298 @@
+//! The application's lifecycle actions after submission: payments, closings, inspections, the
+//! provider's refusal and confirmation, and the clock's deadline events.
+
+use kmo_domain::{Cents, Date};
+use serde_json::json;
+
+use crate::kernel::{
+    CommandError, append_record, check_amount, request_hash, retrying, seen_before, write_change,
+};
+use crate::platform::Platform;
+use crate::store::{CommandResultWrite, Store, StoreError, StoreTx};
+use crate::wallet::Inspection;
+use crate::wallet::lifecycle::{self, Application, Closing};
+
+impl<S: Store> Platform<S> {
+    /// The command, retried from the start while its transaction loses a race.
+    pub async fn advance_clock(&self, date: Date) -> Result<usize, CommandError> {
+        retrying!(self.advance_clock_once(date).await)
+    }
+
+    /// The command, retried from the start while its transaction loses a race.
+    pub async fn pay(
+        &self,
+        key: &str,
+        amount: Cents,
+        date: Date,
+    ) -> Result<Application, CommandError> {
+        retrying!(self.pay_once(key, amount, date, None).await)
+    }
+
+    /// A payment order with an id (an invoice number): executed at most once per id.
+    pub async fn pay_order(
+        &self,
+        key: &str,
+        amount: Cents,
+        date: Date,
+        order: &str,
+    ) -> Result<Application, CommandError> {
+        retrying!(self.pay_once(key, amount, date, Some(order)).await)
+    }
+
+    /// The command, retried from the start while its transaction loses a race.
+    pub async fn close(
+        &self,
+        key: &str,
+        closing: Closing,
+        date: Date,
+        reason: Option<&str>,
+    ) -> Result<Application, CommandError> {
+        retrying!(self.close_once(key, closing, date, reason, None).await)
+    }
+
+    /// Moves the clock to `date` and applies every deadline event due by then, in its own
+    /// transaction (L1, L2). Idempotent: the same date twice changes nothing.
+    async fn advance_clock_once(&self, date: Date) -> Result<usize, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let clock = tx.clock().await?;
+        if let Some(clock) = clock
+            && date < clock
+        {
+            return Err(CommandError::DateBeforeClock { date, clock });
+        }
+        let due = tx.due_applications(date).await?;
+        for id in &due {
+            let Some(app) = tx.application_by_id(*id).await? else {
+                continue;
+            };
+            let change = if app.state == lifecycle::State::Submitted && app.lapse_on() <= date {
+                lifecycle::close(&app, Closing::Lapse, app.lapse_on())
+            } else if app.expire_on() <= date {
+                lifecycle::close(&app, Closing::Expire, app.expire_on())
+            } else {
+                continue;
+            };
+            let change = change.map_err(|e| {
+                StoreError::Corrupt(format!("deadline event of application {id}: {e}"))
+            })?;
+            write_change(&mut tx, &app, &change, json!({}), None).await?;
+        }
+        if clock != Some(date) {
+            tx.set_clock(date).await?;
+        }
+        tx.commit().await?;
+        Ok(due.len())
+    }
+
+    /// The key of the application with this id.
+    pub async fn application_key(&self, id: i64) -> Result<String, CommandError> {
+        self.key_of(crate::store::Keyed::Application, id).await
+    }
+
+    /// An application by its key (`UNKNOWN_APPLICATION` when there is none).
+    pub async fn application(&self, key: &str) -> Result<Application, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let app = Self::load(&mut tx, key).await;
+        drop(tx);
+        app
+    }
+
+    async fn load<T: StoreTx>(tx: &mut T, key: &str) -> Result<Application, CommandError> {
+        tx.application_by_key(key)
+            .await?
+            .ok_or_else(|| CommandError::UnknownApplication(key.to_owned()))
+    }
+
+    /// A payment order for an invoice (lifecycle.md §6.3).
+    async fn pay_once(
+        &self,
+        key: &str,
+        amount: Cents,
+        date: Date,
+        order: Option<&str>,
+    ) -> Result<Application, CommandError> {
+        check_amount("amount_cents", amount)?;
+        let mut tx = self.store.begin().await?;
+        // A payment order carrying an id (the invoice's) is executed once.
+        let order_key = order.map(|o| format!("pay:{key}:{o}"));
+        let hash = request_hash(&format!("{key}|{}|{date}", amount.get()));
+        if let Some(k) = &order_key
+            && let Some(code) = seen_before(&mut tx, k, &hash).await?
+        {
+            let app = Self::load(&mut tx, key).await?;
+            return if code == "accepted" {
+                Ok(app)
+            } else {
+                Err(CommandError::Repeated { code })
+            };
+        }
+        let app = Self::load(&mut tx, key).await?;
+        let change = lifecycle::pay(&app, amount, date)?;
+        let details = json!({
+            "amount_cents": amount.get(),
+            "order": order,
+            "subsidy_part_cents": change.application.paid_subsidy.get() - app.paid_subsidy.get(),
+            "own_part_cents": change.application.paid_own.get() - app.paid_own.get(),
+        });
+        let command = order_key.as_deref().map(|k| CommandResultWrite {
+            key: k,
+            request_hash: &hash,
+            answer: "accepted",
+        });
+        let stored = write_change(&mut tx, &app, &change, details, command).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// The enterprise stops, or the provider refuses (lifecycle.md §6.4).
+    async fn close_once(
+        &self,
+        key: &str,
+        closing: Closing,
+        date: Date,
+        reason: Option<&str>,
+        by_provider: Option<&str>,
+    ) -> Result<Application, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let app = Self::load(&mut tx, key).await?;
+        if let Some(p) = by_provider {
+            let provider = tx.provider_by_key(p).await?.map(|r| r.id);
+            if provider != Some(app.provider) {
+                return Err(CommandError::NotYourApplication(key.to_owned()));
+            }
+        }
+        let change = lifecycle::close(&app, closing, date)?;
+        let details = json!({
+            "reason": reason,
+            "refunded_cents": change.application.refunded.get() - app.refunded.get(),
+            "returned_to_ceiling_cents": change.application.returned_to_ceiling.get() - app.returned_to_ceiling.get(),
+            "returned_to_budget_cents": change.application.returned_to_budget.get() - app.returned_to_budget.get(),
+        });
+        let stored = write_change(&mut tx, &app, &change, details, None).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// An agency inspection acts on an application (T9): block it, unblock it, or recover its
+    /// subsidy. A reason is required to block or recover.
+    pub async fn inspect(
+        &self,
+        key: &str,
+        action: Inspection,
+        date: Date,
+        reason: &str,
+    ) -> Result<Application, CommandError> {
+        if action != Inspection::Unblock && reason.trim().is_empty() {
+            return Err(CommandError::Invalid {
+                field: "reason".into(),
+                message: "an inspection that blocks or recovers needs a reason".into(),
+            });
+        }
+        retrying!(self.inspect_once(key, action, date, reason).await)
+    }
+
+    async fn inspect_once(
+        &self,
+        key: &str,
+        action: Inspection,
+        date: Date,
+        reason: &str,
+    ) -> Result<Application, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let app = Self::load(&mut tx, key).await?;
+        let change = match action {
+            Inspection::Block => lifecycle::block(&app, date)?,
+            Inspection::Unblock => lifecycle::unblock(&app, date)?,
+            Inspection::Recover => lifecycle::recover(&app, date)?,
+        };
+        let next = &change.application;
+        let details = json!({
+            "reason": reason,
+            "recovered_cents": next.recovered.get() - app.recovered.get(),
+            "refunded_cents": next.refunded.get() - app.refunded.get(),
+            "returned_to_budget_cents": next.returned_to_budget.get() - app.returned_to_budget.get(),
+        });
+        let stored = write_change(&mut tx, &app, &change, details, None).await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// The provider refuses an application that names it (lifecycle.md T5): refused with
+    /// `NOT_YOUR_APPLICATION` when the application names another provider.
+    pub async fn refuse_as(
+        &self,
+        provider: &str,
+        key: &str,
+        date: Date,
+        reason: Option<&str>,
+    ) -> Result<Application, CommandError> {
+        retrying!(
+            self.close_once(key, Closing::Refuse, date, reason, Some(provider))
+                .await
+        )
+    }
+
+    /// The provider confirms it checked an application that names it (rules.md §2): recorded
+    /// once, in its audit stream; nothing moves. Refused with `NOT_YOUR_APPLICATION` for another
+    /// provider's application, and for a closed one. Returns false when it was confirmed before.
+    pub async fn confirm_as(
+        &self,
+        provider: &str,
+        key: &str,
+        date: Date,
+    ) -> Result<bool, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let p = tx
+            .provider_by_key(provider)
+            .await?
+            .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
+        let app = tx
+            .application_by_key(key)
+            .await?
+            .ok_or_else(|| CommandError::UnknownApplication(key.to_owned()))?;
+        if app.provider != p.id {
+            return Err(CommandError::NotYourApplication(key.to_owned()));
+        }
+        if !matches!(
+            app.state,
+            lifecycle::State::Submitted
+                | lifecycle::State::Funded
+                | lifecycle::State::PartiallyPaid
+        ) {
+            return Err(CommandError::Invalid {
+                field: "application".into(),
+                message: format!(
+                    "application {key} is {}: there is nothing to confirm",
+                    app.state
+                ),
+            });
+        }
+        if !tx.insert_confirmation(app.id, p.id, date).await? {
+            return Ok(false);
+        }
+        append_record(
+            &mut tx,
+            &format!("provider:{}", p.id),
+            "application_confirmed",
+            "provider",
+            date,
+            json!({"application": key}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The applications a provider confirmed (all, or `application`), with the date:
+    /// application id → date.
+    pub async fn confirmations(
+        &self,
+        provider: i64,
+        application: Option<i64>,
+    ) -> Result<std::collections::HashMap<i64, Date>, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let list = tx.confirmations(provider, application).await?;
+        drop(tx);
+        Ok(list.into_iter().collect())
+    }
+}
