@@ -46,6 +46,7 @@ use crate::routes;
         routes::registry::services,
         routes::registry::add_service,
         routes::applications::submit,
+        routes::applications::preview,
         routes::applications::application,
         routes::applications::stop,
         routes::applications::refuse,

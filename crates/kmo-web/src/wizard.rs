@@ -14,8 +14,6 @@ use kmo_app::platform::{CommandError, Submission};
 use kmo_app::registry::WorkerStatus;
 use kmo_domain::Date;
 use kmo_http::AppState;
-use kmo_rules::explain::explain;
-use kmo_rules::parse_case;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -401,7 +399,10 @@ async fn submit(
     };
     if form.action != "submit" {
         // The preview: the same case the submission will be, decided by the rules engine.
-        let outcome = preview(&state, &lang, &submission).await;
+        let (outcome, refusal) = preview(&state, &lang, &submission).await;
+        if let Some(code) = refusal {
+            errors.submit = Some(format!("{} ({code})", t.w_refused));
+        }
         return render(&state, &lang, &visitor, form, errors, outcome).await;
     }
     match state.platform.submit(&submission).await {
@@ -420,30 +421,31 @@ async fn submit(
         }
         Err(e @ CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
-            let outcome = preview(&state, &lang, &submission).await;
+            let (outcome, _) = preview(&state, &lang, &submission).await;
             errors.submit = Some(format!("{} ({})", t.w_refused, e.code()));
             render(&state, &lang, &visitor, form, errors, outcome).await
         }
     }
 }
 
-/// The rules engine's decision on the submission as it would be made today, with the
-/// enterprise's registered profile.
-async fn preview(state: &AppState, lang: &Choice, s: &Submission) -> Option<Outcome> {
-    let e = state.platform.enterprise(&s.enterprise).await.ok()?;
-    let case = json!({
-        "submitted_on": s.submitted_on.to_string(),
-        "enterprise": e.profile,
-        "service": s.service,
-        "costs": s.costs,
-        "participants": s.participants.iter().map(|(n, st)| json!({"name": n, "status": st.code()})).collect::<Vec<_>>(),
-    });
-    let case = parse_case(&state.rules, &case.to_string()).case.ok()?;
-    let (d, text) = explain(&state.rules, &case, lang.lang);
-    Some(Outcome {
-        eligible: d.is_eligible(),
-        subsidy: d.subsidy.to_string(),
-        own_share: d.own_share.to_string(),
-        explanation: text,
-    })
+/// The decision the submission would get today, from the platform's one decision path (the
+/// enterprise's ceiling reserved this year, its de-minimis aid and the year's size lock
+/// included), so "Indienen" records what "Bereken" showed.
+/// Also the code of what would still refuse it although the rules allow it.
+async fn preview(
+    state: &AppState,
+    lang: &Choice,
+    s: &Submission,
+) -> (Option<Outcome>, Option<&'static str>) {
+    let Ok(p) = state.platform.preview(s, lang.lang).await else {
+        return (None, None);
+    };
+    let refusal = p.refusal.as_ref().map(CommandError::code);
+    let outcome = Outcome {
+        eligible: p.decision.is_eligible() && refusal.is_none(),
+        subsidy: p.decision.subsidy.to_string(),
+        own_share: p.decision.own_share.to_string(),
+        explanation: p.explanation,
+    };
+    (Some(outcome), refusal)
 }

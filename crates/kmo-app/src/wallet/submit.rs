@@ -1,15 +1,18 @@
 //! Submission (lifecycle.md §6.1): the case composed from the platform's state, decided by the
 //! rules engine, and the subsidy reserved against the ceiling and de minimis.
 
-use kmo_domain::{Cents, Date, PaymentReference};
+use kmo_domain::codes::Lang;
+use kmo_domain::{Cents, Date, EnterpriseSize, PaymentReference};
 use kmo_rules::ruleset::DeMinimisWindow;
-use kmo_rules::{evaluate, parse_case};
+use kmo_rules::{Case, Decision, evaluate, parse_case};
 use serde_json::{Map, Value, json};
 
 use crate::kernel::audit::next_record;
 use crate::kernel::{CommandError, retrying, stream_of, transfer_ids};
 use crate::platform::Platform;
-use crate::store::{NewApplicationWrite, Store, StoreError, StoreTx, SubmissionQuery, Writes};
+use crate::store::{
+    EnterpriseYear, NewApplicationWrite, Store, StoreError, StoreTx, SubmissionQuery, Writes,
+};
 use crate::wallet::lifecycle::{self, NewApplication};
 use crate::wallet::{Submission, Submitted};
 
@@ -27,21 +30,90 @@ pub(crate) fn de_minimis_window(window: DeMinimisWindow, date: Date) -> Date {
     }
 }
 
+/// A submission's decision as the platform makes it, before anything is written.
+#[derive(Clone, Debug)]
+pub struct Decided {
+    /// The rules engine's decision.
+    pub decision: Decision,
+    /// The case decided: the submission with the enterprise's profile, history and size lock.
+    pub case: Case,
+    /// The same case as JSON, kept with the application.
+    pub case_json: String,
+    /// The size the year is locked to by an earlier submission, if any.
+    pub size_lock: Option<EnterpriseSize>,
+    /// De-minimis aid counted in the window ending on the submission date.
+    pub de_minimis: Cents,
+}
+
+/// What [`Platform::decide_in`] read and decided.
+struct Composed {
+    decided: Decided,
+    enterprise: i64,
+    year: EnterpriseYear,
+    next_id: i64,
+    key_taken: bool,
+    cached_provider: Option<i64>,
+    registration: Option<crate::registry::Registration>,
+}
+
+/// The preview of a submission ([`Platform::preview`]).
+#[derive(Debug)]
+pub struct Preview {
+    /// The decision the submission would get now.
+    pub decision: Decision,
+    /// Its explanation, in the language asked for.
+    pub explanation: String,
+    /// The size the year is locked to, when an earlier submission fixed it.
+    pub size_lock: Option<EnterpriseSize>,
+    /// The ceiling the enterprise's applications of the year already reserve.
+    pub ceiling_reserved: Cents,
+    /// De-minimis aid counted in the window.
+    pub de_minimis: Cents,
+    /// Why the submission would still be refused although the rules allow it.
+    pub refusal: Option<CommandError>,
+}
+
 impl<S: Store> Platform<S> {
     /// The command, retried from the start while its transaction loses a race.
     pub async fn submit(&self, s: &Submission) -> Result<Submitted, CommandError> {
         retrying!(self.submit_once(s, None).await)
     }
 
-    /// Submits an application (lifecycle.md §6.1): composes the case from the platform's state,
-    /// imposes the year's size lock, decides with the rules engine, and on `eligible` creates the
-    /// application and reserves its subsidy against the ceiling and de minimis — all in one
-    /// transaction that holds the enterprise's year, so concurrent submissions never exceed it.
-    pub(crate) async fn submit_once(
+    /// The decision a submission would get now, without submitting: the one decision path
+    /// of [`Platform::submit`] (the enterprise's profile, its ceiling reserved this year, its
+    /// de-minimis aid in the window and the year's size lock), with the explanation in `lang`
+    /// and, when the rules allow it, whatever else would refuse it (an unknown provider, a
+    /// participant who is not a worker, a provider not registered for the kind). Changes
+    /// nothing; an application key already taken is not checked here.
+    pub async fn preview(&self, s: &Submission, lang: Lang) -> Result<Preview, CommandError> {
+        let mut tx = self.store.begin().await?;
+        let composed = self.decide_in(&mut tx, s).await?;
+        let refusal = if composed.decided.decision.is_eligible() {
+            self.admissible(&mut tx, s, &composed).await.err()
+        } else {
+            None
+        };
+        drop(tx);
+        let (decision, explanation) =
+            kmo_rules::explain::explain(&self.rules, &composed.decided.case, lang);
+        Ok(Preview {
+            decision,
+            explanation,
+            size_lock: composed.decided.size_lock,
+            ceiling_reserved: composed.year.ceiling_reserved,
+            de_minimis: composed.decided.de_minimis,
+            refusal,
+        })
+    }
+
+    /// Composes the case of a submission from the platform's state and decides it (the single
+    /// decision path of the preview and the submission). Input errors are judged on the case as
+    /// given (L9); the year's size lock then replaces the size (D-size lock).
+    async fn decide_in<T: StoreTx>(
         &self,
+        tx: &mut T,
         s: &Submission,
-        draft: Option<&str>,
-    ) -> Result<Submitted, CommandError> {
+    ) -> Result<Composed, CommandError> {
         let year = s.submitted_on.year();
         let window = self
             .rules
@@ -59,7 +131,6 @@ impl<S: Store> Platform<S> {
             .get("kind")
             .and_then(Value::as_str)
             .and_then(kmo_domain::ServiceKind::parse);
-        let mut tx = self.store.begin().await?;
         // Everything the decision needs, in one read (one statement on PostgreSQL); the
         // enterprise's year is locked from here on.
         let context = tx
@@ -73,14 +144,10 @@ impl<S: Store> Platform<S> {
                 kind,
             })
             .await?;
-        let (Some(enterprise), Some(mut ey)) = (context.enterprise, context.year) else {
+        let (Some(enterprise), Some(ey)) = (context.enterprise, context.year) else {
             return Err(CommandError::UnknownEnterprise(s.enterprise.clone()));
         };
-        if context.key_taken {
-            return Err(CommandError::DuplicateApplication(s.application.clone()));
-        }
         let de_minimis = context.de_minimis;
-
         let mut profile = match &enterprise.profile {
             Value::Object(m) => m.clone(),
             _ => Map::new(),
@@ -121,23 +188,33 @@ impl<S: Store> Platform<S> {
                 })?;
         }
         let decision = evaluate(&self.rules, &parsed);
-        if !decision.is_eligible() {
-            return Err(CommandError::SubmissionRejected {
-                reasons: decision.reasons.iter().collect(),
-            });
-        }
-        let (Some(rs), Some(size), Some(rate_bp)) = (
-            decision.rule_set.and_then(|i| self.rules.get(i)),
-            decision.size,
-            decision.rate_bp,
-        ) else {
-            return Err(StoreError::Corrupt(
-                "an eligible decision without rule set, size or rate".into(),
-            )
-            .into());
-        };
-        let annual_ceiling = rs.annual_ceiling(size).unwrap_or(Cents::ZERO);
-        let provider = match cached_provider {
+        Ok(Composed {
+            decided: Decided {
+                decision,
+                case: parsed,
+                case_json: case.to_string(),
+                size_lock: ey.size_lock,
+                de_minimis,
+            },
+            enterprise: enterprise.id,
+            year: ey,
+            next_id: context.next_id,
+            key_taken: context.key_taken,
+            cached_provider,
+            registration: context.registration,
+        })
+    }
+
+    /// What refuses a submission the rules allow: an unknown provider, a participant who is
+    /// not a worker (rules.md §3.6), a provider without an active registration for the kind
+    /// (rules.md §7). Returns the provider's id.
+    async fn admissible<T: StoreTx>(
+        &self,
+        tx: &mut T,
+        s: &Submission,
+        composed: &Composed,
+    ) -> Result<i64, CommandError> {
+        let provider = match composed.cached_provider {
             Some(id) => id,
             None => {
                 let p = tx.provider_by_key(&s.provider).await?.ok_or_else(|| {
@@ -163,9 +240,10 @@ impl<S: Store> Platform<S> {
                 status: status.code(),
             });
         }
-        let kind = parsed.service.kind;
-        let registration = if cached_provider.is_some() && context.registration.is_some() {
-            context.registration
+        let kind = composed.decided.case.service.kind;
+        let registration = if composed.cached_provider.is_some() && composed.registration.is_some()
+        {
+            composed.registration.clone()
         } else {
             tx.registration(provider, kind).await?
         };
@@ -177,7 +255,45 @@ impl<S: Store> Platform<S> {
                 date: s.submitted_on,
             });
         }
-        let id = context.next_id;
+        Ok(provider)
+    }
+
+    /// Submits an application (lifecycle.md §6.1): decides it on the one decision path
+    /// ([`Platform::preview`] shows the same decision), and on `eligible` creates the
+    /// application and reserves its subsidy against the ceiling and de minimis — all in one
+    /// transaction that holds the enterprise's year, so concurrent submissions never exceed it.
+    pub(crate) async fn submit_once(
+        &self,
+        s: &Submission,
+        draft: Option<&str>,
+    ) -> Result<Submitted, CommandError> {
+        let year = s.submitted_on.year();
+        let mut tx = self.store.begin().await?;
+        let composed = self.decide_in(&mut tx, s).await?;
+        if composed.key_taken {
+            return Err(CommandError::DuplicateApplication(s.application.clone()));
+        }
+        let decision = composed.decided.decision;
+        if !decision.is_eligible() {
+            return Err(CommandError::SubmissionRejected {
+                reasons: decision.reasons.iter().collect(),
+            });
+        }
+        let (Some(rs), Some(size), Some(rate_bp)) = (
+            decision.rule_set.and_then(|i| self.rules.get(i)),
+            decision.size,
+            decision.rate_bp,
+        ) else {
+            return Err(StoreError::Corrupt(
+                "an eligible decision without rule set, size or rate".into(),
+            )
+            .into());
+        };
+        let annual_ceiling = rs.annual_ceiling(size).unwrap_or(Cents::ZERO);
+        let provider = self.admissible(&mut tx, s, &composed).await?;
+        let enterprise = composed.enterprise;
+        let mut ey = composed.year;
+        let id = composed.next_id;
         let reference = PaymentReference::from_base(u64::try_from(id).unwrap_or(0))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let deposit_deadline = s
@@ -190,7 +306,7 @@ impl<S: Store> Platform<S> {
         let change = lifecycle::submit(&NewApplication {
             id,
             key: s.application.clone(),
-            enterprise: enterprise.id,
+            enterprise,
             provider,
             submitted_on: s.submitted_on,
             size,
@@ -214,7 +330,7 @@ impl<S: Store> Platform<S> {
             // state is inconsistent. Refuse rather than overdraw the ceiling.
             return Err(StoreError::Corrupt(format!(
                 "enterprise {} would exceed its {year} ceiling",
-                enterprise.id
+                enterprise
             ))
             .into());
         }
@@ -239,7 +355,7 @@ impl<S: Store> Platform<S> {
             payload.to_string(),
         );
         app.audit_hash.clone_from(&record.hash);
-        let case = case.to_string();
+        let case = composed.decided.case_json;
         tx.write(&Writes {
             new_application: Some(NewApplicationWrite {
                 application: &app,

@@ -25,6 +25,7 @@ use crate::extract::{ApiJson, ApiPath};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/applications", post(submit))
+        .route("/api/v1/applications/preview", post(preview))
         .route("/api/v1/applications/{key}", get(application))
         .route("/api/v1/applications/{key}/stop", post(stop))
         .route("/api/v1/applications/{key}/refuse", post(refuse))
@@ -215,6 +216,89 @@ pub async fn submit(
         StatusCode::CREATED,
         Json(view(&done.application.key, &done.application)),
     ))
+}
+
+/// What a submission would get now: the platform's one decision path, which the submission
+/// then follows to the cent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewView {
+    /// Whether the submission would be accepted now.
+    pub accepted: bool,
+    /// The rules engine's decision: `eligible` or `ineligible`.
+    pub decision: String,
+    /// Every failing rule (codes of rules-eval.md).
+    pub reasons: Vec<String>,
+    /// What would refuse the submission although the rules allow it (`PROVIDER_NOT_REGISTERED`,
+    /// `NOT_A_WORKER`, `INVALID_COMMAND` for an unknown provider).
+    pub refusal: Option<String>,
+    pub rule_set: Option<String>,
+    pub size: Option<String>,
+    pub rate_bp: Option<u32>,
+    pub eligible_cents: i64,
+    pub subsidy_cents: i64,
+    pub own_share_cents: i64,
+    /// The ceiling the enterprise's applications of this year already reserve.
+    pub ceiling_reserved_cents: i64,
+    /// De-minimis aid counted in the window ending today.
+    pub de_minimis_cents: i64,
+    /// The size this year is locked to by an earlier submission, if any.
+    pub size_lock: Option<String>,
+    /// The explanation, in Dutch (`?lang=en` for English).
+    pub explanation: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PreviewQuery {
+    /// `nl` (default) or `en`.
+    pub lang: Option<String>,
+}
+
+/// Preview a submission: the decision, the amounts and what else would refuse it, exactly as
+/// `POST /api/v1/applications` would decide now (the enterprise's ceiling reserved this year, its
+/// de-minimis aid and the year's size lock included). Changes nothing.
+#[utoipa::path(post, path = "/api/v1/applications/preview", tag = "applications", security(("bearer" = [])),
+    params(PreviewQuery), request_body = SubmitRequest,
+    responses((status = 200, body = PreviewView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "Not a valid case", body = ErrorBody)))]
+pub async fn preview(
+    State(state): State<AppState>,
+    caller: Caller,
+    axum::extract::Query(query): axum::extract::Query<PreviewQuery>,
+    ApiJson(req): ApiJson<SubmitRequest>,
+) -> Result<Json<PreviewView>, ApiError> {
+    let lang = match query.lang.as_deref() {
+        None | Some("nl") => kmo_domain::codes::Lang::Nl,
+        Some("en") => kmo_domain::codes::Lang::En,
+        Some(_) => return Err(unprocessable("lang", "must be nl or en")),
+    };
+    let submission = submission_of(&state, &caller, req).await?;
+    let p = state.platform.preview(&submission, lang).await?;
+    let d = &p.decision;
+    let rule_set = d
+        .rule_set
+        .and_then(|i| state.rules.get(i))
+        .map(|rs| rs.id.clone());
+    Ok(Json(PreviewView {
+        accepted: d.is_eligible() && p.refusal.is_none(),
+        decision: if d.is_eligible() {
+            "eligible"
+        } else {
+            "ineligible"
+        }
+        .to_owned(),
+        reasons: d.reasons.iter().map(|r| r.code().to_owned()).collect(),
+        refusal: p.refusal.as_ref().map(|e| e.code().to_owned()),
+        rule_set,
+        size: d.size.map(|s| s.code().to_owned()),
+        rate_bp: d.rate_bp,
+        eligible_cents: d.eligible.get(),
+        subsidy_cents: d.subsidy.get(),
+        own_share_cents: d.own_share.get(),
+        ceiling_reserved_cents: p.ceiling_reserved.get(),
+        de_minimis_cents: p.de_minimis.get(),
+        size_lock: p.size_lock.map(|s| s.code().to_owned()),
+        explanation: p.explanation,
+    }))
 }
 
 /// The caller must be allowed to apply for the enterprise with this key: a mandate holder is

@@ -968,3 +968,74 @@ async fn a_draft_is_kept_without_reserving_then_submitted_or_discarded() {
         app.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_preview_shows_what_the_submission_then_records() {
+    for db in backends() {
+        let app = spawn_demo(db.as_deref()).await;
+        let owner = app.login("ondernemer@demo.kmo").await;
+        let accountant = app.login("boekhouder@demo.kmo").await;
+        // A large training: the enterprise's earlier applications this year decide the cap.
+        let submit = json!({"enterprise": "0403.199.702", "application": "PREVIEW-1",
+            "provider": "0811.111.129",
+            "service": {"kind": "training", "theme": "digitalisation", "sub_theme": null, "start_date": "2025-03-01"},
+            "costs": [{"type": "fee", "amount_cents": 3_000_000}]});
+        let (status, p) = app
+            .call(
+                Method::POST,
+                "/api/v1/applications/preview?lang=en",
+                Some(&owner),
+                Some(&submit),
+            )
+            .await;
+        assert_eq!(status, 200, "{p}");
+        assert!(p["ceiling_reserved_cents"].as_i64().unwrap() > 0, "{p}");
+        assert!(
+            p["explanation"].as_str().unwrap().contains("Decision"),
+            "{p}"
+        );
+        let (status, a) = app
+            .call(
+                Method::POST,
+                "/api/v1/applications",
+                Some(&owner),
+                Some(&submit),
+            )
+            .await;
+        assert_eq!(status, 201, "{a}");
+        assert_eq!(p["accepted"], true);
+        for field in [
+            "eligible_cents",
+            "subsidy_cents",
+            "own_share_cents",
+            "rate_bp",
+            "size",
+        ] {
+            assert_eq!(p[field], a[field], "{field}: {p} {a}");
+        }
+        // Nothing was written by the preview: the key was free for the submission, and an
+        // accountant who may not apply may not preview either.
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/applications/preview",
+                Some(&accountant),
+                Some(&submit),
+            )
+            .await;
+        assert_eq!((status, body["code"].as_str()), (403, Some("FORBIDDEN")));
+        let (status, body) = app
+            .call(
+                Method::POST,
+                "/api/v1/applications/preview?lang=fr",
+                Some(&owner),
+                Some(&submit),
+            )
+            .await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (422, Some("lang")),
+            "{body}"
+        );
+    }
+}
