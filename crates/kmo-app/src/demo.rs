@@ -470,7 +470,7 @@ pub async fn fill<S: Store>(
                         provider,
                         key,
                         date,
-                        Some("geen plaats meer in de opleiding"),
+                        kmo_domain::RefusalReason::IncorrectApplication,
                     )
                     .await?;
             }

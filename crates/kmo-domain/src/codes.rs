@@ -161,6 +161,18 @@ code_enum! {
 }
 
 code_enum! {
+    /// Why a provider refuses an application naming it (rules.md §4.9, T5, D20). The API takes
+    /// these codes and the pages offer these labels: one list.
+    RefusalReason, parse = exact {
+        EnterpriseNotAllowed = 0, "enterprise_not_allowed", "De onderneming komt niet in aanmerking", "The enterprise is not allowed";
+        RelatedProvider = 1, "related_provider", "Onderneming en dienstverlener zijn verbonden", "The enterprise and the provider are related";
+        ServiceNotSubsidisable = 2, "service_not_subsidisable", "De dienst komt niet in aanmerking", "The service is not subsidisable";
+        WrongProvider = 3, "wrong_provider", "De onderneming schreef niet in bij deze dienstverlener", "The enterprise did not enrol with this provider";
+        IncorrectApplication = 4, "incorrect_application", "De aanvraag is onjuist (vorm of inhoud)", "The application is incorrect (form or content)";
+    }
+}
+
+code_enum! {
     /// Sub-topics of the themes (rules.md §0.1). Which theme each belongs to is rule-set data.
     SubTheme, parse = exact {
         WastePrevention = 0, "waste_prevention", "afvalpreventie en efficiënte afvalverwerking", "waste prevention";

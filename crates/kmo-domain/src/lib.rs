@@ -24,11 +24,13 @@ pub mod enterprise_number;
 pub mod iban;
 pub mod money;
 pub mod nace;
+pub mod orders;
 pub mod payment_reference;
 pub mod provider_number;
 
 pub use codes::{
-    CostType, EnterpriseSize, ExcludedTopic, Lang, LegalForm, ServiceKind, SubTheme, Theme,
+    CostType, EnterpriseSize, ExcludedTopic, Lang, LegalForm, RefusalReason, ServiceKind, SubTheme,
+    Theme,
 };
 pub use date::{Date, DateError};
 pub use decimal::{DecimalError, Hundredths};
@@ -36,5 +38,6 @@ pub use enterprise_number::{EnterpriseNumber, EnterpriseNumberError, Establishme
 pub use iban::{Iban, IbanError};
 pub use money::{Cents, MoneyError};
 pub use nace::{NaceCode, NaceError};
+pub use orders::{InvoiceNumber, OrderIdError, PayoutRunId};
 pub use payment_reference::{PaymentReference, PaymentReferenceError};
 pub use provider_number::{ProviderNumber, ProviderNumberError};

@@ -19,7 +19,7 @@ use kmo_app::lifecycle::Closing;
 use kmo_app::platform::{CommandError, DepositTarget, Platform, Submission};
 use kmo_app::scenario::{Mode, SCENARIO_PROVIDER, SCENARIO_PROVIDER_NUMBERS, parse_file, run};
 use kmo_app::store::{Store, StoreRead, StoreTx};
-use kmo_domain::{Cents, Date};
+use kmo_domain::{Cents, Date, RefusalReason};
 use kmo_rules::RuleBook;
 use kmo_store::scratch::Scratch;
 use kmo_store::{Db, MIGRATIONS};
@@ -493,7 +493,7 @@ fn only_registered_providers_real_workers_and_the_named_provider_count() {
             p.submit(&ok).await.unwrap();
             // Only the provider the application names may refuse it.
             assert_eq!(
-                p.refuse_as("P2", "A3", d("2024-03-02"), None)
+                p.refuse_as("P2", "A3", d("2024-03-02"), RefusalReason::WrongProvider)
                     .await
                     .unwrap_err()
                     .code(),
@@ -503,7 +503,7 @@ fn only_registered_providers_real_workers_and_the_named_provider_count() {
                 SCENARIO_PROVIDER,
                 "A3",
                 d("2024-03-02"),
-                Some("verkeerde dienstverlener"),
+                RefusalReason::WrongProvider,
             )
             .await
             .unwrap();
@@ -919,6 +919,71 @@ fn a_providers_profile_and_catalogue_are_kept_and_bad_input_changes_nothing() {
                 .unwrap();
             assert_eq!(p.provider(SCENARIO_PROVIDER).await.unwrap().1, profile);
             assert_eq!(profile.themes, vec!["innovation".to_owned()]);
+            scratch.drop_it().await;
+        });
+    }
+}
+
+#[test]
+fn a_change_that_breaks_an_invariant_is_refused_before_anything_is_written() {
+    use kmo_app::kernel::runner::write_checked;
+    use kmo_app::store::Writes;
+    use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
+    for url in backends() {
+        runtime().block_on(async {
+            let (scratch, p) = platform_with_enterprise(url.as_deref(), 2).await;
+            p.advance_clock(d("2024-03-01")).await.unwrap();
+            funded(&p, "A1", "2024-03-01", 100_000).await;
+            let before = dump(&scratch.db).await;
+            // A payment that moves money but forgets the subsidy's share: S + O = E still
+            // holds, the paid subsidy no longer equals round_half_up(P·S/E).
+            let app = p.application("A1").await.unwrap();
+            let mut broken = app.clone();
+            broken.seq += 1;
+            broken.paid_own = Cents::new(10_000);
+            let pay = Transfer {
+                id: TransferId::new("a1.forced.payment_own_share").unwrap(),
+                debit: AccountKey::OwnShareWallet {
+                    application: app.id,
+                },
+                credit: AccountKey::ProviderPayable {
+                    provider: app.provider,
+                },
+                amount: Cents::new(10_000),
+                code: TransferCode::PaymentOwnShare,
+                kind: TransferKind::Posted,
+                application: Some(app.id),
+                date: d("2024-03-01"),
+            };
+            let mut tx = scratch.db.begin().await.unwrap();
+            let refused = write_checked(
+                &mut tx,
+                &Writes {
+                    application: Some(&broken),
+                    transfers: std::slice::from_ref(&pay),
+                    ..Writes::default()
+                },
+            )
+            .await
+            .unwrap_err();
+            assert!(refused.to_string().contains("invariant"), "{refused}");
+            // Even a caller that commits regardless has written nothing.
+            tx.commit().await.unwrap();
+            assert_eq!(before, dump(&scratch.db).await, "on {}", name(url.as_ref()));
+            // The same change, well formed, is written.
+            let mut fixed = broken.clone();
+            fixed.paid_own = Cents::ZERO;
+            let mut tx = scratch.db.begin().await.unwrap();
+            write_checked(
+                &mut tx,
+                &Writes {
+                    application: Some(&fixed),
+                    ..Writes::default()
+                },
+            )
+            .await
+            .unwrap();
+            drop(tx);
             scratch.drop_it().await;
         });
     }

@@ -18,7 +18,6 @@ use kmo_app::scenario::{SCENARIO_PROVIDER, SCENARIO_PROVIDER_NUMBERS};
 use kmo_domain::codes::Lang;
 use kmo_domain::{Cents, Date};
 use kmo_rules::RuleBook;
-use kmo_store::Db;
 use kmo_store::scratch::{Scratch, backends_under_test};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

@@ -7,11 +7,10 @@ use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use kmo_app::accounts::policy::{Access, allowed};
 use kmo_app::lifecycle::{self, Application, Closing, NextStep};
-use kmo_domain::{Cents, Date, PaymentReference};
+use kmo_domain::{Cents, Date, InvoiceNumber, PaymentReference, RefusalReason};
 use kmo_http::AppState;
-use kmo_http::auth::Caller;
-use kmo_http::routes::applications::{Access, allowed, load};
 use serde::Deserialize;
 
 use crate::format::{countdown, date};
@@ -91,35 +90,6 @@ struct Page {
     inspect_error: Option<String>,
     timeline: Vec<Event>,
 }
-
-/// The reasons a provider refuses an application for (rules.md §4.9, D20), by code.
-pub const REFUSAL_REASONS: [(&str, &str, &str); 5] = [
-    (
-        "enterprise_not_allowed",
-        "De onderneming komt niet in aanmerking",
-        "The enterprise is not allowed",
-    ),
-    (
-        "related_provider",
-        "Onderneming en dienstverlener zijn verbonden",
-        "The enterprise and the provider are related",
-    ),
-    (
-        "service_not_subsidisable",
-        "De dienst komt niet in aanmerking",
-        "The service is not subsidisable",
-    ),
-    (
-        "wrong_provider",
-        "De onderneming schreef niet in bij deze dienstverlener",
-        "The enterprise did not enrol with this provider",
-    ),
-    (
-        "incorrect_application",
-        "De aanvraag is onjuist (vorm of inhoud)",
-        "The application is incorrect (form or content)",
-    ),
-];
 
 /// The beneficiary account of own-share deposits (the agency's wallet account).
 pub const WALLET_IBAN: &str = "BE10 0910 1234 5604";
@@ -366,9 +336,9 @@ async fn page(
                     lifecycle::State::Submitted | lifecycle::State::Funded
                 )
                 && app.paid().get() == 0,
-            refuse_reasons: REFUSAL_REASONS
+            refuse_reasons: RefusalReason::ALL
                 .iter()
-                .map(|(code, nl, en)| (*code, if t.code == "nl" { *nl } else { *en }))
+                .map(|r| (r.code(), r.label(lang.lang)))
                 .collect(),
             refuse_error: typed.refuse_error,
             can_inspect: allowed(p, &app, Access::Inspect),
@@ -391,9 +361,11 @@ async fn visible(
     if visitor.name().is_none() {
         return Err(see_other("/aanmelden"));
     }
-    load(state, &Caller(visitor.principal.clone()), key, access)
+    state
+        .platform
+        .application_for(&visitor.principal, key, access)
         .await
-        .map_err(IntoResponse::into_response)
+        .map_err(crate::failed)
 }
 
 /// The application for a form that changes it: the visitor may do `access` on it and the form
@@ -462,8 +434,7 @@ async fn release(
     let Some(amount) = parse_amount(&form.amount) else {
         return page(&state, &lang, &visitor, app, again(t.err_amount.to_owned())).await;
     };
-    let invoice = form.invoice.trim();
-    if invoice.is_empty() || invoice.chars().count() > 100 {
+    let Ok(invoice) = InvoiceNumber::parse(&form.invoice) else {
         return page(
             &state,
             &lang,
@@ -472,11 +443,10 @@ async fn release(
             again(t.err_invoice.to_owned()),
         )
         .await;
-    }
-    let order = format!("{key}/{invoice}");
+    };
     match state
         .platform
-        .pay_order(&key, amount, state.clock.today(), &order)
+        .release(&key, amount, state.clock.today(), &invoice)
         .await
     {
         Ok(_) => back_to(&key),
@@ -555,20 +525,17 @@ async fn refuse(
     if visitor.principal.provider().is_none() {
         return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response();
     }
-    if !REFUSAL_REASONS
-        .iter()
-        .any(|(code, _, _)| *code == form.reason)
-    {
+    let Some(reason) = RefusalReason::parse(&form.reason) else {
         let draft = Draft {
             refuse_error: Some(t.err_choice.to_owned()),
             ..Draft::default()
         };
         return page(&state, &lang, &visitor, app, draft).await;
-    }
-    let (platform, today, reason) = (state.platform.clone(), state.clock.today(), form.reason);
+    };
+    let (platform, today) = (state.platform.clone(), state.clock.today());
     as_named_provider(&state, &lang, &visitor, app, |provider| async move {
         platform
-            .refuse_as(&provider, &key, today, Some(&reason))
+            .refuse_as(&provider, &key, today, reason)
             .await
             .map(|_| ())
     })

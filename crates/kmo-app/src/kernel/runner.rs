@@ -115,14 +115,17 @@ pub(crate) async fn write_change<T: StoreTx>(
         payload.to_string(),
     );
     app.audit_hash.clone_from(&record.hash);
-    tx.write(&Writes {
-        application: Some(&app),
-        enterprise_year: year.as_ref(),
-        transfers: &change.transfers,
-        audit: Some(&record),
-        command_result,
-        ..Writes::default()
-    })
+    write_checked(
+        tx,
+        &Writes {
+            application: Some(&app),
+            enterprise_year: year.as_ref(),
+            transfers: &change.transfers,
+            audit: Some(&record),
+            command_result,
+            ..Writes::default()
+        },
+    )
     .await?;
     Ok(app)
 }
@@ -176,4 +179,63 @@ impl<S: Store> Platform<S> {
         drop(tx);
         Ok(empty)
     }
+}
+
+/// Checks what a command is about to write, before anything is written (TigerBeetle's
+/// assertions, at the one place every command passes): each application it creates or changes
+/// keeps the invariants of lifecycle.md §8 ([`Application::broken_invariant`]), the enterprise's
+/// year stays within its ceiling, and every transfer moves a non-negative amount between two
+/// different accounts of one ledger. A violation is a corruption: the command is aborted, its
+/// transaction rolls back, and the caller sees `STORE_ERROR` — never a half-written change.
+pub fn check_writes(w: &Writes<'_>) -> Result<(), StoreError> {
+    let changed = w
+        .application
+        .into_iter()
+        .chain(w.new_application.as_ref().map(|n| n.application));
+    for app in changed {
+        if let Some(broken) = app.broken_invariant() {
+            return Err(StoreError::Corrupt(format!(
+                "application {} would break an invariant: {broken}; nothing was written",
+                app.id
+            )));
+        }
+    }
+    if let Some(ey) = w.enterprise_year
+        && (ey.ceiling_reserved.is_negative() || ey.ceiling_reserved > ey.ceiling_granted)
+    {
+        return Err(StoreError::Corrupt(format!(
+            "enterprise {} would reserve {} of a ceiling of {} in {}; nothing was written",
+            ey.enterprise, ey.ceiling_reserved, ey.ceiling_granted, ey.year
+        )));
+    }
+    check_transfers(w.transfers)
+}
+
+/// Every transfer moves a non-negative amount between two different accounts of one ledger.
+pub fn check_transfers(transfers: &[Transfer]) -> Result<(), StoreError> {
+    for t in transfers {
+        if t.amount.is_negative() || t.debit == t.credit || t.debit.ledger() != t.credit.ledger() {
+            return Err(StoreError::Corrupt(format!(
+                "transfer {} is malformed ({} from {} to {}); nothing was written",
+                t.id, t.amount, t.debit, t.credit
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Writes what a command changed after [`check_writes`]: the only way the services write a
+/// change.
+pub async fn write_checked<T: StoreTx>(tx: &mut T, w: &Writes<'_>) -> Result<(), StoreError> {
+    check_writes(w)?;
+    tx.write(w).await
+}
+
+/// Inserts transfers that change no record after [`check_transfers`].
+pub async fn insert_transfers_checked<T: StoreTx>(
+    tx: &mut T,
+    transfers: &[Transfer],
+) -> Result<(), StoreError> {
+    check_transfers(transfers)?;
+    tx.insert_transfers(transfers).await
 }

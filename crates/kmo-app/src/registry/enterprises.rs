@@ -168,7 +168,7 @@ impl<S: Store> Platform<S> {
             application: None,
             date: granted_on,
         };
-        tx.insert_transfers(std::slice::from_ref(&t)).await?;
+        crate::kernel::runner::insert_transfers_checked(&mut tx, std::slice::from_ref(&t)).await?;
         let payload = json!({"amount_cents": amount.get(), "granted_on": granted_on.to_string(), "transfers": [t.id.to_string()]});
         let record = next_record(
             &stream,

@@ -1,7 +1,7 @@
 //! The application's lifecycle actions after submission: payments, closings, inspections, the
 //! provider's refusal and confirmation, and the clock's deadline events.
 
-use kmo_domain::{Cents, Date};
+use kmo_domain::{Cents, Date, InvoiceNumber, RefusalReason};
 use serde_json::json;
 
 use crate::kernel::{
@@ -26,6 +26,19 @@ impl<S: Store> Platform<S> {
         date: Date,
     ) -> Result<Application, CommandError> {
         retrying!(self.pay_once(key, amount, date, None).await)
+    }
+
+    /// The enterprise releases (part of) an invoice (T6): a payment order whose id is the
+    /// application and the invoice number, so the same order posted twice pays once.
+    pub async fn release(
+        &self,
+        key: &str,
+        amount: Cents,
+        date: Date,
+        invoice: &InvoiceNumber,
+    ) -> Result<Application, CommandError> {
+        let order = format!("{key}/{invoice}");
+        retrying!(self.pay_once(key, amount, date, Some(&order)).await)
     }
 
     /// A payment order with an id (an invoice number): executed at most once per id.
@@ -217,18 +230,26 @@ impl<S: Store> Platform<S> {
         Ok(stored)
     }
 
-    /// The provider refuses an application that names it (lifecycle.md T5): refused with
-    /// `NOT_YOUR_APPLICATION` when the application names another provider.
+    /// The provider refuses an application that names it (lifecycle.md T5) for a reason of
+    /// the rule book's list (rules.md §4.9): refused with `NOT_YOUR_APPLICATION` when the
+    /// application names another provider. Only the provider refuses; the agency acts through
+    /// inspections.
     pub async fn refuse_as(
         &self,
         provider: &str,
         key: &str,
         date: Date,
-        reason: Option<&str>,
+        reason: RefusalReason,
     ) -> Result<Application, CommandError> {
         retrying!(
-            self.close_once(key, Closing::Refuse, date, reason, Some(provider))
-                .await
+            self.close_once(
+                key,
+                Closing::Refuse,
+                date,
+                Some(reason.code()),
+                Some(provider)
+            )
+            .await
         )
     }
 

@@ -36,7 +36,7 @@ impl StatementLine<'_> {
             None,
             self.date,
         );
-        tx.insert_transfers(&transfers).await?;
+        crate::kernel::runner::insert_transfers_checked(tx, &transfers).await?;
         let head = tx.audit_head("platform").await?;
         let mut payload = json!({"amount_cents": self.amount.get(), "code": code, "transfers": transfer_ids(&transfers)});
         if let (Some(id), Some(p)) = (application, payload.as_object_mut()) {

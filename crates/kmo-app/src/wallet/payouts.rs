@@ -1,6 +1,6 @@
 //! Payout runs: every refund and provider payable since the previous run, in one transaction.
 
-use kmo_domain::{Cents, Date};
+use kmo_domain::{Cents, Date, PayoutRunId};
 use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
 use serde_json::{Value, json};
 
@@ -42,15 +42,10 @@ impl<S: Store> Platform<S> {
     /// transaction. The run id is its idempotency key: the same run again answers the same
     /// payouts and moves nothing; another date under the same id is `IDEMPOTENCY_KEY_REUSED`.
     pub async fn payout_run(&self, run: &str, date: Date) -> Result<PayoutRun, CommandError> {
-        let valid = !run.is_empty()
-            && run.len() <= 40
-            && run
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !valid {
+        if let Err(e) = PayoutRunId::parse(run) {
             return Err(CommandError::Invalid {
                 field: "run".into(),
-                message: "1–40 letters, digits, '-' or '_'".into(),
+                message: e.to_string(),
             });
         }
         retrying!(self.payout_run_once(run, date).await)
@@ -199,7 +194,7 @@ impl<S: Store> Platform<S> {
             payouts,
             total_cents,
         };
-        tx.insert_transfers(&transfers).await?;
+        crate::kernel::runner::insert_transfers_checked(&mut tx, &transfers).await?;
         tx.set_payout_watermark(top).await?;
         let head = tx.audit_head("payouts").await?;
         let payload = json!({

@@ -8,6 +8,7 @@ use kmo_rules::{Case, Decision, evaluate, parse_case};
 use serde_json::{Map, Value, json};
 
 use crate::kernel::audit::next_record;
+use crate::kernel::runner::write_checked;
 use crate::kernel::{CommandError, retrying, stream_of, transfer_ids};
 use crate::platform::Platform;
 use crate::store::{
@@ -356,20 +357,23 @@ impl<S: Store> Platform<S> {
         );
         app.audit_hash.clone_from(&record.hash);
         let case = composed.decided.case_json;
-        tx.write(&Writes {
-            new_application: Some(NewApplicationWrite {
-                application: &app,
-                key: &s.application,
-                service: &s.service,
-                reference: reference.digits(),
-                case: &case,
-                participants: &s.participants,
-            }),
-            enterprise_year: Some(&ey),
-            transfers: &change.transfers,
-            audit: Some(&record),
-            ..Writes::default()
-        })
+        write_checked(
+            &mut tx,
+            &Writes {
+                new_application: Some(NewApplicationWrite {
+                    application: &app,
+                    key: &s.application,
+                    service: &s.service,
+                    reference: reference.digits(),
+                    case: &case,
+                    participants: &s.participants,
+                }),
+                enterprise_year: Some(&ey),
+                transfers: &change.transfers,
+                audit: Some(&record),
+                ..Writes::default()
+            },
+        )
         .await?;
         if let Some(key) = draft
             && !tx.delete_draft(key).await?

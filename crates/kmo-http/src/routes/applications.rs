@@ -8,11 +8,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use kmo_app::accounts::Principal;
 use kmo_app::lifecycle::{Application, Closing};
 use kmo_app::platform::{CommandError, DepositTarget, Inspection, Submission};
 use kmo_app::registry::WorkerStatus;
-use kmo_domain::{Cents, Date, PaymentReference};
+use kmo_domain::{Cents, Date, InvoiceNumber, PaymentReference, RefusalReason};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -98,35 +97,11 @@ pub(crate) fn view(key: &str, a: &Application) -> ApplicationView {
     }
 }
 
-/// What the caller may do with an application.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Access {
-    View,
-    Apply,
-    Release,
-    Provide,
-    Inspect,
-}
+pub use kmo_app::accounts::policy::{Access, allowed};
 
-/// Whether the principal may do `access` on the application.
-#[must_use]
-pub fn allowed(p: &Principal, a: &Application, access: Access) -> bool {
-    let staff = p.is_agency();
-    match access {
-        Access::View => p.may_view_enterprise(a.enterprise) || p.provider() == Some(a.provider),
-        // Applying, stopping and releasing are the enterprise's own acts; the agency acts
-        // through inspections.
-        Access::Apply => p.may_apply_for(a.enterprise),
-        Access::Release => p.may_release_for(a.enterprise),
-        Access::Provide => p.provider() == Some(a.provider) || staff,
-        Access::Inspect => staff,
-    }
-}
-
-/// Loads the application if the caller may act on it; otherwise the answer of an unknown one
-/// (or 403 when the caller may see it but not do this).
-/// The application, when the caller may do `access` on it: someone who may not even see it
-/// gets `UNKNOWN_APPLICATION`, someone who may see it but not do this `FORBIDDEN`.
+/// The application, when the caller may do `access` on it (the access policy of
+/// `kmo_app::accounts::policy`): someone who may not even see it gets `UNKNOWN_APPLICATION`,
+/// someone who may see it but not do this `FORBIDDEN`.
 pub async fn load(
     state: &AppState,
     caller: &Caller,
@@ -134,14 +109,10 @@ pub async fn load(
     access: Access,
 ) -> Result<Application, ApiError> {
     caller.require_user()?;
-    let app = state.platform.application(key).await?;
-    if !allowed(&caller.0, &app, Access::View) && !allowed(&caller.0, &app, access) {
-        return Err(CommandError::UnknownApplication(key.to_owned()).into());
-    }
-    if !allowed(&caller.0, &app, access) {
-        return Err(forbidden());
-    }
-    Ok(app)
+    Ok(state
+        .platform
+        .application_for(&caller.0, key, access)
+        .await?)
 }
 
 /// The application, if the caller may see it.
@@ -301,30 +272,17 @@ pub async fn preview(
     }))
 }
 
-/// The caller must be allowed to apply for the enterprise with this key: a mandate holder is
-/// authorized from its mandates; anyone else is checked against the stored enterprise (refused
-/// as if it did not exist when the caller may not even see it).
+/// The caller must be allowed to apply for the enterprise with this key (the access policy).
 pub(crate) async fn authorize_apply(
     state: &AppState,
     caller: &Caller,
     enterprise: &str,
 ) -> Result<(), ApiError> {
     caller.require_user()?;
-    let mandated = caller
-        .0
-        .mandated_enterprise(enterprise)
-        .is_some_and(|id| caller.0.may_apply_for(id));
-    if !mandated {
-        let e = state.platform.enterprise(enterprise).await?;
-        if !caller.0.may_apply_for(e.id) {
-            return Err(if caller.0.may_view_enterprise(e.id) {
-                forbidden()
-            } else {
-                CommandError::UnknownEnterprise(enterprise.to_owned()).into()
-            });
-        }
-    }
-    Ok(())
+    Ok(state
+        .platform
+        .authorize_apply(&caller.0, enterprise)
+        .await?)
 }
 
 /// The submission a request describes, dated today, once the caller is allowed to apply: a
@@ -438,34 +396,37 @@ pub async fn stop(
     Ok(Json(view(&key, &app)))
 }
 
-/// The provider refuses the application (before any payment).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalRequest {
+    /// Why (rules.md §4.9): `enterprise_not_allowed`, `related_provider`,
+    /// `service_not_subsidisable`, `wrong_provider` or `incorrect_application`. (Before, any text
+    /// was taken; the pages always offered this list.)
+    pub reason: String,
+}
+
+/// The provider named on the application refuses it (before any payment), for a reason of the
+/// rule book's list. Only that provider refuses (T5); the agency acts through inspections.
 #[utoipa::path(post, path = "/api/v1/applications/{key}/refuse", tag = "applications", security(("bearer" = [])),
-    params(("key" = String, Path)), request_body = ReasonRequest,
+    params(("key" = String, Path)), request_body = RefusalRequest,
     responses((status = 200, body = ApplicationView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn refuse(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(key): ApiPath<String>,
-    ApiJson(req): ApiJson<ReasonRequest>,
+    ApiJson(req): ApiJson<RefusalRequest>,
 ) -> Result<Json<ApplicationView>, ApiError> {
     load(&state, &caller, &key, Access::Provide).await?;
-    let today = state.clock.today();
-    let result = match caller.0.provider() {
-        Some(_) => {
-            let (p, _) = provider_of(&state, &caller).await?;
-            state
-                .platform
-                .refuse_as(&p, &key, today, req.reason.as_deref())
-                .await
-        }
-        None => {
-            state
-                .platform
-                .close(&key, Closing::Refuse, today, req.reason.as_deref())
-                .await
-        }
-    };
+    let reason = RefusalReason::parse(&req.reason).ok_or_else(|| {
+        let codes: Vec<&str> = RefusalReason::ALL.iter().map(|r| r.code()).collect();
+        unprocessable("reason", format!("must be one of {}", codes.join(", ")))
+    })?;
+    let (p, _) = provider_of(&state, &caller).await?;
+    let result = state
+        .platform
+        .refuse_as(&p, &key, state.clock.today(), reason)
+        .await;
     let app = counted(&state, "refuse", result)?;
     Ok(Json(view(&key, &app)))
 }
@@ -498,20 +459,18 @@ pub async fn pay(
     ApiJson(req): ApiJson<PaymentRequest>,
 ) -> Result<Json<ApplicationView>, ApiError> {
     load(&state, &caller, &key, Access::Release).await?;
-    if req.invoice.trim().is_empty() || req.invoice.len() > 100 {
-        return Err(unprocessable("invoice", "must be 1 to 100 characters"));
-    }
-    let order = format!("{key}/{}", req.invoice.trim());
+    let invoice =
+        InvoiceNumber::parse(&req.invoice).map_err(|e| unprocessable("invoice", e.to_string()))?;
     let app = counted(
         &state,
         "pay",
         state
             .platform
-            .pay_order(
+            .release(
                 &key,
                 Cents::new(req.amount_cents),
                 state.clock.today(),
-                &order,
+                &invoice,
             )
             .await,
     )?;
@@ -635,7 +594,8 @@ pub async fn deposits(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PayoutRunRequest {
-    /// The run's id: the same id again answers the same run.
+    /// The run's id, 1 to 40 letters, digits, '-' or '_': the same id again answers the same
+    /// run.
     pub run: String,
 }
 
@@ -650,9 +610,6 @@ pub async fn payout_run(
     ApiJson(req): ApiJson<PayoutRunRequest>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_agency()?;
-    if req.run.trim().is_empty() || req.run.len() > 100 {
-        return Err(unprocessable("run", "must be 1 to 100 characters"));
-    }
     let run = counted(
         &state,
         "payout_run",

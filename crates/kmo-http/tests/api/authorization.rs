@@ -47,6 +47,16 @@ fn endpoints() -> Vec<(Method, String, Option<Value>)> {
             ),
         ),
         (
+            Method::POST,
+            "/api/v1/applications/preview".into(),
+            Some(
+                json!({"enterprise": OTHERS_ENTERPRISE, "application": "X-1", "provider": "0811.111.129",
+                "service": {"kind": "training", "theme": "digitalisation", "sub_theme": null, "start_date": "2025-03-01",
+                    "topics": [], "on_occupation_list": false, "related_to_provider": false},
+                "costs": [{"type": "fee", "amount_cents": 100000}]}),
+            ),
+        ),
+        (
             Method::PUT,
             format!("/api/v1/enterprises/{OTHERS_ENTERPRISE}/profile"),
             Some(
@@ -147,11 +157,14 @@ fn endpoints() -> Vec<(Method, String, Option<Value>)> {
 fn may(role: &str, method: &Method, path: &str) -> bool {
     let on_app = path.contains(OTHERS_APP);
     match role {
-        // Applying, stopping and releasing are the enterprise's own acts, not the agency's.
+        // Applying, stopping and releasing are the enterprise's own acts, and refusing is the
+        // named provider's (rules.md T5), not the agency's.
         "agency" => {
             !(path.ends_with("/payments")
                 || path.ends_with("/stop")
+                || path.ends_with("/refuse")
                 || path == "/api/v1/applications"
+                || path == "/api/v1/applications/preview"
                 || (path.starts_with("/api/v1/drafts") && *method != Method::GET))
         }
         // The quality chamber reads and advises: it may read the application and enterprise.

@@ -265,6 +265,16 @@ async fn apply_deposit_release_pay_out_with_the_right_people() {
                 Some(&json!({"reason": "geen plaats meer"})),
             )
             .await;
+        // A reason outside the rule book's list (rules.md §4.9) is refused with its field.
+        assert_eq!((status, r["field"].as_str()), (422, Some("reason")), "{r}");
+        let (status, r) = app
+            .call(
+                Method::POST,
+                "/api/v1/applications/DEMO-GESTORT/refuse",
+                Some(&trainer),
+                Some(&json!({"reason": "incorrect_application"})),
+            )
+            .await;
         assert_eq!((status, &r["state"]), (200, &json!("refused")), "{r}");
         app.stop().await;
     }
