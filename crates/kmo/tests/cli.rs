@@ -271,3 +271,54 @@ fn user_add_reads_the_password_from_stdin_and_names_a_bad_field() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn migrate_creates_a_new_sqlite_file_where_the_url_says_and_names_a_missing_folder() {
+    let dir = std::env::temp_dir().join(format!("kmo-migrate-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let migrate = |url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_kmo"))
+            .args(["migrate", "--database-url", url])
+            .env_remove("KMO_DATABASE__URL")
+            .output()
+            .unwrap()
+    };
+    for (file, tail) in [("new.sqlite3", ""), ("rwc.sqlite3", "?mode=rwc")] {
+        let path = dir.join(file);
+        let out = migrate(&format!("sqlite://{}{tail}", path.display()));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(path.exists(), "{file}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("migration(s) applied"));
+    }
+    // mode=rw: the file must exist.
+    let out = migrate(&format!(
+        "sqlite://{}?mode=rw",
+        dir.join("rw.sqlite3").display()
+    ));
+    assert!(!out.status.success());
+    assert!(!dir.join("rw.sqlite3").exists());
+    let out = migrate(&format!(
+        "sqlite://{}?mode=rw",
+        dir.join("new.sqlite3").display()
+    ));
+    assert!(out.status.success());
+    // A missing folder: an error naming it, nothing created.
+    let folder = dir.join("geen-map");
+    let out = migrate(&format!(
+        "sqlite://{}",
+        folder.join("new.sqlite3").display()
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("the folder {} does not exist", folder.display())),
+        "{err}"
+    );
+    assert!(!folder.exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
