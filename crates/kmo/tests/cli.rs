@@ -223,6 +223,21 @@ fn config_print_default_is_loadable_toml_and_a_bad_setting_is_named() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("server.listen"), "{err}");
+    // The platform's bank account is a setting, checked before anything starts.
+    assert!(
+        text.contains(
+            "[wallet]\niban = \"BE10 0910 1234 5604\"\nname = \"kmo-portefeuille VLAIO\""
+        ),
+        "{text}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kmo"))
+        .args(["serve"])
+        .env("KMO_WALLET__IBAN", "BE10 0910 1234 5605")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wallet.iban"), "{err}");
 }
 
 #[test]
