@@ -10,6 +10,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use kmo_app::accounts::Principal;
+use subtle::ConstantTimeEq as _;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -113,8 +114,10 @@ async fn from_session(parts: &Parts, state: &AppState, secret: &str) -> Result<C
     Ok(Caller(principal))
 }
 
+/// Equal without a timing that tells how many leading bytes matched (the length may show; the
+/// CSRF token's length is no secret).
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    bool::from(a.ct_eq(b))
 }
 
 /// 401 with a stable code.
@@ -187,4 +190,20 @@ pub async fn attempt_failed(state: &AppState, what: &str) -> Result<(), ApiError
 
 pub async fn attempt_succeeded(state: &AppState, what: &str) -> Result<(), ApiError> {
     Ok(state.platform.attempt_succeeded(what).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_equal_only_when_every_byte_and_the_length_match() {
+        assert!(constant_time_eq(b"csrf-token", b"csrf-token"));
+        assert!(constant_time_eq(b"", b""));
+        assert!(!constant_time_eq(b"csrf-token", b"csrf-tokeN"));
+        assert!(!constant_time_eq(b"csrf-token", b"Csrf-token"));
+        assert!(!constant_time_eq(b"csrf-token", b"csrf-toke"));
+        assert!(!constant_time_eq(b"csrf-toke", b"csrf-token"));
+        assert!(!constant_time_eq(b"", b"x"));
+    }
 }

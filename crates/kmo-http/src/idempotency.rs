@@ -22,12 +22,22 @@ pub const KEY_BYTES_MAX: usize = 100;
 /// Largest answer kept.
 const ANSWER_BYTES_MAX: usize = 4 * 1024 * 1024;
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(64), |mut s, b| {
-        use std::fmt::Write as _;
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+/// Whose keys: the SHA-256 of the `Authorization` header (or of `anonymous`), in hex.
+fn scope_of(authorization: Option<&HeaderValue>) -> String {
+    hex::encode(Sha256::digest(
+        authorization.map_or(&b"anonymous"[..], HeaderValue::as_bytes),
+    ))
+}
+
+/// What was asked under a key: the SHA-256 of method, path with query and body, in hex.
+fn request_hash(method: &str, path_and_query: &str, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(method.as_bytes());
+    hasher.update([0]);
+    hasher.update(path_and_query.as_bytes());
+    hasher.update([0]);
+    hasher.update(body);
+    hex::encode(hasher.finalize())
 }
 
 fn invalid_key() -> ApiError {
@@ -70,11 +80,7 @@ async fn handle(
         })
         .ok_or_else(invalid_key)?
         .to_owned();
-    let scope = hex(&Sha256::digest(
-        req.headers()
-            .get(header::AUTHORIZATION)
-            .map_or(&b"anonymous"[..], HeaderValue::as_bytes),
-    ));
+    let scope = scope_of(req.headers().get(header::AUTHORIZATION));
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, state.settings.limits.request_body_bytes_max)
         .await
@@ -85,19 +91,11 @@ async fn handle(
                 "the body is larger than the limit",
             )
         })?;
-    let mut hasher = Sha256::new();
-    hasher.update(parts.method.as_str().as_bytes());
-    hasher.update([0]);
-    hasher.update(
-        parts
-            .uri
-            .path_and_query()
-            .map_or("", |p| p.as_str())
-            .as_bytes(),
+    let request_hash = request_hash(
+        parts.method.as_str(),
+        parts.uri.path_and_query().map_or("", |p| p.as_str()),
+        &bytes,
     );
-    hasher.update([0]);
-    hasher.update(&bytes);
-    let request_hash = hex(&hasher.finalize());
 
     if let Some(stored) = state.platform.idempotent_answer(&scope, &key).await? {
         if stored.request_hash != request_hash {
@@ -148,4 +146,32 @@ async fn handle(
         .save_idempotent_answer(&scope, &key, &answer, state.clock.today())
         .await?;
     Ok(Response::from_parts(parts, Body::from(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+
+    /// Stored answers are found again by these strings: their form (lower-case hex of SHA-256)
+    /// must not change.
+    #[test]
+    fn scopes_and_request_hashes_are_lower_case_hex_sha256() {
+        // SHA-256("anonymous") and SHA-256("abc"), from any reference implementation.
+        assert_eq!(
+            scope_of(None),
+            "2f183a4e64493af3f377f745eda502363cd3e7ef6e4d266d444758de0a85fcc8"
+        );
+        assert_eq!(
+            scope_of(Some(&HeaderValue::from_static("abc"))),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        // SHA-256("POST\0/a?b=1\0{}").
+        let hash = request_hash("POST", "/a?b=1", b"{}");
+        assert_eq!(
+            hash,
+            "47f27ceb24cb3b0dcd048ca803708be35f306c627a3fb503f84c4b92d87d50eb"
+        );
+        assert_ne!(hash, request_hash("POST", "/a?b=1", b"{ }"));
+    }
 }

@@ -42,12 +42,14 @@ use tracing::Instrument as _;
 use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
-use crate::settings::{LogFormat, Settings};
+use crate::settings::{LogFormat, Settings, SettingsError, WalletAccount};
 
 /// What every handler can reach. Cheap to clone (all shared).
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub settings: Arc<Settings>,
+    /// The platform's bank account (`[wallet]` of the settings, checked).
+    pub wallet: Arc<WalletAccount>,
     pub db: Db,
     pub platform: Arc<Platform<Db>>,
     pub rules: Arc<RuleBook>,
@@ -57,15 +59,24 @@ pub struct AppState {
 
 impl AppState {
     /// The state over an opened (migrated) database.
-    pub fn new(settings: Settings, db: Db, rules: RuleBook, clock: Arc<dyn Clock>) -> Self {
-        AppState {
+    ///
+    /// # Errors
+    /// A setting that [`Settings::load`] would have refused too (the wallet's account), named.
+    pub fn new(
+        settings: Settings,
+        db: Db,
+        rules: RuleBook,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, SettingsError> {
+        Ok(AppState {
+            wallet: Arc::new(settings.wallet.account()?),
             settings: Arc::new(settings),
             platform: Arc::new(Platform::new(db.clone(), rules.clone())),
             db,
             rules: Arc::new(rules),
             clock,
             metrics: Arc::new(Metrics::default()),
-        }
+        })
     }
 }
 

@@ -8,6 +8,7 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+use kmo_domain::Iban;
 use serde::{Deserialize, Serialize};
 
 /// Everything `kmo serve` can be told.
@@ -19,6 +20,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub server: ServerSettings,
     pub limits: LimitSettings,
+    pub wallet: WalletSettings,
 }
 
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -92,6 +94,71 @@ pub struct LimitSettings {
     pub page_size_max: u32,
 }
 
+/// The platform's bank account: where enterprises deposit their own share (the deposit
+/// instructions and their EPC QR code show it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WalletSettings {
+    /// The account's IBAN, with or without spaces (Belgian; both check digits are verified at
+    /// start).
+    pub iban: String,
+    /// The beneficiary's name on a transfer to it (at most 70 characters, the EPC QR code's
+    /// limit).
+    pub name: String,
+}
+
+/// Longest beneficiary name an EPC QR code carries (EPC069-12).
+pub const WALLET_NAME_CHARS_MAX: usize = 70;
+
+/// The platform's bank account, checked: what [`WalletSettings`] becomes at start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WalletAccount {
+    iban: Iban,
+    name: String,
+}
+
+impl WalletAccount {
+    /// The IBAN (`Display` is the paper form in groups of four, `electronic()` the compact one).
+    #[must_use]
+    pub fn iban(&self) -> &Iban {
+        &self.iban
+    }
+
+    /// The beneficiary's name, trimmed.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl WalletSettings {
+    /// The account these settings name, or the setting that is wrong and why.
+    pub fn account(&self) -> Result<WalletAccount, SettingsError> {
+        let iban = Iban::parse(&self.iban).map_err(|e| SettingsError::Invalid {
+            key: "wallet.iban".into(),
+            message: format!("{:?} is not a valid Belgian IBAN: {e}", self.iban),
+        })?;
+        let name = self.name.trim();
+        let invalid_name = |message: &str| SettingsError::Invalid {
+            key: "wallet.name".into(),
+            message: message.into(),
+        };
+        if name.is_empty() {
+            return Err(invalid_name("must not be empty"));
+        }
+        if name.chars().count() > WALLET_NAME_CHARS_MAX {
+            return Err(invalid_name("must be at most 70 characters"));
+        }
+        if name.chars().any(char::is_control) {
+            return Err(invalid_name("must be one line without control characters"));
+        }
+        Ok(WalletAccount {
+            iban,
+            name: name.to_owned(),
+        })
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -99,6 +166,16 @@ impl Default for Settings {
             database: DatabaseSettings::default(),
             server: ServerSettings::default(),
             limits: LimitSettings::default(),
+            wallet: WalletSettings::default(),
+        }
+    }
+}
+
+impl Default for WalletSettings {
+    fn default() -> Self {
+        WalletSettings {
+            iban: "BE10 0910 1234 5604".into(),
+            name: "kmo-portefeuille VLAIO".into(),
         }
     }
 }
@@ -153,7 +230,8 @@ impl Settings {
         format!(
             "# kmo-portefeuille settings: these are the defaults. Every key can also be set as an\n\
              # environment variable KMO_<SECTION>__<KEY>, e.g. KMO_DATABASE__URL, KMO_SERVER__LISTEN,\n\
-             # KMO_DATA_DIR. An empty database.url means sqlite://<data_dir>/kmo.sqlite3.\n\n{body}"
+             # KMO_DATA_DIR. An empty database.url means sqlite://<data_dir>/kmo.sqlite3.\n\
+             # [wallet] is the platform's bank account for the enterprises' deposits.\n\n{body}"
         )
     }
 
@@ -278,6 +356,7 @@ impl Settings {
         if self.limits.page_size_max == 0 || self.limits.page_size_max > 1_000 {
             return Err(invalid("limits.page_size_max", "must be 1 to 1000"));
         }
+        self.wallet.account()?;
         Ok(())
     }
 }
@@ -397,6 +476,44 @@ mod tests {
         );
         let err = Settings::load(None, env(&[("KMO_DATABASE__URL", "mysql://x")])).unwrap_err();
         assert!(err.to_string().contains("database.url"), "{err}");
+    }
+
+    #[test]
+    fn the_wallet_account_is_a_setting_checked_at_start() {
+        let account = Settings::default().wallet.account().unwrap();
+        assert_eq!(account.iban().to_string(), "BE10 0910 1234 5604");
+        assert_eq!(account.name(), "kmo-portefeuille VLAIO");
+        assert!(Settings::default_toml().contains("[wallet]\niban = \"BE10 0910 1234 5604\""));
+
+        let file = "[wallet]\niban = \"be68539007547034\"\nname = \"Agentschap Innoveren\"\n";
+        let loaded = Settings::load(Some(("kmo.toml", file)), env(&[])).unwrap();
+        let account = loaded.wallet.account().unwrap();
+        assert_eq!(account.iban().to_string(), "BE68 5390 0754 7034");
+        assert_eq!(account.name(), "Agentschap Innoveren");
+        let loaded = Settings::load(
+            Some(("kmo.toml", file)),
+            env(&[("KMO_WALLET__IBAN", "BE71 0961 2345 6769")]),
+        )
+        .unwrap();
+        assert_eq!(loaded.wallet.iban, "BE71 0961 2345 6769");
+
+        // A wrong check digit, a foreign account, an empty or overlong name: named at start.
+        for (var, value, key) in [
+            ("KMO_WALLET__IBAN", "BE10 0910 1234 5605", "wallet.iban"),
+            ("KMO_WALLET__IBAN", "NL91 ABNA 0417 1643 00", "wallet.iban"),
+            ("KMO_WALLET__NAME", " ", "wallet.name"),
+            ("KMO_WALLET__NAME", &"x".repeat(71), "wallet.name"),
+            ("KMO_WALLET__NAME", "twee\nregels", "wallet.name"),
+        ] {
+            let err = Settings::load(None, env(&[(var, value)])).unwrap_err();
+            assert!(
+                err.to_string().starts_with(&format!("setting {key}:")),
+                "{err}"
+            );
+        }
+        let err =
+            Settings::load(None, env(&[("KMO_WALLET__IBAN", "BE10 0910 1234 5605")])).unwrap_err();
+        assert!(err.to_string().contains("BE10 0910 1234 5605"), "{err}");
     }
 
     #[test]

@@ -68,27 +68,23 @@ pub enum Tx {
 /// Options for [`Db::connect`].
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectOptions {
-    /// Create the SQLite file if it does not exist (only for the default data directory and for
-    /// fresh scenario databases: a typo in a URL must not create a new, empty database).
-    pub create_sqlite_file: bool,
+    /// Connections to PostgreSQL (ignored for SQLite, which uses one).
     pub max_connections: u32,
 }
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        ConnectOptions {
-            create_sqlite_file: false,
-            max_connections: 8,
-        }
+        ConnectOptions { max_connections: 8 }
     }
 }
 
 impl Db {
     /// Connects by URL: `sqlite://PATH` or `postgres://…` / `postgresql://…`. Any other scheme
-    /// is an error, never a silent fallback.
+    /// is an error, never a silent fallback. A missing SQLite file is created (its folder must
+    /// exist) unless the URL ends in `?mode=rw`.
     pub async fn connect(url: &str, options: ConnectOptions) -> Result<Db, StoreError> {
         match Db::backend_of(url)? {
-            Backend::Sqlite => Ok(Db::Sqlite(SqliteDb::open(url, options.create_sqlite_file)?)),
+            Backend::Sqlite => Ok(Db::Sqlite(SqliteDb::open(url)?)),
             Backend::Postgres => {
                 let opts = PgConnectOptions::from_str(url)
                     .map_err(|e| StoreError::Database(format!("invalid PostgreSQL URL: {e}")))?;

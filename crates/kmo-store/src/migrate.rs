@@ -95,14 +95,10 @@ pub const MIGRATIONS: &[Migration] = &[
     },
 ];
 
+/// The SHA-256 of a migration's text in lower-case hex, as stored in `kmo_migration.checksum`
+/// (its form must never change: every database compares against it).
 fn checksum(sql: &str) -> String {
-    Sha256::digest(sql.as_bytes())
-        .iter()
-        .fold(String::new(), |mut s, b| {
-            use std::fmt::Write as _;
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    hex::encode(Sha256::digest(sql.as_bytes()))
 }
 
 /// Applies every migration not applied yet, each in its own transaction. Returns how many ran.
@@ -143,4 +139,23 @@ pub async fn migrate_to(db: &Db, version: i64) -> Result<usize, StoreError> {
         ran += 1;
     }
     Ok(ran)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every database keeps these checksums: their form (lower-case hex of SHA-256) must not
+    /// change, or every migration would look edited.
+    #[test]
+    fn a_checksum_is_the_lower_case_hex_sha256_of_the_text() {
+        assert_eq!(
+            checksum("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            checksum(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
 }

@@ -47,11 +47,11 @@ impl Scratch {
         match base.map(Db::backend_of).transpose()? {
             None | Some(Backend::Sqlite) => {
                 let path = match base {
-                    Some(url) => PathBuf::from(format!(
-                        "{}.scratch-{unique}",
-                        url.trim_start_matches("sqlite://")
-                            .trim_start_matches("sqlite:")
-                    )),
+                    // Next to the named file, whatever the URL's parameters say.
+                    Some(url) => {
+                        let (file, _) = crate::sqlite::parse_url(url)?;
+                        PathBuf::from(format!("{}.scratch-{unique}", file.display()))
+                    }
                     None => std::env::temp_dir().join(format!("kmo-scratch-{unique}.sqlite3")),
                 };
                 remove_sqlite(&path);
@@ -59,7 +59,6 @@ impl Scratch {
                 let db = Db::connect(
                     &url,
                     ConnectOptions {
-                        create_sqlite_file: true,
                         max_connections: connections,
                     },
                 )
@@ -73,14 +72,7 @@ impl Scratch {
             }
             Some(Backend::Postgres) => {
                 let url = base.unwrap_or_default();
-                let admin = Db::connect(
-                    url,
-                    ConnectOptions {
-                        max_connections: 1,
-                        ..ConnectOptions::default()
-                    },
-                )
-                .await?;
+                let admin = Db::connect(url, ConnectOptions { max_connections: 1 }).await?;
                 let schema = format!("kmo_scratch_{unique}");
                 if let Db::Postgres(pool) = &admin {
                     sqlx::query(&format!("create schema {schema}"))
@@ -94,7 +86,6 @@ impl Scratch {
                     &scoped,
                     ConnectOptions {
                         max_connections: connections,
-                        ..ConnectOptions::default()
                     },
                 )
                 .await?;
@@ -150,4 +141,30 @@ pub fn backends_under_test() -> Vec<Option<String>> {
         }
     }
     list
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code")]
+    use super::*;
+
+    #[tokio::test]
+    async fn a_scratch_file_lies_next_to_the_named_one_whatever_the_url_parameters() {
+        let base = std::env::temp_dir().join(format!("kmo-scratch-base-{}", std::process::id()));
+        let url = format!("{}?mode=rwc", Db::sqlite_url(&base));
+        let scratch = Scratch::create(Some(&url), 1).await.unwrap();
+        let Cleanup::File(path) = &scratch.cleanup else {
+            unreachable!("a SQLite scratch is a file")
+        };
+        assert!(path.starts_with(std::env::temp_dir()) && path.exists());
+        assert!(
+            path.display()
+                .to_string()
+                .starts_with(&format!("{}.scratch-", base.display())),
+            "{}",
+            path.display()
+        );
+        scratch.drop_it().await;
+        assert!(!base.exists());
+    }
 }

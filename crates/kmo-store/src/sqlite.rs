@@ -118,9 +118,10 @@ impl fmt::Debug for SqliteDb {
     }
 }
 
-/// The file a `sqlite://PATH` (or `sqlite:PATH`) URL names, and whether it may be created
-/// (`?mode=rwc`). Other query parameters are refused rather than ignored.
-fn parse_url(url: &str) -> Result<(PathBuf, bool), StoreError> {
+/// The file a `sqlite://PATH` (or `sqlite:PATH`) URL names, and whether it may be created: yes
+/// by default and with `?mode=rwc`, no with `?mode=rw` (the file must exist). Other query
+/// parameters are refused rather than ignored.
+pub(crate) fn parse_url(url: &str) -> Result<(PathBuf, bool), StoreError> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
@@ -131,7 +132,7 @@ fn parse_url(url: &str) -> Result<(PathBuf, bool), StoreError> {
             "{url:?} names no file: use sqlite://PATH"
         )));
     }
-    let mut create = false;
+    let mut create = true;
     for pair in query.split('&').filter(|p| !p.is_empty()) {
         match pair {
             "mode=rwc" => create = true,
@@ -146,13 +147,42 @@ fn parse_url(url: &str) -> Result<(PathBuf, bool), StoreError> {
     Ok((PathBuf::from(path), create))
 }
 
+/// Why a missing file cannot be opened, in words (SQLite itself only says "unable to open
+/// database file"); `None` when the file exists or can be created.
+fn missing_file(path: &Path, create: bool) -> Option<String> {
+    if path.exists() {
+        return None;
+    }
+    if !create {
+        return Some(format!(
+            "cannot open {}: the file does not exist (the URL says mode=rw; \
+             without it the file is created)",
+            path.display()
+        ));
+    }
+    // A bare file name has an empty parent: the working directory, which exists.
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty())?;
+    if folder.exists() {
+        return None;
+    }
+    Some(format!(
+        "cannot create {}: the folder {} does not exist",
+        path.display(),
+        folder.display()
+    ))
+}
+
 impl SqliteDb {
-    /// Opens (and with `create`, creates) the database a `sqlite://` URL names, in WAL mode with
-    /// foreign keys on and a busy timeout.
-    pub(crate) fn open(url: &str, create: bool) -> Result<SqliteDb, StoreError> {
-        let (path, create_in_url) = parse_url(url)?;
+    /// Opens the database a `sqlite://` URL names — creating the file when it is missing, unless
+    /// the URL says `?mode=rw` — in WAL mode with foreign keys on and a busy timeout. The folder
+    /// must exist: a missing one is an error naming it, not a folder created on a typo.
+    pub(crate) fn open(url: &str) -> Result<SqliteDb, StoreError> {
+        let (path, create) = parse_url(url)?;
+        if let Some(reason) = missing_file(&path, create) {
+            return Err(StoreError::Database(reason));
+        }
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        if create || create_in_url {
+        if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
         }
         let conn = Connection::open_with_flags(&path, flags)
@@ -1848,4 +1878,79 @@ fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
         prev_hash: r.get(6)?,
         hash: r.get(7)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
+    use super::*;
+
+    fn fresh_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("kmo-sqlite-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn open_err(url: &str) -> String {
+        match SqliteDb::open(url) {
+            Ok(_) => panic!("{url} opened"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_missing_file_is_created_unless_the_url_says_mode_rw() {
+        let dir = fresh_dir("create");
+        for (name, url_tail) in [("plain", ""), ("rwc", "?mode=rwc")] {
+            let path = dir.join(format!("{name}.sqlite3"));
+            let db = SqliteDb::open(&format!("sqlite://{}{url_tail}", path.display())).unwrap();
+            assert!(path.exists(), "{name}");
+            drop(db);
+            // And opened again, now that it exists, also with mode=rw.
+            SqliteDb::open(&format!("sqlite://{}?mode=rw", path.display())).unwrap();
+        }
+        let missing = dir.join("rw.sqlite3");
+        let err = open_err(&format!("sqlite://{}?mode=rw", missing.display()));
+        assert!(
+            err.contains(&missing.display().to_string()) && err.contains("does not exist"),
+            "{err}"
+        );
+        assert!(!missing.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_missing_folder_is_an_error_naming_it_and_is_not_created() {
+        let dir = fresh_dir("folder");
+        let folder = dir.join("geen-map");
+        let path = folder.join("new.sqlite3");
+        let err = open_err(&format!("sqlite://{}", path.display()));
+        assert!(
+            err.contains(&format!("the folder {} does not exist", folder.display())),
+            "{err}"
+        );
+        assert!(!folder.exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn urls_name_a_file_and_only_known_parameters() {
+        assert_eq!(
+            parse_url("sqlite://data/kmo.sqlite3").unwrap(),
+            (PathBuf::from("data/kmo.sqlite3"), true)
+        );
+        assert_eq!(
+            parse_url("sqlite:kmo.sqlite3?mode=rw").unwrap(),
+            (PathBuf::from("kmo.sqlite3"), false)
+        );
+        assert_eq!(
+            parse_url("sqlite:///abs/kmo.sqlite3?mode=rw&mode=rwc").unwrap(),
+            (PathBuf::from("/abs/kmo.sqlite3"), true)
+        );
+        assert!(parse_url("sqlite://").is_err());
+        assert!(parse_url("sqlite://x.db?cache=shared").is_err());
+        // A bare file name lives in the working directory, which exists.
+        assert_eq!(missing_file(Path::new("kmo-nieuw.sqlite3"), true), None);
+    }
 }

@@ -424,22 +424,30 @@ fn concurrent_submissions_never_exceed_the_ceiling() {
 }
 
 #[test]
-fn a_database_url_with_an_unknown_scheme_is_refused() {
+fn an_unknown_scheme_is_refused_and_a_missing_sqlite_file_created_unless_mode_rw() {
     let e = Db::backend_of("mysql://localhost/kmo").unwrap_err();
     assert!(e.to_string().contains("unsupported"), "{e}");
     runtime().block_on(async {
+        // A missing SQLite file is created where the URL says, unless it says mode=rw.
         let missing =
             std::env::temp_dir().join(format!("kmo-does-not-exist-{}.sqlite3", std::process::id()));
+        let url = Db::sqlite_url(&missing);
         let r = Db::connect(
-            &Db::sqlite_url(&missing),
+            &format!("{url}?mode=rw"),
             kmo_store::ConnectOptions::default(),
         )
         .await;
-        assert!(
-            r.is_err(),
-            "a missing SQLite file is not created unless asked"
-        );
+        assert!(r.is_err(), "mode=rw does not create the file");
         assert!(!missing.exists());
+        let db = Db::connect(&url, kmo_store::ConnectOptions::default())
+            .await
+            .unwrap();
+        assert!(missing.exists());
+        db.close().await;
+        drop(db);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", missing.display()));
+        }
     });
 }
 

@@ -1307,3 +1307,41 @@ async fn the_wizard_takes_cost_lines_picks_by_theme_and_the_rules_cap_the_cateri
         site.stop().await;
     }
 }
+
+#[tokio::test]
+async fn the_deposit_instructions_and_qr_code_name_the_wallet_account_of_the_settings() {
+    for db in backends_under_test() {
+        let site = Site::start_with(db.as_deref(), |s| {
+            s.wallet.iban = "be68539007547034".into();
+            s.wallet.name = "Agentschap Innoveren & Ondernemen".into();
+        })
+        .await;
+        // The demo's application waiting for its own share, as the agency sees it.
+        let agency = log_in(&site, "agentschap@demo.kmo").await;
+        let (status, page, _) = site.get("/aanvragen/DEMO-INGEDIEND", Some(&agency)).await;
+        assert_eq!(status, 200);
+        // The account in its paper form, whatever way it was written in the settings.
+        assert!(
+            page.contains("id=\"deposit-iban\">BE68 5390 0754 7034</dd>"),
+            "{page}"
+        );
+        assert!(
+            page.contains("id=\"deposit-beneficiary\">Agentschap Innoveren &#38; Ondernemen</dd>"),
+            "{page}"
+        );
+        assert!(!page.contains("0910"), "not the default account: {page}");
+        // The QR code carries the same account and name.
+        let app = platform(&site).application("DEMO-INGEDIEND").await.unwrap();
+        let reference =
+            kmo_domain::PaymentReference::from_base(u64::try_from(app.id).unwrap()).unwrap();
+        let qr = kmo_web::qr::svg_data_url(&kmo_web::qr::epc_payload(
+            "Agentschap Innoveren & Ondernemen",
+            "BE68539007547034",
+            app.own_share,
+            &reference.to_string(),
+        ))
+        .unwrap();
+        assert!(page.contains(&format!("<img src=\"{qr}\"")), "{page}");
+        site.stop().await;
+    }
+}

@@ -85,7 +85,7 @@ pub fn serve(
             out.flush()?;
         }
         tracing::info!(address = %bound, database = %kmo_http::settings::redact_url(&location.resolve().0), "listening");
-        let state = AppState::new(settings, db, RuleBook::embedded()?, Arc::new(SystemClock));
+        let state = AppState::new(settings, db, RuleBook::embedded()?, Arc::new(SystemClock))?;
         kmo_http::serve_with(listener, state, kmo_web::router(), shutdown_signal()).await?;
         Ok(0)
     })

@@ -28,7 +28,7 @@ pub struct DbLocation {
 }
 
 impl DbLocation {
-    /// The URL to use, and whether it is the default (whose file and folder may be created).
+    /// The URL to use, and whether it is the default (whose folder may be created).
     #[must_use]
     pub fn resolve(&self) -> (String, bool) {
         match &self.url {
@@ -37,7 +37,9 @@ impl DbLocation {
         }
     }
 
-    /// Connects (creating the default data directory and file when they are used).
+    /// Connects (creating the default data directory when it is used). A missing SQLite file is
+    /// created, in the default directory or where a `sqlite://` URL says (whose folder must
+    /// exist), unless that URL ends in `?mode=rw`.
     pub async fn connect(&self) -> anyhow::Result<Db> {
         let (url, default) = self.resolve();
         if default {
@@ -48,7 +50,6 @@ impl DbLocation {
         Ok(Db::connect(
             &url,
             ConnectOptions {
-                create_sqlite_file: default,
                 max_connections: self.max_connections,
             },
         )
@@ -297,10 +298,7 @@ pub fn replay(
                 }
                 let db = Db::connect(
                     &Db::sqlite_url(&path),
-                    ConnectOptions {
-                        create_sqlite_file: true,
-                        max_connections: 2,
-                    },
+                    ConnectOptions { max_connections: 2 },
                 )
                 .await?;
                 migrate(&db).await?;

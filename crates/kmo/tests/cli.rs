@@ -223,6 +223,21 @@ fn config_print_default_is_loadable_toml_and_a_bad_setting_is_named() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("server.listen"), "{err}");
+    // The platform's bank account is a setting, checked before anything starts.
+    assert!(
+        text.contains(
+            "[wallet]\niban = \"BE10 0910 1234 5604\"\nname = \"kmo-portefeuille VLAIO\""
+        ),
+        "{text}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_kmo"))
+        .args(["serve"])
+        .env("KMO_WALLET__IBAN", "BE10 0910 1234 5605")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("wallet.iban"), "{err}");
 }
 
 #[test]
@@ -269,5 +284,56 @@ fn user_add_reads_the_password_from_stdin_and_names_a_bad_field() {
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("password"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn migrate_creates_a_new_sqlite_file_where_the_url_says_and_names_a_missing_folder() {
+    let dir = std::env::temp_dir().join(format!("kmo-migrate-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let migrate = |url: &str| {
+        Command::new(env!("CARGO_BIN_EXE_kmo"))
+            .args(["migrate", "--database-url", url])
+            .env_remove("KMO_DATABASE__URL")
+            .output()
+            .unwrap()
+    };
+    for (file, tail) in [("new.sqlite3", ""), ("rwc.sqlite3", "?mode=rwc")] {
+        let path = dir.join(file);
+        let out = migrate(&format!("sqlite://{}{tail}", path.display()));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(path.exists(), "{file}");
+        assert!(String::from_utf8_lossy(&out.stdout).contains("migration(s) applied"));
+    }
+    // mode=rw: the file must exist.
+    let out = migrate(&format!(
+        "sqlite://{}?mode=rw",
+        dir.join("rw.sqlite3").display()
+    ));
+    assert!(!out.status.success());
+    assert!(!dir.join("rw.sqlite3").exists());
+    let out = migrate(&format!(
+        "sqlite://{}?mode=rw",
+        dir.join("new.sqlite3").display()
+    ));
+    assert!(out.status.success());
+    // A missing folder: an error naming it, nothing created.
+    let folder = dir.join("geen-map");
+    let out = migrate(&format!(
+        "sqlite://{}",
+        folder.join("new.sqlite3").display()
+    ));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!("the folder {} does not exist", folder.display())),
+        "{err}"
+    );
+    assert!(!folder.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -53,13 +53,7 @@ fn random_bytes<const N: usize>() -> Result<[u8; N], CommandError> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    hex::encode(bytes)
 }
 
 /// The stored form of an API token: SHA-256 of the secret, hex.

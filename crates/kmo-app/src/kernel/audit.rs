@@ -45,13 +45,7 @@ pub fn record_hash(
         h.update(field.as_bytes());
         h.update(b"\n");
     }
-    h.finalize()
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            use std::fmt::Write as _;
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    hex::encode(h.finalize())
 }
 
 /// Builds the next record of a stream after `head` (its seq and hash), hashed.

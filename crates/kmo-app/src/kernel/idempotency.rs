@@ -24,13 +24,7 @@ pub(crate) fn stored_code(code: &str) -> &'static str {
 
 pub(crate) fn request_hash(parts: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(parts.as_bytes())
-        .iter()
-        .fold(String::with_capacity(64), |mut s, b| {
-            use std::fmt::Write as _;
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    hex::encode(Sha256::digest(parts.as_bytes()))
 }
 
 /// A command seen before under the same idempotency key: the same request replays its answer

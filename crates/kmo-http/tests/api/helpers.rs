@@ -111,7 +111,8 @@ async fn spawn(db_url: Option<&str>, adjust: impl FnOnce(&mut Settings), demo: b
         scratch.db.clone(),
         RuleBook::embedded().unwrap(),
         clock.clone(),
-    );
+    )
+    .unwrap();
     if demo {
         // Before the server's first tick moves the clock to today.
         kmo_app::demo::fill(&state.platform, Date::parse("2025-03-03").unwrap())
@@ -145,7 +146,8 @@ impl TestApp {
             self.db().clone(),
             RuleBook::embedded().unwrap(),
             self.clock.clone(),
-        );
+        )
+        .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

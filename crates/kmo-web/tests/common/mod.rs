@@ -26,16 +26,23 @@ pub struct DemoServer {
 
 impl DemoServer {
     pub async fn start(db: Option<&str>) -> DemoServer {
+        DemoServer::start_with(db, |_| {}).await
+    }
+
+    /// The demo server with settings that `adjust` may change first.
+    pub async fn start_with(db: Option<&str>, adjust: impl FnOnce(&mut Settings)) -> DemoServer {
         let scratch = Scratch::create(db, 4).await.unwrap();
         let mut settings = Settings::default();
         settings.server.listen = "127.0.0.1:0".into();
+        adjust(&mut settings);
         let today = Date::parse(TODAY).unwrap();
         let state = AppState::new(
             settings,
             scratch.db.clone(),
             RuleBook::embedded().unwrap(),
             Arc::new(FixedClock::new(today)),
-        );
+        )
+        .unwrap();
         kmo_app::demo::fill(&state.platform, today).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -80,7 +87,12 @@ pub struct Site {
 
 impl Site {
     pub async fn start(db: Option<&str>) -> Site {
-        let server = DemoServer::start(db).await;
+        Site::start_with(db, |_| {}).await
+    }
+
+    /// The site with settings that `adjust` may change first.
+    pub async fn start_with(db: Option<&str>, adjust: impl FnOnce(&mut Settings)) -> Site {
+        let server = DemoServer::start_with(db, adjust).await;
         Site {
             base: server.base.clone(),
             // Redirects are checked by hand.
