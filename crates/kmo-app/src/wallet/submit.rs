@@ -87,6 +87,10 @@ impl<S: Store> Platform<S> {
     /// participant who is not a worker, a provider not registered for the kind). Changes
     /// nothing; an application key already taken is not checked here.
     pub async fn preview(&self, s: &Submission, lang: Lang) -> Result<Preview, CommandError> {
+        retrying!(self.preview_once(s, lang).await)
+    }
+
+    async fn preview_once(&self, s: &Submission, lang: Lang) -> Result<Preview, CommandError> {
         let mut tx = self.store.begin().await?;
         let composed = self.decide_in(&mut tx, s).await?;
         let refusal = if composed.decided.decision.is_eligible() {
