@@ -378,6 +378,11 @@ pub trait Store: Send + Sync {
     /// IMMEDIATE`), so two writers never deadlock on an upgrade.
     fn begin(&self) -> impl Future<Output = Result<Self::Tx, StoreError>> + Send;
 
+    /// Begins a read-only transaction: a consistent snapshot that never waits for a writer (on
+    /// SQLite a reader connection in WAL mode, on PostgreSQL `READ ONLY`). Any write in it
+    /// fails. Queries use it; commands use [`Store::begin`].
+    fn read(&self) -> impl Future<Output = Result<Self::Tx, StoreError>> + Send;
+
     /// The user of an unrevoked API token with this hash and the user's mandates, read in one
     /// go outside any transaction (every authenticated request starts with it).
     fn token_principal(

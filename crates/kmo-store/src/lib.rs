@@ -182,7 +182,19 @@ impl Store for Db {
             Db::Postgres(pool) => pool
                 .begin()
                 .await
-                .map(|t| Tx::Postgres(PgTx(t)))
+                .map(|t| Tx::Postgres(PgTx(t, false)))
+                .map_err(postgres::map_err),
+        }
+    }
+
+    async fn read(&self) -> Result<Tx, StoreError> {
+        match self {
+            Db::Sqlite(db) => db.read().await.map(Tx::Sqlite),
+            // READ ONLY: PostgreSQL refuses any write in it (ready to point at a replica).
+            Db::Postgres(pool) => pool
+                .begin_with("begin transaction read only")
+                .await
+                .map(|t| Tx::Postgres(PgTx(t, true)))
                 .map_err(postgres::map_err),
         }
     }
@@ -193,7 +205,7 @@ impl Store for Db {
     ) -> Result<Option<(UserRecord, Vec<MandateRecord>)>, StoreError> {
         match self {
             Db::Sqlite(db) => {
-                let mut tx = db.begin().await?;
+                let mut tx = db.read().await?;
                 let Some(user) = tx.user_by_token_hash(token_hash)? else {
                     return Ok(None);
                 };

@@ -93,7 +93,12 @@ impl Batch {
 
 /// One PostgreSQL transaction; rolled back when dropped without commit.
 #[derive(Debug)]
-pub struct PgTx(pub(crate) Transaction<'static, Postgres>);
+pub struct PgTx(
+    pub(crate) Transaction<'static, Postgres>,
+    /// A read-only transaction (`Store::read`): rows are read without `for update`, which
+    /// PostgreSQL refuses there.
+    pub(crate) bool,
+);
 
 /// Runs `$body` with `$c` the transaction's connection.
 macro_rules! dispatch {
@@ -757,7 +762,11 @@ impl PgTx {
         &mut self,
         key: &str,
     ) -> Result<Option<Application>, StoreError> {
-        let sql = app_query!("key = $1 for update");
+        let sql = if self.1 {
+            app_query!("key = $1")
+        } else {
+            app_query!("key = $1 for update")
+        };
         let row: Option<AppRow> = dispatch!(self, c => sqlx::query_as(sql).bind(key).fetch_optional(c).await.map_err(map_err)?);
         row.map(AppRow::into_application).transpose()
     }
@@ -766,7 +775,11 @@ impl PgTx {
         &mut self,
         reference: &str,
     ) -> Result<Option<Application>, StoreError> {
-        let sql = app_query!("reference = $1 for update");
+        let sql = if self.1 {
+            app_query!("reference = $1")
+        } else {
+            app_query!("reference = $1 for update")
+        };
         let row: Option<AppRow> = dispatch!(self, c => sqlx::query_as(sql).bind(reference).fetch_optional(c).await.map_err(map_err)?);
         row.map(AppRow::into_application).transpose()
     }
@@ -775,7 +788,11 @@ impl PgTx {
         &mut self,
         id: i64,
     ) -> Result<Option<Application>, StoreError> {
-        let sql = app_query!("id = $1 for update");
+        let sql = if self.1 {
+            app_query!("id = $1")
+        } else {
+            app_query!("id = $1 for update")
+        };
         let row: Option<AppRow> = dispatch!(self, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await.map_err(map_err)?);
         row.map(AppRow::into_application).transpose()
     }
@@ -1237,7 +1254,7 @@ impl PgTx {
     }
 
     pub(crate) async fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {
-        let row: Option<(String, i64, String, String)> = dispatch!(self, c => sqlx::query_as("select key, enterprise_id, body, saved_on from application_draft where key = $1 for update")
+        let row: Option<(String, i64, String, String)> = dispatch!(self, c => sqlx::query_as(if self.1 { "select key, enterprise_id, body, saved_on from application_draft where key = $1" } else { "select key, enterprise_id, body, saved_on from application_draft where key = $1 for update" })
             .bind(key).fetch_optional(c).await.map_err(map_err)?);
         row.map(|(key, enterprise, body, saved_on)| {
             Ok(DraftRecord {

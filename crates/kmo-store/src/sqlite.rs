@@ -6,11 +6,13 @@
 //! `kmo replay` at 480 s. Here a transaction's statements run directly on one connection with
 //! cached prepared statements (~36 µs per whole command in a micro-benchmark).
 //!
-//! One connection per process serves every transaction in turn: SQLite admits one writer at a
-//! time anyway, and every transaction here is a write (`BEGIN IMMEDIATE`). Waiting for it is an
-//! async mutex (fair, first come first served), so an in-process writer never blocks a runtime
-//! thread; only another *process* holding the write lock makes `BEGIN` wait, up to the busy
-//! timeout, after which the service sees `StoreError::Conflict` and retries.
+//! One connection per process serves every write transaction in turn: SQLite admits one writer
+//! at a time anyway (`BEGIN IMMEDIATE`). Waiting for it is an async mutex (fair, first come first
+//! served), so an in-process writer never blocks a runtime thread; only another *process*
+//! holding the write lock makes `BEGIN` wait, up to the busy timeout, after which the service
+//! sees `StoreError::Conflict` and retries. Reads (`Store::read`: pages, lookups, the token of a
+//! request) run on a few reader connections of their own (`query_only`), each a snapshot of the
+//! write-ahead log, so a page never queues behind a writer.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -57,6 +59,9 @@ fn map_err(e: rusqlite::Error) -> StoreError {
 #[derive(Clone)]
 pub struct SqliteDb {
     conn: Arc<Mutex<Connection>>,
+    /// Read-only connections for read transactions, taken in turn.
+    readers: Arc<[Arc<Mutex<Connection>>]>,
+    next_reader: Arc<std::sync::atomic::AtomicUsize>,
     path: PathBuf,
     _checkpointer: Arc<Checkpointer>,
 }
@@ -210,8 +215,13 @@ impl SqliteDb {
         .map_err(map_err)?;
         conn.set_prepared_statement_cache_capacity(128);
         let checkpointer = Checkpointer::start(&path, flags - OpenFlags::SQLITE_OPEN_CREATE)?;
+        let readers = (0..READERS)
+            .map(|_| open_reader(&path, flags - OpenFlags::SQLITE_OPEN_CREATE))
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(SqliteDb {
             conn: Arc::new(Mutex::new(conn)),
+            readers: readers.into(),
+            next_reader: Arc::default(),
             path,
             _checkpointer: Arc::new(checkpointer),
         })
@@ -220,6 +230,32 @@ impl SqliteDb {
     /// Begins a write transaction (`BEGIN IMMEDIATE`: the write lock at once).
     pub(crate) async fn begin(&self) -> Result<SqliteTx, StoreError> {
         self.begin_with(false).await
+    }
+
+    /// Begins a read transaction on the next reader connection (`BEGIN`, deferred: a snapshot
+    /// from its first read on; the connection is `query_only`, so a write in it fails).
+    pub(crate) async fn read(&self) -> Result<SqliteTx, StoreError> {
+        let n = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let reader = self
+            .readers
+            .get(n % self.readers.len().max(1))
+            .unwrap_or(&self.conn);
+        let conn = Arc::clone(reader).lock_owned().await;
+        if !conn.is_autocommit() {
+            conn.execute_batch("rollback").map_err(map_err)?;
+        }
+        let tx = SqliteTx {
+            conn,
+            open: true,
+            foreign_keys_off: false,
+        };
+        tx.conn
+            .prepare_cached("begin")
+            .and_then(|mut s| s.execute([]))
+            .map_err(map_err)?;
+        Ok(tx)
     }
 
     /// Begins a migration's transaction: foreign keys off until [`SqliteTx::commit`] has checked
@@ -249,6 +285,25 @@ impl SqliteDb {
             .map_err(map_err)?;
         Ok(tx)
     }
+}
+
+/// Reader connections per database: page reads run on these, beside the one writer (two cores
+/// here; four lets a reader wait less for another without much memory).
+const READERS: usize = 4;
+
+/// Opens a reader connection: `query_only`, so nothing is ever written through it.
+fn open_reader(path: &Path, flags: OpenFlags) -> Result<Arc<Mutex<Connection>>, StoreError> {
+    let conn = Connection::open_with_flags(path, flags)
+        .map_err(|e| StoreError::Database(format!("cannot open {}: {e}", path.display())))?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(map_err)?;
+    conn.execute_batch(
+        "pragma query_only = on; pragma foreign_keys = on; pragma mmap_size = 268435456; \
+         pragma cache_size = -2048;",
+    )
+    .map_err(map_err)?;
+    conn.set_prepared_statement_cache_capacity(128);
+    Ok(Arc::new(Mutex::new(conn)))
 }
 
 /// One SQLite transaction; rolled back when dropped without [`SqliteTx::commit`].

@@ -996,3 +996,44 @@ fn a_change_that_breaks_an_invariant_is_refused_before_anything_is_written() {
         });
     }
 }
+
+#[test]
+fn reads_never_wait_for_a_writer_and_never_write() {
+    for url in backends() {
+        runtime().block_on(async {
+            let (scratch, p) = platform_with_enterprise(url.as_deref(), 4).await;
+            p.advance_clock(d("2024-03-01")).await.unwrap();
+            funded(&p, "A1", "2024-03-01", 100_000).await;
+            // A writer holds its transaction open (on SQLite: the write lock) and changes the
+            // clock without committing yet.
+            let mut writer = scratch.db.begin().await.unwrap();
+            writer.set_clock(d("2024-03-05")).await.unwrap();
+            // A read still answers at once, from the last committed state.
+            let read = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+                let mut tx = scratch.db.read().await.unwrap();
+                let clock = tx.clock().await.unwrap();
+                let app = tx.application_by_key("A1").await.unwrap();
+                (clock, app.map(|a| a.deposited))
+            })
+            .await
+            .expect("a read waited for the writer");
+            assert_eq!(read.0, Some(d("2024-03-01")), "on {}", name(url.as_ref()));
+            assert!(read.1.unwrap().is_positive());
+            writer.commit().await.unwrap();
+            // The platform's queries read the committed state.
+            assert_eq!(p.application("A1").await.unwrap().key, "A1");
+            // A write inside a read transaction is refused by the database.
+            let mut tx = scratch.db.read().await.unwrap();
+            assert!(
+                tx.set_clock(d("2024-03-09")).await.is_err(),
+                "a read transaction wrote on {}",
+                name(url.as_ref())
+            );
+            drop(tx);
+            let mut tx = scratch.db.read().await.unwrap();
+            assert_eq!(tx.clock().await.unwrap(), Some(d("2024-03-05")));
+            drop(tx);
+            scratch.drop_it().await;
+        });
+    }
+}

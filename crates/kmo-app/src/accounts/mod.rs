@@ -235,7 +235,7 @@ impl<S: Store> Platform<S> {
         window: i64,
         max: u32,
     ) -> Result<bool, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let seen = tx.attempt_failures(&attempt_key(what)).await?;
         drop(tx);
         Ok(seen.is_some_and(|(failures, first_at)| {
@@ -275,7 +275,7 @@ impl<S: Store> Platform<S> {
         if password.len() > PASSWORD_BYTES_MAX || email.len() > EMAIL_BYTES_MAX {
             return Err(CommandError::AuthenticationFailed);
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let user = tx.user_by_email(&email.trim().to_lowercase()).await?;
         drop(tx);
         match user {
@@ -317,7 +317,7 @@ impl<S: Store> Platform<S> {
     /// Whether a user with this e-mail address exists (the pages show the demo's accounts only
     /// where the demo was filled in).
     pub async fn user_exists(&self, email: &str) -> Result<bool, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let found = tx.user_by_email(email).await?.is_some();
         drop(tx);
         Ok(found)
@@ -341,7 +341,7 @@ impl<S: Store> Platform<S> {
         secret: &str,
         today: Date,
     ) -> Result<Option<Principal>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let Some(user) = tx.calendar_feed_user(&token_hash(secret)).await? else {
             return Ok(None);
         };
@@ -354,7 +354,7 @@ impl<S: Store> Platform<S> {
     }
 
     pub async fn tokens(&self, user: i64) -> Result<Vec<TokenRecord>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let list = tx.tokens_of(user).await?;
         drop(tx);
         Ok(list)
@@ -395,7 +395,7 @@ impl<S: Store> Platform<S> {
         if secret.len() > 200 {
             return Ok(None);
         }
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let Some((user, csrf)) = tx.session_user(&token_hash(secret), now).await? else {
             return Ok(None);
         };
@@ -434,7 +434,7 @@ impl<S: Store> Platform<S> {
         user: UserRecord,
         today: Date,
     ) -> Result<Principal, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let p = Self::principal_in(&mut tx, user, today).await?;
         drop(tx);
         Ok(p)
@@ -626,7 +626,7 @@ impl<S: Store> Platform<S> {
     }
 
     pub async fn mandates(&self, user: i64) -> Result<Vec<MandateRecord>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let list = tx.mandates_of(user).await?;
         drop(tx);
         Ok(list)
@@ -640,7 +640,7 @@ impl<S: Store> Platform<S> {
         by: &Principal,
         enterprise: &str,
     ) -> Result<Vec<(MandateRecord, UserRecord)>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let e = tx
             .enterprise_by_key(enterprise)
             .await?

@@ -17,7 +17,7 @@ impl<S: Store> Platform<S> {
                 message: format!("{year} is not a calendar year the platform knows"),
             });
         };
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let cells = tx.statistics(from, to).await?;
         drop(tx);
         Ok(Statistics::from_cells(year, cells))
@@ -30,7 +30,7 @@ impl<S: Store> Platform<S> {
         after: i64,
         limit: u32,
     ) -> Result<Vec<(String, Application)>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let page = tx.applications_page(owner, after, limit).await?;
         drop(tx);
         Ok(page)
@@ -41,7 +41,7 @@ impl<S: Store> Platform<S> {
         &self,
         app: &Application,
     ) -> Result<Vec<crate::store::AuditRecord>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let records = tx.audit_stream(&format!("application:{}", app.id)).await?;
         drop(tx);
         Ok(records)
@@ -55,7 +55,7 @@ where
     /// `kmo ledger check` in-process: every balance recomputed from the journal and every
     /// invariant asserted, in one read transaction.
     pub async fn ledger_report(&self) -> Result<crate::check::LedgerReport, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let report = crate::check::ledger_report(&mut tx).await?;
         drop(tx);
         Ok(report)

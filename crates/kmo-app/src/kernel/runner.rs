@@ -137,7 +137,7 @@ impl<S: Store> Platform<S> {
         scope: &str,
         key: &str,
     ) -> Result<Option<crate::store::IdempotentAnswer>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let a = tx.idempotent_answer(scope, key).await?;
         drop(tx);
         Ok(a)
@@ -161,7 +161,7 @@ impl<S: Store> Platform<S> {
         kind: crate::store::Keyed,
         id: i64,
     ) -> Result<String, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let key = tx.key_of(kind, id).await?;
         drop(tx);
         key.ok_or_else(|| {
@@ -174,7 +174,7 @@ impl<S: Store> Platform<S> {
 
     /// True on a fresh platform: its clock was never set (every story starts by setting it).
     pub async fn is_empty(&self) -> Result<bool, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let empty = tx.clock().await?.is_none();
         drop(tx);
         Ok(empty)

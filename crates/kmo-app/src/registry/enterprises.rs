@@ -188,7 +188,7 @@ impl<S: Store> Platform<S> {
         &self,
         key: &str,
     ) -> Result<crate::store::EnterpriseRecord, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let e = tx
             .enterprise_by_key(key)
             .await?
@@ -209,7 +209,7 @@ impl<S: Store> Platform<S> {
             .map_or(DeMinimisWindow::ThreeCalendarYears, |rs| {
                 rs.de_minimis_window
             });
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let aid = tx
             .de_minimis_granted(
                 enterprise,
@@ -248,7 +248,8 @@ impl<S: Store> Platform<S> {
         })
     }
 
-    /// The enterprise year rows, for views.
+    /// The enterprise year rows, for views (a write transaction: the store creates a missing
+    /// row).
     pub async fn enterprise_year(
         &self,
         enterprise: i64,

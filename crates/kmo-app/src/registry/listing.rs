@@ -190,7 +190,7 @@ impl<S: Store> Platform<S> {
         &self,
         provider: Option<i64>,
     ) -> Result<Vec<(ListRequestRecord, ListRequest)>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let records = tx.list_requests(provider, REQUESTS_MAX).await?;
         drop(tx);
         records

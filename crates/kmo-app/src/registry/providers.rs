@@ -83,7 +83,7 @@ impl<S: Store> Platform<S> {
         &self,
         key: &str,
     ) -> Result<(ProviderRecord, ProviderProfile), CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let p = tx
             .provider_by_key(key)
             .await?
@@ -152,7 +152,7 @@ impl<S: Store> Platform<S> {
         &self,
         provider: &str,
     ) -> Result<Vec<(i64, ListedService)>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let p = tx
             .provider_by_key(provider)
             .await?
@@ -170,7 +170,7 @@ impl<S: Store> Platform<S> {
         after: i64,
         limit: u32,
     ) -> Result<Vec<ProviderRecord>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let page = tx.search_providers(name, theme, after, limit).await?;
         drop(tx);
         Ok(page)
@@ -219,7 +219,7 @@ impl<S: Store> Platform<S> {
         &self,
         provider: i64,
     ) -> Result<[Option<crate::registry::Registration>; 2], CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let training = tx
             .registration(provider, kmo_domain::ServiceKind::Training)
             .await?;
@@ -312,7 +312,7 @@ impl<S: Store> Platform<S> {
             (kmo_domain::ServiceKind::Training, training),
             (kmo_domain::ServiceKind::Advice, advice),
         ] {
-            let mut tx = self.store.begin().await?;
+            let mut tx = self.store.read().await?;
             let p = tx
                 .provider_by_key(provider)
                 .await?

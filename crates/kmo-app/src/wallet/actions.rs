@@ -104,7 +104,7 @@ impl<S: Store> Platform<S> {
 
     /// An application by its key (`UNKNOWN_APPLICATION` when there is none).
     pub async fn application(&self, key: &str) -> Result<Application, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let app = Self::load(&mut tx, key).await;
         drop(tx);
         app
@@ -311,7 +311,7 @@ impl<S: Store> Platform<S> {
         provider: i64,
         application: Option<i64>,
     ) -> Result<std::collections::HashMap<i64, Date>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let list = tx.confirmations(provider, application).await?;
         drop(tx);
         Ok(list.into_iter().collect())

@@ -51,7 +51,7 @@ impl<S: Store> Platform<S> {
 
     /// The draft with this key (`UNKNOWN_DRAFT` if there is none).
     pub async fn draft(&self, key: &str) -> Result<Draft, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let record = tx
             .draft(key)
             .await?

@@ -18,7 +18,7 @@ impl<S: Store> Platform<S> {
         after: i64,
         limit: u32,
     ) -> Result<Vec<crate::store::MoneyOut>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let page = tx.provider_payouts(provider, after, limit).await?;
         drop(tx);
         Ok(page)
@@ -31,7 +31,7 @@ impl<S: Store> Platform<S> {
         after: i64,
         limit: u32,
     ) -> Result<Vec<crate::store::MoneyOut>, CommandError> {
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store.read().await?;
         let page = tx.enterprise_refunds(enterprise, after, limit).await?;
         drop(tx);
         Ok(page)
