@@ -10,20 +10,17 @@
 //! - [`insight`]: statistics, the ledger check, the year planner.
 //! - [`store`]: the storage traits the contexts need (implemented by `kmo-store`).
 //! - [`platform`]: the `Platform` every context adds its services to.
-//! - [`scenario`], [`replay`], [`simulation`], [`demo`]: tooling over the public services.
+//!
+//! The demo, scenarios, replay and simulation are tooling over these services, in `kmo-sim`.
 //!
 //! **Architecture Invariant:** `kmo-app` defines the store traits and never imports a store
 //! implementation; "now" enters only through the dates of commands (or an injected clock).
 
 pub mod accounts;
-pub mod demo;
 pub mod insight;
 pub mod kernel;
 pub mod platform;
 pub mod registry;
-pub mod replay;
-pub mod scenario;
-pub mod simulation;
 pub mod store;
 pub mod wallet;
 

@@ -6,7 +6,7 @@ use kmo_rules::RuleBook;
 
 use crate::store::Store;
 
-pub use crate::insight::statistics::{Statistics, StatisticsTotals};
+pub use crate::insight::statistics::{Snapshot, Statistics, StatisticsTotals};
 pub use crate::kernel::{AMOUNT_CENTS_MAX, CONFLICT_RETRIES_MAX, CommandError};
 pub use crate::registry::enterprises::WalletYear;
 pub use crate::wallet::payouts::PayoutsDue;
@@ -17,7 +17,7 @@ pub use crate::wallet::{
 /// The platform: the rules, and a store.
 #[derive(Debug)]
 pub struct Platform<S> {
-    pub store: S,
+    pub(crate) store: S,
     pub rules: RuleBook,
     /// Provider ids by key: a provider's id never changes, so it is read once.
     pub(crate) providers: std::sync::Mutex<std::collections::HashMap<String, i64>>,

@@ -21,6 +21,7 @@ pub mod idempotency;
 pub mod metrics;
 pub mod openapi;
 pub mod routes;
+pub mod scheduler;
 pub mod settings;
 
 use std::future::Future;
@@ -33,7 +34,7 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use kmo_app::platform::{CommandError, Platform};
+use kmo_app::platform::Platform;
 use kmo_rules::RuleBook;
 use kmo_store::Db;
 use tokio::net::TcpListener;
@@ -206,9 +207,7 @@ pub fn init_logging(format: LogFormat) {
 }
 
 /// Serves on `listener` until `shutdown` completes, then finishes the requests in flight. The
-/// deadline tick runs every `server.tick_interval_seconds` (several servers on one database
-/// may all tick: each tick is one transaction that moves the clock and applies what is due,
-/// and a tick that finds the work done does nothing).
+/// [`scheduler`] runs the deadline tick every `server.tick_interval_seconds`.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
@@ -225,9 +224,9 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     // The first tick before the first request: nothing is served on a stale clock.
-    tick_once(&state).await;
+    scheduler::tick_once(&state).await;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let ticker = tokio::spawn(tick_loop(state.clone(), stop_rx));
+    let ticker = tokio::spawn(scheduler::run(state.clone(), stop_rx));
     let app = router_with(state, pages);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
@@ -238,33 +237,4 @@ pub async fn serve_with(
     let _ = stop_tx.send(true);
     let _ = ticker.await;
     result
-}
-
-async fn tick_loop(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let period = Duration::from_secs(state.settings.server.tick_interval_seconds);
-    loop {
-        tokio::select! {
-            () = tokio::time::sleep(period) => {}
-            _ = stop.changed() => return,
-        }
-        tick_once(&state).await;
-    }
-}
-
-/// One deadline tick at today's date.
-pub async fn tick_once(state: &AppState) {
-    let today = state.clock.today();
-    match state.platform.advance_clock(today).await {
-        Ok(n) => {
-            state.metrics.observe_tick(n);
-            if n > 0 {
-                tracing::info!(date = %today, transitions = n, "deadline tick");
-            }
-        }
-        // Another server's clock is a day ahead (midnight): nothing to do here.
-        Err(CommandError::DateBeforeClock { .. }) => state.metrics.observe_tick(0),
-        Err(e) => {
-            tracing::warn!(date = %today, error = %e, "deadline tick failed; retried at the next one")
-        }
-    }
 }

@@ -6,12 +6,12 @@
 use std::collections::BTreeSet;
 
 use kmo_app::check::ledger_report;
-use kmo_app::demo::fill;
 use kmo_app::lifecycle::State;
 use kmo_app::platform::Platform;
 use kmo_app::store::Store;
 use kmo_domain::Date;
 use kmo_rules::RuleBook;
+use kmo_sim::demo::fill;
 use kmo_store::scratch::{Scratch, backends_under_test};
 
 #[test]

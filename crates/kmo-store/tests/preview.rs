@@ -14,10 +14,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kmo_app::lifecycle::Closing;
 use kmo_app::platform::{CommandError, Platform, Submission};
-use kmo_app::scenario::{SCENARIO_PROVIDER, SCENARIO_PROVIDER_NUMBERS};
 use kmo_domain::codes::Lang;
 use kmo_domain::{Cents, Date};
 use kmo_rules::RuleBook;
+use kmo_sim::scenario::{SCENARIO_PROVIDER, SCENARIO_PROVIDER_NUMBERS};
 use kmo_store::scratch::{Scratch, backends_under_test};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};

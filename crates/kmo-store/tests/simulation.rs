@@ -1,5 +1,5 @@
 //! The deterministic simulation of the money path, on SQLite and PostgreSQL (see
-//! `kmo_app::simulation`). `KMO_SIM_STEPS` sets the steps per seed (default 1,000); `kmo
+//! `kmo_sim::simulation`). `KMO_SIM_STEPS` sets the steps per seed (default 1,000); `kmo
 //! simulate` runs any number. A failing seed is printed; add it to `REGRESSION_SEEDS`.
 
 #![allow(
@@ -10,8 +10,8 @@
 )]
 
 use kmo_app::platform::Platform;
-use kmo_app::simulation::simulate;
 use kmo_rules::RuleBook;
+use kmo_sim::simulation::simulate;
 use kmo_store::scratch::Scratch;
 
 /// Seeds that once failed (none yet) and the seeds CI always runs.

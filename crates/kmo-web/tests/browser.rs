@@ -224,7 +224,7 @@ impl Browser {
 async fn log_in(b: &Browser, site: &str, email: &str) {
     b.open(&format!("{site}/aanmelden")).await;
     b.fill("#email", email).await;
-    b.fill("#password", kmo_app::demo::DEMO_PASSWORD).await;
+    b.fill("#password", kmo_sim::demo::DEMO_PASSWORD).await;
     b.click("main form button.primary").await;
     assert!(
         b.url().await.ends_with("/portefeuille"),

@@ -134,7 +134,7 @@ async fn a_user_logs_in_sees_the_wallet_with_next_steps_and_logs_out() {
                 "/aanmelden",
                 &[
                     ("email", "ondernemer@demo.kmo"),
-                    ("password", kmo_app::demo::DEMO_PASSWORD),
+                    ("password", kmo_sim::demo::DEMO_PASSWORD),
                 ],
                 None,
             )
@@ -205,7 +205,7 @@ async fn a_provider_sees_the_applications_naming_it_and_names_are_escaped() {
                 "/aanmelden",
                 &[
                     ("email", "opleider@demo.kmo"),
-                    ("password", kmo_app::demo::DEMO_PASSWORD),
+                    ("password", kmo_sim::demo::DEMO_PASSWORD),
                 ],
                 None,
             )
@@ -236,7 +236,7 @@ async fn a_provider_sees_the_applications_naming_it_and_names_are_escaped() {
                 "/aanmelden",
                 &[
                     ("email", "ondernemer@demo.kmo"),
-                    ("password", kmo_app::demo::DEMO_PASSWORD),
+                    ("password", kmo_sim::demo::DEMO_PASSWORD),
                 ],
                 None,
             )
@@ -819,14 +819,8 @@ async fn the_named_provider_confirms_an_application_once_and_the_enterprise_sees
             .await;
         assert_eq!(status, 403);
         // The audit log stays a valid chain with the provider's record in it.
-        let mut tx = kmo_app::store::Store::begin(&p.store).await.unwrap();
-        let records = kmo_app::store::StoreRead::all_audit_records(&mut tx)
-            .await
-            .unwrap();
-        let transfers = kmo_app::store::StoreRead::all_transfers(&mut tx)
-            .await
-            .unwrap();
-        drop(tx);
+        let snapshot = p.snapshot().await.unwrap();
+        let (records, transfers) = (snapshot.audit, snapshot.transfers);
         assert!(records.iter().any(|r| r.kind == "application_confirmed"));
         let report = kmo_app::audit::verify(&records, &transfers);
         assert!(report.problems.is_empty(), "{:?}", report.problems);

@@ -17,6 +17,7 @@ use kmo_domain::Date;
 use serde_json::{Value, json};
 
 use crate::bench::percentile;
+use crate::json_at::{NULL, at};
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -104,7 +105,7 @@ async fn login(
         .send()
         .await?;
     let v: Value = r.json().await?;
-    v["token"]
+    at(&v, "token")
         .as_str()
         .map(str::to_owned)
         .with_context(|| format!("login {email}: {v}"))
@@ -145,7 +146,7 @@ pub async fn run(o: &HttpBenchOptions) -> anyhow::Result<Value> {
         &client,
         &base0,
         "agentschap@demo.kmo",
-        kmo_app::demo::DEMO_PASSWORD,
+        kmo_sim::demo::DEMO_PASSWORD,
     )
     .await?;
     // Each enterprise has its own legal representative (as on the platform: the owner applies
@@ -217,7 +218,7 @@ pub async fn run(o: &HttpBenchOptions) -> anyhow::Result<Value> {
                 let r = call(client, reqwest::Method::POST, format!("{}/api/v1/applications", server(0)), owner, &submit).await;
                 let a = match r {
                     Ok((201, a)) => a,
-                    Ok((422, v)) if v["code"] == "SUBMISSION_REJECTED" => {
+                    Ok((422, v)) if at(&v, "code") == "SUBMISSION_REJECTED" => {
                         t.refused_by_rules += 1;
                         continue;
                     }
@@ -230,15 +231,15 @@ pub async fn run(o: &HttpBenchOptions) -> anyhow::Result<Value> {
                         continue;
                     }
                 };
-                let statement = json!({"lines": [{"reference": a["reference"], "amount_cents": a["own_share_cents"], "bank_ref": format!("BANK-{key}")}]});
+                let statement = json!({"lines": [{"reference": at(&a, "reference"), "amount_cents": at(&a, "own_share_cents"), "bank_ref": format!("BANK-{key}")}]});
                 match call(client, reqwest::Method::POST, format!("{}/api/v1/deposits", server(1)), agency, &statement).await {
-                    Ok((200, v)) if v[0]["outcome"] == "OK" => t.funded += 1,
+                    Ok((200, v)) if at(v.get(0).unwrap_or(&NULL), "outcome") == "OK" => t.funded += 1,
                     Ok((s, v)) => t.errors.push(format!("deposit {s} {v}")),
                     Err(e) => t.errors.push(format!("deposit: {e}")),
                 }
                 t.latencies_ms.push(flow.elapsed().as_secs_f64() * 1000.0);
                 if payments {
-                    let half = a["eligible_cents"].as_i64().unwrap_or(0) / 2;
+                    let half = at(&a, "eligible_cents").as_i64().unwrap_or(0) / 2;
                     let order = json!({"amount_cents": half, "invoice": "F-1"});
                     let url = |k: usize| format!("{}/api/v1/applications/{key}/payments", server(k));
                     let (x, y) = tokio::join!(
@@ -251,10 +252,10 @@ pub async fn run(o: &HttpBenchOptions) -> anyhow::Result<Value> {
                         }
                     }
                     match call(client, reqwest::Method::GET, format!("{}/api/v1/applications/{key}", server(2)), owner, &Value::Null).await {
-                        Ok((200, v)) if v["paid_cents"].as_i64() == Some(half) => t.payments += 1,
+                        Ok((200, v)) if at(&v, "paid_cents").as_i64() == Some(half) => t.payments += 1,
                         Ok((200, v)) => {
                             t.paid_twice += 1;
-                            t.errors.push(format!("{key} paid {} for one order of {half}", v["paid_cents"]));
+                            t.errors.push(format!("{key} paid {} for one order of {half}", at(&v, "paid_cents")));
                         }
                         other => t.errors.push(format!("reading {key}: {other:?}")),
                     }

@@ -15,6 +15,7 @@ use kmo_rules::input::parse_case;
 use crate::bench::{BenchOptions, run as run_bench};
 use crate::clock::today_brussels;
 use crate::eval_stream::{EvalOptions, eval_stream};
+use crate::json_at::at;
 
 /// kmo-portefeuille: the Flemish SME wallet.
 #[derive(Debug, Parser)]
@@ -437,8 +438,8 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 .read_to_string(&mut input)
                 .context("reading the scenarios from standard input")?;
             let mode = match args.mode {
-                ModeArg::State => kmo_app::scenario::Mode::State,
-                ModeArg::Final => kmo_app::scenario::Mode::Final,
+                ModeArg::State => kmo_sim::scenario::Mode::State,
+                ModeArg::Final => kmo_sim::scenario::Mode::Final,
             };
             crate::wallet::scenario_run(&input, cli.database_url.as_deref(), mode, args.check)
         }
@@ -461,7 +462,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Migrate => crate::wallet::migrate_only(&location),
         Command::Replay(a) => crate::wallet::replay(
             &location,
-            &kmo_app::replay::ReplayOptions {
+            &kmo_sim::replay::ReplayOptions {
                 applications: a.applications,
                 enterprises: a.enterprises,
                 providers: a.providers,
@@ -474,7 +475,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 kmo_store::scratch::Scratch::create(cli.database_url.as_deref(), 2).await?;
             let platform =
                 kmo_app::platform::Platform::new(scratch.db.clone(), RuleBook::embedded()?);
-            let result = kmo_app::simulation::simulate(
+            let result = kmo_sim::simulation::simulate(
                 &platform,
                 args.seed,
                 args.steps,
@@ -656,10 +657,10 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
                 },
             ))?;
             println!("{report}");
-            let clean = report["errors"] == 0
-                && report["paid_twice"] == 0
-                && report["ledger_check"] == true
-                && report["audit_verify"] == true;
+            let clean = at(&report, "errors") == 0
+                && at(&report, "paid_twice") == 0
+                && at(&report, "ledger_check") == true
+                && at(&report, "audit_verify") == true;
             Ok(if clean { 0 } else { 1 })
         }
         Command::Bench(BenchCommand::Rules(args)) => {

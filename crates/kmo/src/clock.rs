@@ -1,11 +1,9 @@
-//! The system clock, read in one place and turned into a Europe/Brussels calendar date.
+//! Today's date for the commands, from the platform's one clock (`kmo_app::kernel::clock`).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use kmo_app::kernel::clock::{Clock, SystemClock};
 use kmo_domain::Date;
 
 /// Today's date in Europe/Brussels.
 pub fn today_brussels() -> anyhow::Result<Date> {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH)?.as_secs();
-    Ok(Date::brussels_from_unix_seconds(i64::try_from(secs)?)?)
+    Ok(SystemClock.today())
 }

@@ -16,6 +16,7 @@ pub mod bench_http;
 pub mod cli;
 pub mod clock;
 pub mod eval_stream;
+pub mod json_at;
 pub mod race;
 pub mod serve;
 pub mod wallet;

@@ -10,14 +10,15 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail, ensure};
 use kmo_app::audit::verify;
 use kmo_app::platform::{CommandError, Platform, Submission};
-use kmo_app::scenario::{SCENARIO_PROVIDER, SCENARIO_PROVIDER_NUMBERS};
 use kmo_app::store::{Store, StoreRead};
 use kmo_domain::{Cents, Date};
 use kmo_rules::{Reason, RuleBook};
+use kmo_sim::scenario::{SCENARIO_PROVIDER, SCENARIO_PROVIDER_NUMBERS};
 use kmo_store::Db;
 use kmo_store::scratch::Scratch;
 use serde_json::{Value, json};
 
+use crate::json_at::at;
 use crate::wallet::{block_on, ledger_report};
 
 /// The day everything happens, and the fee of each submission: €10,000, so that the €7,500
@@ -116,9 +117,9 @@ async fn run_race(scratch: &Scratch, processes: u32, submissions: u32) -> anyhow
             failed.push(format!("worker {w} failed ({})", out.status));
             continue;
         }
-        accepted += line["accepted"].as_i64().unwrap_or(0);
-        rejected += line["rejected_ceiling"].as_i64().unwrap_or(0);
-        subsidy += line["subsidy_cents"].as_i64().unwrap_or(0);
+        accepted += at(&line, "accepted").as_i64().unwrap_or(0);
+        rejected += at(&line, "rejected_ceiling").as_i64().unwrap_or(0);
+        subsidy += at(&line, "subsidy_cents").as_i64().unwrap_or(0);
     }
     let _ = std::fs::remove_dir_all(&barrier);
 

@@ -118,7 +118,7 @@ async fn fill_demo_if_empty(db: &kmo_store::Db) -> anyhow::Result<()> {
     let platform = kmo_app::platform::Platform::new(db.clone(), RuleBook::embedded()?);
     if platform.is_empty().await? {
         let today = crate::clock::today_brussels()?;
-        kmo_app::demo::fill(&platform, today)
+        kmo_sim::demo::fill(&platform, today)
             .await
             .context("filling the demo")?;
         tracing::info!("demo data filled in");

@@ -10,10 +10,10 @@ use anyhow::Context as _;
 use kmo_app::audit::verify;
 use kmo_app::check::LedgerReport;
 use kmo_app::platform::Platform;
-use kmo_app::scenario::{Mode, Scenario, parse_file, run};
 use kmo_app::store::{Store, StoreRead};
 use kmo_domain::Date;
 use kmo_rules::RuleBook;
+use kmo_sim::scenario::{Mode, Scenario, parse_file, run};
 use kmo_store::scratch::Scratch;
 use kmo_store::{ConnectOptions, Db, migrate};
 
@@ -283,7 +283,7 @@ pub fn scenario_run(
 /// `kmo replay`: a synthetic year on a fresh database, then the ledger check and audit verify.
 pub fn replay(
     location: &DbLocation,
-    options: &kmo_app::replay::ReplayOptions,
+    options: &kmo_sim::replay::ReplayOptions,
 ) -> anyhow::Result<u8> {
     use std::time::Instant;
     block_on(async {
@@ -340,7 +340,7 @@ pub fn replay(
                 }
             }
         };
-        let summary = kmo_app::replay::replay(&platform, options, &mut progress).await?;
+        let summary = kmo_sim::replay::replay(&platform, options, &mut progress).await?;
         let seconds = started.elapsed().as_secs_f64();
         eprintln!();
         let report = ledger_report(&db).await?;
@@ -386,10 +386,10 @@ pub fn demo(location: &DbLocation, today: Date) -> anyhow::Result<u8> {
     block_on(async {
         let db = location.open().await?;
         let platform = Platform::new(db, RuleBook::embedded()?);
-        let summary = kmo_app::demo::fill(&platform, today)
+        let summary = kmo_sim::demo::fill(&platform, today)
             .await
             .context("filling the demo")?;
-        println!("{}", kmo_app::demo::summary_json(&summary));
+        println!("{}", kmo_sim::demo::summary_json(&summary));
         Ok(0)
     })?
 }

@@ -52,6 +52,23 @@ impl<S: Store> Platform<S>
 where
     S::Tx: crate::store::StoreRead,
 {
+    /// Everything stored, read in one snapshot: the clock, every application (with its key),
+    /// enterprise, enterprise year, transfer and audit record. For checks, scenarios,
+    /// replays and simulations — never a request path.
+    pub async fn snapshot(&self) -> Result<Snapshot, CommandError> {
+        let mut tx = self.store.read().await?;
+        let snapshot = Snapshot {
+            clock: crate::store::StoreTx::clock(&mut tx).await?,
+            applications: crate::store::StoreRead::all_applications(&mut tx).await?,
+            enterprises: crate::store::StoreRead::all_enterprises(&mut tx).await?,
+            enterprise_years: crate::store::StoreRead::all_enterprise_years(&mut tx).await?,
+            transfers: crate::store::StoreRead::all_transfers(&mut tx).await?,
+            audit: crate::store::StoreRead::all_audit_records(&mut tx).await?,
+        };
+        drop(tx);
+        Ok(snapshot)
+    }
+
     /// `kmo ledger check` in-process: every balance recomputed from the journal and every
     /// invariant asserted, in one read transaction.
     pub async fn ledger_report(&self) -> Result<crate::check::LedgerReport, CommandError> {
@@ -60,6 +77,17 @@ where
         drop(tx);
         Ok(report)
     }
+}
+
+/// The whole stored state at one moment ([`Platform::snapshot`]).
+#[derive(Clone, Debug, Default)]
+pub struct Snapshot {
+    pub clock: Option<kmo_domain::Date>,
+    pub applications: Vec<(String, crate::lifecycle::Application)>,
+    pub enterprises: Vec<crate::store::EnterpriseRecord>,
+    pub enterprise_years: Vec<crate::store::EnterpriseYear>,
+    pub transfers: Vec<kmo_ledger::Transfer>,
+    pub audit: Vec<crate::store::AuditRecord>,
 }
 
 /// Totals of a group of statistics cells.

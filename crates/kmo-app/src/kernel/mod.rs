@@ -3,6 +3,7 @@
 //! idempotency, and the hash-chained audit log.
 
 pub mod audit;
+pub mod clock;
 pub mod error;
 pub mod idempotency;
 pub mod runner;

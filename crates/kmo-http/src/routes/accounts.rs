@@ -463,19 +463,16 @@ pub async fn request_letter(
     ))
 }
 
-fn escape_html(text: &str) -> String {
-    text.chars()
-        .fold(String::with_capacity(text.len()), |mut out, c| {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '"' => out.push_str("&quot;"),
-                '\'' => out.push_str("&#39;"),
-                c => out.push(c),
-            }
-            out
-        })
+/// The printed activation letter (a template: every value is escaped).
+#[derive(askama::Template)]
+#[template(path = "activation_letter.html")]
+struct ActivationLetter<'a> {
+    name: &'a str,
+    key: &'a str,
+    person: &'a str,
+    issued: kmo_domain::Date,
+    printed: String,
+    until: kmo_domain::Date,
 }
 
 /// Print a letter (the agency), once: a printable page in Dutch with the one-time code.
@@ -501,21 +498,16 @@ pub async fn print_letter(
         .map(|c| c.iter().collect::<String>())
         .collect::<Vec<_>>()
         .join("-");
-    Ok(axum::response::Html(format!(
-        "<!doctype html><html lang=\"nl\"><head><meta charset=\"utf-8\"><title>Activatiebrief</title></head><body>\
-         <p>Aan de maatschappelijke zetel van <strong>{name}</strong> ({key})</p>\
-         <h1>Activatie van uw toegang tot de kmo-portefeuille</h1>\
-         <p>{person} vroeg op {issued} om als wettelijk vertegenwoordiger van deze onderneming de \
-         kmo-portefeuille te gebruiken. Geef daarvoor na het aanmelden deze code in:</p>\
-         <p style=\"font-size:2em;font-family:monospace\">{printed}</p>\
-         <p>De code is één keer bruikbaar, tot en met {until}. Vroeg u dit niet aan, dan hoeft u niets te doen.</p>\
-         </body></html>",
-        name = escape_html(&enterprise.name),
-        key = escape_html(&enterprise.key),
-        person = escape_html(&user.name),
-        issued = letter.issued_on,
-        until = letter.valid_until,
-    )))
+    let page = ActivationLetter {
+        name: &enterprise.name,
+        key: &enterprise.key,
+        person: &user.name,
+        issued: letter.issued_on,
+        printed,
+        until: letter.valid_until,
+    };
+    let html = askama::Template::render(&page).map_err(|e| ApiError::internal(&e))?;
+    Ok(axum::response::Html(html))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -115,7 +115,7 @@ async fn spawn(db_url: Option<&str>, adjust: impl FnOnce(&mut Settings), demo: b
     .unwrap();
     if demo {
         // Before the server's first tick moves the clock to today.
-        kmo_app::demo::fill(&state.platform, Date::parse("2025-03-03").unwrap())
+        kmo_sim::demo::fill(&state.platform, Date::parse("2025-03-03").unwrap())
             .await
             .unwrap();
     }
@@ -178,7 +178,7 @@ pub async fn spawn_demo_with(db_url: Option<&str>, adjust: impl FnOnce(&mut Sett
 impl TestApp {
     /// Logs in as a demo user; returns the bearer token.
     pub async fn login(&self, email: &str) -> String {
-        self.login_with(email, kmo_app::demo::DEMO_PASSWORD).await
+        self.login_with(email, kmo_sim::demo::DEMO_PASSWORD).await
     }
 
     /// Logs in; returns the bearer token.

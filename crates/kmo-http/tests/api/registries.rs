@@ -17,7 +17,7 @@ async fn public_statistics_add_up_to_every_accepted_application_and_name_nobody(
         // What the agency sees, application by application, per year of submission.
         let agency = app.login("agentschap@demo.kmo").await;
         let mut expected: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
-        for (key, _, _, _) in kmo_app::demo::ENTERPRISES {
+        for (key, _, _, _) in kmo_sim::demo::ENTERPRISES {
             let (status, page) = app
                 .call(
                     Method::GET,

@@ -43,7 +43,7 @@ impl DemoServer {
             Arc::new(FixedClock::new(today)),
         )
         .unwrap();
-        kmo_app::demo::fill(&state.platform, today).await.unwrap();
+        kmo_sim::demo::fill(&state.platform, today).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -172,7 +172,7 @@ pub async fn log_in(site: &Site, email: &str) -> String {
     let (status, _, headers) = site
         .post(
             "/aanmelden",
-            &[("email", email), ("password", kmo_app::demo::DEMO_PASSWORD)],
+            &[("email", email), ("password", kmo_sim::demo::DEMO_PASSWORD)],
             None,
         )
         .await;

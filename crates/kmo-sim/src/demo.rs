@@ -9,11 +9,11 @@ use std::collections::BTreeMap;
 use kmo_domain::{Cents, Date};
 use serde_json::{Value, json};
 
-use crate::accounts::{NewUser, Principal, Role, Scope};
-use crate::lifecycle::{Closing, State};
-use crate::platform::{CommandError, DepositTarget, Draft, Inspection, Platform, Submission};
-use crate::registry::WorkerStatus;
-use crate::store::{ListedService, Store};
+use kmo_app::accounts::{NewUser, Principal, Role, Scope};
+use kmo_app::lifecycle::{Closing, State};
+use kmo_app::platform::{CommandError, DepositTarget, Draft, Inspection, Platform, Submission};
+use kmo_app::registry::WorkerStatus;
+use kmo_app::store::{ListedService, Store};
 
 /// The demo's enterprises: key (enterprise number), name, rules-eval.md profile.
 pub const ENTERPRISES: [(&str, &str, &str, &str); 4] = [

@@ -7,9 +7,9 @@ use kmo_domain::{Cents, Date};
 use kmo_ledger::TransferCode;
 use serde_json::{Map, Value, json};
 
-use crate::lifecycle::{Application, Closing};
-use crate::platform::{CommandError, DepositTarget, Platform, Submission};
-use crate::store::{Store, StoreError, StoreRead};
+use kmo_app::lifecycle::{Application, Closing};
+use kmo_app::platform::{CommandError, DepositTarget, Platform, Submission};
+use kmo_app::store::{Store, StoreError, StoreRead};
 
 /// The provider every scenario's submissions name (lifecycle.md §1).
 pub const SCENARIO_PROVIDER: &str = "scenario-provider";
@@ -363,18 +363,25 @@ where
     }
 }
 
+/// A store error behind a command error (a snapshot only fails in the store).
+fn store_error(e: CommandError) -> StoreError {
+    match e {
+        CommandError::Store(e) => e,
+        other => StoreError::Database(other.to_string()),
+    }
+}
+
 /// The observable state of lifecycle.md §8.1.
 pub async fn observable_state<S: Store>(platform: &Platform<S>) -> Result<Value, StoreError>
 where
     S::Tx: StoreRead,
 {
-    let mut tx = platform.store.begin().await?;
-    let clock = crate::store::StoreTx::clock(&mut tx).await?;
-    let applications = tx.all_applications().await?;
-    let enterprises = tx.all_enterprises().await?;
-    let years = tx.all_enterprise_years().await?;
-    let transfers = tx.all_transfers().await?;
-    drop(tx);
+    let snapshot = platform.snapshot().await.map_err(store_error)?;
+    let clock = snapshot.clock;
+    let applications = snapshot.applications;
+    let enterprises = snapshot.enterprises;
+    let years = snapshot.enterprise_years;
+    let transfers = snapshot.transfers;
     let unmatched: i64 = transfers
         .iter()
         .filter(|t| t.code == TransferCode::DepositReturned && t.application.is_none())
@@ -570,11 +577,11 @@ where
                 Some(on) => {
                     let date = Date::parse(on.as_str().ok_or("on must be a date")?)
                         .map_err(|e| e.to_string())?;
-                    let mut tx = platform.store.begin().await.map_err(|e| e.to_string())?;
-                    let rec = crate::store::StoreTx::enterprise_by_key(&mut tx, key)
-                        .await
-                        .map_err(|e| e.to_string())?;
-                    drop(tx);
+                    let rec = match platform.enterprise(key).await {
+                        Ok(r) => Some(r),
+                        Err(CommandError::UnknownEnterprise(_)) => None,
+                        Err(e) => return Err(e.to_string()),
+                    };
                     match rec {
                         Some(r) => json!(
                             platform

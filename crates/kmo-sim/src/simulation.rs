@@ -12,11 +12,11 @@ use kmo_domain::{Cents, Date};
 use kmo_rules::sample::Rng;
 use serde_json::json;
 
-use crate::audit::verify;
-use crate::check::check_ledger;
-use crate::lifecycle::{Closing, State};
-use crate::platform::{CommandError, DepositTarget, Draft, Inspection, Platform, Submission};
-use crate::store::{Store, StoreRead, StoreTx};
+use kmo_app::audit::verify;
+use kmo_app::check::check_ledger;
+use kmo_app::lifecycle::{Closing, State};
+use kmo_app::platform::{CommandError, DepositTarget, Draft, Inspection, Platform, Submission};
+use kmo_app::store::{Store, StoreRead};
 
 /// What a run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -324,14 +324,12 @@ where
 async fn load<S: Store>(
     platform: &Platform<S>,
     key: &str,
-) -> Result<crate::lifecycle::Application, String> {
-    let mut tx = platform.store.begin().await.map_err(|e| e.to_string())?;
-    let app = tx
-        .application_by_key(key)
-        .await
-        .map_err(|e| e.to_string())?;
-    drop(tx);
-    app.ok_or_else(|| format!("application {key} vanished"))
+) -> Result<kmo_app::lifecycle::Application, String> {
+    match platform.application(key).await {
+        Ok(app) => Ok(app),
+        Err(CommandError::UnknownApplication(_)) => Err(format!("application {key} vanished")),
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Cheap invariants after every step: every application's, and every ceiling's.
@@ -339,10 +337,8 @@ async fn check_step<S: Store>(platform: &Platform<S>) -> Result<(), String>
 where
     S::Tx: StoreRead,
 {
-    let mut tx = platform.store.begin().await.map_err(|e| e.to_string())?;
-    let apps = tx.all_applications().await.map_err(|e| e.to_string())?;
-    let years = tx.all_enterprise_years().await.map_err(|e| e.to_string())?;
-    drop(tx);
+    let snapshot = platform.snapshot().await.map_err(|e| e.to_string())?;
+    let (apps, years) = (snapshot.applications, snapshot.enterprise_years);
     for (_, a) in &apps {
         if let Some(broken) = a.broken_invariant() {
             return Err(broken);
@@ -375,18 +371,11 @@ async fn full_check<S: Store>(platform: &Platform<S>) -> Result<(), String>
 where
     S::Tx: StoreRead,
 {
-    let mut tx = platform.store.begin().await.map_err(|e| e.to_string())?;
-    let transfers = tx.all_transfers().await.map_err(|e| e.to_string())?;
-    let apps: Vec<_> = tx
-        .all_applications()
-        .await
-        .map_err(|e| e.to_string())?
-        .into_iter()
-        .map(|(_, a)| a)
-        .collect();
-    let years = tx.all_enterprise_years().await.map_err(|e| e.to_string())?;
-    let audit = tx.all_audit_records().await.map_err(|e| e.to_string())?;
-    drop(tx);
+    let snapshot = platform.snapshot().await.map_err(|e| e.to_string())?;
+    let transfers = snapshot.transfers;
+    let apps: Vec<_> = snapshot.applications.into_iter().map(|(_, a)| a).collect();
+    let years = snapshot.enterprise_years;
+    let audit = snapshot.audit;
     let report = check_ledger(&transfers, &apps, &years);
     if let Some(p) = report.problems.first() {
         return Err(format!("ledger check: {p}"));

@@ -15,10 +15,10 @@ use kmo_domain::{Cents, Date};
 use kmo_rules::sample::Rng;
 use serde_json::json;
 
-use crate::lifecycle::Closing;
-use crate::platform::{CommandError, DepositTarget, Platform, Submission};
-use crate::registry::WorkerStatus;
-use crate::store::{Store, StoreError, StoreRead};
+use kmo_app::lifecycle::Closing;
+use kmo_app::platform::{CommandError, DepositTarget, Platform, Submission};
+use kmo_app::registry::WorkerStatus;
+use kmo_app::store::{Store, StoreError, StoreRead};
 
 /// What to replay.
 #[derive(Clone, Debug)]
@@ -64,7 +64,7 @@ pub struct ReplaySummary {
 }
 
 impl ReplaySummary {
-    fn count_payout(&mut self, run: &crate::platform::PayoutRun) {
+    fn count_payout(&mut self, run: &kmo_app::platform::PayoutRun) {
         self.payout_runs += 1;
         self.paid_out_cents += run.total_cents;
     }
@@ -450,9 +450,11 @@ where
     let id = format!("final-{end}");
     summary.count_payout(&platform.payout_run(&id, end).await.map_err(err)?);
     summary.submitted = submitted;
-    let mut tx = platform.store.begin().await?;
-    let apps = tx.all_applications().await?;
-    drop(tx);
+    let apps = match platform.snapshot().await {
+        Ok(s) => s.applications,
+        Err(CommandError::Store(e)) => return Err(e),
+        Err(e) => return Err(StoreError::Database(e.to_string())),
+    };
     for (_, a) in &apps {
         *summary
             .final_states
