@@ -459,6 +459,14 @@ pub trait StoreTx: Send {
         provider: i64,
     ) -> impl Future<Output = Result<Vec<(i64, ListedService)>, StoreError>> + Send;
 
+    /// The enterprise's year as stored, without creating or locking it (`None` before its
+    /// first submission): for views in a read transaction.
+    fn find_enterprise_year(
+        &mut self,
+        enterprise: i64,
+        year: i32,
+    ) -> impl Future<Output = Result<Option<EnterpriseYear>, StoreError>> + Send;
+
     /// The enterprise's year, locked for update; created (no lock, nothing granted) if absent.
     fn enterprise_year(
         &mut self,

@@ -497,6 +497,14 @@ impl StoreTx for Tx {
         forward!(self, set_mandate_state(id, state))
     }
 
+    async fn find_enterprise_year(
+        &mut self,
+        enterprise: i64,
+        year: i32,
+    ) -> Result<Option<EnterpriseYear>, StoreError> {
+        forward!(self, find_enterprise_year(enterprise, year))
+    }
+
     async fn enterprise_year(
         &mut self,
         enterprise: i64,

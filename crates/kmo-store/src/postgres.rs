@@ -717,6 +717,17 @@ impl PgTx {
         Ok(id)
     }
 
+    pub(crate) async fn find_enterprise_year(
+        &mut self,
+        enterprise: i64,
+        year: i32,
+    ) -> Result<Option<EnterpriseYear>, StoreError> {
+        let sql = "select enterprise_id, year, size_lock, ceiling_granted_cents, ceiling_reserved_cents \
+                   from enterprise_year where enterprise_id = $1 and year = $2";
+        let row: Option<YearRow> = dispatch!(self, c => sqlx::query_as(sql).bind(enterprise).bind(i64::from(year)).fetch_optional(c).await.map_err(map_err)?);
+        row.map(YearRow::into_year).transpose()
+    }
+
     pub(crate) async fn enterprise_year(
         &mut self,
         enterprise: i64,

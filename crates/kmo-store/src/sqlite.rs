@@ -1203,6 +1203,21 @@ impl SqliteTx {
         )
     }
 
+    pub(crate) fn find_enterprise_year(
+        &mut self,
+        enterprise: i64,
+        year: i32,
+    ) -> Result<Option<EnterpriseYear>, StoreError> {
+        let sql = "select enterprise_id, year, size_lock, ceiling_granted_cents, ceiling_reserved_cents \
+                   from enterprise_year where enterprise_id = ?1 and year = ?2";
+        let row = self
+            .conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(params![enterprise, year], year_row).optional())
+            .map_err(map_err)?;
+        row.map(rows::YearRow::into_year).transpose()
+    }
+
     pub(crate) fn enterprise_year(
         &mut self,
         enterprise: i64,

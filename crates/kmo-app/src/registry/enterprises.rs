@@ -248,15 +248,24 @@ impl<S: Store> Platform<S> {
         })
     }
 
-    /// The enterprise year rows, for views (a write transaction: the store creates a missing
-    /// row).
+    /// The enterprise's year as a view shows it: the stored row, or an empty one (no size
+    /// lock, nothing granted or reserved) before its first submission. A read: nothing is
+    /// created, so a page never takes the write lock.
     pub async fn enterprise_year(
         &self,
         enterprise: i64,
         year: i32,
     ) -> Result<EnterpriseYear, CommandError> {
-        let mut tx = self.store.begin().await?;
-        Ok(tx.enterprise_year(enterprise, year).await?)
+        let mut tx = self.store.read().await?;
+        let found = tx.find_enterprise_year(enterprise, year).await?;
+        drop(tx);
+        Ok(found.unwrap_or(EnterpriseYear {
+            enterprise,
+            year,
+            size_lock: None,
+            ceiling_granted: Cents::ZERO,
+            ceiling_reserved: Cents::ZERO,
+        }))
     }
 }
 
