@@ -385,10 +385,7 @@ async fn render(
         form_error,
         enterprises,
         rows,
-        themes: THEMES
-            .iter()
-            .map(|(code, _, _)| (*code, t.theme(code)))
-            .collect(),
+        themes: THEMES.iter().map(|code| (*code, t.theme(code))).collect(),
         sub_themes: sub_theme_groups(state.rules.in_force(state.clock.today()), lang),
         plan,
     };
