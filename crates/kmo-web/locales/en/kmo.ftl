@@ -267,6 +267,146 @@ w-submit = Submit
 w-refused = The application was not accepted; see below why
 pf-apply = New application
 
+## Section planner: the year planner (i18n::Planner)
+
+planner-title = Year planner
+planner-intro = List your planned trainings and advice. With the rules of the SME wallet, the planner works out in which order and on which day to submit them to use as much of your annual ceiling as possible, with every deadline. Nothing is stored or submitted.
+planner-f-enterprise = Enterprise
+planner-row = Training or advice
+planner-f-label = Description
+planner-f-label-hint = Your own name for it (at most 100 characters). Leave the whole row empty if you do not need it.
+planner-choose = — choose —
+planner-f-sub-theme = Sub-theme
+planner-no-sub-theme = — none —
+planner-f-listed = Is on the list of occupation-specific trainings
+planner-f-start-hint = Format YYYY-MM-DD. You can submit up to 14 days after the start.
+planner-f-enrolled = Date of enrolment or agreement
+planner-f-enrolled-hint = Empty means today. You can submit only from that day on.
+planner-submit = Make the plan
+planner-plan-title = Your plan
+planner-plan-caption = Submit in this order
+planner-starts-on = starts on
+planner-col-order = Order
+planner-col-item = Training or advice
+planner-col-submit = Submit on
+planner-col-last = Submit at the latest on
+planner-col-deposit = Deposit own share by
+planner-col-pay = Release invoices until
+planner-capped = limited by the annual ceiling
+planner-moved-title = Why submit later
+planner-years-title = Annual ceiling per year
+planner-col-year = Year
+planner-col-ceiling = Ceiling
+planner-col-reserved = Already reserved
+planner-col-planned = In this plan
+planner-col-left = Left
+planner-unknown = unknown
+planner-totals = Total of the plan
+planner-not-planned-title = Not in the plan
+planner-err-label = Give a description of at most 100 characters.
+planner-err-no-rows = Fill in at least one training or advice, with a start date and a cost.
+planner-err-too-many = This plan cannot be made.
+planner-moved = “{ $label }”: wait and submit on { $on } instead of { $from }. The subsidy then counts in the { $year } ceiling, which gives { $gained } more in total.
+planner-too-late = “{ $label }”: too late to submit; the last day was { $last-day }.
+planner-invalid = «{ $label }»: These facts cannot be assessed ({ $field }: { $message })
+
+## Section listing: the occupation-specific list (i18n::Listing)
+
+listing-title = Occupation-specific competences list
+listing-intro = Under the theme occupation-specific competences only services on the approved list are eligible. Ask for a service in that theme to be added; the agency assesses it against the criteria, the quality chamber may advise, and the minister decides. A service qualifies if it meets at least one criterion:
+listing-criterion-bottleneck-occupation = competences of an occupation on the VDAB bottleneck-occupations list
+listing-criterion-stem = technological, technical, exact-scientific or mathematical knowledge (STEM, care-STEM)
+listing-criterion-future-shortage = a future skills shortage in the sector, shown by a scientifically sound method
+listing-criterion-legal-certificate = a certificate legally required to practise an occupation in Belgium
+listing-new-title = Ask for a listing
+listing-service = Service
+listing-no-service = You have no service in the theme occupation-specific competences that is not on the list yet or waiting for a decision. Add such a service to your catalogue first.
+listing-description = Short description
+listing-description-hint = What do participants learn, and for which occupation?
+listing-target-group = Target group
+listing-criterion = Criterion the service meets
+listing-submit = Ask for the listing
+listing-yours = Your requests
+listing-none = No requests yet.
+listing-submitted-on = Submitted on
+listing-state = Status
+listing-state-submitted = submitted, waiting for the assessment
+listing-state-assessed = assessed, waiting for the decision
+listing-state-approved = approved: the service is on the list
+listing-state-rejected = rejected
+listing-assessment = Assessment by the agency
+listing-meets = meets the criterion
+listing-not-meets = does not meet the criterion
+listing-advice = Advice of the quality chamber
+listing-favourable = favourable
+listing-unfavourable = unfavourable
+listing-decision = Decision
+listing-approved = approved
+listing-rejected = rejected
+listing-queue-title = Requests for the occupation-specific list
+listing-queue-intro = The agency assesses each request against the criteria and records the minister's decision. The quality chamber may advise while the request is open.
+listing-open = Open requests
+listing-closed = Handled
+listing-provider = Provider
+listing-assess = Assess
+listing-note = Explanation (required when the criterion is not met)
+listing-advise = Give advice
+listing-advice-text = Advice
+listing-decide = Record the decision
+listing-approve = Approve: on the list
+listing-reject = Reject
+listing-reason = Reason (required for a rejection)
+listing-yes = Yes
+listing-no = No
+listing-err-required = Fill this in
+listing-err-choice = Make a choice
+
+## Section registry: the agency's provider registry (i18n::Registry)
+
+registry-title = Providers
+registry-intro = A provider is registered per service kind after a positive kmop audit, for five years from the registration. As a sanction it is suspended or excluded; a suspended or excluded provider cannot receive new applications.
+registry-provider = Provider
+registry-training = Training
+registry-advice = Advice
+registry-none = no registration
+registry-until = valid until
+registry-audit-pass = Audit passed
+registry-audit-fail = Audit failed
+registry-register = Register from today
+registry-suspend = Suspend
+registry-exclude = Exclude
+registry-reinstate = Lift the suspension
+registry-new-title = New provider
+registry-name = Name
+registry-number = Enterprise number
+registry-number-hint = For example 0811.111.129.
+registry-registration = Registration number
+registry-registration-hint = DV.O… for training, DV.A… for advice. The request then waits for the audit report.
+registry-submit = Request the registration
+registry-err-name = Enter the name.
+registry-err-number = This is not a valid enterprise number
+registry-err-registration = This is not a valid registration number
+registry-err-exists = This provider already has a registration for this service kind.
+registry-err-step = This step is not possible
+registry-state-requested = requested, waiting for the audit
+registry-state-audited = audit passed, waiting for registration
+registry-state-registered = registered
+registry-state-suspended = suspended
+registry-state-excluded = excluded
+registry-state-expired = expired
+registry-state-refused = refused after the audit
+
+## Section feed: the calendar subscription page (i18n::Feed)
+
+feed-title = Deadlines in your calendar
+feed-intro = Subscribe your calendar (Outlook, Google Calendar, Apple Calendar) to your deadlines: every deposit and every release with its last day and a reminder three days before. Your calendar fetches new deadlines by itself.
+feed-make = Make my calendar address
+feed-remake = Make a new address (the previous one stops working)
+feed-made = Your personal calendar address. It is shown only once: copy it now. Whoever knows it sees your deadlines; do not share it.
+feed-address = Calendar address
+feed-how = In your calendar choose 'Add calendar' → 'From URL' (or 'Subscribe') and paste the address.
+feed-open = Open in my calendar app
+
 ## Themes, by code
 
 theme-business-strategy = Business strategy

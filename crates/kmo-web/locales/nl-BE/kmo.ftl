@@ -272,6 +272,149 @@ w-submit = Indienen
 w-refused = De aanvraag werd niet aanvaard; zie hieronder waarom
 pf-apply = Nieuwe aanvraag
 
+## Section planner: the year planner (i18n::Planner)
+
+planner-title = Jaarplanner
+planner-intro = Zet uw geplande opleidingen en adviezen op een rij. De planner berekent met de regels van de kmo-portefeuille in welke volgorde en op welke dag u ze best indient om zoveel mogelijk van uw jaarplafond te gebruiken, met alle termijnen. Er wordt niets bewaard of ingediend.
+planner-f-enterprise = Onderneming
+planner-row = Opleiding of advies
+planner-f-label = Omschrijving
+planner-f-label-hint = Uw eigen naam ervoor (hoogstens 100 tekens). Laat de hele rij leeg als u ze niet nodig hebt.
+planner-choose = — kies —
+planner-f-sub-theme = Subthema
+planner-no-sub-theme = — geen —
+planner-f-listed = Staat op de lijst van beroepsspecifieke opleidingen
+planner-f-start-hint = Formaat JJJJ-MM-DD. U kunt indienen tot 14 dagen na de start.
+planner-f-enrolled = Datum van inschrijving of overeenkomst
+planner-f-enrolled-hint = Leeg is vandaag. U kunt pas vanaf die dag indienen.
+planner-submit = Plan opstellen
+planner-plan-title = Uw plan
+planner-plan-caption = Dien in deze volgorde in
+planner-starts-on = start op
+planner-col-order = Volgorde
+planner-col-item = Opleiding of advies
+planner-col-submit = Indienen op
+planner-col-last = Uiterlijk indienen op
+planner-col-deposit = Eigen aandeel storten tegen
+planner-col-pay = Facturen vrijgeven tot
+planner-capped = begrensd door het jaarplafond
+planner-moved-title = Waarom later indienen
+planner-years-title = Jaarplafond per jaar
+planner-col-year = Jaar
+planner-col-ceiling = Plafond
+planner-col-reserved = Al gereserveerd
+planner-col-planned = In dit plan
+planner-col-left = Nog over
+planner-unknown = onbekend
+planner-totals = Totaal van het plan
+planner-not-planned-title = Niet in het plan
+planner-err-label = Geef een omschrijving van hoogstens 100 tekens.
+planner-err-no-rows = Vul minstens één opleiding of advies in, met een startdatum en een kostprijs.
+planner-err-too-many = Dit plan kan niet opgesteld worden.
+# A row the planner moved to a later day.
+planner-moved = «{ $label }»: dien pas in op { $on } in plaats van { $from }. Dan telt de subsidie in het plafond van { $year } en krijgt u in totaal { $gained } meer.
+# A row that can no longer be submitted.
+planner-too-late = «{ $label }»: te laat om nog in te dienen; de laatste dag was { $last-day }.
+# A row whose facts the rules cannot assess (the same quotes in both languages).
+planner-invalid = «{ $label }»: Deze gegevens kunnen niet beoordeeld worden ({ $field }: { $message })
+
+## Section listing: the occupation-specific list (i18n::Listing)
+
+listing-title = Lijst beroepsspecifieke competenties
+listing-intro = Onder het thema beroepsspecifieke competenties komen enkel diensten op de goedgekeurde lijst in aanmerking. Vraag de opname aan voor een dienst in dat thema; het agentschap toetst ze aan de criteria, de kwaliteitskamer kan advies geven, en de minister beslist. Een dienst komt in aanmerking als hij aan minstens één criterium voldoet:
+listing-criterion-bottleneck-occupation = competenties van een beroep op de VDAB-lijst van knelpuntberoepen
+listing-criterion-stem = technologische, technische, exact-wetenschappelijke of wiskundige kennis (STEM, zorg-STEM)
+listing-criterion-future-shortage = een toekomstig tekort aan vaardigheden in de sector, aangetoond met een wetenschappelijk onderbouwde methode
+listing-criterion-legal-certificate = een attest of getuigschrift dat wettelijk vereist is om een beroep uit te oefenen in België
+listing-new-title = Opname aanvragen
+listing-service = Dienst
+listing-no-service = U heeft geen dienst in het thema beroepsspecifieke competenties die nog niet op de lijst staat of al wacht op een beslissing. Voeg eerst zo'n dienst toe aan uw aanbod.
+listing-description = Korte beschrijving
+listing-description-hint = Wat leren de deelnemers, en voor welk beroep?
+listing-target-group = Doelgroep
+listing-criterion = Criterium waaraan de dienst voldoet
+listing-submit = Opname aanvragen
+listing-yours = Uw aanvragen
+listing-none = Nog geen aanvragen.
+listing-submitted-on = Ingediend op
+listing-state = Stand
+listing-state-submitted = ingediend, wacht op toetsing
+listing-state-assessed = getoetst, wacht op beslissing
+listing-state-approved = goedgekeurd: de dienst staat op de lijst
+listing-state-rejected = afgewezen
+listing-assessment = Toetsing door het agentschap
+listing-meets = voldoet aan het criterium
+listing-not-meets = voldoet niet aan het criterium
+listing-advice = Advies van de kwaliteitskamer
+listing-favourable = gunstig
+listing-unfavourable = ongunstig
+listing-decision = Beslissing
+listing-approved = goedgekeurd
+listing-rejected = afgewezen
+listing-queue-title = Aanvragen voor de beroepsspecifieke lijst
+listing-queue-intro = Het agentschap toetst elke aanvraag aan de criteria en legt de beslissing van de minister vast. De kwaliteitskamer kan advies geven zolang de aanvraag openstaat.
+listing-open = Open aanvragen
+listing-closed = Afgehandeld
+listing-provider = Dienstverlener
+listing-assess = Toetsen
+listing-note = Toelichting (verplicht als het criterium niet gehaald is)
+listing-advise = Advies geven
+listing-advice-text = Advies
+listing-decide = Beslissing vastleggen
+listing-approve = Goedkeuren: op de lijst
+listing-reject = Afwijzen
+listing-reason = Motivering (verplicht bij afwijzing)
+listing-yes = Ja
+listing-no = Nee
+listing-err-required = Vul dit in
+listing-err-choice = Maak een keuze
+
+## Section registry: the agency's provider registry (i18n::Registry)
+
+registry-title = Dienstverleners
+registry-intro = Een dienstverlener wordt per soort dienst geregistreerd na een positieve kmop-audit, voor vijf jaar vanaf de registratie. Bij een sanctie wordt hij geschorst of uitgesloten; een geschorste of uitgesloten dienstverlener kan geen nieuwe aanvragen krijgen.
+registry-provider = Dienstverlener
+registry-training = Opleiding
+registry-advice = Advies
+registry-none = geen registratie
+registry-until = geldig tot
+registry-audit-pass = Audit positief
+registry-audit-fail = Audit negatief
+registry-register = Registreren vanaf vandaag
+registry-suspend = Schorsen
+registry-exclude = Uitsluiten
+registry-reinstate = Schorsing opheffen
+registry-new-title = Nieuwe dienstverlener
+registry-name = Naam
+registry-number = Ondernemingsnummer
+registry-number-hint = Bijvoorbeeld 0811.111.129.
+registry-registration = Registratienummer
+registry-registration-hint = DV.O… voor opleiding, DV.A… voor advies. De aanvraag wacht daarna op het auditverslag.
+registry-submit = Registratie aanvragen
+registry-err-name = Vul de naam in.
+registry-err-number = Dit is geen geldig ondernemingsnummer
+registry-err-registration = Dit is geen geldig registratienummer
+registry-err-exists = Deze dienstverlener heeft al een registratie voor deze soort dienst.
+registry-err-step = Deze stap kan niet
+registry-state-requested = aangevraagd, wacht op audit
+registry-state-audited = audit positief, wacht op registratie
+registry-state-registered = geregistreerd
+registry-state-suspended = geschorst
+registry-state-excluded = uitgesloten
+registry-state-expired = verlopen
+registry-state-refused = geweigerd na audit
+
+## Section feed: the calendar subscription page (i18n::Feed)
+
+feed-title = Termijnen in uw agenda
+feed-intro = Abonneer uw agenda (Outlook, Google Agenda, Apple Agenda) op uw termijnen: elke storting en elke vrijgave met haar uiterste datum en een herinnering drie dagen vooraf. Uw agenda haalt nieuwe termijnen zelf op.
+feed-make = Maak mijn agenda-adres
+feed-remake = Maak een nieuw adres (het vorige werkt dan niet meer)
+feed-made = Uw persoonlijke agenda-adres. Het wordt maar één keer getoond: kopieer het nu. Wie het adres kent, ziet uw termijnen; deel het niet.
+feed-address = Agenda-adres
+feed-how = Kies in uw agenda 'Agenda toevoegen' → 'Via URL' (of 'Abonneren') en plak het adres.
+feed-open = Openen in mijn agenda-app
+
 ## Themes, by code
 
 theme-business-strategy = Bedrijfsstrategie
