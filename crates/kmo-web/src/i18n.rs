@@ -161,6 +161,32 @@ impl T {
             _ => self.scope_apply,
         }
     }
+
+    /// A month's short name, `1` to `12`.
+    #[must_use]
+    pub fn month(&self, month: u8) -> Option<&'static str> {
+        Some(match month {
+            1 => self.month_1,
+            2 => self.month_2,
+            3 => self.month_3,
+            4 => self.month_4,
+            5 => self.month_5,
+            6 => self.month_6,
+            7 => self.month_7,
+            8 => self.month_8,
+            9 => self.month_9,
+            10 => self.month_10,
+            11 => self.month_11,
+            12 => self.month_12,
+            _ => return None,
+        })
+    }
+
+    /// A refusal with no sentence of its own: "Dat kan niet (CODE)".
+    #[must_use]
+    pub fn not_possible(&self, code: &str) -> String {
+        (self.not_possible)(&args::NotPossible { code })
+    }
 }
 
 #[cfg(test)]
@@ -217,7 +243,7 @@ mod tests {
             let empty: Vec<_> = m.iter().filter(|(_, filled)| !**filled).collect();
             assert!(empty.is_empty(), "{lang}: empty texts {empty:?}");
         }
-        assert!(nl.len() > 200, "the whole catalogue is read: {}", nl.len());
+        assert!(nl.len() > 400, "the whole catalogue is read: {}", nl.len());
     }
 
     #[test]
@@ -235,5 +261,12 @@ mod tests {
         assert_eq!(en.theme("unknown_code"), "unknown_code");
         assert_eq!(nl.state(State::PartiallyPaid), "deels uitbetaald");
         assert_eq!(en.actor("provider:12"), "provider");
+        assert_eq!(nl.not_possible("X_Y"), "Dat kan niet (X_Y)");
+        assert_eq!(en.not_possible("X_Y"), "Not possible (X_Y)");
+        assert_eq!((nl.month(3), en.month(13)), (Some("mrt"), None));
+        assert_eq!(
+            (nl.planner.title, en.feed.open),
+            ("Jaarplanner", "Open in my calendar app")
+        );
     }
 }

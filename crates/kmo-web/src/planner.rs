@@ -566,5 +566,34 @@ mod tests {
             en,
             "“A”: wait and submit on 01/01/2026 instead of 03/03/2025. The subsidy then counts in the 2026 ceiling, which gives € 3.000,00 more in total."
         );
+        let (nl, en) = (
+            &crate::i18n::T::of(Lang::Nl).planner,
+            &crate::i18n::T::of(Lang::En).planner,
+        );
+        let late = args::PlannerTooLate {
+            label: "A",
+            last_day: "03/03/2025",
+        };
+        assert_eq!(
+            (nl.too_late)(&late),
+            "«A»: te laat om nog in te dienen; de laatste dag was 03/03/2025."
+        );
+        assert_eq!(
+            (en.too_late)(&late),
+            "“A”: too late to submit; the last day was 03/03/2025."
+        );
+        let invalid = args::PlannerInvalid {
+            label: "A",
+            field: "costs[0].amount",
+            message: "m",
+        };
+        assert_eq!(
+            (nl.invalid)(&invalid),
+            "«A»: Deze gegevens kunnen niet beoordeeld worden (costs[0].amount: m)"
+        );
+        assert_eq!(
+            (en.invalid)(&invalid),
+            "«A»: These facts cannot be assessed (costs[0].amount: m)"
+        );
     }
 }

@@ -438,3 +438,58 @@ actor-provider = provider
 actor-agency = agency
 actor-system = platform (deadline)
 actor-bank = bank
+
+## Timeline events
+
+event-submitted = Applied, subsidy reserved
+event-funded = Own share received, subsidy added
+event-deposit-returned = Deposit returned
+event-paid = Invoice released and paid
+event-lapsed = Lapsed: no own share in time
+event-stopped = Stopped
+event-refused = Refused by the provider
+event-application-confirmed = Confirmed by the provider
+event-expired = Expired
+event-blocked = Blocked after an inspection
+event-unblocked = Unblocked
+event-recovered = Subsidy recovered
+event-recovery-received = Repayment received
+
+## A refused action on an application
+
+action-err-payment-exceeds-balance = That is more than is left to pay.
+action-err-payment-after-end = The deadline for releasing invoices has passed.
+action-err-not-funded = The own share has not been received yet.
+action-err-illegal-transition = That is no longer possible in this state.
+action-err-amount = Give an amount in euro, for example 1.234,56.
+
+## Any other refusal, with its code
+
+not-possible = Not possible ({ $code })
+
+## Why a bank statement line was sent back (after ag-returned)
+
+ag-returned-unknown-reference = no application with that reference
+ag-returned-deposit-wrong-amount = not the right amount
+ag-returned-deposit-after-deadline = after the deadline
+ag-returned-deposit-already-funded = the own share had already arrived
+
+## Mandates: a refused grant
+
+md-err-unknown-user = There is no account with that e-mail address. Ask your accountant to create one first.
+md-err-not-enterprise = That account is not an enterprise or accountant account.
+
+## Months, in the figures
+
+month-1 = Jan
+month-2 = Feb
+month-3 = Mar
+month-4 = Apr
+month-5 = May
+month-6 = Jun
+month-7 = Jul
+month-8 = Aug
+month-9 = Sep
+month-10 = Oct
+month-11 = Nov
+month-12 = Dec

@@ -446,3 +446,58 @@ actor-provider = dienstverlener
 actor-agency = agentschap
 actor-system = platform (termijn)
 actor-bank = bank
+
+## Timeline events
+
+event-submitted = Aanvraag ingediend, subsidie gereserveerd
+event-funded = Eigen aandeel ontvangen, subsidie toegevoegd
+event-deposit-returned = Storting teruggestort
+event-paid = Factuur vrijgegeven en betaald
+event-lapsed = Vervallen: geen eigen aandeel binnen de termijn
+event-stopped = Stopgezet
+event-refused = Geweigerd door de dienstverlener
+event-application-confirmed = Bevestigd door de dienstverlener
+event-expired = Verlopen
+event-blocked = Geblokkeerd na inspectie
+event-unblocked = Blokkering opgeheven
+event-recovered = Subsidie teruggevorderd
+event-recovery-received = Terugbetaling ontvangen
+
+## A refused action on an application
+
+action-err-payment-exceeds-balance = Dat is meer dan er nog te betalen is.
+action-err-payment-after-end = De termijn om facturen vrij te geven is verstreken.
+action-err-not-funded = Het eigen aandeel is nog niet ontvangen.
+action-err-illegal-transition = Dat kan niet meer in deze stand van de aanvraag.
+action-err-amount = Geef een bedrag in euro, bijvoorbeeld 1.234,56.
+
+## Any other refusal, with its code
+
+not-possible = Dat kan niet ({ $code })
+
+## Why a bank statement line was sent back (after ag-returned)
+
+ag-returned-unknown-reference = geen aanvraag met die mededeling
+ag-returned-deposit-wrong-amount = niet het juiste bedrag
+ag-returned-deposit-after-deadline = na de termijn
+ag-returned-deposit-already-funded = het eigen aandeel was al ontvangen
+
+## Mandates: a refused grant
+
+md-err-unknown-user = Er is geen account met dat e-mailadres. Vraag uw boekhouder eerst een account aan te maken.
+md-err-not-enterprise = Dat account is geen account van een onderneming of boekhouder.
+
+## Months, in the figures
+
+month-1 = jan
+month-2 = feb
+month-3 = mrt
+month-4 = apr
+month-5 = mei
+month-6 = jun
+month-7 = jul
+month-8 = aug
+month-9 = sep
+month-10 = okt
+month-11 = nov
+month-12 = dec
