@@ -178,36 +178,11 @@ async fn desk(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> 
 
 /// Why a line was sent back, in the user's words.
 fn returned(t: &T, code: &str) -> String {
-    let nl = t.code == "nl";
     let why = match code {
-        "UNKNOWN_REFERENCE" => {
-            if nl {
-                "geen aanvraag met die mededeling"
-            } else {
-                "no application with that reference"
-            }
-        }
-        "DEPOSIT_WRONG_AMOUNT" => {
-            if nl {
-                "niet het juiste bedrag"
-            } else {
-                "not the right amount"
-            }
-        }
-        "DEPOSIT_AFTER_DEADLINE" => {
-            if nl {
-                "na de termijn"
-            } else {
-                "after the deadline"
-            }
-        }
-        "DEPOSIT_ALREADY_FUNDED" => {
-            if nl {
-                "het eigen aandeel was al ontvangen"
-            } else {
-                "the own share had already arrived"
-            }
-        }
+        "UNKNOWN_REFERENCE" => t.ag_returned_unknown_reference,
+        "DEPOSIT_WRONG_AMOUNT" => t.ag_returned_deposit_wrong_amount,
+        "DEPOSIT_AFTER_DEADLINE" => t.ag_returned_deposit_after_deadline,
+        "DEPOSIT_ALREADY_FUNDED" => t.ag_returned_deposit_already_funded,
         other => other,
     };
     format!("{} {why}", t.ag_returned)

@@ -95,90 +95,36 @@ struct Page {
 }
 
 fn event_label(t: &T, kind: &str) -> String {
-    let (nl, en) = match kind {
-        "submitted" => (
-            "Aanvraag ingediend, subsidie gereserveerd",
-            "Applied, subsidy reserved",
-        ),
-        "funded" => (
-            "Eigen aandeel ontvangen, subsidie toegevoegd",
-            "Own share received, subsidy added",
-        ),
-        "deposit_returned" => ("Storting teruggestort", "Deposit returned"),
-        "paid" => (
-            "Factuur vrijgegeven en betaald",
-            "Invoice released and paid",
-        ),
-        "lapsed" => (
-            "Vervallen: geen eigen aandeel binnen de termijn",
-            "Lapsed: no own share in time",
-        ),
-        "stopped" => ("Stopgezet", "Stopped"),
-        "refused" => (
-            "Geweigerd door de dienstverlener",
-            "Refused by the provider",
-        ),
-        "application_confirmed" => (
-            "Bevestigd door de dienstverlener",
-            "Confirmed by the provider",
-        ),
-        "expired" => ("Verlopen", "Expired"),
-        "blocked" => ("Geblokkeerd na inspectie", "Blocked after an inspection"),
-        "unblocked" => ("Blokkering opgeheven", "Unblocked"),
-        "recovered" => ("Subsidie teruggevorderd", "Subsidy recovered"),
-        "recovery_received" => ("Terugbetaling ontvangen", "Repayment received"),
-        other => return other.to_owned(),
-    };
-    (if t.code == "nl" { nl } else { en }).to_owned()
+    match kind {
+        "submitted" => t.event_submitted,
+        "funded" => t.event_funded,
+        "deposit_returned" => t.event_deposit_returned,
+        "paid" => t.event_paid,
+        "lapsed" => t.event_lapsed,
+        "stopped" => t.event_stopped,
+        "refused" => t.event_refused,
+        "application_confirmed" => t.event_application_confirmed,
+        "expired" => t.event_expired,
+        "blocked" => t.event_blocked,
+        "unblocked" => t.event_unblocked,
+        "recovered" => t.event_recovered,
+        "recovery_received" => t.event_recovery_received,
+        other => other,
+    }
+    .to_owned()
 }
 
 /// A refused action in the user's words.
 fn action_error(t: &T, code: &str) -> String {
-    let nl = t.code == "nl";
-    let text = match code {
-        "PAYMENT_EXCEEDS_BALANCE" => {
-            if nl {
-                "Dat is meer dan er nog te betalen is."
-            } else {
-                "That is more than is left to pay."
-            }
-        }
-        "PAYMENT_AFTER_END" => {
-            if nl {
-                "De termijn om facturen vrij te geven is verstreken."
-            } else {
-                "The deadline for releasing invoices has passed."
-            }
-        }
-        "NOT_FUNDED" => {
-            if nl {
-                "Het eigen aandeel is nog niet ontvangen."
-            } else {
-                "The own share has not been received yet."
-            }
-        }
-        "ILLEGAL_TRANSITION" => {
-            if nl {
-                "Dat kan niet meer in deze stand van de aanvraag."
-            } else {
-                "That is no longer possible in this state."
-            }
-        }
-        "AMOUNT_OUT_OF_RANGE" | "INVALID_COMMAND" => {
-            if nl {
-                "Geef een bedrag in euro, bijvoorbeeld 1.234,56."
-            } else {
-                "Give an amount in euro, for example 1.234,56."
-            }
-        }
-        _ => {
-            return format!(
-                "{} ({code})",
-                if nl { "Dat kan niet" } else { "Not possible" }
-            );
-        }
-    };
-    text.to_owned()
+    match code {
+        "PAYMENT_EXCEEDS_BALANCE" => t.action_err_payment_exceeds_balance,
+        "PAYMENT_AFTER_END" => t.action_err_payment_after_end,
+        "NOT_FUNDED" => t.action_err_not_funded,
+        "ILLEGAL_TRANSITION" => t.action_err_illegal_transition,
+        "AMOUNT_OUT_OF_RANGE" | "INVALID_COMMAND" => t.action_err_amount,
+        _ => return t.not_possible(code),
+    }
+    .to_owned()
 }
 
 pub(crate) fn reference(a: &Application) -> String {

@@ -18,7 +18,7 @@ use kmo_http::AppState;
 
 use serde::Deserialize;
 
-use crate::i18n::{Choice, T};
+use crate::i18n::{Choice, Feed, T};
 use crate::public::Frame;
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -215,55 +215,13 @@ async fn feed(State(state): State<AppState>, lang: Choice, Path(file): Path<Stri
     }
 }
 
-/// The feed page's texts.
-#[derive(Debug)]
-pub struct FeedTexts {
-    pub title: &'static str,
-    pub intro: &'static str,
-    pub make: &'static str,
-    pub remake: &'static str,
-    pub made: &'static str,
-    pub address: &'static str,
-    pub how: &'static str,
-    pub open: &'static str,
-}
-
-static FEED_NL: FeedTexts = FeedTexts {
-    title: "Termijnen in uw agenda",
-    intro: "Abonneer uw agenda (Outlook, Google Agenda, Apple Agenda) op uw termijnen: elke storting en elke vrijgave met haar uiterste datum en een herinnering drie dagen vooraf. Uw agenda haalt nieuwe termijnen zelf op.",
-    make: "Maak mijn agenda-adres",
-    remake: "Maak een nieuw adres (het vorige werkt dan niet meer)",
-    made: "Uw persoonlijke agenda-adres. Het wordt maar één keer getoond: kopieer het nu. Wie het adres kent, ziet uw termijnen; deel het niet.",
-    address: "Agenda-adres",
-    how: "Kies in uw agenda 'Agenda toevoegen' → 'Via URL' (of 'Abonneren') en plak het adres.",
-    open: "Openen in mijn agenda-app",
-};
-
-static FEED_EN: FeedTexts = FeedTexts {
-    title: "Deadlines in your calendar",
-    intro: "Subscribe your calendar (Outlook, Google Calendar, Apple Calendar) to your deadlines: every deposit and every release with its last day and a reminder three days before. Your calendar fetches new deadlines by itself.",
-    make: "Make my calendar address",
-    remake: "Make a new address (the previous one stops working)",
-    made: "Your personal calendar address. It is shown only once: copy it now. Whoever knows it sees your deadlines; do not share it.",
-    address: "Calendar address",
-    how: "In your calendar choose 'Add calendar' → 'From URL' (or 'Subscribe') and paste the address.",
-    open: "Open in my calendar app",
-};
-
 #[derive(Template)]
 #[template(path = "calendar.html")]
 struct FeedPage {
     f: Frame,
-    l: &'static FeedTexts,
+    l: &'static Feed,
     /// The new address, right after it was made: (https address, webcal address).
     made: Option<(String, String)>,
-}
-
-fn feed_texts(lang: &Choice) -> &'static FeedTexts {
-    match lang.lang {
-        kmo_domain::codes::Lang::En => &FEED_EN,
-        kmo_domain::codes::Lang::Nl => &FEED_NL,
-    }
 }
 
 fn enterprise_user(visitor: &Visitor) -> Result<i64, Box<Response>> {
@@ -287,7 +245,7 @@ async fn feed_page(lang: Choice, visitor: Visitor) -> Response {
     html(
         FeedPage {
             f: Frame::new(&lang, &visitor, "/portefeuille/agenda"),
-            l: feed_texts(&lang),
+            l: &lang.texts().feed,
             made: None,
         }
         .render(),
@@ -341,7 +299,7 @@ async fn new_feed(
     let mut page = html(
         FeedPage {
             f: Frame::new(&lang, &visitor, "/portefeuille/agenda"),
-            l: feed_texts(&lang),
+            l: &lang.texts().feed,
             made: Some((format!("{scheme}://{path}"), format!("webcal://{path}"))),
         }
         .render(),

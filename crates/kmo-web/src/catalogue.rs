@@ -56,10 +56,7 @@ async fn providers(
 ) -> Response {
     let t = lang.texts();
     let name: String = search.naam.trim().chars().take(100).collect();
-    let theme = THEMES
-        .iter()
-        .find(|(c, _, _)| *c == search.thema)
-        .map(|(c, _, _)| *c);
+    let theme = THEMES.iter().copied().find(|c| *c == search.thema);
     let found = async {
         let mut out = Vec::new();
         for p in state
@@ -88,7 +85,7 @@ async fn providers(
             Providers {
                 f: Frame::new(&lang, &visitor, "/aanbieders"),
                 search,
-                themes: THEMES.iter().map(|(c, _, _)| (*c, t.theme(c))).collect(),
+                themes: THEMES.iter().map(|c| (*c, t.theme(c))).collect(),
                 found,
             }
             .render(),

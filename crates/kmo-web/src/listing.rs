@@ -14,12 +14,11 @@ use kmo_app::accounts::Role;
 use kmo_app::occupation::{Criterion, ListRequest, ListRequestState};
 use kmo_app::platform::CommandError;
 use kmo_domain::Theme;
-use kmo_domain::codes::Lang;
 use kmo_http::AppState;
 use serde::Deserialize;
 
 use crate::format::date;
-use crate::i18n::Choice;
+use crate::i18n::{Choice, Listing};
 use crate::public::Frame;
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -34,184 +33,28 @@ pub fn router() -> Router<AppState> {
         .route("/agentschap/beroepslijst/stap", post(step))
 }
 
-/// This feature's texts.
-#[derive(Debug)]
-pub struct Texts {
-    pub title: &'static str,
-    pub intro: &'static str,
-    pub criteria: [&'static str; 4],
-    pub new_title: &'static str,
-    pub service: &'static str,
-    pub no_service: &'static str,
-    pub description: &'static str,
-    pub description_hint: &'static str,
-    pub target_group: &'static str,
-    pub criterion: &'static str,
-    pub submit: &'static str,
-    pub yours: &'static str,
-    pub none: &'static str,
-    pub submitted_on: &'static str,
-    pub state: &'static str,
-    pub states: [&'static str; 4],
-    pub assessment: &'static str,
-    pub meets: &'static str,
-    pub not_meets: &'static str,
-    pub advice: &'static str,
-    pub favourable: &'static str,
-    pub unfavourable: &'static str,
-    pub decision: &'static str,
-    pub approved: &'static str,
-    pub rejected: &'static str,
-    pub queue_title: &'static str,
-    pub queue_intro: &'static str,
-    pub open: &'static str,
-    pub closed: &'static str,
-    pub provider: &'static str,
-    pub assess: &'static str,
-    pub note: &'static str,
-    pub advise: &'static str,
-    pub advice_text: &'static str,
-    pub decide: &'static str,
-    pub approve: &'static str,
-    pub reject: &'static str,
-    pub reason: &'static str,
-    pub yes: &'static str,
-    pub no: &'static str,
-    pub err_required: &'static str,
-    pub err_choice: &'static str,
-}
-
-static NL: Texts = Texts {
-    title: "Lijst beroepsspecifieke competenties",
-    intro: "Onder het thema beroepsspecifieke competenties komen enkel diensten op de goedgekeurde lijst in aanmerking. Vraag de opname aan voor een dienst in dat thema; het agentschap toetst ze aan de criteria, de kwaliteitskamer kan advies geven, en de minister beslist. Een dienst komt in aanmerking als hij aan minstens één criterium voldoet:",
-    criteria: [
-        "competenties van een beroep op de VDAB-lijst van knelpuntberoepen",
-        "technologische, technische, exact-wetenschappelijke of wiskundige kennis (STEM, zorg-STEM)",
-        "een toekomstig tekort aan vaardigheden in de sector, aangetoond met een wetenschappelijk onderbouwde methode",
-        "een attest of getuigschrift dat wettelijk vereist is om een beroep uit te oefenen in België",
-    ],
-    new_title: "Opname aanvragen",
-    service: "Dienst",
-    no_service: "U heeft geen dienst in het thema beroepsspecifieke competenties die nog niet op de lijst staat of al wacht op een beslissing. Voeg eerst zo'n dienst toe aan uw aanbod.",
-    description: "Korte beschrijving",
-    description_hint: "Wat leren de deelnemers, en voor welk beroep?",
-    target_group: "Doelgroep",
-    criterion: "Criterium waaraan de dienst voldoet",
-    submit: "Opname aanvragen",
-    yours: "Uw aanvragen",
-    none: "Nog geen aanvragen.",
-    submitted_on: "Ingediend op",
-    state: "Stand",
-    states: [
-        "ingediend, wacht op toetsing",
-        "getoetst, wacht op beslissing",
-        "goedgekeurd: de dienst staat op de lijst",
-        "afgewezen",
-    ],
-    assessment: "Toetsing door het agentschap",
-    meets: "voldoet aan het criterium",
-    not_meets: "voldoet niet aan het criterium",
-    advice: "Advies van de kwaliteitskamer",
-    favourable: "gunstig",
-    unfavourable: "ongunstig",
-    decision: "Beslissing",
-    approved: "goedgekeurd",
-    rejected: "afgewezen",
-    queue_title: "Aanvragen voor de beroepsspecifieke lijst",
-    queue_intro: "Het agentschap toetst elke aanvraag aan de criteria en legt de beslissing van de minister vast. De kwaliteitskamer kan advies geven zolang de aanvraag openstaat.",
-    open: "Open aanvragen",
-    closed: "Afgehandeld",
-    provider: "Dienstverlener",
-    assess: "Toetsen",
-    note: "Toelichting (verplicht als het criterium niet gehaald is)",
-    advise: "Advies geven",
-    advice_text: "Advies",
-    decide: "Beslissing vastleggen",
-    approve: "Goedkeuren: op de lijst",
-    reject: "Afwijzen",
-    reason: "Motivering (verplicht bij afwijzing)",
-    yes: "Ja",
-    no: "Nee",
-    err_required: "Vul dit in",
-    err_choice: "Maak een keuze",
-};
-
-static EN: Texts = Texts {
-    title: "Occupation-specific competences list",
-    intro: "Under the theme occupation-specific competences only services on the approved list are eligible. Ask for a service in that theme to be added; the agency assesses it against the criteria, the quality chamber may advise, and the minister decides. A service qualifies if it meets at least one criterion:",
-    criteria: [
-        "competences of an occupation on the VDAB bottleneck-occupations list",
-        "technological, technical, exact-scientific or mathematical knowledge (STEM, care-STEM)",
-        "a future skills shortage in the sector, shown by a scientifically sound method",
-        "a certificate legally required to practise an occupation in Belgium",
-    ],
-    new_title: "Ask for a listing",
-    service: "Service",
-    no_service: "You have no service in the theme occupation-specific competences that is not on the list yet or waiting for a decision. Add such a service to your catalogue first.",
-    description: "Short description",
-    description_hint: "What do participants learn, and for which occupation?",
-    target_group: "Target group",
-    criterion: "Criterion the service meets",
-    submit: "Ask for the listing",
-    yours: "Your requests",
-    none: "No requests yet.",
-    submitted_on: "Submitted on",
-    state: "Status",
-    states: [
-        "submitted, waiting for the assessment",
-        "assessed, waiting for the decision",
-        "approved: the service is on the list",
-        "rejected",
-    ],
-    assessment: "Assessment by the agency",
-    meets: "meets the criterion",
-    not_meets: "does not meet the criterion",
-    advice: "Advice of the quality chamber",
-    favourable: "favourable",
-    unfavourable: "unfavourable",
-    decision: "Decision",
-    approved: "approved",
-    rejected: "rejected",
-    queue_title: "Requests for the occupation-specific list",
-    queue_intro: "The agency assesses each request against the criteria and records the minister's decision. The quality chamber may advise while the request is open.",
-    open: "Open requests",
-    closed: "Handled",
-    provider: "Provider",
-    assess: "Assess",
-    note: "Explanation (required when the criterion is not met)",
-    advise: "Give advice",
-    advice_text: "Advice",
-    decide: "Record the decision",
-    approve: "Approve: on the list",
-    reject: "Reject",
-    reason: "Reason (required for a rejection)",
-    yes: "Yes",
-    no: "No",
-    err_required: "Fill this in",
-    err_choice: "Make a choice",
-};
-
-impl Texts {
-    #[must_use]
-    pub fn of(lang: Lang) -> &'static Texts {
-        match lang {
-            Lang::En => &EN,
-            Lang::Nl => &NL,
-        }
-    }
-
+impl Listing {
     fn state(&self, s: ListRequestState) -> &'static str {
         match s {
-            ListRequestState::Submitted => self.states[0],
-            ListRequestState::Assessed => self.states[1],
-            ListRequestState::Approved => self.states[2],
-            ListRequestState::Rejected => self.states[3],
+            ListRequestState::Submitted => self.state_submitted,
+            ListRequestState::Assessed => self.state_assessed,
+            ListRequestState::Approved => self.state_approved,
+            ListRequestState::Rejected => self.state_rejected,
         }
     }
 
     fn criterion(&self, c: Criterion) -> &'static str {
-        let i = Criterion::ALL.iter().position(|x| *x == c).unwrap_or(0);
-        self.criteria.get(i).copied().unwrap_or("")
+        match c {
+            Criterion::BottleneckOccupation => self.criterion_bottleneck_occupation,
+            Criterion::Stem => self.criterion_stem,
+            Criterion::FutureShortage => self.criterion_future_shortage,
+            Criterion::LegalCertificate => self.criterion_legal_certificate,
+        }
+    }
+
+    /// Every criterion, in the order of `Criterion::ALL`.
+    fn criteria(&self) -> [&'static str; 4] {
+        Criterion::ALL.map(|c| self.criterion(c))
     }
 }
 
@@ -234,7 +77,7 @@ pub struct Shown {
     pub decision: Option<String>,
 }
 
-fn shown(l: &Texts, key: String, provider: String, r: &ListRequest) -> Shown {
+fn shown(l: &Listing, key: String, provider: String, r: &ListRequest) -> Shown {
     Shown {
         key,
         provider,
@@ -316,7 +159,7 @@ impl RequestErrors {
 #[template(path = "listing.html")]
 struct ProviderPage {
     f: Frame,
-    l: &'static Texts,
+    l: &'static Listing,
     /// The services that may be put forward: (id, name).
     services: Vec<(String, String)>,
     criteria: Vec<(&'static str, &'static str)>,
@@ -348,7 +191,7 @@ async fn render_provider(
     form: RequestForm,
     errors: RequestErrors,
 ) -> Response {
-    let l = Texts::of(lang.lang);
+    let l = &lang.texts().listing;
     let loaded = async {
         let services = state.platform.services(&key).await?;
         let requests = state.platform.list_requests(Some(id)).await?;
@@ -426,7 +269,7 @@ async fn request(
     if !visitor.csrf_ok(&form.csrf) {
         return crate::csrf_failed();
     }
-    let l = Texts::of(lang.lang);
+    let l = &lang.texts().listing;
     let mut errors = RequestErrors::default();
     let service = form.service.trim().parse::<i64>().ok();
     if service.is_none() {
@@ -477,7 +320,7 @@ async fn request(
 #[template(path = "listing_queue.html")]
 struct QueuePage {
     f: Frame,
-    l: &'static Texts,
+    l: &'static Listing,
     agency: bool,
     open: Vec<Shown>,
     closed: Vec<Shown>,
@@ -504,7 +347,7 @@ async fn render_queue(
     agency: bool,
     step_error: Option<(String, String)>,
 ) -> Response {
-    let l = Texts::of(lang.lang);
+    let l = &lang.texts().listing;
     let loaded = async {
         let requests = state.platform.list_requests(None).await?;
         let mut names: HashMap<i64, String> = HashMap::new();
@@ -576,7 +419,7 @@ async fn step(
     if !visitor.csrf_ok(&form.csrf) {
         return crate::csrf_failed();
     }
-    let l = Texts::of(lang.lang);
+    let l = &lang.texts().listing;
     let verdict = match form.verdict.as_str() {
         "yes" => Some(true),
         "no" => Some(false),
@@ -604,7 +447,7 @@ async fn step(
     }
 }
 
-fn message(l: &Texts, e: CommandError) -> String {
+fn message(l: &Listing, e: CommandError) -> String {
     match e {
         CommandError::Invalid { field, message } => match field.as_str() {
             "note" | "reason" | "advice" => l.err_required.to_owned(),

@@ -151,21 +151,12 @@ async fn show(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> 
 }
 
 fn grant_error(t: &T, e: &CommandError) -> String {
-    let nl = t.code == "nl";
     match e {
-        CommandError::UnknownUser(_) => (if nl {
-            "Er is geen account met dat e-mailadres. Vraag uw boekhouder eerst een account aan te maken."
-        } else {
-            "There is no account with that e-mail address. Ask your accountant to create one first."
-        })
-        .to_owned(),
-        CommandError::Invalid { field, .. } if field == "email" => (if nl {
-            "Dat account is geen account van een onderneming of boekhouder."
-        } else {
-            "That account is not an enterprise or accountant account."
-        })
-        .to_owned(),
-        other => format!("{} ({})", if nl { "Dat kan niet" } else { "Not possible" }, other.code()),
+        CommandError::UnknownUser(_) => t.md_err_unknown_user.to_owned(),
+        CommandError::Invalid { field, .. } if field == "email" => {
+            t.md_err_not_enterprise.to_owned()
+        }
+        other => t.not_possible(other.code()),
     }
 }
 

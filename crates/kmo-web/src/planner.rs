@@ -3,9 +3,6 @@
 //! ceilings, with every deadline, out (`kmo_app::planner`). The enterprise's size, the ceiling
 //! already reserved this year and its de-minimis aid come from the real wallet. Nothing is
 //! stored: it is a plan.
-//!
-//! This page's texts live here, in Dutch and English ([`P`]), next to the shared ones of
-//! [`crate::i18n`].
 
 use askama::Template;
 use axum::Router;
@@ -22,7 +19,7 @@ use kmo_rules::RuleSet;
 use serde_json::Value;
 
 use crate::format::date;
-use crate::i18n::{Choice, THEMES};
+use crate::i18n::{Choice, Planner, THEMES, args};
 use crate::public::{Frame, parse_amount};
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -35,158 +32,6 @@ const PATH: &str = "/portefeuille/planner";
 
 pub fn router() -> Router<AppState> {
     Router::new().route(PATH, get(form).post(submit))
-}
-
-/// This page's texts in one language.
-#[derive(Debug)]
-pub struct P {
-    pub title: &'static str,
-    pub intro: &'static str,
-    pub f_enterprise: &'static str,
-    pub row: &'static str,
-    pub f_label: &'static str,
-    pub f_label_hint: &'static str,
-    pub choose: &'static str,
-    pub f_sub_theme: &'static str,
-    pub no_sub_theme: &'static str,
-    pub f_listed: &'static str,
-    pub f_start_hint: &'static str,
-    pub f_enrolled: &'static str,
-    pub f_enrolled_hint: &'static str,
-    pub submit: &'static str,
-    pub plan_title: &'static str,
-    pub plan_caption: &'static str,
-    pub starts_on: &'static str,
-    pub col_order: &'static str,
-    pub col_item: &'static str,
-    pub col_submit: &'static str,
-    pub col_last: &'static str,
-    pub col_deposit: &'static str,
-    pub col_pay: &'static str,
-    pub capped: &'static str,
-    pub moved_title: &'static str,
-    pub years_title: &'static str,
-    pub col_year: &'static str,
-    pub col_ceiling: &'static str,
-    pub col_reserved: &'static str,
-    pub col_planned: &'static str,
-    pub col_left: &'static str,
-    pub unknown: &'static str,
-    pub totals: &'static str,
-    pub not_planned_title: &'static str,
-    pub err_label: &'static str,
-    pub err_no_rows: &'static str,
-    pub err_too_many: &'static str,
-    /// "«label»: submit on … instead of …; the subsidy counts in the … ceiling: … more."
-    pub moved: fn(label: &str, on: &str, from: &str, year: i32, gained: &str) -> String,
-    /// "«label»: too late, the last day was …."
-    pub too_late: fn(label: &str, last_day: &str) -> String,
-}
-
-static NL: P = P {
-    title: "Jaarplanner",
-    intro: "Zet uw geplande opleidingen en adviezen op een rij. De planner berekent met de regels van de kmo-portefeuille in welke volgorde en op welke dag u ze best indient om zoveel mogelijk van uw jaarplafond te gebruiken, met alle termijnen. Er wordt niets bewaard of ingediend.",
-    f_enterprise: "Onderneming",
-    row: "Opleiding of advies",
-    f_label: "Omschrijving",
-    f_label_hint: "Uw eigen naam ervoor (hoogstens 100 tekens). Laat de hele rij leeg als u ze niet nodig hebt.",
-    choose: "— kies —",
-    f_sub_theme: "Subthema",
-    no_sub_theme: "— geen —",
-    f_listed: "Staat op de lijst van beroepsspecifieke opleidingen",
-    f_start_hint: "Formaat JJJJ-MM-DD. U kunt indienen tot 14 dagen na de start.",
-    f_enrolled: "Datum van inschrijving of overeenkomst",
-    f_enrolled_hint: "Leeg is vandaag. U kunt pas vanaf die dag indienen.",
-    submit: "Plan opstellen",
-    plan_title: "Uw plan",
-    plan_caption: "Dien in deze volgorde in",
-    starts_on: "start op",
-    col_order: "Volgorde",
-    col_item: "Opleiding of advies",
-    col_submit: "Indienen op",
-    col_last: "Uiterlijk indienen op",
-    col_deposit: "Eigen aandeel storten tegen",
-    col_pay: "Facturen vrijgeven tot",
-    capped: "begrensd door het jaarplafond",
-    moved_title: "Waarom later indienen",
-    years_title: "Jaarplafond per jaar",
-    col_year: "Jaar",
-    col_ceiling: "Plafond",
-    col_reserved: "Al gereserveerd",
-    col_planned: "In dit plan",
-    col_left: "Nog over",
-    unknown: "onbekend",
-    totals: "Totaal van het plan",
-    not_planned_title: "Niet in het plan",
-    err_label: "Geef een omschrijving van hoogstens 100 tekens.",
-    err_no_rows: "Vul minstens één opleiding of advies in, met een startdatum en een kostprijs.",
-    err_too_many: "Dit plan kan niet opgesteld worden.",
-    moved: |label, on, from, year, gained| {
-        format!(
-            "«{label}»: dien pas in op {on} in plaats van {from}. Dan telt de subsidie in het plafond van {year} en krijgt u in totaal {gained} meer."
-        )
-    },
-    too_late: |label, last_day| {
-        format!("«{label}»: te laat om nog in te dienen; de laatste dag was {last_day}.")
-    },
-};
-
-static EN: P = P {
-    title: "Year planner",
-    intro: "List your planned trainings and advice. With the rules of the SME wallet, the planner works out in which order and on which day to submit them to use as much of your annual ceiling as possible, with every deadline. Nothing is stored or submitted.",
-    f_enterprise: "Enterprise",
-    row: "Training or advice",
-    f_label: "Description",
-    f_label_hint: "Your own name for it (at most 100 characters). Leave the whole row empty if you do not need it.",
-    choose: "— choose —",
-    f_sub_theme: "Sub-theme",
-    no_sub_theme: "— none —",
-    f_listed: "Is on the list of occupation-specific trainings",
-    f_start_hint: "Format YYYY-MM-DD. You can submit up to 14 days after the start.",
-    f_enrolled: "Date of enrolment or agreement",
-    f_enrolled_hint: "Empty means today. You can submit only from that day on.",
-    submit: "Make the plan",
-    plan_title: "Your plan",
-    plan_caption: "Submit in this order",
-    starts_on: "starts on",
-    col_order: "Order",
-    col_item: "Training or advice",
-    col_submit: "Submit on",
-    col_last: "Submit at the latest on",
-    col_deposit: "Deposit own share by",
-    col_pay: "Release invoices until",
-    capped: "limited by the annual ceiling",
-    moved_title: "Why submit later",
-    years_title: "Annual ceiling per year",
-    col_year: "Year",
-    col_ceiling: "Ceiling",
-    col_reserved: "Already reserved",
-    col_planned: "In this plan",
-    col_left: "Left",
-    unknown: "unknown",
-    totals: "Total of the plan",
-    not_planned_title: "Not in the plan",
-    err_label: "Give a description of at most 100 characters.",
-    err_no_rows: "Fill in at least one training or advice, with a start date and a cost.",
-    err_too_many: "This plan cannot be made.",
-    moved: |label, on, from, year, gained| {
-        format!(
-            "“{label}”: wait and submit on {on} instead of {from}. The subsidy then counts in the {year} ceiling, which gives {gained} more in total."
-        )
-    },
-    too_late: |label, last_day| {
-        format!("“{label}”: too late to submit; the last day was {last_day}.")
-    },
-};
-
-impl P {
-    #[must_use]
-    pub fn of(lang: Lang) -> &'static P {
-        match lang {
-            Lang::Nl => &NL,
-            Lang::En => &EN,
-        }
-    }
 }
 
 /// One row of the form, as typed.
@@ -288,7 +133,7 @@ pub struct PlanView {
 #[template(path = "planner.html")]
 struct Page {
     f: Frame,
-    p: &'static P,
+    p: &'static Planner,
     enterprise: String,
     enterprise_error: Option<&'static str>,
     /// A problem with the plan as a whole (shown above the form).
@@ -379,16 +224,13 @@ async fn render(
     };
     let page = Page {
         f: Frame::new(lang, visitor, PATH),
-        p: P::of(lang.lang),
+        p: &lang.texts().planner,
         enterprise,
         enterprise_error,
         form_error,
         enterprises,
         rows,
-        themes: THEMES
-            .iter()
-            .map(|(code, _, _)| (*code, t.theme(code)))
-            .collect(),
+        themes: THEMES.iter().map(|code| (*code, t.theme(code))).collect(),
         sub_themes: sub_theme_groups(state.rules.in_force(state.clock.today()), lang),
         plan,
     };
@@ -436,7 +278,7 @@ fn field<'a>(pairs: &'a [(String, String)], name: &str) -> &'a str {
 /// A row read back from the form, and its item when every field is right.
 fn read_row(pairs: &[(String, String)], n: usize, lang: &Choice) -> (RowView, Option<PlannedItem>) {
     let t = lang.texts();
-    let p = P::of(lang.lang);
+    let p = &lang.texts().planner;
     let get = |name: &str| field(pairs, &format!("{name}_{n}")).to_owned();
     let mut row = RowView {
         n,
@@ -524,7 +366,7 @@ async fn submit(
         return crate::csrf_failed();
     }
     let t = lang.texts();
-    let p = P::of(lang.lang);
+    let p = &lang.texts().planner;
     let enterprise = field(&pairs, "enterprise").to_owned();
     let allowed = match enterprises(&state, &visitor.principal).await {
         Ok(list) => list,
@@ -609,7 +451,7 @@ fn or_dash(d: Option<Date>) -> String {
 /// The plan as the page shows it.
 fn view(lang: &Choice, plan: &planner::Plan) -> PlanView {
     let t = lang.texts();
-    let p = P::of(lang.lang);
+    let p = &lang.texts().planner;
     let mut lines = Vec::new();
     let mut moves = Vec::new();
     let mut not_planned = Vec::new();
@@ -621,13 +463,13 @@ fn view(lang: &Choice, plan: &planner::Plan) -> PlanView {
         match &l.outcome {
             LineOutcome::Planned(x) => {
                 if let Some(m) = x.moved {
-                    moves.push((p.moved)(
-                        &l.label,
-                        &date(x.submit_on),
-                        &date(m.from),
-                        x.submit_on.year(),
-                        &m.gained.to_string(),
-                    ));
+                    moves.push((p.moved)(&args::PlannerMoved {
+                        label: &l.label,
+                        on: &date(x.submit_on),
+                        from: &date(m.from),
+                        year: &x.submit_on.year().to_string(),
+                        gained: &m.gained.to_string(),
+                    }));
                 }
                 lines.push(LineView {
                     position: x.position.map_or_else(|| "—".to_owned(), |n| n.to_string()),
@@ -647,13 +489,17 @@ fn view(lang: &Choice, plan: &planner::Plan) -> PlanView {
                 });
             }
             LineOutcome::TooLate { last_day } => {
-                not_planned.push((p.too_late)(&l.label, &date(*last_day)));
+                not_planned.push((p.too_late)(&args::PlannerTooLate {
+                    label: &l.label,
+                    last_day: &date(*last_day),
+                }));
             }
             LineOutcome::Invalid { field, message } => {
-                not_planned.push(format!(
-                    "«{}»: {} ({field}: {message})",
-                    l.label, t.err_case
-                ));
+                not_planned.push((p.invalid)(&args::PlannerInvalid {
+                    label: &l.label,
+                    field,
+                    message,
+                }));
             }
         }
     }
@@ -703,9 +549,51 @@ mod tests {
 
     #[test]
     fn both_languages_phrase_a_move() {
-        let nl = (P::of(Lang::Nl).moved)("A", "01/01/2026", "03/03/2025", 2026, "€ 3.000,00");
-        assert!(nl.contains("plafond van 2026") && nl.contains("€ 3.000,00 meer"));
-        let en = (P::of(Lang::En).moved)("A", "01/01/2026", "03/03/2025", 2026, "€ 3.000,00");
-        assert!(en.contains("2026 ceiling"));
+        let a = args::PlannerMoved {
+            label: "A",
+            on: "01/01/2026",
+            from: "03/03/2025",
+            year: "2026",
+            gained: "€ 3.000,00",
+        };
+        let nl = (crate::i18n::T::of(Lang::Nl).planner.moved)(&a);
+        assert_eq!(
+            nl,
+            "«A»: dien pas in op 01/01/2026 in plaats van 03/03/2025. Dan telt de subsidie in het plafond van 2026 en krijgt u in totaal € 3.000,00 meer."
+        );
+        let en = (crate::i18n::T::of(Lang::En).planner.moved)(&a);
+        assert_eq!(
+            en,
+            "“A”: wait and submit on 01/01/2026 instead of 03/03/2025. The subsidy then counts in the 2026 ceiling, which gives € 3.000,00 more in total."
+        );
+        let (nl, en) = (
+            &crate::i18n::T::of(Lang::Nl).planner,
+            &crate::i18n::T::of(Lang::En).planner,
+        );
+        let late = args::PlannerTooLate {
+            label: "A",
+            last_day: "03/03/2025",
+        };
+        assert_eq!(
+            (nl.too_late)(&late),
+            "«A»: te laat om nog in te dienen; de laatste dag was 03/03/2025."
+        );
+        assert_eq!(
+            (en.too_late)(&late),
+            "“A”: too late to submit; the last day was 03/03/2025."
+        );
+        let invalid = args::PlannerInvalid {
+            label: "A",
+            field: "costs[0].amount",
+            message: "m",
+        };
+        assert_eq!(
+            (nl.invalid)(&invalid),
+            "«A»: Deze gegevens kunnen niet beoordeeld worden (costs[0].amount: m)"
+        );
+        assert_eq!(
+            (en.invalid)(&invalid),
+            "«A»: These facts cannot be assessed (costs[0].amount: m)"
+        );
     }
 }

@@ -116,10 +116,7 @@ struct Simulator {
 }
 
 fn themes(t: &T) -> Vec<(&'static str, &'static str)> {
-    THEMES
-        .iter()
-        .map(|(code, _, _)| (*code, t.theme(code)))
-        .collect()
+    THEMES.iter().map(|code| (*code, t.theme(code))).collect()
 }
 
 async fn simulator_form(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
@@ -176,7 +173,7 @@ async fn simulate(
     if !["training", "advice"].contains(&form.kind.as_str()) {
         errors.kind = Some(t.err_choice);
     }
-    if !THEMES.iter().any(|(c, _, _)| *c == form.theme) {
+    if !THEMES.contains(&form.theme.as_str()) {
         errors.theme = Some(t.err_choice);
     }
     let start = Date::parse(form.start_date.trim()).ok();

@@ -10,13 +10,12 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use kmo_app::platform::CommandError;
 use kmo_app::registry::{Registration, RegistrationState};
-use kmo_domain::codes::Lang;
 use kmo_domain::{EnterpriseNumber, ProviderNumber, ServiceKind};
 use kmo_http::AppState;
 use serde::Deserialize;
 
 use crate::format::date;
-use crate::i18n::Choice;
+use crate::i18n::{Choice, Registry};
 use crate::public::Frame;
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -30,125 +29,17 @@ pub fn router() -> Router<AppState> {
 /// Providers listed on the page.
 const PROVIDERS_MAX: u32 = 200;
 
-/// This page's texts.
-#[derive(Debug)]
-pub struct Texts {
-    pub title: &'static str,
-    pub intro: &'static str,
-    pub provider: &'static str,
-    pub training: &'static str,
-    pub advice: &'static str,
-    pub none: &'static str,
-    pub until: &'static str,
-    pub audit_pass: &'static str,
-    pub audit_fail: &'static str,
-    pub register: &'static str,
-    pub suspend: &'static str,
-    pub exclude: &'static str,
-    pub reinstate: &'static str,
-    pub new_title: &'static str,
-    pub name: &'static str,
-    pub number: &'static str,
-    pub number_hint: &'static str,
-    pub registration: &'static str,
-    pub registration_hint: &'static str,
-    pub submit: &'static str,
-    pub err_name: &'static str,
-    pub err_number: &'static str,
-    pub err_registration: &'static str,
-    pub err_exists: &'static str,
-    pub err_step: &'static str,
-    pub states: [(&'static str, &'static str); 7],
-}
-
-static NL: Texts = Texts {
-    title: "Dienstverleners",
-    intro: "Een dienstverlener wordt per soort dienst geregistreerd na een positieve kmop-audit, voor vijf jaar vanaf de registratie. Bij een sanctie wordt hij geschorst of uitgesloten; een geschorste of uitgesloten dienstverlener kan geen nieuwe aanvragen krijgen.",
-    provider: "Dienstverlener",
-    training: "Opleiding",
-    advice: "Advies",
-    none: "geen registratie",
-    until: "geldig tot",
-    audit_pass: "Audit positief",
-    audit_fail: "Audit negatief",
-    register: "Registreren vanaf vandaag",
-    suspend: "Schorsen",
-    exclude: "Uitsluiten",
-    reinstate: "Schorsing opheffen",
-    new_title: "Nieuwe dienstverlener",
-    name: "Naam",
-    number: "Ondernemingsnummer",
-    number_hint: "Bijvoorbeeld 0811.111.129.",
-    registration: "Registratienummer",
-    registration_hint: "DV.O… voor opleiding, DV.A… voor advies. De aanvraag wacht daarna op het auditverslag.",
-    submit: "Registratie aanvragen",
-    err_name: "Vul de naam in.",
-    err_number: "Dit is geen geldig ondernemingsnummer",
-    err_registration: "Dit is geen geldig registratienummer",
-    err_exists: "Deze dienstverlener heeft al een registratie voor deze soort dienst.",
-    err_step: "Deze stap kan niet",
-    states: [
-        ("requested", "aangevraagd, wacht op audit"),
-        ("audited", "audit positief, wacht op registratie"),
-        ("registered", "geregistreerd"),
-        ("suspended", "geschorst"),
-        ("excluded", "uitgesloten"),
-        ("expired", "verlopen"),
-        ("refused", "geweigerd na audit"),
-    ],
-};
-
-static EN: Texts = Texts {
-    title: "Providers",
-    intro: "A provider is registered per service kind after a positive kmop audit, for five years from the registration. As a sanction it is suspended or excluded; a suspended or excluded provider cannot receive new applications.",
-    provider: "Provider",
-    training: "Training",
-    advice: "Advice",
-    none: "no registration",
-    until: "valid until",
-    audit_pass: "Audit passed",
-    audit_fail: "Audit failed",
-    register: "Register from today",
-    suspend: "Suspend",
-    exclude: "Exclude",
-    reinstate: "Lift the suspension",
-    new_title: "New provider",
-    name: "Name",
-    number: "Enterprise number",
-    number_hint: "For example 0811.111.129.",
-    registration: "Registration number",
-    registration_hint: "DV.O… for training, DV.A… for advice. The request then waits for the audit report.",
-    submit: "Request the registration",
-    err_name: "Enter the name.",
-    err_number: "This is not a valid enterprise number",
-    err_registration: "This is not a valid registration number",
-    err_exists: "This provider already has a registration for this service kind.",
-    err_step: "This step is not possible",
-    states: [
-        ("requested", "requested, waiting for the audit"),
-        ("audited", "audit passed, waiting for registration"),
-        ("registered", "registered"),
-        ("suspended", "suspended"),
-        ("excluded", "excluded"),
-        ("expired", "expired"),
-        ("refused", "refused after the audit"),
-    ],
-};
-
-impl Texts {
-    #[must_use]
-    pub fn of(lang: Lang) -> &'static Texts {
-        match lang {
-            Lang::En => &EN,
-            Lang::Nl => &NL,
+impl Registry {
+    fn state(&self, s: RegistrationState) -> &'static str {
+        match s {
+            RegistrationState::Requested => self.state_requested,
+            RegistrationState::Audited => self.state_audited,
+            RegistrationState::Registered => self.state_registered,
+            RegistrationState::Suspended => self.state_suspended,
+            RegistrationState::Excluded => self.state_excluded,
+            RegistrationState::Expired => self.state_expired,
+            RegistrationState::Refused => self.state_refused,
         }
-    }
-
-    fn state(&self, code: &str) -> &'static str {
-        self.states
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map_or("", |(_, label)| label)
     }
 }
 
@@ -200,14 +91,14 @@ impl NewErrors {
 #[template(path = "registry.html")]
 struct Page {
     f: Frame,
-    l: &'static Texts,
+    l: &'static Registry,
     rows: Vec<Row>,
     step_error: Option<String>,
     form: NewForm,
     errors: NewErrors,
 }
 
-fn actions(l: &'static Texts, state: RegistrationState) -> Vec<(&'static str, &'static str)> {
+fn actions(l: &'static Registry, state: RegistrationState) -> Vec<(&'static str, &'static str)> {
     match state {
         RegistrationState::Requested => {
             vec![("audit_pass", l.audit_pass), ("audit_fail", l.audit_fail)]
@@ -221,7 +112,7 @@ fn actions(l: &'static Texts, state: RegistrationState) -> Vec<(&'static str, &'
     }
 }
 
-fn reg(l: &'static Texts, r: &Registration, today: kmo_domain::Date) -> Reg {
+fn reg(l: &'static Registry, r: &Registration, today: kmo_domain::Date) -> Reg {
     let kind = r.kind();
     let state = r.on(today);
     Reg {
@@ -232,7 +123,7 @@ fn reg(l: &'static Texts, r: &Registration, today: kmo_domain::Date) -> Reg {
             l.training
         },
         number: r.number.to_string(),
-        state: l.state(state.code()),
+        state: l.state(state),
         until: r.valid_until.map(date),
         actions: actions(l, state),
     }
@@ -246,7 +137,7 @@ async fn render(
     form: NewForm,
     errors: NewErrors,
 ) -> Response {
-    let l = Texts::of(lang.lang);
+    let l = &lang.texts().registry;
     let today = state.clock.today();
     let loaded = async {
         let mut rows = Vec::new();
@@ -323,7 +214,7 @@ async fn step(
     if let Some(r) = crate::agency::staff_form(&visitor, &form.csrf) {
         return r;
     }
-    let l = Texts::of(lang.lang);
+    let l = &lang.texts().registry;
     let today = state.clock.today();
     let p = &state.platform;
     let result = match (ServiceKind::parse(&form.kind), form.action.as_str()) {
@@ -365,7 +256,7 @@ async fn add(
     if let Some(r) = crate::agency::staff_form(&visitor, &form.csrf) {
         return r;
     }
-    let l = Texts::of(lang.lang);
+    let l = &lang.texts().registry;
     let mut errors = NewErrors::default();
     let name = form.name.trim().to_owned();
     if name.is_empty() || name.chars().count() > 200 {

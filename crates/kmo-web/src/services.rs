@@ -147,7 +147,7 @@ async fn render_with(
             errors,
             all_themes: THEMES
                 .iter()
-                .map(|(code, _, _)| {
+                .map(|code| {
                     (
                         *code,
                         t.theme(code),
@@ -278,7 +278,7 @@ async fn save_themes(
     let known: Vec<String> = form
         .themes
         .into_iter()
-        .filter(|c| THEMES.iter().any(|(code, _, _)| code == c))
+        .filter(|c| THEMES.contains(&c.as_str()))
         .collect();
     if known.is_empty() {
         return render_with(

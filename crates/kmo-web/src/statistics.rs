@@ -118,17 +118,10 @@ struct Page {
 }
 
 fn month_label(t: &T, key: &str) -> String {
-    const NL: [&str; 12] = [
-        "jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec",
-    ];
-    const EN: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let names = if t.code == "nl" { NL } else { EN };
     key.get(5..7)
-        .and_then(|m| m.parse::<usize>().ok())
-        .and_then(|m| names.get(m.wrapping_sub(1)))
-        .map_or_else(|| key.to_owned(), |s| (*s).to_owned())
+        .and_then(|m| m.parse::<u8>().ok())
+        .and_then(|m| t.month(m))
+        .map_or_else(|| key.to_owned(), str::to_owned)
 }
 
 async fn statistics(

@@ -242,7 +242,7 @@ const PROVIDERS_MAX: u32 = 100;
 async fn offers(state: &AppState, t: &T) -> Result<Vec<ThemeOffers>, CommandError> {
     let mut out: Vec<ThemeOffers> = crate::i18n::THEMES
         .iter()
-        .map(|(code, _, _)| ThemeOffers {
+        .map(|code| ThemeOffers {
             theme: code,
             offers: Vec::new(),
         })

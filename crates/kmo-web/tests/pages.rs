@@ -1339,3 +1339,144 @@ async fn the_deposit_instructions_and_qr_code_name_the_wallet_account_of_the_set
         site.stop().await;
     }
 }
+
+/// A bearer token for a demo user, through the API's log-in.
+async fn api_token(site: &Site, email: &str) -> String {
+    let r = site
+        .client
+        .post(format!("{}/api/v1/auth/tokens", site.base))
+        .json(&serde_json::json!({"email": email, "password": kmo_sim::demo::DEMO_PASSWORD, "token_name": "test"}))
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    v["token"].as_str().unwrap().to_owned()
+}
+
+/// The API's answer to a JSON post with a bearer token: status and body.
+async fn api_post(
+    site: &Site,
+    path: &str,
+    token: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = site
+        .client
+        .post(format!("{}{path}", site.base))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// The rules that once had a copy in the API and another in the pages now have one home: the
+/// same input gets the same answer through both.
+#[tokio::test]
+async fn the_api_and_the_pages_answer_alike_for_the_rules_they_once_copied() {
+    for db in backends_under_test() {
+        let site = Site::start(db.as_deref()).await;
+        let p = platform(&site);
+        let owner = log_in(&site, "ondernemer@demo.kmo").await;
+        let owner_token = api_token(&site, "ondernemer@demo.kmo").await;
+        let page_of = "/aanvragen/DEMO-GESTORT";
+        let (_, page, _) = site.get(page_of, Some(&owner)).await;
+        let csrf = hidden(&page, "csrf");
+        let paid_before = p.application("DEMO-GESTORT").await.unwrap().paid();
+
+        // An invoice number is counted in characters, not bytes: 101 accented letters are
+        // refused by both, 100 (200 bytes) accepted by both.
+        let too_long = "é".repeat(101);
+        let (status, page, _) = site
+            .post_fields(
+                &format!("{page_of}/vrijgeven"),
+                vec![("csrf", csrf.clone()), ("invoice", too_long.clone()), ("amount", "1,00".into())],
+                &owner,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("hoogstens 100 tekens"), "{page}");
+        let (status, body) = api_post(
+            &site,
+            "/api/v1/applications/DEMO-GESTORT/payments",
+            &owner_token,
+            serde_json::json!({"amount_cents": 100, "invoice": too_long}),
+        )
+        .await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("invoice")), "{body}");
+        let (status, _, _) = site
+            .post_fields(
+                &format!("{page_of}/vrijgeven"),
+                vec![("csrf", csrf.clone()), ("invoice", "é".repeat(100)), ("amount", "1,00".into())],
+                &owner,
+            )
+            .await;
+        assert_eq!(status, 303);
+        let (status, body) = api_post(
+            &site,
+            "/api/v1/applications/DEMO-GESTORT/payments",
+            &owner_token,
+            serde_json::json!({"amount_cents": 100, "invoice": "è".repeat(100)}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let paid = p.application("DEMO-GESTORT").await.unwrap().paid();
+        assert_eq!(
+            paid.get() - paid_before.get(),
+            200,
+            "one cent-exact euro through each channel"
+        );
+
+        // A refusal reason outside the rule book's list: refused by both, nothing changes.
+        let trainer = log_in(&site, "opleider@demo.kmo").await;
+        let trainer_token = api_token(&site, "opleider@demo.kmo").await;
+        let (_, page, _) = site.get("/aanvragen/DEMO-INGEDIEND", Some(&trainer)).await;
+        let csrf = hidden(&page, "csrf");
+        let (status, page, _) = site
+            .post(
+                "/aanvragen/DEMO-INGEDIEND/weigeren",
+                &[("csrf", csrf.as_str()), ("reason", "geen plaats meer")],
+                Some(&trainer),
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert!(page.contains("Kies een waarde uit de lijst."), "{page}");
+        let (status, body) = api_post(
+            &site,
+            "/api/v1/applications/DEMO-INGEDIEND/refuse",
+            &trainer_token,
+            serde_json::json!({"reason": "geen plaats meer"}),
+        )
+        .await;
+        assert_eq!((status, body["field"].as_str()), (422, Some("reason")), "{body}");
+        let state = p.application("DEMO-INGEDIEND").await.unwrap().state;
+        assert_eq!(state.code(), "submitted");
+
+        // A payout run id of 41 characters: the same refusal through both.
+        let agency = log_in(&site, "agentschap@demo.kmo").await;
+        let agency_token = api_token(&site, "agentschap@demo.kmo").await;
+        let (_, page, _) = site.get("/agentschap", Some(&agency)).await;
+        let csrf = hidden(&page, "csrf");
+        let run = "R".repeat(41);
+        let (status, page, _) = site
+            .post(
+                "/agentschap/uitbetaling",
+                &[("csrf", csrf.as_str()), ("run", run.as_str())],
+                Some(&agency),
+            )
+            .await;
+        let page: serde_json::Value = serde_json::from_str(&page).unwrap();
+        let (api_status, body) = api_post(
+            &site,
+            "/api/v1/payout-runs",
+            &agency_token,
+            serde_json::json!({"run": run}),
+        )
+        .await;
+        assert_eq!((status, &page["code"], &page["field"]), (api_status, &body["code"], &body["field"]));
+        assert_eq!((api_status, body["field"].as_str()), (422, Some("run")), "{body}");
+        site.stop().await;
+    }
+}
