@@ -235,14 +235,24 @@ impl SqliteDb {
     /// Begins a read transaction on the next reader connection (`BEGIN`, deferred: a snapshot
     /// from its first read on; the connection is `query_only`, so a write in it fails).
     pub(crate) async fn read(&self) -> Result<SqliteTx, StoreError> {
+        // A free reader if there is one (starting after the last one handed out, so the
+        // readers share the work); else wait for the next in turn.
         let n = self
             .next_reader
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let reader = self
-            .readers
-            .get(n % self.readers.len().max(1))
-            .unwrap_or(&self.conn);
-        let conn = Arc::clone(reader).lock_owned().await;
+        let count = self.readers.len().max(1);
+        let free = (0..count).find_map(|i| {
+            self.readers
+                .get((n + i) % count)
+                .and_then(|r| Arc::clone(r).try_lock_owned().ok())
+        });
+        let conn = match free {
+            Some(conn) => conn,
+            None => {
+                let reader = self.readers.get(n % count).unwrap_or(&self.conn);
+                Arc::clone(reader).lock_owned().await
+            }
+        };
         if !conn.is_autocommit() {
             conn.execute_batch("rollback").map_err(map_err)?;
         }
