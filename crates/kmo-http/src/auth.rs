@@ -14,6 +14,7 @@ use subtle::ConstantTimeEq as _;
 
 use crate::AppState;
 use crate::error::ApiError;
+use kmo_app::kernel::ErrorCode;
 
 /// The caller of this request.
 #[derive(Clone, Debug)]
@@ -107,7 +108,7 @@ async fn from_session(parts: &Parts, state: &AppState, secret: &str) -> Result<C
     if !safe && !echoed {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "CSRF_FAILED",
+            ErrorCode::CsrfFailed,
             "a change made with a session cookie must carry the session's x-csrf-token",
         ));
     }
@@ -123,7 +124,7 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 /// 401 with a stable code.
 #[must_use]
 pub fn unauthenticated(detail: &str) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", detail)
+    ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthenticated, detail)
 }
 
 impl Caller {
@@ -150,7 +151,7 @@ impl Caller {
 pub fn forbidden() -> ApiError {
     ApiError::new(
         StatusCode::FORBIDDEN,
-        "FORBIDDEN",
+        ErrorCode::Forbidden,
         "your account may not do this",
     )
 }
@@ -174,7 +175,7 @@ pub async fn check_attempts(state: &AppState, what: &str) -> Result<(), ApiError
     if blocked {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
+            ErrorCode::RateLimited,
             "too many failed attempts; try again in 15 minutes",
         ));
     }

@@ -6,6 +6,7 @@
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kmo_app::kernel::ErrorCode;
 use kmo_app::platform::CommandError;
 use kmo_app::store::StoreError;
 use serde::Serialize;
@@ -13,42 +14,45 @@ use utoipa::ToSchema;
 
 /// The codes the HTTP layer adds to the lifecycle's. Every one is produced by a test
 /// (`tests/api`), and listed in the OpenAPI document.
-pub const HTTP_CODES: &[(&str, &str)] = &[
-    ("MALFORMED_JSON", "the body is not valid JSON"),
-    ("INVALID_BODY", "the JSON does not have the expected shape"),
+pub const HTTP_CODES: &[(ErrorCode, &str)] = &[
+    (ErrorCode::MalformedJson, "the body is not valid JSON"),
     (
-        "UNSUPPORTED_MEDIA_TYPE",
+        ErrorCode::InvalidBody,
+        "the JSON does not have the expected shape",
+    ),
+    (
+        ErrorCode::UnsupportedMediaType,
         "the body must be application/json",
     ),
-    ("BODY_TOO_LARGE", "the body is larger than the limit"),
+    (ErrorCode::BodyTooLarge, "the body is larger than the limit"),
     (
-        "BATCH_TOO_LARGE",
+        ErrorCode::BatchTooLarge,
         "more cases in one request than the limit",
     ),
-    ("EMPTY_BATCH", "a batch needs at least one case"),
-    ("NOT_FOUND", "no such resource or route"),
+    (ErrorCode::EmptyBatch, "a batch needs at least one case"),
+    (ErrorCode::NotFound, "no such resource or route"),
     (
-        "UNAUTHENTICATED",
+        ErrorCode::Unauthenticated,
         "no valid credentials: log in, or send a valid bearer token",
     ),
-    ("FORBIDDEN", "the account may not do this"),
+    (ErrorCode::Forbidden, "the account may not do this"),
     (
-        "CSRF_FAILED",
+        ErrorCode::CsrfFailed,
         "a change with a session cookie did not echo the session's CSRF token",
     ),
-    ("RATE_LIMITED", "too many failed logins; wait"),
+    (ErrorCode::RateLimited, "too many failed logins; wait"),
     (
-        "IDEMPOTENCY_KEY_REUSED",
+        ErrorCode::IdempotencyKeyReused,
         "the Idempotency-Key was used for another request",
     ),
     (
-        "METHOD_NOT_ALLOWED",
+        ErrorCode::MethodNotAllowed,
         "the route exists, the method does not",
     ),
-    ("TIMEOUT", "the request took too long"),
-    ("UNAVAILABLE", "the database cannot be reached"),
+    (ErrorCode::Timeout, "the request took too long"),
+    (ErrorCode::Unavailable, "the database cannot be reached"),
     (
-        "INTERNAL",
+        ErrorCode::Internal,
         "something went wrong on our side; the details are in the server log",
     ),
 ];
@@ -69,14 +73,14 @@ pub struct ErrorBody {
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub detail: String,
     pub field: Option<String>,
 }
 
 impl ApiError {
     #[must_use]
-    pub fn new(status: StatusCode, code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, detail: impl Into<String>) -> Self {
         ApiError {
             status,
             code,
@@ -93,7 +97,7 @@ impl ApiError {
 
     #[must_use]
     pub fn not_found(what: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, "NOT_FOUND", what)
+        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, what)
     }
 
     /// An internal failure: logged with its cause, answered without it.
@@ -102,7 +106,7 @@ impl ApiError {
         tracing::error!(error.cause = %cause, "internal error");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "INTERNAL",
+            ErrorCode::Internal,
             "something went wrong on our side; it has been logged",
         )
     }
@@ -112,7 +116,7 @@ impl ApiError {
         tracing::error!(error.cause = %cause, "database unavailable");
         ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "UNAVAILABLE",
+            ErrorCode::Unavailable,
             "the platform cannot reach its database; try again shortly",
         )
     }
@@ -121,7 +125,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            code: self.code.to_owned(),
+            code: self.code.as_str().to_owned(),
             detail: self.detail,
             field: self.field,
         };
@@ -164,7 +168,7 @@ impl From<CommandError> for ApiError {
         };
         ApiError {
             status,
-            code: e.code(),
+            code: e.error_code(),
             field: e.field().map(str::to_owned),
             detail: e.to_string(),
         }

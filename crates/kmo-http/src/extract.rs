@@ -8,6 +8,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use kmo_app::kernel::ErrorCode;
 
 /// The body must say it is JSON (`application/json`, parameters allowed).
 pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
@@ -21,7 +22,7 @@ pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     } else {
         Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::UnsupportedMediaType,
             "send the body as application/json",
         ))
     }
@@ -46,18 +47,22 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
     match rejection {
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
+            ErrorCode::UnsupportedMediaType,
             "send the body as application/json",
         ),
         JsonRejection::JsonSyntaxError(e) => ApiError::new(
             StatusCode::BAD_REQUEST,
-            "MALFORMED_JSON",
+            ErrorCode::MalformedJson,
             format!("the body is not valid JSON: {}", source_text(e)),
         ),
         JsonRejection::JsonDataError(e) => {
             let text = source_text(e);
             let (field, detail) = split_path(&text);
-            let mut err = ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_BODY", detail);
+            let mut err = ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::InvalidBody,
+                detail,
+            );
             if let Some(field) = field {
                 err = err.with_field(field);
             }
@@ -66,11 +71,15 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
         JsonRejection::BytesRejection(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "BODY_TOO_LARGE",
+                ErrorCode::BodyTooLarge,
                 "the body is larger than the limit",
             )
         }
-        other => ApiError::new(StatusCode::BAD_REQUEST, "INVALID_BODY", other.body_text()),
+        other => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidBody,
+            other.body_text(),
+        ),
     }
 }
 
@@ -105,12 +114,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
             Ok(axum::extract::Query(v)) => Ok(ApiQuery(v)),
             Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "INVALID_BODY",
+                ErrorCode::InvalidBody,
                 format!("query string: {}", source_text(&e)),
             )),
             Err(other) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "INVALID_BODY",
+                ErrorCode::InvalidBody,
                 other.body_text(),
             )),
         }
@@ -130,13 +139,13 @@ impl<S: Send + Sync> FromRequest<S> for ApiBytes {
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "BODY_TOO_LARGE",
+                    ErrorCode::BodyTooLarge,
                     "the body is larger than the limit",
                 ))
             }
             Err(rejection) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "INVALID_BODY",
+                ErrorCode::InvalidBody,
                 rejection.body_text(),
             )),
         }
@@ -155,7 +164,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
             Ok(axum::extract::Path(v)) => Ok(ApiPath(v)),
             Err(rejection) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "INVALID_BODY",
+                ErrorCode::InvalidBody,
                 format!("path: {}", rejection.body_text()),
             )),
         }

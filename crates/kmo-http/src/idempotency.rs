@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::AppState;
 use crate::error::ApiError;
+use kmo_app::kernel::ErrorCode;
 
 /// Longest key accepted.
 pub const KEY_BYTES_MAX: usize = 100;
@@ -43,7 +44,7 @@ fn request_hash(method: &str, path_and_query: &str, body: &[u8]) -> String {
 fn invalid_key() -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
-        "INVALID_BODY",
+        ErrorCode::InvalidBody,
         format!("Idempotency-Key must be 1 to {KEY_BYTES_MAX} visible ASCII characters"),
     )
     .with_field("Idempotency-Key")
@@ -87,7 +88,7 @@ async fn handle(
         .map_err(|_| {
             ApiError::new(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "BODY_TOO_LARGE",
+                ErrorCode::BodyTooLarge,
                 "the body is larger than the limit",
             )
         })?;
@@ -101,7 +102,7 @@ async fn handle(
         if stored.request_hash != request_hash {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
-                "IDEMPOTENCY_KEY_REUSED",
+                ErrorCode::IdempotencyKeyReused,
                 "this Idempotency-Key was used for another request",
             )
             .with_field("Idempotency-Key"));

@@ -44,6 +44,7 @@ use crate::clock::Clock;
 use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::settings::{LogFormat, Settings, SettingsError, WalletAccount};
+use kmo_app::kernel::ErrorCode;
 
 /// What every handler can reach. Cheap to clone (all shared).
 #[derive(Clone, Debug)]
@@ -119,7 +120,7 @@ async fn not_found() -> ApiError {
 async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
-        "METHOD_NOT_ALLOWED",
+        ErrorCode::MethodNotAllowed,
         "this route does not take that method",
     )
 }
@@ -169,7 +170,7 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         Ok(r) => r,
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "TIMEOUT",
+            ErrorCode::Timeout,
             "the request took too long; it may or may not have been applied — retry with the same Idempotency-Key",
         )
         .into_response(),

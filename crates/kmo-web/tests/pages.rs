@@ -1392,7 +1392,11 @@ async fn the_api_and_the_pages_answer_alike_for_the_rules_they_once_copied() {
         let (status, page, _) = site
             .post_fields(
                 &format!("{page_of}/vrijgeven"),
-                vec![("csrf", csrf.clone()), ("invoice", too_long.clone()), ("amount", "1,00".into())],
+                vec![
+                    ("csrf", csrf.clone()),
+                    ("invoice", too_long.clone()),
+                    ("amount", "1,00".into()),
+                ],
                 &owner,
             )
             .await;
@@ -1405,11 +1409,19 @@ async fn the_api_and_the_pages_answer_alike_for_the_rules_they_once_copied() {
             serde_json::json!({"amount_cents": 100, "invoice": too_long}),
         )
         .await;
-        assert_eq!((status, body["field"].as_str()), (422, Some("invoice")), "{body}");
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (422, Some("invoice")),
+            "{body}"
+        );
         let (status, _, _) = site
             .post_fields(
                 &format!("{page_of}/vrijgeven"),
-                vec![("csrf", csrf.clone()), ("invoice", "é".repeat(100)), ("amount", "1,00".into())],
+                vec![
+                    ("csrf", csrf.clone()),
+                    ("invoice", "é".repeat(100)),
+                    ("amount", "1,00".into()),
+                ],
                 &owner,
             )
             .await;
@@ -1450,7 +1462,11 @@ async fn the_api_and_the_pages_answer_alike_for_the_rules_they_once_copied() {
             serde_json::json!({"reason": "geen plaats meer"}),
         )
         .await;
-        assert_eq!((status, body["field"].as_str()), (422, Some("reason")), "{body}");
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (422, Some("reason")),
+            "{body}"
+        );
         let state = p.application("DEMO-INGEDIEND").await.unwrap().state;
         assert_eq!(state.code(), "submitted");
 
@@ -1475,8 +1491,15 @@ async fn the_api_and_the_pages_answer_alike_for_the_rules_they_once_copied() {
             serde_json::json!({"run": run}),
         )
         .await;
-        assert_eq!((status, &page["code"], &page["field"]), (api_status, &body["code"], &body["field"]));
-        assert_eq!((api_status, body["field"].as_str()), (422, Some("run")), "{body}");
+        assert_eq!(
+            (status, &page["code"], &page["field"]),
+            (api_status, &body["code"], &body["field"])
+        );
+        assert_eq!(
+            (api_status, body["field"].as_str()),
+            (422, Some("run")),
+            "{body}"
+        );
         site.stop().await;
     }
 }

@@ -3,6 +3,7 @@
 use kmo_domain::{Cents, Date};
 use kmo_rules::Reason;
 
+use crate::kernel::ErrorCode;
 use crate::store::StoreError;
 use crate::wallet::lifecycle::TransitionError;
 
@@ -84,37 +85,49 @@ pub enum CommandError {
 }
 
 impl CommandError {
-    /// The stable code.
+    /// The stable code, from the one closed list of codes.
+    #[must_use]
+    pub fn error_code(&self) -> ErrorCode {
+        match self {
+            CommandError::Invalid { .. } => ErrorCode::InvalidCommand,
+            CommandError::DateBeforeClock { .. } => ErrorCode::DateBeforeClock,
+            CommandError::DuplicateEnterprise(_) => ErrorCode::DuplicateEnterprise,
+            CommandError::InvalidEnterprise { .. } => ErrorCode::InvalidEnterprise,
+            CommandError::UnknownEnterprise(_) => ErrorCode::UnknownEnterprise,
+            CommandError::DuplicateApplication(_) => ErrorCode::DuplicateApplication,
+            CommandError::InvalidSubmission { .. } => ErrorCode::InvalidSubmission,
+            CommandError::SubmissionRejected { .. } => ErrorCode::SubmissionRejected,
+            CommandError::UnknownReference => ErrorCode::UnknownReference,
+            CommandError::UnknownApplication(_) => ErrorCode::UnknownApplication,
+            CommandError::UnknownProvider(_) => ErrorCode::UnknownProvider,
+            CommandError::DuplicateUser(_) => ErrorCode::DuplicateUser,
+            CommandError::UnknownUser(_) => ErrorCode::UnknownUser,
+            CommandError::AuthenticationFailed => ErrorCode::AuthenticationFailed,
+            CommandError::Forbidden(_) => ErrorCode::Forbidden,
+            CommandError::UnknownToken(_) => ErrorCode::UnknownToken,
+            CommandError::UnknownMandate(_) => ErrorCode::UnknownMandate,
+            CommandError::ProviderNotRegistered { .. } => ErrorCode::ProviderNotRegistered,
+            CommandError::NotAWorker { .. } => ErrorCode::NotAWorker,
+            CommandError::NotYourApplication(_) => ErrorCode::NotYourApplication,
+            CommandError::UnknownDraft(_) => ErrorCode::UnknownDraft,
+            CommandError::Registration(_) => ErrorCode::IllegalTransition,
+            CommandError::Transition(e) => e.error_code(),
+            CommandError::IdempotencyKeyReused => ErrorCode::IdempotencyKeyReused,
+            CommandError::Repeated { code } => {
+                ErrorCode::parse(code).unwrap_or(ErrorCode::Repeated)
+            }
+            CommandError::Store(StoreError::Conflict) => ErrorCode::Conflict,
+            CommandError::Store(_) => ErrorCode::StoreError,
+        }
+    }
+
+    /// The stable code as text; a repeated command answers the code it was answered with
+    /// before (`accepted` included).
     #[must_use]
     pub fn code(&self) -> &'static str {
         match self {
-            CommandError::Invalid { .. } => "INVALID_COMMAND",
-            CommandError::DateBeforeClock { .. } => "DATE_BEFORE_CLOCK",
-            CommandError::DuplicateEnterprise(_) => "DUPLICATE_ENTERPRISE",
-            CommandError::InvalidEnterprise { .. } => "INVALID_ENTERPRISE",
-            CommandError::UnknownEnterprise(_) => "UNKNOWN_ENTERPRISE",
-            CommandError::DuplicateApplication(_) => "DUPLICATE_APPLICATION",
-            CommandError::InvalidSubmission { .. } => "INVALID_SUBMISSION",
-            CommandError::SubmissionRejected { .. } => "SUBMISSION_REJECTED",
-            CommandError::UnknownReference => "UNKNOWN_REFERENCE",
-            CommandError::UnknownApplication(_) => "UNKNOWN_APPLICATION",
-            CommandError::UnknownProvider(_) => "UNKNOWN_PROVIDER",
-            CommandError::DuplicateUser(_) => "DUPLICATE_USER",
-            CommandError::UnknownUser(_) => "UNKNOWN_USER",
-            CommandError::AuthenticationFailed => "AUTHENTICATION_FAILED",
-            CommandError::Forbidden(_) => "FORBIDDEN",
-            CommandError::UnknownToken(_) => "UNKNOWN_TOKEN",
-            CommandError::UnknownMandate(_) => "UNKNOWN_MANDATE",
-            CommandError::ProviderNotRegistered { .. } => "PROVIDER_NOT_REGISTERED",
-            CommandError::NotAWorker { .. } => "NOT_A_WORKER",
-            CommandError::NotYourApplication(_) => "NOT_YOUR_APPLICATION",
-            CommandError::UnknownDraft(_) => "UNKNOWN_DRAFT",
-            CommandError::Registration(_) => "ILLEGAL_TRANSITION",
-            CommandError::Transition(e) => e.code(),
-            CommandError::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
             CommandError::Repeated { code } => code,
-            CommandError::Store(StoreError::Conflict) => "CONFLICT",
-            CommandError::Store(_) => "STORE_ERROR",
+            other => other.error_code().as_str(),
         }
     }
 

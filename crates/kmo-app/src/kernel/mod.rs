@@ -4,10 +4,12 @@
 
 pub mod audit;
 pub mod clock;
+pub mod code;
 pub mod error;
 pub mod idempotency;
 pub mod runner;
 
+pub use code::ErrorCode;
 pub(crate) use error::check_amount;
 pub use error::{AMOUNT_CENTS_MAX, CommandError};
 pub(crate) use idempotency::{request_hash, seen_before, stored_code};

@@ -15,6 +15,7 @@ use crate::AppState;
 use crate::auth::{Caller, unauthenticated};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
+use kmo_app::kernel::ErrorCode;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -321,7 +322,7 @@ pub async fn create_user(
     let role = Role::parse(&req.role).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "INVALID_COMMAND",
+            ErrorCode::InvalidCommand,
             "role must be enterprise, provider, agency or quality_chamber",
         )
         .with_field("role")
@@ -373,7 +374,7 @@ pub async fn grant_mandate(
     let scope = Scope::parse(&req.scope).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "INVALID_COMMAND",
+            ErrorCode::InvalidCommand,
             "scope must be legal_representative, view_and_release or view_and_apply",
         )
         .with_field("scope")
@@ -385,7 +386,7 @@ pub async fn grant_mandate(
             Date::parse(d).map_err(|e| {
                 ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "INVALID_COMMAND",
+                    ErrorCode::InvalidCommand,
                     e.to_string(),
                 )
                 .with_field("valid_until")

@@ -20,6 +20,7 @@ use crate::AppState;
 use crate::auth::{Caller, forbidden};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
+use kmo_app::kernel::ErrorCode;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -168,7 +169,12 @@ pub struct SubmitRequest {
 }
 
 fn unprocessable(field: &str, detail: impl Into<String>) -> ApiError {
-    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "INVALID_COMMAND", detail).with_field(field)
+    ApiError::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidCommand,
+        detail,
+    )
+    .with_field(field)
 }
 
 /// Apply: the rules decide today; the subsidy is reserved against this year's ceiling.
@@ -554,7 +560,7 @@ pub async fn deposits(
     if req.lines.len() > STATEMENT_LINES_MAX {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "BATCH_TOO_LARGE",
+            ErrorCode::BatchTooLarge,
             format!("at most {STATEMENT_LINES_MAX} lines per statement"),
         ));
     }

@@ -16,6 +16,7 @@ use crate::auth::{Caller, forbidden};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::routes::applications::{ApplicationView, view};
+use kmo_app::kernel::ErrorCode;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -55,17 +56,19 @@ fn page_limits(
     if limit == 0 || limit > max {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "INVALID_BODY",
+            ErrorCode::InvalidBody,
             format!("limit must be 1 to {max}"),
         )
         .with_field("limit"));
     }
     let after = after.unwrap_or(0);
     if after < 0 {
-        return Err(
-            ApiError::new(StatusCode::BAD_REQUEST, "INVALID_BODY", "after must be ≥ 0")
-                .with_field("after"),
-        );
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::InvalidBody,
+            "after must be ≥ 0",
+        )
+        .with_field("after"));
     }
     Ok((after, limit))
 }
@@ -114,7 +117,7 @@ pub async fn search_providers(
     if name.chars().count() > 100 {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "INVALID_BODY",
+            ErrorCode::InvalidBody,
             "name: at most 100 characters",
         )
         .with_field("name"));
@@ -124,7 +127,7 @@ pub async fn search_providers(
     {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "INVALID_BODY",
+            ErrorCode::InvalidBody,
             format!("unknown theme {theme:?}"),
         )
         .with_field("theme"));

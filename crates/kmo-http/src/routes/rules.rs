@@ -19,6 +19,7 @@ use utoipa::IntoParams;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiBytes, ApiQuery, require_json};
+use kmo_app::kernel::ErrorCode;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/rules/evaluate", post(evaluate))
@@ -66,7 +67,7 @@ pub async fn evaluate(
         Some(code) => Lang::parse(code).ok_or_else(|| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
-                "INVALID_BODY",
+                ErrorCode::InvalidBody,
                 format!("unknown language {code:?}: use nl or en"),
             )
             .with_field("lang")
@@ -75,7 +76,7 @@ pub async fn evaluate(
     let text = std::str::from_utf8(&body).map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
-            "MALFORMED_JSON",
+            ErrorCode::MalformedJson,
             "the body is not UTF-8",
         )
     })?;
@@ -87,14 +88,14 @@ pub async fn evaluate(
             if cases.is_empty() {
                 return Err(ApiError::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "EMPTY_BATCH",
+                    ErrorCode::EmptyBatch,
                     "the array holds no case",
                 ));
             }
             if cases.len() > max {
                 return Err(ApiError::new(
                     StatusCode::PAYLOAD_TOO_LARGE,
-                    "BATCH_TOO_LARGE",
+                    ErrorCode::BatchTooLarge,
                     format!("{} cases; at most {max} per request", cases.len()),
                 ));
             }
@@ -125,7 +126,7 @@ pub async fn evaluate(
         }
         _ => Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "MALFORMED_JSON",
+            ErrorCode::MalformedJson,
             "the body must be a JSON object (one case) or array (a batch)",
         )),
     }
@@ -134,7 +135,7 @@ pub async fn evaluate(
 fn malformed(e: serde_json::Error) -> ApiError {
     ApiError::new(
         StatusCode::BAD_REQUEST,
-        "MALFORMED_JSON",
+        ErrorCode::MalformedJson,
         format!("the body is not valid JSON: {e}"),
     )
 }

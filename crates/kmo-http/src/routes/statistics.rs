@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::ApiQuery;
+use kmo_app::kernel::ErrorCode;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/api/v1/statistics", get(statistics))
@@ -100,7 +101,7 @@ pub async fn statistics(
     if !YEARS.contains(&year) {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
-            "INVALID_BODY",
+            ErrorCode::InvalidBody,
             format!("year must be {} to {}", YEARS.start(), YEARS.end()),
         )
         .with_field("year"));

@@ -1055,3 +1055,110 @@ async fn the_preview_shows_what_the_submission_then_records() {
         );
     }
 }
+
+#[tokio::test]
+async fn refusals_of_the_registries_and_accounts_carry_their_codes() {
+    let app = spawn_demo(None).await;
+    let agency = app.login("agentschap@demo.kmo").await;
+    let owner = app.login("ondernemer@demo.kmo").await;
+    let code = |body: &Value| body["code"].as_str().unwrap_or_default().to_owned();
+    // A wrong password.
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/auth/tokens",
+            None,
+            Some(&json!({"email": "ondernemer@demo.kmo", "password": "wrong-password-1", "token_name": "x"})),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (401, "AUTHENTICATION_FAILED".to_owned())
+    );
+    // An enterprise registered twice, and one whose profile the rules cannot read.
+    let new = json!({"key": "0202.239.951", "name": "Nieuw BV", "profile": {"legal_form": "NV", "flemish_establishment": true, "public_bodies_pct": 0, "size": "small"}});
+    let (status, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/enterprises",
+            Some(&agency),
+            Some(&new),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/enterprises",
+            Some(&agency),
+            Some(&new),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (409, "DUPLICATE_ENTERPRISE".to_owned())
+    );
+    let bad = json!({"key": "0203.201.340", "name": "Vreemd", "profile": {"legal_form": "NV", "flemish_establishment": true, "public_bodies_pct": 0, "size": "reuzegroot"}});
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/enterprises",
+            Some(&agency),
+            Some(&bad),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (422, "INVALID_ENTERPRISE".to_owned()),
+        "{body}"
+    );
+    // A mandate for someone who has no account, and revoking a mandate that does not exist.
+    let (status, body) = app
+        .call(
+            Method::POST,
+            "/api/v1/mandates",
+            Some(&owner),
+            Some(&json!({"email": "niemand@demo.kmo", "enterprise": "0403.199.702", "scope": "view_and_release"})),
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (404, "UNKNOWN_USER".to_owned()),
+        "{body}"
+    );
+    let (status, body) = app
+        .call(
+            Method::DELETE,
+            "/api/v1/mandates/999999",
+            Some(&owner),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, code(&body)),
+        (404, "UNKNOWN_MANDATE".to_owned()),
+        "{body}"
+    );
+    // The own share of an application already funded, sent again: returned, with the reason.
+    let funded = app
+        .call(
+            Method::GET,
+            "/api/v1/applications/DEMO-GESTORT",
+            Some(&agency),
+            None,
+        )
+        .await
+        .1;
+    let statement = json!({"lines": [{"reference": funded["reference"], "amount_cents": funded["own_share_cents"], "bank_ref": "TWICE-1"}]});
+    let (status, lines) = app
+        .call(
+            Method::POST,
+            "/api/v1/deposits",
+            Some(&agency),
+            Some(&statement),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(lines[0]["outcome"], "DEPOSIT_ALREADY_FUNDED", "{lines}");
+    app.stop().await;
+}

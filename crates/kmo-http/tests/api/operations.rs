@@ -1,6 +1,7 @@
 //! Health, readiness, metrics, the OpenAPI document, unknown routes and methods.
 
-use crate::helpers::{backends, spawn_app};
+use crate::helpers::{backends, shared_dir, spawn_app};
+use kmo_app::kernel::ErrorCode;
 
 #[tokio::test]
 async fn health_readiness_and_metrics_answer() {
@@ -211,10 +212,26 @@ async fn a_request_held_up_by_a_lock_times_out_and_its_retry_goes_through() {
 }
 
 /// Codes no test produces yet, with the reason (kept visible, not hidden).
-const NOT_YET_PRODUCED: &[&str] = &[];
+const NOT_YET_PRODUCED: &[(ErrorCode, &str)] = &[
+    (
+        ErrorCode::Repeated,
+        "a bank line seen before whose first answer was not kept (no API path reaches it)",
+    ),
+    (
+        ErrorCode::Conflict,
+        "20 lost races in a row for one command: the race tests show the retries win",
+    ),
+    (
+        ErrorCode::StoreError,
+        "never answered: a store failure is answered UNAVAILABLE or INTERNAL",
+    ),
+];
 
+/// Every code of the closed list is asserted by some test: the API tests, the other crates'
+/// integration tests, or the public lifecycle scenarios (which the conformance suite runs on both
+/// databases).
 #[test]
-fn every_http_error_code_is_asserted_by_some_test() {
+fn every_error_code_is_asserted_by_some_test() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/api");
     let mut sources = String::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
@@ -226,13 +243,35 @@ fn every_http_error_code_is_asserted_by_some_test() {
     let own = std::fs::read_to_string(dir.join("operations.rs")).unwrap();
     let own = own.split("const NOT_YET_PRODUCED").next().unwrap();
     sources.push_str(own);
-    for (code, _) in kmo_http::error::HTTP_CODES {
-        if NOT_YET_PRODUCED.contains(code) {
+    sources.push_str(
+        &std::fs::read_to_string(shared_dir().join("spec/vectors/lifecycle-public.jsonl")).unwrap(),
+    );
+    // The other crates' integration tests (the conformance suite, the pages) count too.
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for krate in ["kmo-store", "kmo-web", "kmo", "kmo-sim"] {
+        let Ok(entries) = std::fs::read_dir(crates.join(krate).join("tests")) else {
             continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "rs") {
+                sources.push_str(&std::fs::read_to_string(&path).unwrap());
+            }
         }
-        assert!(
-            sources.contains(&format!("\"{code}\"")),
-            "no API test asserts the error code {code}"
-        );
+    }
+    let missing: Vec<&str> = ErrorCode::ALL
+        .iter()
+        .filter(|c| !NOT_YET_PRODUCED.iter().any(|(n, _)| n == *c))
+        .filter(|c| !sources.contains(&format!("\"{}\"", c.as_str())))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no test asserts the error codes {missing:?}"
+    );
+    // And the HTTP layer's list names only codes of the closed list, each once.
+    let mut seen = std::collections::BTreeSet::new();
+    for (code, _) in kmo_http::error::HTTP_CODES {
+        assert!(seen.insert(*code), "{code} twice");
     }
 }

@@ -12,6 +12,7 @@
 
 use std::fmt;
 
+use crate::kernel::ErrorCode;
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
 
@@ -414,18 +415,24 @@ pub enum TransitionError {
 impl TransitionError {
     /// The stable code of lifecycle.md §3.1.
     #[must_use]
-    pub const fn code(&self) -> &'static str {
+    pub const fn error_code(&self) -> ErrorCode {
         match self {
-            TransitionError::DepositAfterDeadline => "DEPOSIT_AFTER_DEADLINE",
-            TransitionError::DepositAlreadyFunded => "DEPOSIT_ALREADY_FUNDED",
-            TransitionError::DepositWrongAmount { .. } => "DEPOSIT_WRONG_AMOUNT",
-            TransitionError::PaymentAfterEnd => "PAYMENT_AFTER_END",
-            TransitionError::NotFunded => "NOT_FUNDED",
-            TransitionError::PaymentExceedsBalance { .. } => "PAYMENT_EXCEEDS_BALANCE",
-            TransitionError::IllegalTransition { .. } => "ILLEGAL_TRANSITION",
-            TransitionError::Blocked => "APPLICATION_BLOCKED",
-            TransitionError::RepaymentExceedsClaim { .. } => "REPAYMENT_EXCEEDS_CLAIM",
+            TransitionError::DepositAfterDeadline => ErrorCode::DepositAfterDeadline,
+            TransitionError::DepositAlreadyFunded => ErrorCode::DepositAlreadyFunded,
+            TransitionError::DepositWrongAmount { .. } => ErrorCode::DepositWrongAmount,
+            TransitionError::PaymentAfterEnd => ErrorCode::PaymentAfterEnd,
+            TransitionError::NotFunded => ErrorCode::NotFunded,
+            TransitionError::PaymentExceedsBalance { .. } => ErrorCode::PaymentExceedsBalance,
+            TransitionError::IllegalTransition { .. } => ErrorCode::IllegalTransition,
+            TransitionError::Blocked => ErrorCode::ApplicationBlocked,
+            TransitionError::RepaymentExceedsClaim { .. } => ErrorCode::RepaymentExceedsClaim,
         }
+    }
+
+    /// The code as text.
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        self.error_code().as_str()
     }
 }
 
