@@ -6,14 +6,7 @@
 set -euo pipefail
 kmo=${1:-target/release/kmo}
 secs=${2:-20}
-data=$(mktemp -d)
-"$kmo" serve --demo --listen 127.0.0.1:0 --data-dir "$data" > "$data/out" 2>/dev/null &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do grep -q listening "$data/out" 2>/dev/null && break; sleep 0.1; done
-addr=$(sed -n 's/.*listening on http:\/\///p' "$data/out")
-cookie=$(curl -s -i -X POST "http://$addr/aanmelden" -d "email=ondernemer@demo.kmo&password=kmo-demo-wachtwoord" \
-  | sed -n 's/^set-cookie: \(kmo_session=[^;]*\).*/\1/p')
+. "$(dirname "$0")/demo-server.sh"
 KMO_TOKEN=$(curl -s "http://$addr/api/v1/auth/tokens" -H 'content-type: application/json' \
   -d '{"email":"agentschap@demo.kmo","password":"kmo-demo-wachtwoord","token_name":"bench"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 export KMO_TOKEN
