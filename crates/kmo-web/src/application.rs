@@ -397,7 +397,13 @@ async fn release(
     };
     match state
         .platform
-        .release(&key, amount, state.clock.today(), &invoice)
+        .release_as(
+            &visitor.principal,
+            &key,
+            amount,
+            state.clock.today(),
+            &invoice,
+        )
         .await
     {
         Ok(_) => back_to(&key),
@@ -430,7 +436,7 @@ async fn stop(
     };
     match state
         .platform
-        .close(&key, Closing::Stop, state.clock.today(), None)
+        .stop_as(&visitor.principal, &key, state.clock.today(), None)
         .await
     {
         Ok(_) => back_to(&key),

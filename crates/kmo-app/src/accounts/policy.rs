@@ -231,6 +231,27 @@ pub fn allowed(p: &Principal, a: &Application, access: Access) -> bool {
     }
 }
 
+/// Refuses `access` to the application unless the principal may do it: someone who may not
+/// even see it gets `UNKNOWN_APPLICATION` (its existence does not leak), someone who may see
+/// it but not do this `FORBIDDEN`. Commands call this on the application they loaded in their
+/// own transaction.
+pub fn check(
+    p: &Principal,
+    a: &Application,
+    access: Access,
+    key: &str,
+) -> Result<(), CommandError> {
+    if allowed(p, a, access) {
+        Ok(())
+    } else if allowed(p, a, Access::View) {
+        Err(CommandError::Forbidden(
+            "your account may not do this".into(),
+        ))
+    } else {
+        Err(CommandError::UnknownApplication(key.to_owned()))
+    }
+}
+
 impl<S: Store> Platform<S> {
     /// The application, when the principal may do `access` on it: someone who may not even
     /// see it gets `UNKNOWN_APPLICATION`, someone who may see it but not do this `FORBIDDEN`.
@@ -241,16 +262,8 @@ impl<S: Store> Platform<S> {
         access: Access,
     ) -> Result<Application, CommandError> {
         let app = self.application(key).await?;
-        if allowed(p, &app, access) {
-            return Ok(app);
-        }
-        if allowed(p, &app, Access::View) {
-            Err(CommandError::Forbidden(
-                "your account may not do this".into(),
-            ))
-        } else {
-            Err(CommandError::UnknownApplication(key.to_owned()))
-        }
+        check(p, &app, access, key)?;
+        Ok(app)
     }
 
     /// Whether the principal may apply for the enterprise with this key: a mandate holder is

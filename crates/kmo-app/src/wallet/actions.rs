@@ -4,6 +4,7 @@
 use kmo_domain::{Cents, Date, InvoiceNumber, RefusalReason};
 use serde_json::json;
 
+use crate::accounts::policy::{self, Access, Principal};
 use crate::kernel::{
     CommandError, append_record, check_amount, request_hash, retrying, seen_before, write_change,
 };
@@ -25,7 +26,7 @@ impl<S: Store> Platform<S> {
         amount: Cents,
         date: Date,
     ) -> Result<Application, CommandError> {
-        retrying!(self.pay_once(key, amount, date, None).await)
+        retrying!(self.pay_once(key, amount, date, None, None).await)
     }
 
     /// The enterprise releases (part of) an invoice (T6): a payment order whose id is the
@@ -38,7 +39,25 @@ impl<S: Store> Platform<S> {
         invoice: &InvoiceNumber,
     ) -> Result<Application, CommandError> {
         let order = format!("{key}/{invoice}");
-        retrying!(self.pay_once(key, amount, date, Some(&order)).await)
+        retrying!(self.pay_once(key, amount, date, Some(&order), None).await)
+    }
+
+    /// [`Platform::release`] by `who`, refused inside the command's own transaction unless the
+    /// access policy lets `who` release for the application's enterprise (the application read
+    /// once, locked, and checked where it is changed).
+    pub async fn release_as(
+        &self,
+        who: &Principal,
+        key: &str,
+        amount: Cents,
+        date: Date,
+        invoice: &InvoiceNumber,
+    ) -> Result<Application, CommandError> {
+        let order = format!("{key}/{invoice}");
+        retrying!(
+            self.pay_once(key, amount, date, Some(&order), Some(who))
+                .await
+        )
     }
 
     /// A payment order with an id (an invoice number): executed at most once per id.
@@ -49,7 +68,7 @@ impl<S: Store> Platform<S> {
         date: Date,
         order: &str,
     ) -> Result<Application, CommandError> {
-        retrying!(self.pay_once(key, amount, date, Some(order)).await)
+        retrying!(self.pay_once(key, amount, date, Some(order), None).await)
     }
 
     /// The command, retried from the start while its transaction loses a race.
@@ -60,7 +79,25 @@ impl<S: Store> Platform<S> {
         date: Date,
         reason: Option<&str>,
     ) -> Result<Application, CommandError> {
-        retrying!(self.close_once(key, closing, date, reason, None).await)
+        retrying!(
+            self.close_once(key, closing, date, reason, None, None)
+                .await
+        )
+    }
+
+    /// The enterprise stops the application (T7), as `who`: refused inside the command's own
+    /// transaction unless the access policy lets `who` apply for its enterprise.
+    pub async fn stop_as(
+        &self,
+        who: &Principal,
+        key: &str,
+        date: Date,
+        reason: Option<&str>,
+    ) -> Result<Application, CommandError> {
+        retrying!(
+            self.close_once(key, Closing::Stop, date, reason, None, Some(who))
+                .await
+        )
     }
 
     /// Moves the clock to `date` and applies every deadline event due by then, in its own
@@ -123,6 +160,7 @@ impl<S: Store> Platform<S> {
         amount: Cents,
         date: Date,
         order: Option<&str>,
+        who: Option<&Principal>,
     ) -> Result<Application, CommandError> {
         check_amount("amount_cents", amount)?;
         let mut tx = self.store.begin().await?;
@@ -133,6 +171,9 @@ impl<S: Store> Platform<S> {
             && let Some(code) = seen_before(&mut tx, k, &hash).await?
         {
             let app = Self::load(&mut tx, key).await?;
+            if let Some(p) = who {
+                policy::check(p, &app, Access::Release, key)?;
+            }
             return if code == "accepted" {
                 Ok(app)
             } else {
@@ -140,6 +181,9 @@ impl<S: Store> Platform<S> {
             };
         }
         let app = Self::load(&mut tx, key).await?;
+        if let Some(p) = who {
+            policy::check(p, &app, Access::Release, key)?;
+        }
         let change = lifecycle::pay(&app, amount, date)?;
         let details = json!({
             "amount_cents": amount.get(),
@@ -165,9 +209,13 @@ impl<S: Store> Platform<S> {
         date: Date,
         reason: Option<&str>,
         by_provider: Option<&str>,
+        who: Option<&Principal>,
     ) -> Result<Application, CommandError> {
         let mut tx = self.store.begin().await?;
         let app = Self::load(&mut tx, key).await?;
+        if let Some(p) = who {
+            policy::check(p, &app, Access::Apply, key)?;
+        }
         if let Some(p) = by_provider {
             let provider = tx.provider_by_key(p).await?.map(|r| r.id);
             if provider != Some(app.provider) {
@@ -247,7 +295,8 @@ impl<S: Store> Platform<S> {
                 Closing::Refuse,
                 date,
                 Some(reason.code()),
-                Some(provider)
+                Some(provider),
+                None
             )
             .await
         )

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use kmo_app::lifecycle::{Application, Closing};
+use kmo_app::lifecycle::Application;
 use kmo_app::platform::{CommandError, DepositTarget, Inspection, Submission};
 use kmo_app::registry::WorkerStatus;
 use kmo_domain::{Cents, Date, InvoiceNumber, PaymentReference, RefusalReason};
@@ -385,18 +385,13 @@ pub async fn stop(
     ApiPath(key): ApiPath<String>,
     ApiJson(req): ApiJson<ReasonRequest>,
 ) -> Result<Json<ApplicationView>, ApiError> {
-    load(&state, &caller, &key, Access::Apply).await?;
+    caller.require_user()?;
     let app = counted(
         &state,
         "stop",
         state
             .platform
-            .close(
-                &key,
-                Closing::Stop,
-                state.clock.today(),
-                req.reason.as_deref(),
-            )
+            .stop_as(&caller.0, &key, state.clock.today(), req.reason.as_deref())
             .await,
     )?;
     Ok(Json(view(&key, &app)))
@@ -464,7 +459,7 @@ pub async fn pay(
     ApiPath(key): ApiPath<String>,
     ApiJson(req): ApiJson<PaymentRequest>,
 ) -> Result<Json<ApplicationView>, ApiError> {
-    load(&state, &caller, &key, Access::Release).await?;
+    caller.require_user()?;
     let invoice =
         InvoiceNumber::parse(&req.invoice).map_err(|e| unprocessable("invoice", e.to_string()))?;
     let app = counted(
@@ -472,7 +467,8 @@ pub async fn pay(
         "pay",
         state
             .platform
-            .release(
+            .release_as(
+                &caller.0,
                 &key,
                 Cents::new(req.amount_cents),
                 state.clock.today(),
