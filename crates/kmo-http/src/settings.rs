@@ -30,6 +30,9 @@ pub struct DatabaseSettings {
     pub url: String,
     /// Connections to PostgreSQL (SQLite has one writer).
     pub max_connections: u32,
+    /// SQLite reader connections beside the writer, for pages and lookups (read transactions
+    /// in WAL mode never wait for a write); 0 reads on the writer's connection.
+    pub sqlite_readers: u32,
 }
 
 /// The URL may hold a password: it is never printed whole.
@@ -38,6 +41,7 @@ impl fmt::Debug for DatabaseSettings {
         f.debug_struct("DatabaseSettings")
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
+            .field("sqlite_readers", &self.sqlite_readers)
             .finish()
     }
 }
@@ -185,6 +189,7 @@ impl Default for DatabaseSettings {
         DatabaseSettings {
             url: String::new(),
             max_connections: 16,
+            sqlite_readers: 4,
         }
     }
 }
@@ -315,6 +320,9 @@ impl Settings {
         }
         if self.database.max_connections == 0 || self.database.max_connections > 512 {
             return Err(invalid("database.max_connections", "must be 1 to 512"));
+        }
+        if self.database.sqlite_readers > 64 {
+            return Err(invalid("database.sqlite_readers", "must be 0 to 64"));
         }
         if !self.database.url.is_empty()
             && !self.database.url.starts_with("sqlite://")
@@ -455,6 +463,17 @@ mod tests {
         assert_eq!(loaded.data_dir, PathBuf::from("/srv/kmo"));
         assert!(loaded.server.secure_cookies);
         assert!(!format!("{loaded:?}").contains("pw"));
+    }
+
+    #[test]
+    fn sqlite_readers_are_a_setting_with_a_bound() {
+        let loaded = Settings::load(None, env(&[("KMO_DATABASE__SQLITE_READERS", "0")])).unwrap();
+        assert_eq!(loaded.database.sqlite_readers, 0);
+        assert_eq!(Settings::default().database.sqlite_readers, 4);
+        let err = Settings::load(None, env(&[("KMO_DATABASE__SQLITE_READERS", "65")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("database.sqlite_readers"), "{err}");
     }
 
     #[test]

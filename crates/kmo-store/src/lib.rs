@@ -65,16 +65,25 @@ pub enum Tx {
     Postgres(PgTx),
 }
 
+/// SQLite reader connections by default (two cores here; four lets a read wait less for another).
+pub const SQLITE_READERS_DEFAULT: u32 = 4;
+
 /// Options for [`Db::connect`].
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectOptions {
-    /// Connections to PostgreSQL (ignored for SQLite, which uses one).
+    /// Connections to PostgreSQL (ignored for SQLite, which has one writer).
     pub max_connections: u32,
+    /// SQLite reader connections for read transactions, beside the writer; 0 reads on the
+    /// writer's connection (ignored for PostgreSQL).
+    pub sqlite_readers: u32,
 }
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        ConnectOptions { max_connections: 8 }
+        ConnectOptions {
+            max_connections: 8,
+            sqlite_readers: SQLITE_READERS_DEFAULT,
+        }
     }
 }
 
@@ -84,7 +93,7 @@ impl Db {
     /// exist) unless the URL ends in `?mode=rw`.
     pub async fn connect(url: &str, options: ConnectOptions) -> Result<Db, StoreError> {
         match Db::backend_of(url)? {
-            Backend::Sqlite => Ok(Db::Sqlite(SqliteDb::open(url)?)),
+            Backend::Sqlite => Ok(Db::Sqlite(SqliteDb::open(url, options.sqlite_readers)?)),
             Backend::Postgres => {
                 let opts = PgConnectOptions::from_str(url)
                     .map_err(|e| StoreError::Database(format!("invalid PostgreSQL URL: {e}")))?;

@@ -60,6 +60,7 @@ impl Scratch {
                     &url,
                     ConnectOptions {
                         max_connections: connections,
+                        ..ConnectOptions::default()
                     },
                 )
                 .await?;
@@ -72,7 +73,14 @@ impl Scratch {
             }
             Some(Backend::Postgres) => {
                 let url = base.unwrap_or_default();
-                let admin = Db::connect(url, ConnectOptions { max_connections: 1 }).await?;
+                let admin = Db::connect(
+                    url,
+                    ConnectOptions {
+                        max_connections: 1,
+                        ..ConnectOptions::default()
+                    },
+                )
+                .await?;
                 let schema = format!("kmo_scratch_{unique}");
                 if let Db::Postgres(pool) = &admin {
                     sqlx::query(&format!("create schema {schema}"))
@@ -86,6 +94,7 @@ impl Scratch {
                     &scoped,
                     ConnectOptions {
                         max_connections: connections,
+                        ..ConnectOptions::default()
                     },
                 )
                 .await?;

@@ -181,7 +181,7 @@ impl SqliteDb {
     /// Opens the database a `sqlite://` URL names — creating the file when it is missing, unless
     /// the URL says `?mode=rw` — in WAL mode with foreign keys on and a busy timeout. The folder
     /// must exist: a missing one is an error naming it, not a folder created on a typo.
-    pub(crate) fn open(url: &str) -> Result<SqliteDb, StoreError> {
+    pub(crate) fn open(url: &str, readers: u32) -> Result<SqliteDb, StoreError> {
         let (path, create) = parse_url(url)?;
         if let Some(reason) = missing_file(&path, create) {
             return Err(StoreError::Database(reason));
@@ -215,7 +215,7 @@ impl SqliteDb {
         .map_err(map_err)?;
         conn.set_prepared_statement_cache_capacity(128);
         let checkpointer = Checkpointer::start(&path, flags - OpenFlags::SQLITE_OPEN_CREATE)?;
-        let readers = (0..READERS)
+        let readers = (0..readers.min(READERS_MAX))
             .map(|_| open_reader(&path, flags - OpenFlags::SQLITE_OPEN_CREATE))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SqliteDb {
@@ -240,7 +240,11 @@ impl SqliteDb {
         let n = self
             .next_reader
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let count = self.readers.len().max(1);
+        if self.readers.is_empty() {
+            // No readers configured: read on the writer's connection (waiting for it).
+            return self.begin().await;
+        }
+        let count = self.readers.len();
         let free = (0..count).find_map(|i| {
             self.readers
                 .get((n + i) % count)
@@ -297,9 +301,8 @@ impl SqliteDb {
     }
 }
 
-/// Reader connections per database: page reads run on these, beside the one writer (two cores
-/// here; four lets a reader wait less for another without much memory).
-const READERS: usize = 4;
+/// Reader connections per database at most.
+const READERS_MAX: u32 = 64;
 
 /// Opens a reader connection: `query_only`, so nothing is ever written through it.
 fn open_reader(path: &Path, flags: OpenFlags) -> Result<Arc<Mutex<Connection>>, StoreError> {
@@ -1973,7 +1976,7 @@ mod tests {
     }
 
     fn open_err(url: &str) -> String {
-        match SqliteDb::open(url) {
+        match SqliteDb::open(url, 1) {
             Ok(_) => panic!("{url} opened"),
             Err(e) => e.to_string(),
         }
@@ -1984,11 +1987,11 @@ mod tests {
         let dir = fresh_dir("create");
         for (name, url_tail) in [("plain", ""), ("rwc", "?mode=rwc")] {
             let path = dir.join(format!("{name}.sqlite3"));
-            let db = SqliteDb::open(&format!("sqlite://{}{url_tail}", path.display())).unwrap();
+            let db = SqliteDb::open(&format!("sqlite://{}{url_tail}", path.display()), 1).unwrap();
             assert!(path.exists(), "{name}");
             drop(db);
             // And opened again, now that it exists, also with mode=rw.
-            SqliteDb::open(&format!("sqlite://{}?mode=rw", path.display())).unwrap();
+            SqliteDb::open(&format!("sqlite://{}?mode=rw", path.display()), 1).unwrap();
         }
         let missing = dir.join("rw.sqlite3");
         let err = open_err(&format!("sqlite://{}?mode=rw", missing.display()));

@@ -404,6 +404,7 @@ pub fn run(cli: Cli) -> anyhow::Result<u8> {
             .clone()
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
         max_connections: kmo_store::ConnectOptions::default().max_connections,
+        sqlite_readers: kmo_store::ConnectOptions::default().sqlite_readers,
     };
     match cli.command {
         Command::Serve(args) => {

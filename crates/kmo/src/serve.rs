@@ -65,6 +65,7 @@ pub fn serve(
             url: Some(settings.database.url.clone()).filter(|u| !u.is_empty()),
             data_dir: settings.data_dir.clone(),
             max_connections: settings.database.max_connections,
+            sqlite_readers: settings.database.sqlite_readers,
         };
         let db = location.open().await?;
         if args.demo {

@@ -25,6 +25,8 @@ pub struct DbLocation {
     pub data_dir: PathBuf,
     /// Connections to PostgreSQL.
     pub max_connections: u32,
+    /// SQLite reader connections (0: reads on the writer).
+    pub sqlite_readers: u32,
 }
 
 impl DbLocation {
@@ -51,6 +53,7 @@ impl DbLocation {
             &url,
             ConnectOptions {
                 max_connections: self.max_connections,
+                sqlite_readers: self.sqlite_readers,
             },
         )
         .await?)
@@ -298,7 +301,10 @@ pub fn replay(
                 }
                 let db = Db::connect(
                     &Db::sqlite_url(&path),
-                    ConnectOptions { max_connections: 2 },
+                    ConnectOptions {
+                        max_connections: 2,
+                        ..ConnectOptions::default()
+                    },
                 )
                 .await?;
                 migrate(&db).await?;
