@@ -198,14 +198,10 @@ pub(crate) fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return 0.0;
     }
-    // The nearest rank, counted in whole steps of 1/len so no float is cast to an index.
-    let last = sorted.len() - 1;
-    let rank = (0..=last)
-        .find(|&i| {
-            f64::from(u32::try_from(i).unwrap_or(u32::MAX))
-                >= p * f64::from(u32::try_from(last).unwrap_or(0)) - 0.5
-        })
-        .unwrap_or(last);
+    let rank = (p * f64::from(u32::try_from(sorted.len() - 1).unwrap_or(0))).round();
+    // A rank is a whole number in 0..len (p is a fraction): the cast only drops ".0".
+    #[allow(clippy::as_conversions, reason = "a non-negative whole f64 below len")]
+    let rank = usize::try_from(rank as u64).unwrap_or(0);
     sorted.get(rank).copied().unwrap_or(0.0)
 }
 

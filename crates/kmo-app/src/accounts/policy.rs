@@ -231,6 +231,11 @@ pub fn allowed(p: &Principal, a: &Application, access: Access) -> bool {
     }
 }
 
+/// The refusal of someone who may see a thing but not do this to it.
+fn forbidden() -> CommandError {
+    CommandError::Forbidden("your account may not do this".into())
+}
+
 /// Refuses `access` to the application unless the principal may do it: someone who may not
 /// even see it gets `UNKNOWN_APPLICATION` (its existence does not leak), someone who may see
 /// it but not do this `FORBIDDEN`. Commands call this on the application they loaded in their
@@ -244,9 +249,7 @@ pub fn check(
     if allowed(p, a, access) {
         Ok(())
     } else if allowed(p, a, Access::View) {
-        Err(CommandError::Forbidden(
-            "your account may not do this".into(),
-        ))
+        Err(forbidden())
     } else {
         Err(CommandError::UnknownApplication(key.to_owned()))
     }
@@ -283,9 +286,7 @@ impl<S: Store> Platform<S> {
         if p.may_apply_for(e.id) {
             Ok(())
         } else if p.may_view_enterprise(e.id) {
-            Err(CommandError::Forbidden(
-                "your account may not do this".into(),
-            ))
+            Err(forbidden())
         } else {
             Err(CommandError::UnknownEnterprise(enterprise.to_owned()))
         }

@@ -31,24 +31,15 @@ pub(crate) fn de_minimis_window(window: DeMinimisWindow, date: Date) -> Date {
     }
 }
 
-/// A submission's decision as the platform makes it, before anything is written.
-#[derive(Clone, Debug)]
-pub struct Decided {
-    /// The rules engine's decision.
-    pub decision: Decision,
-    /// The case decided: the submission with the enterprise's profile, history and size lock.
-    pub case: Case,
-    /// The same case as JSON, kept with the application.
-    pub case_json: String,
-    /// The size the year is locked to by an earlier submission, if any.
-    pub size_lock: Option<EnterpriseSize>,
-    /// De-minimis aid counted in the window ending on the submission date.
-    pub de_minimis: Cents,
-}
-
-/// What [`Platform::decide_in`] read and decided.
+/// The case of a submission as [`Platform::decide_in`] composed it from the platform's state,
+/// with what the submission then writes.
 struct Composed {
-    decided: Decided,
+    /// The case to decide: the submission with the enterprise's profile, history and size lock.
+    case: Case,
+    /// The same case as JSON, kept with the application.
+    case_json: String,
+    /// De-minimis aid counted in the window ending on the submission date.
+    de_minimis: Cents,
     enterprise: i64,
     year: EnterpriseYear,
     next_id: i64,
@@ -93,27 +84,28 @@ impl<S: Store> Platform<S> {
     async fn preview_once(&self, s: &Submission, lang: Lang) -> Result<Preview, CommandError> {
         let mut tx = self.store.begin().await?;
         let composed = self.decide_in(&mut tx, s).await?;
-        let refusal = if composed.decided.decision.is_eligible() {
+        // The same case the submission decides, evaluated once, with its trace.
+        let (decision, explanation) =
+            kmo_rules::explain::explain(&self.rules, &composed.case, lang);
+        let refusal = if decision.is_eligible() {
             self.admissible(&mut tx, s, &composed).await.err()
         } else {
             None
         };
         drop(tx);
-        let (decision, explanation) =
-            kmo_rules::explain::explain(&self.rules, &composed.decided.case, lang);
         Ok(Preview {
             decision,
             explanation,
-            size_lock: composed.decided.size_lock,
+            size_lock: composed.year.size_lock,
             ceiling_reserved: composed.year.ceiling_reserved,
-            de_minimis: composed.decided.de_minimis,
+            de_minimis: composed.de_minimis,
             refusal,
         })
     }
 
-    /// Composes the case of a submission from the platform's state and decides it (the single
-    /// decision path of the preview and the submission). Input errors are judged on the case as
-    /// given (L9); the year's size lock then replaces the size (D-size lock).
+    /// Composes the case of a submission from the platform's state (the single decision path
+    /// of the preview and the submission: both decide exactly this case). Input errors are
+    /// judged on the case as given (L9); the year's size lock then replaces the size (D19).
     async fn decide_in<T: StoreTx>(
         &self,
         tx: &mut T,
@@ -172,7 +164,8 @@ impl<S: Store> Platform<S> {
             "history": {"ceiling_reserved_cents": ey.ceiling_reserved.get(), "de_minimis_cents": de_minimis.get()}
         });
         // Input errors are judged on the case as given (L9).
-        let parsed = parse_case(&self.rules, &case.to_string()).case;
+        let mut case_json = case.to_string();
+        let parsed = parse_case(&self.rules, &case_json).case;
         let mut parsed = parsed.map_err(|e| CommandError::InvalidSubmission {
             field: e.field,
             message: e.message,
@@ -185,22 +178,18 @@ impl<S: Store> Platform<S> {
             if let Some(slot) = case.get_mut("enterprise") {
                 *slot = Value::Object(profile);
             }
-            parsed = parse_case(&self.rules, &case.to_string())
-                .case
-                .map_err(|e| CommandError::InvalidSubmission {
+            case_json = case.to_string();
+            parsed = parse_case(&self.rules, &case_json).case.map_err(|e| {
+                CommandError::InvalidSubmission {
                     field: e.field,
                     message: e.message,
-                })?;
+                }
+            })?;
         }
-        let decision = evaluate(&self.rules, &parsed);
         Ok(Composed {
-            decided: Decided {
-                decision,
-                case: parsed,
-                case_json: case.to_string(),
-                size_lock: ey.size_lock,
-                de_minimis,
-            },
+            case: parsed,
+            case_json,
+            de_minimis,
             enterprise: enterprise.id,
             year: ey,
             next_id: context.next_id,
@@ -245,7 +234,7 @@ impl<S: Store> Platform<S> {
                 status: status.code(),
             });
         }
-        let kind = composed.decided.case.service.kind;
+        let kind = composed.case.service.kind;
         let registration = if composed.cached_provider.is_some() && composed.registration.is_some()
         {
             composed.registration.clone()
@@ -278,7 +267,7 @@ impl<S: Store> Platform<S> {
         if composed.key_taken {
             return Err(CommandError::DuplicateApplication(s.application.clone()));
         }
-        let decision = composed.decided.decision;
+        let decision = evaluate(&self.rules, &composed.case);
         if !decision.is_eligible() {
             return Err(CommandError::SubmissionRejected {
                 reasons: decision.reasons.iter().collect(),
@@ -330,15 +319,8 @@ impl<S: Store> Platform<S> {
             .ceiling_reserved
             .checked_add(decision.subsidy)
             .unwrap_or(Cents::new(i64::MAX));
-        if ey.ceiling_reserved > ey.ceiling_granted {
-            // The engine capped the subsidy at what is left; reaching here means the stored
-            // state is inconsistent. Refuse rather than overdraw the ceiling.
-            return Err(StoreError::Corrupt(format!(
-                "enterprise {} would exceed its {year} ceiling",
-                enterprise
-            ))
-            .into());
-        }
+        // The engine capped the subsidy at what is left; a reservation above the ceiling would
+        // mean the stored state is inconsistent, and `write_checked` refuses it as corrupt.
         let payload = json!({
             "key": s.application,
             "state": change.application.state.code(),
@@ -360,7 +342,7 @@ impl<S: Store> Platform<S> {
             payload.to_string(),
         );
         app.audit_hash.clone_from(&record.hash);
-        let case = composed.decided.case_json;
+        let case = composed.case_json;
         write_checked(
             &mut tx,
             &Writes {
