@@ -581,6 +581,27 @@ async fn journeys_in_a_real_browser_with_accessibility_checks_and_screenshots() 
     b.open(&format!("{site}/portefeuille")).await;
     b.check_page("portefeuille-telefoon").await;
 
+    // The wizard's calculation on a phone, with the amount typed as a Belgian types it: the
+    // platform's preview (this year's reservations counted) with its explanation.
+    b.open(&format!("{site}/aanvragen/nieuw")).await;
+    b.script(
+        "const o = [...document.querySelectorAll('#offer optgroup option')]
+             .find(o => o.text.includes('Syntra'));
+         document.getElementById('offer').value = o.value; return o.value;",
+    )
+    .await;
+    b.fill("#amount", "1.500,00").await;
+    b.click("button[value='preview']").await;
+    let subsidy = b.text("#subsidy").await;
+    assert!(subsidy.starts_with("€ "), "{subsidy}");
+    assert!(
+        b.source().await.contains("Beslissing"),
+        "the explanation is shown"
+    );
+    b.script("document.getElementById('result-title').scrollIntoView(); return 1;")
+        .await;
+    b.check_page("aanvraag-berekening-telefoon").await;
+
     b.cmd(reqwest::Method::DELETE, "", None).await;
     drop(driver);
     let _ = std::fs::remove_dir_all(&profile);
