@@ -138,11 +138,7 @@ impl Caller {
     /// The caller must be agency staff.
     pub fn require_agency(&self) -> Result<(), ApiError> {
         self.require_user()?;
-        if self.0.is_agency() {
-            Ok(())
-        } else {
-            Err(forbidden())
-        }
+        Ok(kmo_app::accounts::policy::check_agency(&self.0)?)
     }
 }
 

@@ -466,7 +466,7 @@ pub async fn fill<S: Store>(
             Refuse(key) => {
                 let provider = PROVIDERS.get(1).map_or("", |p| p.0);
                 platform
-                    .refuse_as(
+                    .refuse(
                         provider,
                         key,
                         date,

@@ -501,13 +501,13 @@ fn only_registered_providers_real_workers_and_the_named_provider_count() {
             p.submit(&ok).await.unwrap();
             // Only the provider the application names may refuse it.
             assert_eq!(
-                p.refuse_as("P2", "A3", d("2024-03-02"), RefusalReason::WrongProvider)
+                p.refuse("P2", "A3", d("2024-03-02"), RefusalReason::WrongProvider)
                     .await
                     .unwrap_err()
                     .code(),
                 "NOT_YOUR_APPLICATION"
             );
-            p.refuse_as(
+            p.refuse(
                 SCENARIO_PROVIDER,
                 "A3",
                 d("2024-03-02"),
@@ -515,6 +515,150 @@ fn only_registered_providers_real_workers_and_the_named_provider_count() {
             )
             .await
             .unwrap();
+            books_are_right(&scratch.db, name(url.as_ref())).await;
+            scratch.drop_it().await;
+        });
+    }
+}
+
+/// A user of `role` (a provider user acts for `provider`), as a principal on `today`.
+async fn principal(
+    p: &Platform<Db>,
+    email: &str,
+    role: kmo_app::accounts::Role,
+    provider: Option<&str>,
+    today: Date,
+) -> kmo_app::accounts::Principal {
+    let user = p
+        .create_user(
+            &kmo_app::accounts::NewUser {
+                email,
+                name: email,
+                password: "een lang wachtwoord",
+                role,
+                provider,
+            },
+            today,
+        )
+        .await
+        .unwrap();
+    p.principal_of(user, today).await.unwrap()
+}
+
+#[test]
+fn commands_taking_the_caller_refuse_inside_their_own_transaction() {
+    use kmo_app::accounts::{Role, Scope};
+    use kmo_app::platform::Inspection;
+    for url in backends() {
+        runtime().block_on(async {
+            let (scratch, p) = platform_with_enterprise(url.as_deref(), 2).await;
+            let today = d("2024-03-01");
+            p.advance_clock(today).await.unwrap();
+            p.register_provider("P2", "Een andere").await.unwrap();
+            let clerk = principal(&p, "clerk@vlaio.be", Role::Agency, None, today).await;
+            let own = principal(
+                &p,
+                "own@p.be",
+                Role::Provider,
+                Some(SCENARIO_PROVIDER),
+                today,
+            )
+            .await;
+            let other = principal(&p, "other@p.be", Role::Provider, Some("P2"), today).await;
+            let stranger = principal(&p, "stranger@e.be", Role::Enterprise, None, today).await;
+            let payer_user = principal(&p, "payer@e.be", Role::Enterprise, None, today).await;
+            p.grant_mandate(
+                &clerk,
+                "payer@e.be",
+                "E1",
+                Scope::ViewAndRelease,
+                None,
+                today,
+            )
+            .await
+            .unwrap();
+            let kmo_app::accounts::Principal::User { user, .. } = payer_user else {
+                panic!("a user")
+            };
+            let payer = p.principal_of(user, today).await.unwrap();
+            funded(&p, "A1", "2024-03-01", 100_000).await;
+            let before = dump(&scratch.db).await;
+            let code = |r: Result<(), CommandError>| r.unwrap_err().code();
+            let why = RefusalReason::IncorrectApplication;
+            let block = Inspection::Block;
+            // Who may not even see the application is told it does not exist.
+            assert_eq!(
+                code(p.refuse_as(&other, "A1", today, why).await.map(|_| ())),
+                "UNKNOWN_APPLICATION"
+            );
+            assert_eq!(
+                code(p.confirm_as(&other, "A1", today).await.map(|_| ())),
+                "UNKNOWN_APPLICATION"
+            );
+            assert_eq!(
+                code(
+                    p.inspect_as(&stranger, "A1", block, today, "x")
+                        .await
+                        .map(|_| ())
+                ),
+                "UNKNOWN_APPLICATION"
+            );
+            assert_eq!(
+                code(p.stop_as(&stranger, "A1", today, None).await.map(|_| ())),
+                "UNKNOWN_APPLICATION"
+            );
+            // Who may see it but not do this is forbidden: the agency does not refuse (T5), a
+            // mandate to release does not stop or inspect, a provider does not inspect.
+            assert_eq!(
+                code(p.refuse_as(&clerk, "A1", today, why).await.map(|_| ())),
+                "FORBIDDEN"
+            );
+            assert_eq!(
+                code(p.confirm_as(&payer, "A1", today).await.map(|_| ())),
+                "FORBIDDEN"
+            );
+            assert_eq!(
+                code(p.stop_as(&payer, "A1", today, None).await.map(|_| ())),
+                "FORBIDDEN"
+            );
+            assert_eq!(
+                code(
+                    p.inspect_as(&payer, "A1", block, today, "x")
+                        .await
+                        .map(|_| ())
+                ),
+                "FORBIDDEN"
+            );
+            assert_eq!(
+                code(
+                    p.inspect_as(&own, "A1", block, today, "x")
+                        .await
+                        .map(|_| ())
+                ),
+                "FORBIDDEN"
+            );
+            assert_eq!(
+                dump(&scratch.db).await,
+                before,
+                "a refused command wrote something"
+            );
+            // Whoever may, does: the provider confirms once, the agency blocks and unblocks.
+            assert!(p.confirm_as(&own, "A1", today).await.unwrap());
+            assert!(
+                !p.confirm_as(&own, "A1", today).await.unwrap(),
+                "confirmed once"
+            );
+            p.inspect_as(&clerk, "A1", block, today, "steekproef")
+                .await
+                .unwrap();
+            p.inspect_as(&clerk, "A1", Inspection::Unblock, today, "")
+                .await
+                .unwrap();
+            p.refuse_as(&own, "A1", today, why).await.unwrap();
+            assert_eq!(
+                p.application("A1").await.unwrap().state.to_string(),
+                "refused"
+            );
             books_are_right(&scratch.db, name(url.as_ref())).await;
             scratch.drop_it().await;
         });

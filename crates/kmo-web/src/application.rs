@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use kmo_app::accounts::policy::{Access, allowed};
 use kmo_app::lifecycle::{self, Application, Closing, NextStep};
@@ -478,10 +478,6 @@ async fn refuse(
         Ok(app) => app,
         Err(r) => return r,
     };
-    // Only a provider's user refuses here (checked before the reason, as before).
-    if visitor.principal.provider().is_none() {
-        return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response();
-    }
     let Some(reason) = RefusalReason::parse(&form.reason) else {
         let draft = Draft {
             refuse_error: Some(t.err_choice.to_owned()),
@@ -489,14 +485,12 @@ async fn refuse(
         };
         return page(&state, &lang, &visitor, app, draft).await;
     };
-    let (platform, today) = (state.platform.clone(), state.clock.today());
-    as_named_provider(&state, &lang, &visitor, app, |provider| async move {
-        platform
-            .refuse_as(&provider, &key, today, reason)
-            .await
-            .map(|_| ())
-    })
-    .await
+    let result = state
+        .platform
+        .refuse_as(&visitor.principal, &key, state.clock.today(), reason)
+        .await
+        .map(|_| ());
+    after_provider_command(&state, &lang, &visitor, app, result).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -518,40 +512,25 @@ async fn confirm(
         Ok(app) => app,
         Err(r) => return r,
     };
-    let (platform, today) = (state.platform.clone(), state.clock.today());
-    as_named_provider(&state, &lang, &visitor, app, |provider| async move {
-        platform
-            .confirm_as(&provider, &key, today)
-            .await
-            .map(|_| ())
-    })
-    .await
+    let result = state
+        .platform
+        .confirm_as(&visitor.principal, &key, state.clock.today())
+        .await
+        .map(|_| ());
+    after_provider_command(&state, &lang, &visitor, app, result).await
 }
 
-/// Runs a command of the visitor's provider (named on `app`: `acting` checked it) with the
-/// provider's key: back to the application after it, or the page with the refusal shown at the
-/// provider's forms. A visitor who is no provider's user is refused.
-async fn as_named_provider<F, Fut>(
+/// After a command of the provider named on `app` (the command checked the visitor acts for
+/// it): back to the application, or the page with the refusal shown at the provider's forms.
+async fn after_provider_command(
     state: &AppState,
     lang: &Choice,
     visitor: &Visitor,
     app: Application,
-    run: F,
-) -> Response
-where
-    F: FnOnce(String) -> Fut,
-    Fut: std::future::Future<Output = Result<(), kmo_app::platform::CommandError>>,
-{
-    let Some(provider) = visitor.principal.provider() else {
-        return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response();
-    };
-    let key = app.key.clone();
-    let result = match state.platform.provider_key(provider).await {
-        Ok(provider) => run(provider).await,
-        Err(e) => Err(e),
-    };
+    result: Result<(), kmo_app::platform::CommandError>,
+) -> Response {
     match result {
-        Ok(()) => back_to(&key),
+        Ok(()) => back_to(&app.key),
         Err(e @ kmo_app::platform::CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
             let draft = Draft {
@@ -601,7 +580,13 @@ async fn inspect(
     };
     match state
         .platform
-        .inspect(&key, action, state.clock.today(), form.reason.trim())
+        .inspect_as(
+            &visitor.principal,
+            &key,
+            action,
+            state.clock.today(),
+            form.reason.trim(),
+        )
         .await
     {
         Ok(_) => back_to(&key),

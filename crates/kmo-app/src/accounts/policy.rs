@@ -12,7 +12,11 @@ use kmo_domain::Date;
 
 use crate::kernel::CommandError;
 use crate::platform::Platform;
-use crate::store::{MandateRecord, Store, UserRecord};
+use crate::store::{
+    AuditRecord, EnterpriseRecord, MandateRecord, ProviderProfile, ProviderRecord, Store,
+    UserRecord,
+};
+use crate::wallet::Draft;
 use crate::wallet::lifecycle::Application;
 
 /// What a user is.
@@ -231,6 +235,93 @@ pub fn allowed(p: &Principal, a: &Application, access: Access) -> bool {
     }
 }
 
+/// What a caller wants to do with an enterprise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnterpriseAccess {
+    /// Read it, its wallet, its applications, refunds and drafts.
+    View,
+    /// Apply for it: submit, stop, keep drafts.
+    Apply,
+    /// Release its invoices for payment.
+    Release,
+    /// Change its profile and figures: the agency, or its legal representative.
+    Manage,
+}
+
+/// Whether the principal may do `access` on the enterprise with this id.
+#[must_use]
+pub fn enterprise_allowed(p: &Principal, enterprise: i64, access: EnterpriseAccess) -> bool {
+    match access {
+        EnterpriseAccess::View => p.may_view_enterprise(enterprise),
+        EnterpriseAccess::Apply => p.may_apply_for(enterprise),
+        EnterpriseAccess::Release => p.may_release_for(enterprise),
+        EnterpriseAccess::Manage => p.is_agency() || p.is_legal_representative_of(enterprise),
+    }
+}
+
+/// Refuses `access` to the enterprise unless the principal may do it: whoever may not even
+/// see it gets the answer of `unknown` (an unknown enterprise, or an unknown draft — its
+/// existence does not leak), whoever may see but not do this `FORBIDDEN`.
+pub fn check_enterprise(
+    p: &Principal,
+    enterprise: i64,
+    access: EnterpriseAccess,
+    unknown: impl FnOnce() -> CommandError,
+) -> Result<(), CommandError> {
+    if enterprise_allowed(p, enterprise, access) {
+        Ok(())
+    } else if p.may_view_enterprise(enterprise) {
+        Err(forbidden())
+    } else {
+        Err(unknown())
+    }
+}
+
+/// What a caller wants to do with a provider (its public profile is anyone's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderAccess {
+    /// Follow its applications: its own users, the agency, the quality chamber.
+    Follow,
+    /// Change its profile and catalogue: its own users, the agency.
+    Manage,
+}
+
+/// Whether the principal may do `access` on the provider with this id.
+#[must_use]
+pub fn provider_allowed(p: &Principal, provider: i64, access: ProviderAccess) -> bool {
+    let own = p.provider() == Some(provider);
+    match access {
+        ProviderAccess::Follow => {
+            own || matches!(p.role(), Some(Role::Agency | Role::QualityChamber))
+        }
+        ProviderAccess::Manage => own || p.is_agency(),
+    }
+}
+
+/// Refuses `access` to the provider unless the principal may do it (`FORBIDDEN`: a provider's
+/// existence is public).
+pub fn check_provider(
+    p: &Principal,
+    provider: i64,
+    access: ProviderAccess,
+) -> Result<(), CommandError> {
+    if provider_allowed(p, provider, access) {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
+/// Refuses whoever is not agency staff (the agency's desk: deposits, payout runs, users,
+/// the registry of providers).
+pub fn check_agency(p: &Principal) -> Result<(), CommandError> {
+    if p.is_agency() {
+        Ok(())
+    } else {
+        Err(forbidden())
+    }
+}
+
 /// The refusal of someone who may see a thing but not do this to it.
 fn forbidden() -> CommandError {
     CommandError::Forbidden("your account may not do this".into())
@@ -267,6 +358,63 @@ impl<S: Store> Platform<S> {
         let app = self.application(key).await?;
         check(p, &app, access, key)?;
         Ok(app)
+    }
+
+    /// The enterprise with this key, when the principal may do `access` on it (refused as if it
+    /// did not exist when the principal may not even see it).
+    pub async fn enterprise_for(
+        &self,
+        p: &Principal,
+        key: &str,
+        access: EnterpriseAccess,
+    ) -> Result<EnterpriseRecord, CommandError> {
+        let e = self.enterprise(key).await?;
+        check_enterprise(p, e.id, access, || {
+            CommandError::UnknownEnterprise(key.to_owned())
+        })?;
+        Ok(e)
+    }
+
+    /// The provider with this key and its profile, when the principal may do `access` on it.
+    pub async fn provider_for(
+        &self,
+        p: &Principal,
+        key: &str,
+        access: ProviderAccess,
+    ) -> Result<(ProviderRecord, ProviderProfile), CommandError> {
+        let (record, profile) = self.provider(key).await?;
+        check_provider(p, record.id, access)?;
+        Ok((record, profile))
+    }
+
+    /// The draft with this key, when the principal may do `access` (view or apply) on its
+    /// enterprise; a draft of an enterprise the principal may not see is an unknown draft.
+    pub async fn draft_for(
+        &self,
+        p: &Principal,
+        key: &str,
+        access: EnterpriseAccess,
+    ) -> Result<Draft, CommandError> {
+        let d = self.draft(key).await?;
+        let enterprise = match p.mandated_enterprise(&d.enterprise) {
+            Some(id) => id,
+            None => self.enterprise(&d.enterprise).await?.id,
+        };
+        check_enterprise(p, enterprise, access, || {
+            CommandError::UnknownDraft(key.to_owned())
+        })?;
+        Ok(d)
+    }
+
+    /// The application's timeline (its audit stream), when the principal may see it.
+    pub async fn audit_trail_for(
+        &self,
+        p: &Principal,
+        key: &str,
+    ) -> Result<(Application, Vec<AuditRecord>), CommandError> {
+        let app = self.application_for(p, key, Access::View).await?;
+        let records = self.audit_trail(&app).await?;
+        Ok((app, records))
     }
 
     /// Whether the principal may apply for the enterprise with this key: a mandate holder is

@@ -95,8 +95,15 @@ impl<S: Store> Platform<S> {
         reason: Option<&str>,
     ) -> Result<Application, CommandError> {
         retrying!(
-            self.close_once(key, Closing::Stop, date, reason, None, Some(who))
-                .await
+            self.close_once(
+                key,
+                Closing::Stop,
+                date,
+                reason,
+                None,
+                Some((who, Access::Apply))
+            )
+            .await
         )
     }
 
@@ -209,12 +216,12 @@ impl<S: Store> Platform<S> {
         date: Date,
         reason: Option<&str>,
         by_provider: Option<&str>,
-        who: Option<&Principal>,
+        who: Option<(&Principal, Access)>,
     ) -> Result<Application, CommandError> {
         let mut tx = self.store.begin().await?;
         let app = Self::load(&mut tx, key).await?;
-        if let Some(p) = who {
-            policy::check(p, &app, Access::Apply, key)?;
+        if let Some((p, access)) = who {
+            policy::check(p, &app, access, key)?;
         }
         if let Some(p) = by_provider {
             let provider = tx.provider_by_key(p).await?.map(|r| r.id);
@@ -243,13 +250,35 @@ impl<S: Store> Platform<S> {
         date: Date,
         reason: &str,
     ) -> Result<Application, CommandError> {
+        Self::inspection_reason(action, reason)?;
+        retrying!(self.inspect_once(key, action, date, reason, None).await)
+    }
+
+    /// [`Platform::inspect`] by `who`, refused inside the command's own transaction unless the
+    /// access policy lets `who` inspect (the agency).
+    pub async fn inspect_as(
+        &self,
+        who: &Principal,
+        key: &str,
+        action: Inspection,
+        date: Date,
+        reason: &str,
+    ) -> Result<Application, CommandError> {
+        Self::inspection_reason(action, reason)?;
+        retrying!(
+            self.inspect_once(key, action, date, reason, Some(who))
+                .await
+        )
+    }
+
+    fn inspection_reason(action: Inspection, reason: &str) -> Result<(), CommandError> {
         if action != Inspection::Unblock && reason.trim().is_empty() {
             return Err(CommandError::Invalid {
                 field: "reason".into(),
                 message: "an inspection that blocks or recovers needs a reason".into(),
             });
         }
-        retrying!(self.inspect_once(key, action, date, reason).await)
+        Ok(())
     }
 
     async fn inspect_once(
@@ -258,9 +287,13 @@ impl<S: Store> Platform<S> {
         action: Inspection,
         date: Date,
         reason: &str,
+        who: Option<&Principal>,
     ) -> Result<Application, CommandError> {
         let mut tx = self.store.begin().await?;
         let app = Self::load(&mut tx, key).await?;
+        if let Some(p) = who {
+            policy::check(p, &app, Access::Inspect, key)?;
+        }
         let change = match action {
             Inspection::Block => lifecycle::block(&app, date)?,
             Inspection::Unblock => lifecycle::unblock(&app, date)?,
@@ -278,11 +311,12 @@ impl<S: Store> Platform<S> {
         Ok(stored)
     }
 
-    /// The provider refuses an application that names it (lifecycle.md T5) for a reason of
-    /// the rule book's list (rules.md §4.9): refused with `NOT_YOUR_APPLICATION` when the
-    /// application names another provider. Only the provider refuses; the agency acts through
-    /// inspections.
-    pub async fn refuse_as(
+    /// The provider with this key refuses an application that names it (lifecycle.md T5) for a
+    /// reason of the rule book's list (rules.md §4.9): refused with `NOT_YOUR_APPLICATION` when
+    /// the application names another provider. Only the provider refuses; the agency acts
+    /// through inspections. (Tooling acts by the provider's key; people through
+    /// [`Platform::refuse_as`].)
+    pub async fn refuse(
         &self,
         provider: &str,
         key: &str,
@@ -302,27 +336,77 @@ impl<S: Store> Platform<S> {
         )
     }
 
-    /// The provider confirms it checked an application that names it (rules.md §2): recorded
-    /// once, in its audit stream; nothing moves. Refused with `NOT_YOUR_APPLICATION` for another
-    /// provider's application, and for a closed one. Returns false when it was confirmed before.
-    pub async fn confirm_as(
+    /// The provider `who` acts for refuses the application, refused inside the command's own
+    /// transaction unless the access policy lets `who` act as the provider it names.
+    pub async fn refuse_as(
+        &self,
+        who: &Principal,
+        key: &str,
+        date: Date,
+        reason: RefusalReason,
+    ) -> Result<Application, CommandError> {
+        retrying!(
+            self.close_once(
+                key,
+                Closing::Refuse,
+                date,
+                Some(reason.code()),
+                None,
+                Some((who, Access::Provide))
+            )
+            .await
+        )
+    }
+
+    /// The provider with this key confirms it checked an application that names it (rules.md
+    /// §2): recorded once, in its audit stream; nothing moves. Refused with
+    /// `NOT_YOUR_APPLICATION` for another provider's application, and for a closed one. Returns
+    /// false when it was confirmed before.
+    pub async fn confirm(
         &self,
         provider: &str,
         key: &str,
         date: Date,
     ) -> Result<bool, CommandError> {
+        retrying!(self.confirm_once(Err(provider), key, date).await)
+    }
+
+    /// [`Platform::confirm`] by `who`, refused inside the command's own transaction unless the
+    /// access policy lets `who` act as the provider the application names.
+    pub async fn confirm_as(
+        &self,
+        who: &Principal,
+        key: &str,
+        date: Date,
+    ) -> Result<bool, CommandError> {
+        retrying!(self.confirm_once(Ok(who), key, date).await)
+    }
+
+    /// `by` is the principal, or (tooling) the provider's key.
+    async fn confirm_once(
+        &self,
+        by: Result<&Principal, &str>,
+        key: &str,
+        date: Date,
+    ) -> Result<bool, CommandError> {
         let mut tx = self.store.begin().await?;
-        let p = tx
-            .provider_by_key(provider)
-            .await?
-            .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
-        let app = tx
-            .application_by_key(key)
-            .await?
-            .ok_or_else(|| CommandError::UnknownApplication(key.to_owned()))?;
-        if app.provider != p.id {
-            return Err(CommandError::NotYourApplication(key.to_owned()));
-        }
+        let app = Self::load(&mut tx, key).await?;
+        let provider = match by {
+            Ok(p) => {
+                policy::check(p, &app, Access::Provide, key)?;
+                app.provider
+            }
+            Err(provider) => {
+                let p = tx
+                    .provider_by_key(provider)
+                    .await?
+                    .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
+                if app.provider != p.id {
+                    return Err(CommandError::NotYourApplication(key.to_owned()));
+                }
+                p.id
+            }
+        };
         if !matches!(
             app.state,
             lifecycle::State::Submitted
@@ -337,12 +421,12 @@ impl<S: Store> Platform<S> {
                 ),
             });
         }
-        if !tx.insert_confirmation(app.id, p.id, date).await? {
+        if !tx.insert_confirmation(app.id, provider, date).await? {
             return Ok(false);
         }
         append_record(
             &mut tx,
-            &format!("provider:{}", p.id),
+            &format!("provider:{provider}"),
             "application_confirmed",
             "provider",
             date,

@@ -17,7 +17,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::{Caller, forbidden};
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use kmo_app::kernel::ErrorCode;
@@ -114,15 +114,6 @@ pub async fn load(
         .platform
         .application_for(&caller.0, key, access)
         .await?)
-}
-
-/// The application, if the caller may see it.
-pub(crate) async fn load_visible(
-    state: &AppState,
-    caller: &Caller,
-    key: &str,
-) -> Result<Application, ApiError> {
-    load(state, caller, key, Access::View).await
 }
 
 pub(crate) fn counted<T>(
@@ -418,25 +409,17 @@ pub async fn refuse(
     ApiPath(key): ApiPath<String>,
     ApiJson(req): ApiJson<RefusalRequest>,
 ) -> Result<Json<ApplicationView>, ApiError> {
-    load(&state, &caller, &key, Access::Provide).await?;
+    caller.require_user()?;
     let reason = RefusalReason::parse(&req.reason).ok_or_else(|| {
         let codes: Vec<&str> = RefusalReason::ALL.iter().map(|r| r.code()).collect();
         unprocessable("reason", format!("must be one of {}", codes.join(", ")))
     })?;
-    let (p, _) = provider_of(&state, &caller).await?;
     let result = state
         .platform
-        .refuse_as(&p, &key, state.clock.today(), reason)
+        .refuse_as(&caller.0, &key, state.clock.today(), reason)
         .await;
     let app = counted(&state, "refuse", result)?;
     Ok(Json(view(&key, &app)))
-}
-
-/// The key of the provider a provider user acts for.
-async fn provider_of(state: &AppState, caller: &Caller) -> Result<(String, i64), ApiError> {
-    let id = caller.0.provider().ok_or_else(forbidden)?;
-    let key = state.platform.provider_key(id).await?;
-    Ok((key, id))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -499,7 +482,7 @@ pub async fn inspect(
     ApiPath(key): ApiPath<String>,
     ApiJson(req): ApiJson<InspectionRequest>,
 ) -> Result<Json<ApplicationView>, ApiError> {
-    load(&state, &caller, &key, Access::Inspect).await?;
+    caller.require_user()?;
     let action = match req.action.as_str() {
         "block" => Inspection::Block,
         "unblock" => Inspection::Unblock,
@@ -511,7 +494,7 @@ pub async fn inspect(
         "inspect",
         state
             .platform
-            .inspect(&key, action, state.clock.today(), &req.reason)
+            .inspect_as(&caller.0, &key, action, state.clock.today(), &req.reason)
             .await,
     )?;
     Ok(Json(view(&key, &app)))

@@ -6,13 +6,14 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use kmo_app::platform::{CommandError, Draft};
+use kmo_app::accounts::policy::EnterpriseAccess;
+use kmo_app::platform::Draft;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::{Caller, forbidden};
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 use crate::routes::applications::{ApplicationView, SubmitRequest, counted, submission_of, view};
@@ -72,23 +73,12 @@ async fn draft_for(
     apply: bool,
 ) -> Result<Draft, ApiError> {
     caller.require_user()?;
-    let d = state.platform.draft(key).await?;
-    let enterprise = match caller.0.mandated_enterprise(&d.enterprise) {
-        Some(id) => id,
-        None => state.platform.enterprise(&d.enterprise).await?.id,
-    };
-    let allowed = if apply {
-        caller.0.may_apply_for(enterprise)
+    let access = if apply {
+        EnterpriseAccess::Apply
     } else {
-        caller.0.may_view_enterprise(enterprise)
+        EnterpriseAccess::View
     };
-    if allowed {
-        Ok(d)
-    } else if caller.0.may_view_enterprise(enterprise) {
-        Err(forbidden())
-    } else {
-        Err(CommandError::UnknownDraft(key.to_owned()).into())
-    }
+    Ok(state.platform.draft_for(&caller.0, key, access).await?)
 }
 
 /// Save a draft (create or replace): the body of a submission, kept without deciding anything.

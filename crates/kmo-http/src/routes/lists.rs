@@ -7,12 +7,13 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
+use kmo_app::accounts::policy::{EnterpriseAccess, ProviderAccess};
 use kmo_app::store::AppOwner;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
-use crate::auth::{Caller, forbidden};
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::routes::applications::{ApplicationView, view};
@@ -185,10 +186,10 @@ pub async fn enterprise_applications(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<ApplicationPage>, ApiError> {
     caller.require_user()?;
-    let e = state.platform.enterprise(&key).await?;
-    if !caller.0.may_view_enterprise(e.id) {
-        return Err(kmo_app::platform::CommandError::UnknownEnterprise(key).into());
-    }
+    let e = state
+        .platform
+        .enterprise_for(&caller.0, &key, EnterpriseAccess::View)
+        .await?;
     page(&state, AppOwner::Enterprise(e.id), q).await
 }
 
@@ -207,22 +208,18 @@ pub async fn provider_applications(
     page(&state, AppOwner::Provider(p.id), q).await
 }
 
-/// The provider with this key, when the caller is one of its users, agency staff or the quality
-/// chamber (`FORBIDDEN` for anyone else).
+/// The provider with this key, when the caller may follow its applications (its own users,
+/// agency staff, the quality chamber; `FORBIDDEN` for anyone else).
 async fn provider_for(
     state: &AppState,
     caller: &Caller,
     key: &str,
 ) -> Result<kmo_app::store::ProviderRecord, ApiError> {
     caller.require_user()?;
-    let (p, _) = state.platform.provider(key).await?;
-    let staff = matches!(
-        caller.0.role(),
-        Some(kmo_app::accounts::Role::Agency | kmo_app::accounts::Role::QualityChamber)
-    );
-    if !staff && caller.0.provider() != Some(p.id) {
-        return Err(forbidden());
-    }
+    let (p, _) = state
+        .platform
+        .provider_for(&caller.0, key, ProviderAccess::Follow)
+        .await?;
     Ok(p)
 }
 
@@ -250,8 +247,8 @@ pub async fn audit_trail(
     caller: Caller,
     ApiPath(key): ApiPath<String>,
 ) -> Result<Json<Vec<AuditEntry>>, ApiError> {
-    let app = crate::routes::applications::load_visible(&state, &caller, &key).await?;
-    let records = state.platform.audit_trail(&app).await?;
+    caller.require_user()?;
+    let (_, records) = state.platform.audit_trail_for(&caller.0, &key).await?;
     Ok(Json(
         records
             .into_iter()
@@ -338,10 +335,10 @@ pub async fn enterprise_refunds(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<MoneyOutPage>, ApiError> {
     caller.require_user()?;
-    let e = state.platform.enterprise(&key).await?;
-    if !caller.0.may_view_enterprise(e.id) {
-        return Err(kmo_app::platform::CommandError::UnknownEnterprise(key).into());
-    }
+    let e = state
+        .platform
+        .enterprise_for(&caller.0, &key, EnterpriseAccess::View)
+        .await?;
     let (after, limit) = page_limits(&state, q.after, q.limit)?;
     let page = state
         .platform

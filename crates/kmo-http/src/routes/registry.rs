@@ -6,13 +6,14 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
+use kmo_app::accounts::policy::{EnterpriseAccess, ProviderAccess};
 use kmo_app::store::ListedService;
 use kmo_domain::Cents;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::AppState;
-use crate::auth::{Caller, forbidden};
+use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath};
 
@@ -123,14 +124,10 @@ pub async fn update_enterprise(
     ApiJson(req): ApiJson<EnterpriseUpdate>,
 ) -> Result<Json<EnterpriseView>, ApiError> {
     let user = caller.require_user()?;
-    let e = state.platform.enterprise(&key).await?;
-    if !(caller.0.is_agency() || caller.0.is_legal_representative_of(e.id)) {
-        return Err(if caller.0.may_view_enterprise(e.id) {
-            forbidden()
-        } else {
-            kmo_app::platform::CommandError::UnknownEnterprise(key).into()
-        });
-    }
+    state
+        .platform
+        .enterprise_for(&caller.0, &key, EnterpriseAccess::Manage)
+        .await?;
     state
         .platform
         .update_enterprise(
@@ -154,11 +151,11 @@ pub async fn enterprise(
     ApiPath(key): ApiPath<String>,
 ) -> Result<Json<EnterpriseView>, ApiError> {
     caller.require_user()?;
-    let e = state.platform.enterprise(&key).await?;
-    if !caller.0.may_view_enterprise(e.id) {
-        // Someone else's enterprise: the same answer as one that does not exist.
-        return Err(kmo_app::platform::CommandError::UnknownEnterprise(key).into());
-    }
+    // Someone else's enterprise: the same answer as one that does not exist.
+    state
+        .platform
+        .enterprise_for(&caller.0, &key, EnterpriseAccess::View)
+        .await?;
     Ok(Json(enterprise_view(&state, &key).await?))
 }
 
@@ -207,12 +204,11 @@ pub struct ProfileView {
 /// The provider (its own users) or the agency checks a caller may manage this provider.
 async fn may_manage(state: &AppState, caller: &Caller, key: &str) -> Result<(), ApiError> {
     caller.require_user()?;
-    let (p, _) = state.platform.provider(key).await?;
-    if caller.0.is_agency() || caller.0.provider() == Some(p.id) {
-        Ok(())
-    } else {
-        Err(forbidden())
-    }
+    state
+        .platform
+        .provider_for(&caller.0, key, ProviderAccess::Manage)
+        .await?;
+    Ok(())
 }
 
 /// Set the provider's enterprise number, IBAN and themes (its own users, the agency).
