@@ -227,7 +227,7 @@ async fn a_provider_sees_the_applications_naming_it_and_names_are_escaped() {
                 "0403.199.702",
                 Some("<script>alert(1)</script> BV"),
                 &e.profile,
-                "test",
+                kmo_app::kernel::audit::Actor::Agency,
             )
             .await
             .unwrap();

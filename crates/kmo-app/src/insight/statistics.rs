@@ -42,7 +42,9 @@ impl<S: Store> Platform<S> {
         app: &Application,
     ) -> Result<Vec<crate::store::AuditRecord>, CommandError> {
         let mut tx = self.store.read().await?;
-        let records = tx.audit_stream(&format!("application:{}", app.id)).await?;
+        let records = tx
+            .audit_stream(&crate::kernel::audit::AuditStream::Application(app.id).to_string())
+            .await?;
         drop(tx);
         Ok(records)
     }

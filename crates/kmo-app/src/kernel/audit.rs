@@ -8,12 +8,112 @@
 //! audit record, so a transfer cannot be added or removed without the log showing it.
 
 use std::collections::{BTreeMap, HashMap};
+use std::fmt;
 
 use sha2::{Digest, Sha256};
 
 use kmo_ledger::Transfer;
 
 use crate::store::AuditRecord;
+
+/// Whose history a record belongs to: one hash chain per stream. Stored as text
+/// (`application:12`, `enterprise:3`, `provider:5`, `payouts`, `platform`), built only here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AuditStream {
+    Application(i64),
+    Enterprise(i64),
+    Provider(i64),
+    /// The platform's payout runs.
+    Payouts,
+    /// The platform's own bank movements (a deposit returned to an unknown payer).
+    Platform,
+}
+
+impl AuditStream {
+    /// The stream a stored text names.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<AuditStream> {
+        match text {
+            "payouts" => return Some(AuditStream::Payouts),
+            "platform" => return Some(AuditStream::Platform),
+            _ => {}
+        }
+        let (kind, id) = text.split_once(':')?;
+        let id: i64 = id.parse().ok()?;
+        match kind {
+            "application" => Some(AuditStream::Application(id)),
+            "enterprise" => Some(AuditStream::Enterprise(id)),
+            "provider" => Some(AuditStream::Provider(id)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for AuditStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AuditStream::Application(id) => write!(f, "application:{id}"),
+            AuditStream::Enterprise(id) => write!(f, "enterprise:{id}"),
+            AuditStream::Provider(id) => write!(f, "provider:{id}"),
+            AuditStream::Payouts => f.write_str("payouts"),
+            AuditStream::Platform => f.write_str("platform"),
+        }
+    }
+}
+
+/// Who did what a record records. Stored as text (`enterprise`, `bank`, `user:12`…).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Actor {
+    Enterprise,
+    Provider,
+    Agency,
+    QualityChamber,
+    /// The platform itself: deadlines.
+    System,
+    /// The bank statement (a deposit).
+    Bank,
+    /// A user acting by name (the user's id).
+    User(i64),
+}
+
+impl Actor {
+    /// The kind of actor, without a user's id (`user` for [`Actor::User`]).
+    #[must_use]
+    pub const fn kind(&self) -> &'static str {
+        match self {
+            Actor::Enterprise => "enterprise",
+            Actor::Provider => "provider",
+            Actor::Agency => "agency",
+            Actor::QualityChamber => "quality_chamber",
+            Actor::System => "system",
+            Actor::Bank => "bank",
+            Actor::User(_) => "user",
+        }
+    }
+
+    /// The actor a stored text names.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<Actor> {
+        Some(match text {
+            "enterprise" => Actor::Enterprise,
+            "provider" => Actor::Provider,
+            "agency" => Actor::Agency,
+            "quality_chamber" => Actor::QualityChamber,
+            "system" => Actor::System,
+            "bank" => Actor::Bank,
+            _ => Actor::User(text.strip_prefix("user:")?.parse().ok()?),
+        })
+    }
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Actor::User(id) => write!(f, "user:{id}"),
+            other => f.write_str(other.kind()),
+        }
+    }
+}
 
 /// The `prev_hash` of the first record of a stream.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -51,10 +151,10 @@ pub fn record_hash(
 /// Builds the next record of a stream after `head` (its seq and hash), hashed.
 #[must_use]
 pub fn next_record(
-    stream: &str,
+    stream: AuditStream,
     head: Option<(i64, String)>,
     kind: &str,
-    actor: &str,
+    actor: Actor,
     date: kmo_domain::Date,
     payload: String,
 ) -> AuditRecord {
@@ -62,20 +162,21 @@ pub fn next_record(
         Some((seq, hash)) => (seq + 1, hash),
         None => (1, GENESIS.to_owned()),
     };
+    let (stream, actor) = (stream.to_string(), actor.to_string());
     let hash = record_hash(
-        stream,
+        &stream,
         seq,
         kind,
-        actor,
+        &actor,
         &date.to_string(),
         &payload,
         &prev_hash,
     );
     AuditRecord {
-        stream: stream.to_owned(),
+        stream,
         seq,
         kind: kind.to_owned(),
-        actor: actor.to_owned(),
+        actor,
         date,
         payload,
         prev_hash,
@@ -181,18 +282,18 @@ mod tests {
     fn chain() -> Vec<AuditRecord> {
         let d = Date::parse("2024-03-01").unwrap();
         let a = next_record(
-            "application:1",
+            AuditStream::Application(1),
             None,
             "submitted",
-            "enterprise",
+            Actor::Enterprise,
             d,
             r#"{"transfers":[]}"#.into(),
         );
         let b = next_record(
-            "application:1",
+            AuditStream::Application(1),
             Some((a.seq, a.hash.clone())),
             "funded",
-            "bank",
+            Actor::Bank,
             d,
             r#"{"transfers":[]}"#.into(),
         );
@@ -216,5 +317,33 @@ mod tests {
         );
         let removed = vec![chain().remove(1)];
         assert!(!verify(&removed, &[]).problems.is_empty());
+    }
+
+    #[test]
+    fn streams_and_actors_read_back_as_they_are_stored() {
+        for stream in [
+            AuditStream::Application(12),
+            AuditStream::Enterprise(3),
+            AuditStream::Provider(5),
+            AuditStream::Payouts,
+            AuditStream::Platform,
+        ] {
+            assert_eq!(AuditStream::parse(&stream.to_string()), Some(stream));
+        }
+        assert_eq!(AuditStream::Application(12).to_string(), "application:12");
+        for actor in [
+            Actor::Enterprise,
+            Actor::Provider,
+            Actor::Agency,
+            Actor::QualityChamber,
+            Actor::System,
+            Actor::Bank,
+            Actor::User(7),
+        ] {
+            assert_eq!(Actor::parse(&actor.to_string()), Some(actor));
+        }
+        assert_eq!(Actor::User(7).to_string(), "user:7");
+        assert_eq!(Actor::parse("user:x"), None);
+        assert_eq!(AuditStream::parse("application:"), None);
     }
 }

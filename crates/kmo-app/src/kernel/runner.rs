@@ -6,7 +6,7 @@ use kmo_ledger::Transfer;
 use serde_json::{Value, json};
 
 use crate::kernel::CommandError;
-use crate::kernel::audit::next_record;
+use crate::kernel::audit::{Actor, AuditStream, next_record};
 use crate::platform::Platform;
 use crate::store::{CommandResultWrite, Store, StoreError, StoreTx, Writes};
 use crate::wallet::lifecycle::{Application, Change};
@@ -37,22 +37,22 @@ pub(crate) use retrying;
 /// money: its payload names no transfer).
 pub(crate) async fn append_record<T: StoreTx>(
     tx: &mut T,
-    stream: &str,
+    stream: AuditStream,
     kind: &str,
-    actor: &str,
+    actor: Actor,
     date: Date,
     mut payload: Value,
 ) -> Result<(), StoreError> {
     if let Some(p) = payload.as_object_mut() {
         p.insert("transfers".into(), json!([]));
     }
-    let head = tx.audit_head(stream).await?;
+    let head = tx.audit_head(&stream.to_string()).await?;
     let record = next_record(stream, head, kind, actor, date, payload.to_string());
     tx.append_audit(&record).await
 }
 
-pub(crate) fn stream_of(app: &Application) -> String {
-    format!("application:{}", app.id)
+pub(crate) fn stream_of(app: &Application) -> AuditStream {
+    AuditStream::Application(app.id)
 }
 
 pub(crate) fn transfer_ids(transfers: &[Transfer]) -> Vec<Value> {
@@ -97,7 +97,7 @@ pub(crate) async fn write_change<T: StoreTx>(
     let stream = stream_of(&app);
     // The head of the application's stream is kept on its row (its seq is the application's).
     let head = if before.audit_hash.is_empty() {
-        tx.audit_head(&stream).await?
+        tx.audit_head(&stream.to_string()).await?
     } else {
         Some((i64::from(before.seq), before.audit_hash.clone()))
     };
@@ -107,10 +107,10 @@ pub(crate) async fn write_change<T: StoreTx>(
         p.extend(extra);
     }
     let record = next_record(
-        &stream,
+        stream,
         head,
         change.event.code(),
-        change.actor.code(),
+        change.actor,
         change.date,
         payload.to_string(),
     );

@@ -6,7 +6,8 @@ use kmo_rules::parse_case;
 use kmo_rules::ruleset::DeMinimisWindow;
 use serde_json::{Value, json};
 
-use crate::kernel::audit::next_record;
+use crate::accounts::policy::{self, EnterpriseAccess, Principal};
+use crate::kernel::audit::{Actor, AuditStream, next_record};
 use crate::kernel::{CommandError, append_record, check_amount, retrying};
 use crate::platform::Platform;
 use crate::store::{EnterpriseYear, Store, StoreError, StoreTx};
@@ -49,12 +50,11 @@ impl<S: Store> Platform<S> {
             return Err(CommandError::DuplicateEnterprise(key.to_owned()));
         }
         let id = tx.insert_enterprise(key, name, profile).await?;
-        let stream = format!("enterprise:{id}");
         let record = next_record(
-            &stream,
+            AuditStream::Enterprise(id),
             None,
             "registered",
-            "agency",
+            Actor::Agency,
             tx.clock().await?.unwrap_or(Date::EPOCH),
             json!({"key": key, "transfers": []}).to_string(),
         );
@@ -95,16 +95,28 @@ impl<S: Store> Platform<S> {
         key: &str,
         name: Option<&str>,
         profile: &Value,
-        actor: &str,
+        actor: Actor,
     ) -> Result<crate::store::EnterpriseRecord, CommandError> {
-        if name.is_some_and(|n| n.trim().is_empty() || n.chars().count() > 200) {
-            return Err(CommandError::Invalid {
-                field: "name".into(),
-                message: "must be 1 to 200 characters".into(),
-            });
-        }
-        self.check_profile(profile)?;
-        retrying!(self.update_enterprise_once(key, name, profile, actor).await)
+        retrying!(
+            self.update_enterprise_once(key, name, profile, Err(actor))
+                .await
+        )
+    }
+
+    /// [`Platform::update_enterprise`] by `who`, refused inside the command's own transaction
+    /// unless the access policy lets `who` manage the enterprise (the agency, its legal
+    /// representative); recorded with the user as the actor.
+    pub async fn update_enterprise_as(
+        &self,
+        who: &Principal,
+        key: &str,
+        name: Option<&str>,
+        profile: &Value,
+    ) -> Result<crate::store::EnterpriseRecord, CommandError> {
+        retrying!(
+            self.update_enterprise_once(key, name, profile, Ok(who))
+                .await
+        )
     }
 
     async fn update_enterprise_once(
@@ -112,19 +124,39 @@ impl<S: Store> Platform<S> {
         key: &str,
         name: Option<&str>,
         profile: &Value,
-        actor: &str,
+        by: Result<&Principal, Actor>,
     ) -> Result<crate::store::EnterpriseRecord, CommandError> {
         let mut tx = self.store.begin().await?;
         let e = tx
             .enterprise_by_key(key)
             .await?
             .ok_or_else(|| CommandError::UnknownEnterprise(key.to_owned()))?;
+        let actor = match by {
+            Ok(who) => {
+                policy::check_enterprise(who, e.id, EnterpriseAccess::Manage, || {
+                    CommandError::UnknownEnterprise(key.to_owned())
+                })?;
+                let user = who.user().ok_or_else(|| {
+                    CommandError::Forbidden("your account may not do this".into())
+                })?;
+                Actor::User(user.id)
+            }
+            Err(actor) => actor,
+        };
+        // Checked after the access policy: whoever may not manage it learns nothing more.
+        if name.is_some_and(|n| n.trim().is_empty() || n.chars().count() > 200) {
+            return Err(CommandError::Invalid {
+                field: "name".into(),
+                message: "must be 1 to 200 characters".into(),
+            });
+        }
+        self.check_profile(profile)?;
         let name = name.unwrap_or(&e.name);
         tx.update_enterprise(e.id, name, profile).await?;
         let date = tx.clock().await?.unwrap_or(Date::EPOCH);
         append_record(
             &mut tx,
-            &format!("enterprise:{}", e.id),
+            AuditStream::Enterprise(e.id),
             "profile_updated",
             actor,
             date,
@@ -153,8 +185,8 @@ impl<S: Store> Platform<S> {
             .enterprise_by_key(enterprise)
             .await?
             .ok_or_else(|| CommandError::UnknownEnterprise(enterprise.to_owned()))?;
-        let stream = format!("enterprise:{}", e.id);
-        let head = tx.audit_head(&stream).await?;
+        let stream = AuditStream::Enterprise(e.id);
+        let head = tx.audit_head(&stream.to_string()).await?;
         let seq = head.as_ref().map_or(1, |(s, _)| s + 1);
         let id = TransferId::new(format!("e{}.{seq}.de_minimis_external", e.id))
             .ok_or_else(|| StoreError::Corrupt("transfer id".into()))?;
@@ -171,10 +203,10 @@ impl<S: Store> Platform<S> {
         crate::kernel::runner::insert_transfers_checked(&mut tx, std::slice::from_ref(&t)).await?;
         let payload = json!({"amount_cents": amount.get(), "granted_on": granted_on.to_string(), "transfers": [t.id.to_string()]});
         let record = next_record(
-            &stream,
+            stream,
             head,
             "external_de_minimis",
-            "agency",
+            Actor::Agency,
             granted_on,
             payload.to_string(),
         );

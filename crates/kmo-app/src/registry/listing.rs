@@ -4,6 +4,7 @@
 //! decision (the minister's); an approval puts the service on the list. Each step is one
 //! transaction and one record in the provider's audit stream.
 
+use crate::kernel::audit::{Actor, AuditStream};
 use kmo_domain::{Date, Theme};
 use serde_json::json;
 
@@ -45,12 +46,12 @@ fn parsed(record: &ListRequestRecord) -> Result<ListRequest, CommandError> {
 async fn audit<T: StoreTx>(
     tx: &mut T,
     record: &ListRequestRecord,
-    actor: &str,
+    actor: Actor,
     on: Date,
 ) -> Result<(), CommandError> {
     crate::kernel::append_record(
         tx,
-        &format!("provider:{}", record.provider),
+        AuditStream::Provider(record.provider),
         "list_request",
         actor,
         on,
@@ -114,7 +115,7 @@ impl<S: Store> Platform<S> {
             body: request.to_json().to_string(),
         };
         record.id = tx.insert_list_request(&record).await?;
-        audit(&mut tx, &record, "provider", on).await?;
+        audit(&mut tx, &record, Actor::Provider, on).await?;
         tx.commit().await?;
         Ok((record.key, request))
     }
@@ -122,7 +123,7 @@ impl<S: Store> Platform<S> {
     async fn list_request_step(
         &self,
         key: &str,
-        actor: &str,
+        actor: Actor,
         on: Date,
         step: impl Fn(&ListRequest) -> Result<ListRequest, ListRequestError>,
     ) -> Result<ListRequest, CommandError> {
@@ -155,8 +156,10 @@ impl<S: Store> Platform<S> {
         note: &str,
         on: Date,
     ) -> Result<ListRequest, CommandError> {
-        self.list_request_step(key, "agency", on, |r| r.assess(meets_criterion, note, on))
-            .await
+        self.list_request_step(key, Actor::Agency, on, |r| {
+            r.assess(meets_criterion, note, on)
+        })
+        .await
     }
 
     /// The quality chamber's advice.
@@ -167,7 +170,7 @@ impl<S: Store> Platform<S> {
         advice: &str,
         on: Date,
     ) -> Result<ListRequest, CommandError> {
-        self.list_request_step(key, "quality_chamber", on, |r| {
+        self.list_request_step(key, Actor::QualityChamber, on, |r| {
             r.advise(favourable, advice, on)
         })
         .await
@@ -181,7 +184,7 @@ impl<S: Store> Platform<S> {
         reason: &str,
         on: Date,
     ) -> Result<ListRequest, CommandError> {
-        self.list_request_step(key, "agency", on, |r| r.decide(approve, reason, on))
+        self.list_request_step(key, Actor::Agency, on, |r| r.decide(approve, reason, on))
             .await
     }
 

@@ -1,5 +1,6 @@
 //! Providers: registration steps, profile, catalogue and search.
 
+use crate::kernel::audit::{Actor, AuditStream};
 use kmo_domain::Date;
 use serde_json::json;
 
@@ -202,9 +203,9 @@ impl<S: Store> Platform<S> {
         tx.save_registration(p.id, &next).await?;
         append_record(
             &mut tx,
-            &format!("provider:{}", p.id),
+            AuditStream::Provider(p.id),
             "registration",
-            "agency",
+            Actor::Agency,
             next.registered_on.unwrap_or(next.requested_on),
             json!({"number": next.number.to_string(), "state": next.state.code(),
                 "valid_until": next.valid_until.map(|d| d.to_string())}),

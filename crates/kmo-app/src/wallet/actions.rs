@@ -5,6 +5,7 @@ use kmo_domain::{Cents, Date, InvoiceNumber, RefusalReason};
 use serde_json::json;
 
 use crate::accounts::policy::{self, Access, Principal};
+use crate::kernel::audit::{Actor, AuditStream};
 use crate::kernel::{
     CommandError, append_record, check_amount, request_hash, retrying, seen_before, write_change,
 };
@@ -426,9 +427,9 @@ impl<S: Store> Platform<S> {
         }
         append_record(
             &mut tx,
-            &format!("provider:{provider}"),
+            AuditStream::Provider(provider),
             "application_confirmed",
-            "provider",
+            Actor::Provider,
             date,
             json!({"application": key}),
         )

@@ -3,7 +3,7 @@
 use kmo_domain::{Cents, Date, PaymentReference};
 use serde_json::json;
 
-use crate::kernel::audit::next_record;
+use crate::kernel::audit::{Actor, AuditStream, next_record};
 use crate::kernel::{
     CommandError, check_amount, request_hash, retrying, stored_code, transfer_ids, write_change,
 };
@@ -37,16 +37,16 @@ impl StatementLine<'_> {
             self.date,
         );
         crate::kernel::runner::insert_transfers_checked(tx, &transfers).await?;
-        let head = tx.audit_head("platform").await?;
+        let head = tx.audit_head(&AuditStream::Platform.to_string()).await?;
         let mut payload = json!({"amount_cents": self.amount.get(), "code": code, "transfers": transfer_ids(&transfers)});
         if let (Some(id), Some(p)) = (application, payload.as_object_mut()) {
             p.insert("application".into(), json!(id));
         }
         let record = next_record(
-            "platform",
+            AuditStream::Platform,
             head,
             "deposit_returned",
-            "bank",
+            Actor::Bank,
             self.date,
             payload.to_string(),
         );

@@ -4,7 +4,7 @@ use kmo_domain::{Cents, Date, PayoutRunId};
 use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
 use serde_json::{Value, json};
 
-use crate::kernel::audit::next_record;
+use crate::kernel::audit::{Actor, AuditStream, next_record};
 use crate::kernel::{CommandError, request_hash, retrying, transfer_ids};
 use crate::platform::Platform;
 use crate::store::{Store, StoreError, StoreTx};
@@ -196,7 +196,7 @@ impl<S: Store> Platform<S> {
         };
         crate::kernel::runner::insert_transfers_checked(&mut tx, &transfers).await?;
         tx.set_payout_watermark(top).await?;
-        let head = tx.audit_head("payouts").await?;
+        let head = tx.audit_head(&AuditStream::Payouts.to_string()).await?;
         let payload = json!({
             "run": run,
             "after_seq": from,
@@ -205,10 +205,10 @@ impl<S: Store> Platform<S> {
             "transfers": transfer_ids(&transfers),
         });
         let record = next_record(
-            "payouts",
+            AuditStream::Payouts,
             head,
             "payout_run",
-            "agency",
+            Actor::Agency,
             date,
             payload.to_string(),
         );

@@ -334,10 +334,10 @@ impl<S: Store> Platform<S> {
         });
         let mut app = change.application;
         let record = next_record(
-            &stream_of(&app),
+            stream_of(&app),
             None,
             change.event.code(),
-            change.actor.code(),
+            change.actor,
             change.date,
             payload.to_string(),
         );

@@ -123,19 +123,10 @@ pub async fn update_enterprise(
     ApiPath(key): ApiPath<String>,
     ApiJson(req): ApiJson<EnterpriseUpdate>,
 ) -> Result<Json<EnterpriseView>, ApiError> {
-    let user = caller.require_user()?;
+    caller.require_user()?;
     state
         .platform
-        .enterprise_for(&caller.0, &key, EnterpriseAccess::Manage)
-        .await?;
-    state
-        .platform
-        .update_enterprise(
-            &key,
-            req.name.as_deref(),
-            &req.profile,
-            &format!("user:{}", user.id),
-        )
+        .update_enterprise_as(&caller.0, &key, req.name.as_deref(), &req.profile)
         .await?;
     Ok(Json(enterprise_view(&state, &key).await?))
 }

@@ -317,30 +317,8 @@ fn fallback_id(application: i64) -> TransferId {
     TransferId::new(format!("a{application}.invalid")).unwrap_or_else(|| fallback_id(0))
 }
 
-/// Who acted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Actor {
-    Enterprise,
-    Provider,
-    Agency,
-    /// The platform itself: deadlines.
-    System,
-    /// The bank statement (a deposit).
-    Bank,
-}
-
-impl Actor {
-    #[must_use]
-    pub const fn code(&self) -> &'static str {
-        match self {
-            Actor::Enterprise => "enterprise",
-            Actor::Provider => "provider",
-            Actor::Agency => "agency",
-            Actor::System => "system",
-            Actor::Bank => "bank",
-        }
-    }
-}
+/// Who acts (the audit log's [`Actor`]).
+pub use crate::kernel::audit::Actor;
 
 /// What happened to an application (one audit record each).
 #[derive(Clone, Debug, PartialEq, Eq)]
