@@ -11,7 +11,8 @@ pub use crate::kernel::{AMOUNT_CENTS_MAX, CONFLICT_RETRIES_MAX, CommandError};
 pub use crate::registry::enterprises::WalletYear;
 pub use crate::wallet::payouts::PayoutsDue;
 pub use crate::wallet::{
-    DepositTarget, Draft, Inspection, Payout, PayoutRun, Submission, Submitted,
+    CostRequest, DepositTarget, Draft, Inspection, Payout, PayoutRun, ServiceRequest, Submission,
+    Submitted, costs_from_json,
 };
 
 /// The platform: the rules, and a store.

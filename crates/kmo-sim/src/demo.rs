@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 
 use kmo_app::accounts::{NewUser, Principal, Role, Scope};
 use kmo_app::lifecycle::{Closing, State};
-use kmo_app::platform::{CommandError, DepositTarget, Draft, Inspection, Platform, Submission};
+use kmo_app::platform::{
+    CommandError, CostRequest, DepositTarget, Draft, Inspection, Platform, ServiceRequest,
+    Submission,
+};
 use kmo_app::registry::WorkerStatus;
 use kmo_app::store::{ListedService, Store};
 
@@ -180,6 +183,19 @@ fn err(field: &str, message: impl Into<String>) -> CommandError {
     CommandError::Invalid {
         field: field.into(),
         message: message.into(),
+    }
+}
+
+/// The service of a demo application (rules-eval.md `service`).
+fn service(kind: &str, theme: &str, sub_theme: Option<&str>, start: Date) -> ServiceRequest {
+    ServiceRequest {
+        kind: Some(kind.to_owned()),
+        theme: Some(theme.to_owned()),
+        sub_theme: sub_theme.map(str::to_owned),
+        start_date: Some(start.to_string()),
+        topics: Some(Vec::new()),
+        on_occupation_list: Some(false),
+        related_to_provider: Some(false),
     }
 }
 
@@ -414,10 +430,8 @@ pub async fn fill<S: Store>(
                     application: key.to_owned(),
                     provider: (*prov).to_owned(),
                     submitted_on: date,
-                    service: json!({"kind": kind, "theme": theme, "sub_theme": sub_theme,
-                        "start_date": day(date, -2)?.to_string(), "topics": [],
-                        "on_occupation_list": false, "related_to_provider": false}),
-                    costs: json!([{"type": "fee", "amount_cents": fee_cents}]),
+                    service: service(kind, theme, sub_theme, day(date, -2)?),
+                    costs: vec![CostRequest::new("fee", fee_cents)],
                     size_group: None,
                     participants,
                 };
@@ -501,10 +515,13 @@ pub async fn fill<S: Store>(
         enterprise: ENTERPRISES.first().map_or("", |e| e.0).to_owned(),
         application: "DEMO-CONCEPT".into(),
         provider: PROVIDERS.get(2).map_or("", |p| p.0).to_owned(),
-        service: json!({"kind": "advice", "theme": "digitalisation", "sub_theme": "cybersecurity",
-            "start_date": day(today, 10)?.to_string(), "topics": [], "on_occupation_list": false,
-            "related_to_provider": false}),
-        costs: json!([{"type": "fee", "amount_cents": 500_000}]),
+        service: service(
+            "advice",
+            "digitalisation",
+            Some("cybersecurity"),
+            day(today, 10)?,
+        ),
+        costs: vec![CostRequest::new("fee", 500_000)],
         size_group: None,
         participants: Vec::new(),
     };
@@ -514,10 +531,13 @@ pub async fn fill<S: Store>(
         enterprise: ENTERPRISES.get(2).map_or("", |e| e.0).to_owned(),
         application: "DEMO-CONCEPT-STUDIO".into(),
         provider: PROVIDERS.first().map_or("", |p| p.0).to_owned(),
-        service: json!({"kind": "training", "theme": "digitalisation", "sub_theme": "software",
-            "start_date": day(today, 20)?.to_string(), "topics": [], "on_occupation_list": false,
-            "related_to_provider": false}),
-        costs: json!([{"type": "fee", "amount_cents": 80_000}]),
+        service: service(
+            "training",
+            "digitalisation",
+            Some("software"),
+            day(today, 20)?,
+        ),
+        costs: vec![CostRequest::new("fee", 80_000)],
         size_group: None,
         participants: vec![("Sofie Peeters".into(), WorkerStatus::SelfEmployed)],
     };

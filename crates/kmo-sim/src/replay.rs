@@ -16,7 +16,9 @@ use kmo_rules::sample::Rng;
 use serde_json::json;
 
 use kmo_app::lifecycle::Closing;
-use kmo_app::platform::{CommandError, DepositTarget, Platform, Submission};
+use kmo_app::platform::{
+    CommandError, CostRequest, DepositTarget, Platform, ServiceRequest, Submission,
+};
 use kmo_app::registry::WorkerStatus;
 use kmo_app::store::{Store, StoreError, StoreRead};
 
@@ -206,14 +208,14 @@ where
             let provider = format!("P{}", 1 + r.below(o.providers.max(1)));
             let kind_advice = r.chance(10);
             let (theme, sub) = match r.below(10) {
-                0..=1 => ("digitalisation", json!("cybersecurity")),
-                2 => ("sustainability", json!("energy_efficiency")),
-                3..=5 => ("people_management", json!("competence_policy")),
-                6 => ("financial_literacy", json!("bookkeeping")),
-                _ => ("business_strategy", json!(null)),
+                0..=1 => ("digitalisation", Some("cybersecurity")),
+                2 => ("sustainability", Some("energy_efficiency")),
+                3..=5 => ("people_management", Some("competence_policy")),
+                6 => ("financial_literacy", Some("bookkeeping")),
+                _ => ("business_strategy", None),
             };
             let (kind, theme, sub) = if kind_advice {
-                ("advice", "digitalisation", json!("cybersecurity"))
+                ("advice", "digitalisation", Some("cybersecurity"))
             } else {
                 ("training", theme, sub)
             };
@@ -237,10 +239,14 @@ where
             } else {
                 fee
             };
-            let mut costs = vec![json!({"type": "fee", "amount_cents": fee})];
+            let mut costs = vec![CostRequest::new("fee", fee)];
             if kind == "training" && r.chance(30) {
                 let persons = r.range(1, 8);
-                costs.push(json!({"type": "catering", "amount_cents": persons * r.range(1_500, 3_500), "persons": persons, "days": 1}));
+                costs.push(CostRequest {
+                    persons: Some(persons),
+                    days: Some(1),
+                    ..CostRequest::new("catering", persons * r.range(1_500, 3_500))
+                });
             }
             // Participants of a training: employees mostly; now and then a job student.
             let participants = if kind == "training" {
@@ -262,8 +268,14 @@ where
                 application: format!("A{app}"),
                 provider,
                 submitted_on: d,
-                service: json!({"kind": kind, "theme": theme, "sub_theme": sub, "start_date": start.to_string()}),
-                costs: serde_json::Value::Array(costs),
+                service: ServiceRequest {
+                    kind: Some(kind.to_owned()),
+                    theme: Some(theme.to_owned()),
+                    sub_theme: sub.map(str::to_owned),
+                    start_date: Some(start.to_string()),
+                    ..ServiceRequest::default()
+                },
+                costs,
                 size_group: None,
                 participants,
             };

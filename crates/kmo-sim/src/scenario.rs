@@ -8,7 +8,9 @@ use kmo_ledger::TransferCode;
 use serde_json::{Map, Value, json};
 
 use kmo_app::lifecycle::{Application, Closing};
-use kmo_app::platform::{CommandError, DepositTarget, Platform, Submission};
+use kmo_app::platform::{
+    CommandError, DepositTarget, Platform, ServiceRequest, Submission, costs_from_json,
+};
 use kmo_app::store::{Store, StoreError, StoreRead};
 
 /// The provider every scenario's submissions name (lifecycle.md §1).
@@ -289,13 +291,21 @@ where
                     group.insert(k.to_owned(), v.clone());
                 }
             }
+            let service = match cmd.get("service") {
+                Some(v) => ServiceRequest::from_json(v),
+                None => Ok(ServiceRequest::default()),
+            };
+            let costs = match cmd.get("costs") {
+                Some(v) => costs_from_json(v),
+                None => Ok(Vec::new()),
+            };
             let s = Submission {
                 enterprise: str_field(cmd, "enterprise").unwrap_or_default().to_owned(),
                 application: str_field(cmd, "application").unwrap_or_default().to_owned(),
                 provider: SCENARIO_PROVIDER.to_owned(),
                 submitted_on: date,
-                service: cmd.get("service").cloned().unwrap_or(Value::Null),
-                costs: cmd.get("costs").cloned().unwrap_or(Value::Null),
+                service: ServiceRequest::default(),
+                costs: Vec::new(),
                 size_group: (!group.is_empty()).then_some(group),
                 participants: Vec::new(),
             };
@@ -308,7 +318,19 @@ where
                 Err(CommandError::Store(e)) => return Err(e),
                 Err(e) => return Err(StoreError::Database(e.to_string())),
             }
-            platform.submit(&s).await.map(|_| ())
+            match (service, costs) {
+                (Ok(service), Ok(costs)) => {
+                    platform
+                        .submit(&Submission {
+                            service,
+                            costs,
+                            ..s
+                        })
+                        .await
+                }
+                (Err(e), _) | (_, Err(e)) => Err(e),
+            }
+            .map(|_| ())
         }
         "deposit" => {
             let amount = amount_field(cmd).unwrap_or(Cents::ZERO);

@@ -15,7 +15,10 @@ use serde_json::json;
 use kmo_app::audit::verify;
 use kmo_app::check::check_ledger;
 use kmo_app::lifecycle::{Closing, State};
-use kmo_app::platform::{CommandError, DepositTarget, Draft, Inspection, Platform, Submission};
+use kmo_app::platform::{
+    CommandError, CostRequest, DepositTarget, Draft, Inspection, Platform, ServiceRequest,
+    Submission,
+};
 use kmo_app::store::{Store, StoreRead};
 
 /// What a run did.
@@ -111,18 +114,20 @@ where
                     1..=6 => r.range(20_000, 800_000),
                     _ => r.range(800_000, 4_000_000),
                 };
-                let sub = if r.chance(15) {
-                    json!("cybersecurity")
-                } else {
-                    json!(null)
-                };
+                let sub = r.chance(15).then_some("cybersecurity");
                 let s = Submission {
                     enterprise,
                     application: key.clone(),
                     provider: PROVIDER.into(),
                     submitted_on: clock,
-                    service: json!({"kind": "training", "theme": "digitalisation", "sub_theme": sub, "start_date": start.to_string()}),
-                    costs: json!([{"type": "fee", "amount_cents": fee}]),
+                    service: ServiceRequest {
+                        kind: Some("training".into()),
+                        theme: Some("digitalisation".into()),
+                        sub_theme: sub.map(str::to_owned),
+                        start_date: Some(start.to_string()),
+                        ..ServiceRequest::default()
+                    },
+                    costs: vec![CostRequest::new("fee", fee)],
                     size_group: None,
                     participants: Vec::new(),
                 };

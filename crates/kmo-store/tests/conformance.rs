@@ -16,7 +16,9 @@ use std::path::PathBuf;
 use kmo_app::audit::verify;
 use kmo_app::check::check_ledger;
 use kmo_app::lifecycle::Closing;
-use kmo_app::platform::{CommandError, DepositTarget, Platform, Submission};
+use kmo_app::platform::{
+    CommandError, CostRequest, DepositTarget, Platform, ServiceRequest, Submission,
+};
 use kmo_app::store::{Store, StoreRead, StoreTx};
 use kmo_domain::{Cents, Date, RefusalReason};
 use kmo_rules::RuleBook;
@@ -252,8 +254,8 @@ fn training(app: &str, on: &str, fee_cents: i64) -> Submission {
         application: app.into(),
         provider: SCENARIO_PROVIDER.into(),
         submitted_on: d(on),
-        service: json!({"kind": "training", "theme": "digitalisation", "sub_theme": null, "start_date": on}),
-        costs: json!([{"type": "fee", "amount_cents": fee_cents}]),
+        service: ServiceRequest::new("training", "digitalisation", None, d(on)),
+        costs: vec![CostRequest::new("fee", fee_cents)],
         size_group: None,
         participants: Vec::new(),
     }
@@ -315,7 +317,10 @@ fn a_rejected_command_changes_nothing() {
                     .await
                     .map(|_| ()),
                 p.submit(&Submission {
-                    costs: json!([{"type": "fee"}]),
+                    costs: vec![CostRequest {
+                        cost_type: Some("fee".into()),
+                        ..CostRequest::default()
+                    }],
                     ..training("A3", "2024-03-01", 1)
                 })
                 .await

@@ -13,7 +13,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kmo_app::lifecycle::Closing;
-use kmo_app::platform::{CommandError, Platform, Submission};
+use kmo_app::platform::{CommandError, CostRequest, Platform, ServiceRequest, Submission};
 use kmo_domain::codes::Lang;
 use kmo_domain::{Cents, Date};
 use kmo_rules::RuleBook;
@@ -100,8 +100,8 @@ fn submission(key: &str, p: &Planned) -> Submission {
         application: key.into(),
         provider: SCENARIO_PROVIDER.into(),
         submitted_on: on,
-        service: json!({"kind": "training", "theme": theme, "sub_theme": sub_theme, "start_date": on.to_string()}),
-        costs: json!([{"type": "fee", "amount_cents": p.fee_cents}]),
+        service: ServiceRequest::new("training", theme, sub_theme, on),
+        costs: vec![CostRequest::new("fee", p.fee_cents)],
         size_group: p
             .medium
             .then(|| json!({"size": "medium"}).as_object().cloned().unwrap()),

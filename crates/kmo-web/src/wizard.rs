@@ -10,12 +10,11 @@ use axum::extract::{Form, State};
 use axum::response::Response;
 use axum::routing::get;
 use kmo_app::accounts::{Principal, random_key};
-use kmo_app::platform::{CommandError, Submission};
+use kmo_app::platform::{CommandError, CostRequest, ServiceRequest, Submission};
 use kmo_app::registry::WorkerStatus;
 use kmo_domain::Date;
 use kmo_http::AppState;
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::i18n::{Choice, T};
 use crate::public::{Frame, Outcome, parse_amount};
@@ -188,21 +187,24 @@ fn count(text: &str, error: &mut Option<&'static str>, t: &T) -> Option<u32> {
 
 /// The cost lines of rules-eval.md beside the fee: catering (with persons and days), course
 /// material and ineligible other costs, each when filled in.
-fn extra_costs(form: &WizardForm, errors: &mut WizardErrors, t: &T) -> Vec<serde_json::Value> {
+fn extra_costs(form: &WizardForm, errors: &mut WizardErrors, t: &T) -> Vec<CostRequest> {
     let mut lines = Vec::new();
     if let Some(amount) = optional_amount(&form.catering_amount, &mut errors.catering_amount, t) {
         let persons = count(&form.catering_persons, &mut errors.catering_persons, t);
         let days = count(&form.catering_days, &mut errors.catering_days, t);
         if let (Some(persons), Some(days)) = (persons, days) {
-            lines.push(json!({"type": "catering", "amount_cents": amount.get(),
-                "persons": persons, "days": days}));
+            lines.push(CostRequest {
+                persons: Some(i64::from(persons)),
+                days: Some(i64::from(days)),
+                ..CostRequest::new("catering", amount.get())
+            });
         }
     }
     if let Some(amount) = optional_amount(&form.material_amount, &mut errors.material_amount, t) {
-        lines.push(json!({"type": "course_material", "amount_cents": amount.get()}));
+        lines.push(CostRequest::new("course_material", amount.get()));
     }
     if let Some(amount) = optional_amount(&form.other_amount, &mut errors.other_amount, t) {
-        lines.push(json!({"type": "other_ineligible", "amount_cents": amount.get()}));
+        lines.push(CostRequest::new("other_ineligible", amount.get()));
     }
     lines
 }
@@ -388,12 +390,10 @@ async fn submit(
         application: form.key.clone(),
         provider,
         submitted_on: state.clock.today(),
-        service: service.case_service(start),
-        costs: serde_json::Value::Array(
-            std::iter::once(json!({"type": "fee", "amount_cents": amount.get()}))
-                .chain(extra)
-                .collect(),
-        ),
+        service: ServiceRequest::of_listed(&service, start),
+        costs: std::iter::once(CostRequest::new("fee", amount.get()))
+            .chain(extra)
+            .collect(),
         size_group: None,
         participants,
     };

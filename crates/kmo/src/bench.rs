@@ -213,8 +213,13 @@ fn submission(i: usize, enterprise: usize) -> kmo_app::platform::Submission {
         application: format!("B{i}"),
         provider: "P1".into(),
         submitted_on: on,
-        service: serde_json::json!({"kind": "training", "theme": "digitalisation", "sub_theme": null, "start_date": "2025-03-01"}),
-        costs: serde_json::json!([{"type": "fee", "amount_cents": 50_000}]),
+        service: kmo_app::platform::ServiceRequest::new(
+            "training",
+            "digitalisation",
+            None,
+            Date::from_ymd(2025, 3, 1).unwrap_or(Date::EPOCH),
+        ),
+        costs: vec![kmo_app::platform::CostRequest::new("fee", 50_000)],
         size_group: None,
         participants: Vec::new(),
     }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail, ensure};
 use kmo_app::audit::verify;
-use kmo_app::platform::{CommandError, Platform, Submission};
+use kmo_app::platform::{CommandError, CostRequest, Platform, ServiceRequest, Submission};
 use kmo_app::store::{Store, StoreRead};
 use kmo_domain::{Cents, Date};
 use kmo_rules::{Reason, RuleBook};
@@ -39,8 +39,8 @@ fn submission(worker: u32, n: u32) -> anyhow::Result<Submission> {
         application: format!("W{worker}-{n}"),
         provider: SCENARIO_PROVIDER.into(),
         submitted_on: day()?,
-        service: json!({"kind": "training", "theme": "digitalisation", "sub_theme": null, "start_date": DAY}),
-        costs: json!([{"type": "fee", "amount_cents": FEE_CENTS}]),
+        service: ServiceRequest::new("training", "digitalisation", None, day()?),
+        costs: vec![CostRequest::new("fee", FEE_CENTS)],
         size_group: None,
         participants: Vec::new(),
     })

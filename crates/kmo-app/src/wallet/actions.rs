@@ -251,7 +251,6 @@ impl<S: Store> Platform<S> {
         date: Date,
         reason: &str,
     ) -> Result<Application, CommandError> {
-        Self::inspection_reason(action, reason)?;
         retrying!(self.inspect_once(key, action, date, reason, None).await)
     }
 
@@ -265,7 +264,6 @@ impl<S: Store> Platform<S> {
         date: Date,
         reason: &str,
     ) -> Result<Application, CommandError> {
-        Self::inspection_reason(action, reason)?;
         retrying!(
             self.inspect_once(key, action, date, reason, Some(who))
                 .await
@@ -295,6 +293,8 @@ impl<S: Store> Platform<S> {
         if let Some(p) = who {
             policy::check(p, &app, Access::Inspect, key)?;
         }
+        // Checked after the access policy: whoever may not inspect learns nothing more.
+        Self::inspection_reason(action, reason)?;
         let change = match action {
             Inspection::Block => lifecycle::block(&app, date)?,
             Inspection::Unblock => lifecycle::unblock(&app, date)?,

@@ -10,4 +10,7 @@ pub mod payouts;
 pub mod submit;
 pub mod types;
 
-pub use types::{DepositTarget, Draft, Inspection, Payout, PayoutRun, Submission, Submitted};
+pub use types::{
+    CostRequest, DepositTarget, Draft, Inspection, Payout, PayoutRun, ServiceRequest, Submission,
+    Submitted, costs_from_json,
+};

@@ -125,8 +125,8 @@ impl<S: Store> Platform<S> {
             .and_then(|m| m.get(&s.provider).copied());
         let kind = s
             .service
-            .get("kind")
-            .and_then(Value::as_str)
+            .kind
+            .as_deref()
             .and_then(kmo_domain::ServiceKind::parse);
         // Everything the decision needs, in one read (one statement on PostgreSQL); the
         // enterprise's year is locked from here on.
@@ -343,13 +343,15 @@ impl<S: Store> Platform<S> {
         );
         app.audit_hash.clone_from(&record.hash);
         let case = composed.case_json;
+        let service = serde_json::to_value(&s.service)
+            .map_err(|e| StoreError::Corrupt(format!("the service: {e}")))?;
         write_checked(
             &mut tx,
             &Writes {
                 new_application: Some(NewApplicationWrite {
                     application: &app,
                     key: &s.application,
-                    service: &s.service,
+                    service: &service,
                     reference: reference.digits(),
                     case: &case,
                     participants: &s.participants,

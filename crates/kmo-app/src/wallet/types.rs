@@ -1,6 +1,7 @@
 //! What the wallet's commands take and give.
 
 use kmo_domain::{Date, PaymentReference};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use crate::kernel::CommandError;
@@ -17,6 +18,118 @@ pub enum DepositTarget {
     Application(String),
 }
 
+/// The service of a submission: the fields of rules-eval.md's `service` object. Codes stay
+/// text — a theme the rule set does not know is the rules engine's to judge (a rejection with
+/// its reason, rules-eval.md), not a malformed request — and so do dates, which the engine
+/// reads on the one decision path with the field named in its error. Fields the contract does
+/// not know are ignored, as the engine ignores them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sub_theme: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_occupation_list: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_to_provider: Option<bool>,
+}
+
+/// One cost line of a submission, excluding VAT: the fields of rules-eval.md's `costs` items.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CostRequest {
+    /// `fee`, `catering`, `course_material`, … (text, as [`ServiceRequest`]'s codes).
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub cost_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_cents: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persons: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separate_invoice: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_only_in_training: Option<bool>,
+}
+
+impl CostRequest {
+    /// A line of `cost_type` for `amount_cents`.
+    #[must_use]
+    pub fn new(cost_type: &str, amount_cents: i64) -> CostRequest {
+        CostRequest {
+            cost_type: Some(cost_type.to_owned()),
+            amount_cents: Some(amount_cents),
+            ..CostRequest::default()
+        }
+    }
+}
+
+/// Reads a submission's `service` object or `costs` array from JSON: a value of the wrong type
+/// is refused with the field named (`costs[1].persons`), as the rules engine names it.
+fn from_json<T: serde::de::DeserializeOwned>(field: &str, v: &Value) -> Result<T, CommandError> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." {
+            field.to_owned()
+        } else if path.starts_with('[') {
+            format!("{field}{path}")
+        } else {
+            format!("{field}.{path}")
+        };
+        CommandError::InvalidSubmission {
+            field,
+            message: e.into_inner().to_string(),
+        }
+    })
+}
+
+impl ServiceRequest {
+    /// A service of `kind` (`training`, `advice`) in `theme` (and `sub_theme`), starting on
+    /// `start_date`.
+    #[must_use]
+    pub fn new(kind: &str, theme: &str, sub_theme: Option<&str>, start_date: Date) -> Self {
+        ServiceRequest {
+            kind: Some(kind.to_owned()),
+            theme: Some(theme.to_owned()),
+            sub_theme: sub_theme.map(str::to_owned),
+            start_date: Some(start_date.to_string()),
+            ..ServiceRequest::default()
+        }
+    }
+
+    /// The service of an application for a service of a provider's catalogue, starting on
+    /// `start_date`.
+    #[must_use]
+    pub fn of_listed(listed: &crate::store::ListedService, start_date: Date) -> ServiceRequest {
+        ServiceRequest {
+            kind: Some(listed.kind.clone()),
+            theme: Some(listed.theme.clone()),
+            sub_theme: listed.sub_theme.clone(),
+            start_date: Some(start_date.to_string()),
+            topics: Some(listed.topics.clone()),
+            on_occupation_list: Some(listed.on_occupation_list),
+            related_to_provider: Some(false),
+        }
+    }
+
+    /// The rules-eval.md `service` object, read (field `service` in errors).
+    pub fn from_json(v: &Value) -> Result<ServiceRequest, CommandError> {
+        from_json("service", v)
+    }
+}
+
+/// The rules-eval.md `costs` array, read (field `costs` in errors).
+pub fn costs_from_json(v: &Value) -> Result<Vec<CostRequest>, CommandError> {
+    from_json("costs", v)
+}
+
 /// A submission (lifecycle.md §3 `submit`).
 #[derive(Clone, Debug)]
 pub struct Submission {
@@ -24,10 +137,8 @@ pub struct Submission {
     pub application: String,
     pub provider: String,
     pub submitted_on: Date,
-    /// The rules-eval.md `service` object.
-    pub service: Value,
-    /// The rules-eval.md `costs` array.
-    pub costs: Value,
+    pub service: ServiceRequest,
+    pub costs: Vec<CostRequest>,
     /// A size group (`size` or `periods`, with `partners`, `linked`) replacing the profile's (L10).
     pub size_group: Option<Map<String, Value>>,
     /// The workers taking part in a training: name and status (rules.md §3.6). Empty for
@@ -41,8 +152,8 @@ pub struct Draft {
     pub enterprise: String,
     pub application: String,
     pub provider: String,
-    pub service: Value,
-    pub costs: Value,
+    pub service: ServiceRequest,
+    pub costs: Vec<CostRequest>,
     pub size_group: Option<Map<String, Value>>,
     pub participants: Vec<(String, crate::registry::WorkerStatus)>,
 }
@@ -93,8 +204,18 @@ impl Draft {
             enterprise: text_of("enterprise")?,
             application: text_of("application")?,
             provider: text_of("provider")?,
-            service: v.get("service").cloned().unwrap_or(Value::Null),
-            costs: v.get("costs").cloned().unwrap_or(Value::Null),
+            service: match v.get("service") {
+                Some(s) if !s.is_null() => {
+                    serde_json::from_value(s.clone()).map_err(|e| corrupt(&e.to_string()))?
+                }
+                _ => ServiceRequest::default(),
+            },
+            costs: match v.get("costs") {
+                Some(c) if !c.is_null() => {
+                    serde_json::from_value(c.clone()).map_err(|e| corrupt(&e.to_string()))?
+                }
+                _ => Vec::new(),
+            },
             size_group: v.get("size_group").and_then(Value::as_object).cloned(),
             participants,
         })

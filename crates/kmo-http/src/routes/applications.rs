@@ -9,11 +9,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use kmo_app::lifecycle::Application;
-use kmo_app::platform::{CommandError, DepositTarget, Inspection, Submission};
+use kmo_app::platform::{
+    CommandError, CostRequest, DepositTarget, Inspection, ServiceRequest, Submission,
+    costs_from_json,
+};
 use kmo_app::registry::WorkerStatus;
 use kmo_domain::{Cents, Date, InvoiceNumber, PaymentReference, RefusalReason};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -305,15 +308,18 @@ pub(crate) async fn submission_of(
                 .find(|(i, _)| *i == id)
                 .map(|(_, s)| s)
                 .ok_or_else(|| unprocessable("service_id", "not a service of this provider"))?;
-            let costs = req
-                .costs
-                .unwrap_or_else(|| json!([{"type": "fee", "amount_cents": listed.price.get()}]));
-            (listed.case_service(start), costs)
+            let costs = match req.costs {
+                Some(c) => costs_from_json(&c)?,
+                None => vec![CostRequest::new("fee", listed.price.get())],
+            };
+            (ServiceRequest::of_listed(&listed, start), costs)
         }
         (None, Some(service)) => (
-            service,
-            req.costs
-                .ok_or_else(|| unprocessable("costs", "the cost lines are missing"))?,
+            ServiceRequest::from_json(&service)?,
+            costs_from_json(
+                &req.costs
+                    .ok_or_else(|| unprocessable("costs", "the cost lines are missing"))?,
+            )?,
         ),
         _ => {
             return Err(unprocessable(
@@ -410,10 +416,15 @@ pub async fn refuse(
     ApiJson(req): ApiJson<RefusalRequest>,
 ) -> Result<Json<ApplicationView>, ApiError> {
     caller.require_user()?;
-    let reason = RefusalReason::parse(&req.reason).ok_or_else(|| {
+    let Some(reason) = RefusalReason::parse(&req.reason) else {
+        // Whoever may not refuse it learns that first, and nothing about the body.
+        load(&state, &caller, &key, Access::Provide).await?;
         let codes: Vec<&str> = RefusalReason::ALL.iter().map(|r| r.code()).collect();
-        unprocessable("reason", format!("must be one of {}", codes.join(", ")))
-    })?;
+        return Err(unprocessable(
+            "reason",
+            format!("must be one of {}", codes.join(", ")),
+        ));
+    };
     let result = state
         .platform
         .refuse_as(&caller.0, &key, state.clock.today(), reason)
@@ -487,7 +498,11 @@ pub async fn inspect(
         "block" => Inspection::Block,
         "unblock" => Inspection::Unblock,
         "recover" => Inspection::Recover,
-        _ => return Err(unprocessable("action", "must be block, unblock or recover")),
+        _ => {
+            // Whoever may not inspect it learns that first, and nothing about the body.
+            load(&state, &caller, &key, Access::Inspect).await?;
+            return Err(unprocessable("action", "must be block, unblock or recover"));
+        }
     };
     let app = counted(
         &state,

@@ -7,9 +7,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use kmo_app::accounts::policy::EnterpriseAccess;
-use kmo_app::platform::Draft;
+use kmo_app::platform::{CostRequest, Draft, ServiceRequest};
 use serde::Serialize;
-use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::AppState;
@@ -39,10 +38,10 @@ pub struct DraftView {
     pub provider: String,
     /// The rules-eval.md `service` object.
     #[schema(value_type = Object)]
-    pub service: Value,
+    pub service: ServiceRequest,
     /// The rules-eval.md `costs` array.
     #[schema(value_type = Vec<Object>)]
-    pub costs: Value,
+    pub costs: Vec<CostRequest>,
     pub participants: Vec<DraftParticipant>,
 }
 
