@@ -64,6 +64,13 @@ pub enum AccountKey {
 pub struct AccountKeyError(pub String);
 
 impl AccountKey {
+    /// The text every provider's payable begins with (`provider_payable:<provider>`): a store
+    /// finds all of them by it.
+    pub const PROVIDER_PAYABLE_PREFIX: &'static str = "provider_payable:";
+    /// The text every enterprise's de-minimis account begins with (`de_minimis:<enterprise>`):
+    /// a store that knows the enterprise only inside a statement appends the id to it.
+    pub const DE_MINIMIS_GRANTED_PREFIX: &'static str = "de_minimis:";
+
     /// The ledger this account belongs to.
     #[must_use]
     pub const fn ledger(self) -> LedgerKind {
@@ -128,7 +135,9 @@ impl fmt::Display for AccountKey {
             AccountKey::Suspense => f.write_str("suspense"),
             AccountKey::RefundsPayable => f.write_str("refunds_payable"),
             AccountKey::AgencyBudget { year } => write!(f, "agency_budget:{year}"),
-            AccountKey::ProviderPayable { provider } => write!(f, "provider_payable:{provider}"),
+            AccountKey::ProviderPayable { provider } => {
+                write!(f, "{}{provider}", Self::PROVIDER_PAYABLE_PREFIX)
+            }
             AccountKey::OwnShareWallet { application } => {
                 write!(f, "application:{application}:own_share")
             }
@@ -146,7 +155,9 @@ impl fmt::Display for AccountKey {
                 write!(f, "ceiling:{enterprise}:{year}:reserved")
             }
             AccountKey::DeMinimisSource => f.write_str("de_minimis_source"),
-            AccountKey::DeMinimisGranted { enterprise } => write!(f, "de_minimis:{enterprise}"),
+            AccountKey::DeMinimisGranted { enterprise } => {
+                write!(f, "{}{enterprise}", Self::DE_MINIMIS_GRANTED_PREFIX)
+            }
         }
     }
 }
@@ -215,6 +226,14 @@ mod tests {
         assert_eq!(
             "application:12:subsidy".parse(),
             Ok(AccountKey::SubsidyWallet { application: 12 })
+        );
+        assert_eq!(
+            AccountKey::ProviderPayable { provider: 3 }.to_string(),
+            format!("{}3", AccountKey::PROVIDER_PAYABLE_PREFIX)
+        );
+        assert_eq!(
+            AccountKey::DeMinimisGranted { enterprise: 9 }.to_string(),
+            "de_minimis:9"
         );
         assert!("application:x:subsidy".parse::<AccountKey>().is_err());
         assert!("nope".parse::<AccountKey>().is_err());

@@ -29,11 +29,11 @@ use kmo_app::lifecycle::Application;
 use kmo_app::registry::Registration;
 use kmo_app::store::MoneyOut;
 use kmo_app::store::{
-    AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService,
-    MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, Store,
-    StoreError, StoreRead, StoreTx, SubmissionContext, SubmissionQuery, TokenRecord, UserRecord,
-    Writes,
+    AccountsTx, AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
+    EnterpriseYear, IdempotentAnswer, InsightTx, KernelTx, Keyed, LetterRecord, ListRequestRecord,
+    ListedService, MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, RegistryTx,
+    StatisticsCell, Store, StoreError, StoreRead, SubmissionContext, SubmissionQuery, TokenRecord,
+    UserRecord, WalletTx, Writes,
 };
 use kmo_domain::{Cents, Date, ServiceKind};
 use kmo_ledger::Transfer;
@@ -253,7 +253,7 @@ impl Tx {
     }
 }
 
-impl StoreTx for Tx {
+impl KernelTx for Tx {
     async fn commit(self) -> Result<(), StoreError> {
         forward!(self, commit())
     }
@@ -264,119 +264,6 @@ impl StoreTx for Tx {
 
     async fn set_clock(&mut self, date: Date) -> Result<(), StoreError> {
         forward!(self, set_clock(date))
-    }
-
-    async fn enterprise_by_key(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<EnterpriseRecord>, StoreError> {
-        forward!(self, enterprise_by_key(key))
-    }
-
-    async fn insert_enterprise(
-        &mut self,
-        key: &str,
-        name: &str,
-        profile: &serde_json::Value,
-    ) -> Result<i64, StoreError> {
-        forward!(self, insert_enterprise(key, name, profile))
-    }
-
-    async fn update_enterprise(
-        &mut self,
-        id: i64,
-        name: &str,
-        profile: &serde_json::Value,
-    ) -> Result<(), StoreError> {
-        forward!(self, update_enterprise(id, name, profile))
-    }
-
-    async fn provider_by_key(&mut self, key: &str) -> Result<Option<ProviderRecord>, StoreError> {
-        forward!(self, provider_by_key(key))
-    }
-
-    async fn insert_provider(&mut self, key: &str, name: &str) -> Result<i64, StoreError> {
-        forward!(self, insert_provider(key, name))
-    }
-
-    async fn insert_service(
-        &mut self,
-        provider: i64,
-        service: &serde_json::Value,
-    ) -> Result<i64, StoreError> {
-        forward!(self, insert_service(provider, service))
-    }
-
-    async fn provider_profile(&mut self, provider: i64) -> Result<ProviderProfile, StoreError> {
-        forward!(self, provider_profile(provider))
-    }
-
-    async fn save_provider_profile(
-        &mut self,
-        provider: i64,
-        profile: &ProviderProfile,
-    ) -> Result<(), StoreError> {
-        forward!(self, save_provider_profile(provider, profile))
-    }
-
-    async fn insert_listed_service(
-        &mut self,
-        provider: i64,
-        service: &ListedService,
-    ) -> Result<i64, StoreError> {
-        forward!(self, insert_listed_service(provider, service))
-    }
-
-    async fn listed_services(
-        &mut self,
-        provider: i64,
-    ) -> Result<Vec<(i64, ListedService)>, StoreError> {
-        forward!(self, listed_services(provider))
-    }
-
-    async fn applications_page(
-        &mut self,
-        owner: AppOwner,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(String, Application)>, StoreError> {
-        forward!(self, applications_page(owner, after, limit))
-    }
-
-    async fn search_providers(
-        &mut self,
-        name: &str,
-        theme: Option<&str>,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<ProviderRecord>, StoreError> {
-        forward!(self, search_providers(name, theme, after, limit))
-    }
-
-    async fn statistics(
-        &mut self,
-        from: Date,
-        to: Date,
-    ) -> Result<Vec<StatisticsCell>, StoreError> {
-        forward!(self, statistics(from, to))
-    }
-
-    async fn provider_payouts(
-        &mut self,
-        provider: i64,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<MoneyOut>, StoreError> {
-        forward!(self, provider_payouts(provider, after, limit))
-    }
-
-    async fn enterprise_refunds(
-        &mut self,
-        enterprise: i64,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<MoneyOut>, StoreError> {
-        forward!(self, enterprise_refunds(enterprise, after, limit))
     }
 
     async fn audit_stream(&mut self, stream: &str) -> Result<Vec<AuditRecord>, StoreError> {
@@ -405,6 +292,116 @@ impl StoreTx for Tx {
         forward!(self, key_of(kind, id))
     }
 
+    async fn audit_head(&mut self, stream: &str) -> Result<Option<(i64, String)>, StoreError> {
+        forward!(self, audit_head(stream))
+    }
+
+    async fn append_audit(&mut self, record: &AuditRecord) -> Result<(), StoreError> {
+        forward!(self, append_audit(record))
+    }
+
+    async fn command_result(&mut self, key: &str) -> Result<Option<(String, String)>, StoreError> {
+        forward!(self, command_result(key))
+    }
+
+    async fn save_command_result(
+        &mut self,
+        key: &str,
+        request_hash: &str,
+        answer: &str,
+    ) -> Result<(), StoreError> {
+        forward!(self, save_command_result(key, request_hash, answer))
+    }
+}
+
+impl WalletTx for Tx {
+    async fn next_application_id(&mut self) -> Result<i64, StoreError> {
+        forward!(self, next_application_id())
+    }
+
+    async fn application_by_key(&mut self, key: &str) -> Result<Option<Application>, StoreError> {
+        forward!(self, application_by_key(key))
+    }
+
+    async fn application_by_reference(
+        &mut self,
+        reference: &str,
+    ) -> Result<Option<Application>, StoreError> {
+        forward!(self, application_by_reference(reference))
+    }
+
+    async fn application_by_id(&mut self, id: i64) -> Result<Option<Application>, StoreError> {
+        forward!(self, application_by_id(id))
+    }
+
+    async fn due_applications(&mut self, date: Date) -> Result<Vec<i64>, StoreError> {
+        forward!(self, due_applications(date))
+    }
+
+    async fn command_context(
+        &mut self,
+        command_key: &str,
+        application: AppLookup<'_>,
+    ) -> Result<CommandContext, StoreError> {
+        forward!(self, command_context(command_key, application))
+    }
+
+    async fn submission_context(
+        &mut self,
+        query: &SubmissionQuery<'_>,
+    ) -> Result<SubmissionContext, StoreError> {
+        forward!(self, submission_context(query))
+    }
+
+    async fn write(&mut self, writes: &Writes<'_>) -> Result<(), StoreError> {
+        forward!(self, write(writes))
+    }
+
+    async fn insert_transfers(&mut self, transfers: &[Transfer]) -> Result<(), StoreError> {
+        forward!(self, insert_transfers(transfers))
+    }
+
+    async fn insert_confirmation(
+        &mut self,
+        application: i64,
+        provider: i64,
+        on: Date,
+    ) -> Result<bool, StoreError> {
+        forward!(self, insert_confirmation(application, provider, on))
+    }
+
+    async fn confirmations(
+        &mut self,
+        provider: i64,
+        application: Option<i64>,
+    ) -> Result<Vec<(i64, Date)>, StoreError> {
+        forward!(self, confirmations(provider, application))
+    }
+
+    async fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {
+        forward!(self, draft(key))
+    }
+
+    async fn save_draft(&mut self, draft: &DraftRecord) -> Result<(), StoreError> {
+        forward!(self, save_draft(draft))
+    }
+
+    async fn delete_draft(&mut self, key: &str) -> Result<bool, StoreError> {
+        forward!(self, delete_draft(key))
+    }
+
+    async fn payables_since_watermark(
+        &mut self,
+    ) -> Result<(i64, Vec<PayableCredit>, i64), StoreError> {
+        forward!(self, payables_since_watermark())
+    }
+
+    async fn set_payout_watermark(&mut self, seq: i64) -> Result<(), StoreError> {
+        forward!(self, set_payout_watermark(seq))
+    }
+}
+
+impl AccountsTx for Tx {
     async fn insert_user(&mut self, user: &UserRecord) -> Result<i64, StoreError> {
         forward!(self, insert_user(user))
     }
@@ -506,6 +503,116 @@ impl StoreTx for Tx {
         forward!(self, set_mandate_state(id, state))
     }
 
+    async fn save_calendar_feed(
+        &mut self,
+        user: i64,
+        token_hash: &str,
+        on: Date,
+    ) -> Result<(), StoreError> {
+        forward!(self, save_calendar_feed(user, token_hash, on))
+    }
+
+    async fn calendar_feed_user(&mut self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        forward!(self, calendar_feed_user(token_hash))
+    }
+
+    async fn attempt_failures(&mut self, key: &str) -> Result<Option<(i64, i64)>, StoreError> {
+        forward!(self, attempt_failures(key))
+    }
+
+    async fn record_attempt_failure(
+        &mut self,
+        key: &str,
+        now: i64,
+        window: i64,
+    ) -> Result<(), StoreError> {
+        forward!(self, record_attempt_failure(key, now, window))
+    }
+
+    async fn clear_attempt_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        forward!(self, clear_attempt_failures(key))
+    }
+}
+
+impl RegistryTx for Tx {
+    async fn enterprise_by_key(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<EnterpriseRecord>, StoreError> {
+        forward!(self, enterprise_by_key(key))
+    }
+
+    async fn insert_enterprise(
+        &mut self,
+        key: &str,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        forward!(self, insert_enterprise(key, name, profile))
+    }
+
+    async fn update_enterprise(
+        &mut self,
+        id: i64,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        forward!(self, update_enterprise(id, name, profile))
+    }
+
+    async fn provider_by_key(&mut self, key: &str) -> Result<Option<ProviderRecord>, StoreError> {
+        forward!(self, provider_by_key(key))
+    }
+
+    async fn insert_provider(&mut self, key: &str, name: &str) -> Result<i64, StoreError> {
+        forward!(self, insert_provider(key, name))
+    }
+
+    async fn insert_service(
+        &mut self,
+        provider: i64,
+        service: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        forward!(self, insert_service(provider, service))
+    }
+
+    async fn provider_profile(&mut self, provider: i64) -> Result<ProviderProfile, StoreError> {
+        forward!(self, provider_profile(provider))
+    }
+
+    async fn save_provider_profile(
+        &mut self,
+        provider: i64,
+        profile: &ProviderProfile,
+    ) -> Result<(), StoreError> {
+        forward!(self, save_provider_profile(provider, profile))
+    }
+
+    async fn insert_listed_service(
+        &mut self,
+        provider: i64,
+        service: &ListedService,
+    ) -> Result<i64, StoreError> {
+        forward!(self, insert_listed_service(provider, service))
+    }
+
+    async fn listed_services(
+        &mut self,
+        provider: i64,
+    ) -> Result<Vec<(i64, ListedService)>, StoreError> {
+        forward!(self, listed_services(provider))
+    }
+
+    async fn search_providers(
+        &mut self,
+        name: &str,
+        theme: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ProviderRecord>, StoreError> {
+        forward!(self, search_providers(name, theme, after, limit))
+    }
+
     async fn find_enterprise_year(
         &mut self,
         enterprise: i64,
@@ -529,60 +636,6 @@ impl StoreTx for Tx {
         until: Date,
     ) -> Result<Cents, StoreError> {
         forward!(self, de_minimis_granted(enterprise, after, until))
-    }
-
-    async fn next_application_id(&mut self) -> Result<i64, StoreError> {
-        forward!(self, next_application_id())
-    }
-
-    async fn application_by_key(&mut self, key: &str) -> Result<Option<Application>, StoreError> {
-        forward!(self, application_by_key(key))
-    }
-
-    async fn application_by_reference(
-        &mut self,
-        reference: &str,
-    ) -> Result<Option<Application>, StoreError> {
-        forward!(self, application_by_reference(reference))
-    }
-
-    async fn application_by_id(&mut self, id: i64) -> Result<Option<Application>, StoreError> {
-        forward!(self, application_by_id(id))
-    }
-
-    async fn due_applications(&mut self, date: Date) -> Result<Vec<i64>, StoreError> {
-        forward!(self, due_applications(date))
-    }
-
-    async fn command_context(
-        &mut self,
-        command_key: &str,
-        application: AppLookup<'_>,
-    ) -> Result<CommandContext, StoreError> {
-        forward!(self, command_context(command_key, application))
-    }
-
-    async fn submission_context(
-        &mut self,
-        query: &SubmissionQuery<'_>,
-    ) -> Result<SubmissionContext, StoreError> {
-        forward!(self, submission_context(query))
-    }
-
-    async fn write(&mut self, writes: &Writes<'_>) -> Result<(), StoreError> {
-        forward!(self, write(writes))
-    }
-
-    async fn insert_transfers(&mut self, transfers: &[Transfer]) -> Result<(), StoreError> {
-        forward!(self, insert_transfers(transfers))
-    }
-
-    async fn audit_head(&mut self, stream: &str) -> Result<Option<(i64, String)>, StoreError> {
-        forward!(self, audit_head(stream))
-    }
-
-    async fn append_audit(&mut self, record: &AuditRecord) -> Result<(), StoreError> {
-        forward!(self, append_audit(record))
     }
 
     async fn registration(
@@ -631,87 +684,42 @@ impl StoreTx for Tx {
     ) -> Result<bool, StoreError> {
         forward!(self, list_on_occupation_list(provider, service))
     }
+}
 
-    async fn insert_confirmation(
+impl InsightTx for Tx {
+    async fn applications_page(
         &mut self,
-        application: i64,
+        owner: AppOwner,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, Application)>, StoreError> {
+        forward!(self, applications_page(owner, after, limit))
+    }
+
+    async fn statistics(
+        &mut self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<StatisticsCell>, StoreError> {
+        forward!(self, statistics(from, to))
+    }
+
+    async fn provider_payouts(
+        &mut self,
         provider: i64,
-        on: Date,
-    ) -> Result<bool, StoreError> {
-        forward!(self, insert_confirmation(application, provider, on))
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        forward!(self, provider_payouts(provider, after, limit))
     }
 
-    async fn confirmations(
+    async fn enterprise_refunds(
         &mut self,
-        provider: i64,
-        application: Option<i64>,
-    ) -> Result<Vec<(i64, Date)>, StoreError> {
-        forward!(self, confirmations(provider, application))
-    }
-
-    async fn save_calendar_feed(
-        &mut self,
-        user: i64,
-        token_hash: &str,
-        on: Date,
-    ) -> Result<(), StoreError> {
-        forward!(self, save_calendar_feed(user, token_hash, on))
-    }
-
-    async fn calendar_feed_user(&mut self, token_hash: &str) -> Result<Option<i64>, StoreError> {
-        forward!(self, calendar_feed_user(token_hash))
-    }
-
-    async fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {
-        forward!(self, draft(key))
-    }
-
-    async fn save_draft(&mut self, draft: &DraftRecord) -> Result<(), StoreError> {
-        forward!(self, save_draft(draft))
-    }
-
-    async fn delete_draft(&mut self, key: &str) -> Result<bool, StoreError> {
-        forward!(self, delete_draft(key))
-    }
-
-    async fn attempt_failures(&mut self, key: &str) -> Result<Option<(i64, i64)>, StoreError> {
-        forward!(self, attempt_failures(key))
-    }
-
-    async fn record_attempt_failure(
-        &mut self,
-        key: &str,
-        now: i64,
-        window: i64,
-    ) -> Result<(), StoreError> {
-        forward!(self, record_attempt_failure(key, now, window))
-    }
-
-    async fn clear_attempt_failures(&mut self, key: &str) -> Result<(), StoreError> {
-        forward!(self, clear_attempt_failures(key))
-    }
-
-    async fn payables_since_watermark(
-        &mut self,
-    ) -> Result<(i64, Vec<PayableCredit>, i64), StoreError> {
-        forward!(self, payables_since_watermark())
-    }
-
-    async fn set_payout_watermark(&mut self, seq: i64) -> Result<(), StoreError> {
-        forward!(self, set_payout_watermark(seq))
-    }
-
-    async fn command_result(&mut self, key: &str) -> Result<Option<(String, String)>, StoreError> {
-        forward!(self, command_result(key))
-    }
-
-    async fn save_command_result(
-        &mut self,
-        key: &str,
-        request_hash: &str,
-        answer: &str,
-    ) -> Result<(), StoreError> {
-        forward!(self, save_command_result(key, request_hash, answer))
+        enterprise: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        forward!(self, enterprise_refunds(enterprise, after, limit))
     }
 }
 

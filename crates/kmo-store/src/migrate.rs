@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use kmo_app::store::{Store, StoreError, StoreTx};
+use kmo_app::store::{KernelTx, Store, StoreError};
 
 use crate::Db;
 

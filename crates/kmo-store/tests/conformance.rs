@@ -19,7 +19,7 @@ use kmo_app::lifecycle::Closing;
 use kmo_app::platform::{
     CommandError, CostRequest, DepositTarget, Platform, ServiceRequest, Submission,
 };
-use kmo_app::store::{Store, StoreRead, StoreTx};
+use kmo_app::store::{KernelTx, Store, StoreRead, WalletTx};
 use kmo_domain::{Cents, Date, RefusalReason};
 use kmo_rules::RuleBook;
 use kmo_sim::scenario::{Mode, SCENARIO_PROVIDER, SCENARIO_PROVIDER_NUMBERS, parse_file, run};

@@ -15,9 +15,12 @@ use kmo_domain::Date;
 use sha2::{Digest, Sha256};
 
 use crate::platform::{CommandError, Platform};
-use crate::store::{LetterRecord, MandateRecord, Store, StoreTx, TokenRecord, UserRecord};
+use crate::store::{
+    AccountsTx, KernelTx, LetterRecord, MandateRecord, RegistryTx, Store, TokenRecord, UserRecord,
+};
 
 pub mod policy;
+pub mod store;
 
 use policy::principal_from;
 pub use policy::{Access, Principal, Role, Scope, allowed};
@@ -440,7 +443,7 @@ impl<S: Store> Platform<S> {
         Ok(p)
     }
 
-    async fn principal_in<T: StoreTx>(
+    async fn principal_in<T: AccountsTx>(
         tx: &mut T,
         user: UserRecord,
         today: Date,

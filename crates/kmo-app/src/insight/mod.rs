@@ -4,3 +4,4 @@
 pub mod check;
 pub mod planner;
 pub mod statistics;
+pub mod store;

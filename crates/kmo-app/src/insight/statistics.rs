@@ -4,7 +4,7 @@ use kmo_domain::Date;
 
 use crate::kernel::CommandError;
 use crate::platform::Platform;
-use crate::store::{Store, StoreTx};
+use crate::store::{InsightTx, KernelTx, Store};
 use crate::wallet::lifecycle::Application;
 
 impl<S: Store> Platform<S> {
@@ -60,7 +60,7 @@ where
     pub async fn snapshot(&self) -> Result<Snapshot, CommandError> {
         let mut tx = self.store.read().await?;
         let snapshot = Snapshot {
-            clock: crate::store::StoreTx::clock(&mut tx).await?,
+            clock: crate::store::KernelTx::clock(&mut tx).await?,
             applications: crate::store::StoreRead::all_applications(&mut tx).await?,
             enterprises: crate::store::StoreRead::all_enterprises(&mut tx).await?,
             enterprise_years: crate::store::StoreRead::all_enterprise_years(&mut tx).await?,

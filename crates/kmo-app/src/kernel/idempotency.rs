@@ -1,7 +1,7 @@
 //! Idempotency: a command seen before under the same key answers as it did.
 
 use crate::kernel::CommandError;
-use crate::store::StoreTx;
+use crate::store::KernelTx;
 
 /// The stable code stored for an answer, back as a `&'static str`.
 pub(crate) fn stored_code(code: &str) -> &'static str {
@@ -29,7 +29,7 @@ pub(crate) fn request_hash(parts: &str) -> String {
 
 /// A command seen before under the same idempotency key: the same request replays its answer
 /// (nothing is done again); another request under the key is refused.
-pub(crate) async fn seen_before<T: StoreTx>(
+pub(crate) async fn seen_before<T: KernelTx>(
     tx: &mut T,
     key: &str,
     hash: &str,

@@ -8,6 +8,7 @@ pub mod code;
 pub mod error;
 pub mod idempotency;
 pub mod runner;
+pub mod store;
 
 pub use code::ErrorCode;
 pub(crate) use error::check_amount;

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use crate::kernel::CommandError;
 use crate::kernel::audit::{Actor, AuditStream, next_record};
 use crate::platform::Platform;
-use crate::store::{CommandResultWrite, Store, StoreError, StoreTx, Writes};
+use crate::store::{CommandResultWrite, KernelTx, Store, StoreError, StoreTx, WalletTx, Writes};
 use crate::wallet::lifecycle::{Application, Change};
 
 /// How often a command is retried when its transaction lost a race (a serialization failure,
@@ -35,7 +35,7 @@ pub(crate) use retrying;
 
 /// Appends one record after the head of `stream`, in this transaction (a step that moves no
 /// money: its payload names no transfer).
-pub(crate) async fn append_record<T: StoreTx>(
+pub(crate) async fn append_record<T: KernelTx>(
     tx: &mut T,
     stream: AuditStream,
     kind: &str,
@@ -226,13 +226,13 @@ pub fn check_transfers(transfers: &[Transfer]) -> Result<(), StoreError> {
 
 /// Writes what a command changed after [`check_writes`]: the only way the services write a
 /// change.
-pub async fn write_checked<T: StoreTx>(tx: &mut T, w: &Writes<'_>) -> Result<(), StoreError> {
+pub async fn write_checked<T: WalletTx>(tx: &mut T, w: &Writes<'_>) -> Result<(), StoreError> {
     check_writes(w)?;
     tx.write(w).await
 }
 
 /// Inserts transfers that change no record after [`check_transfers`].
-pub async fn insert_transfers_checked<T: StoreTx>(
+pub async fn insert_transfers_checked<T: WalletTx>(
     tx: &mut T,
     transfers: &[Transfer],
 ) -> Result<(), StoreError> {

@@ -10,7 +10,7 @@ use crate::accounts::policy::{self, EnterpriseAccess, Principal};
 use crate::kernel::audit::{Actor, AuditStream, next_record};
 use crate::kernel::{CommandError, append_record, check_amount, retrying};
 use crate::platform::Platform;
-use crate::store::{EnterpriseYear, Store, StoreError, StoreTx};
+use crate::store::{EnterpriseYear, KernelTx, RegistryTx, Store, StoreError};
 
 impl<S: Store> Platform<S> {
     /// The command, retried from the start while its transaction loses a race.

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::occupation::{ListRequest, ListRequestError};
 use crate::platform::{CommandError, Platform};
-use crate::store::{ListRequestRecord, Store, StoreTx};
+use crate::store::{KernelTx, ListRequestRecord, RegistryTx, Store};
 
 /// Requests shown per list.
 pub const REQUESTS_MAX: u32 = 200;
@@ -43,7 +43,7 @@ fn parsed(record: &ListRequestRecord) -> Result<ListRequest, CommandError> {
         })
 }
 
-async fn audit<T: StoreTx>(
+async fn audit<T: KernelTx>(
     tx: &mut T,
     record: &ListRequestRecord,
     actor: Actor,

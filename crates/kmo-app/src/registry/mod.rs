@@ -8,6 +8,7 @@ pub mod enterprises;
 pub mod listing;
 pub mod occupation;
 pub mod providers;
+pub mod store;
 
 use kmo_domain::provider_number::ProviderServiceKind;
 use kmo_domain::{Date, ProviderNumber, ServiceKind};

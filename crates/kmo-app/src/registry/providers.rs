@@ -6,7 +6,7 @@ use serde_json::json;
 
 use crate::kernel::{CommandError, append_record, check_amount};
 use crate::platform::Platform;
-use crate::store::{ListedService, ProviderProfile, ProviderRecord, Store, StoreTx};
+use crate::store::{KernelTx, ListedService, ProviderProfile, ProviderRecord, RegistryTx, Store};
 
 /// The registration a step needs, or why there is none.
 fn existing(

@@ -10,7 +10,7 @@ use crate::kernel::{
     CommandError, append_record, check_amount, request_hash, retrying, seen_before, write_change,
 };
 use crate::platform::Platform;
-use crate::store::{CommandResultWrite, Store, StoreError, StoreTx};
+use crate::store::{CommandResultWrite, KernelTx, RegistryTx, Store, StoreError, WalletTx};
 use crate::wallet::Inspection;
 use crate::wallet::lifecycle::{self, Application, Closing};
 
@@ -155,7 +155,7 @@ impl<S: Store> Platform<S> {
         app
     }
 
-    async fn load<T: StoreTx>(tx: &mut T, key: &str) -> Result<Application, CommandError> {
+    async fn load<T: WalletTx>(tx: &mut T, key: &str) -> Result<Application, CommandError> {
         tx.application_by_key(key)
             .await?
             .ok_or_else(|| CommandError::UnknownApplication(key.to_owned()))

@@ -8,7 +8,7 @@ use crate::kernel::{
     CommandError, check_amount, request_hash, retrying, stored_code, transfer_ids, write_change,
 };
 use crate::platform::Platform;
-use crate::store::{AppLookup, CommandResultWrite, Store, StoreError, StoreTx};
+use crate::store::{AppLookup, CommandResultWrite, KernelTx, Store, StoreError, WalletTx};
 use crate::wallet::DepositTarget;
 use crate::wallet::lifecycle::{self, Application, TransitionError};
 
@@ -24,7 +24,7 @@ struct StatementLine<'a> {
 impl StatementLine<'_> {
     /// Books a transfer that cannot be accepted to suspense and returns it in full at once, with
     /// the reason in the platform's audit stream and as the line's stored answer.
-    async fn return_unmatched<T: StoreTx>(
+    async fn return_unmatched<T: KernelTx + WalletTx>(
         &self,
         tx: &mut T,
         application: Option<i64>,

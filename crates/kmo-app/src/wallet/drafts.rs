@@ -4,7 +4,7 @@ use kmo_domain::Date;
 
 use crate::kernel::{CommandError, retrying};
 use crate::platform::Platform;
-use crate::store::{DraftRecord, Store, StoreTx};
+use crate::store::{DraftRecord, KernelTx, RegistryTx, Store, WalletTx};
 use crate::wallet::{Draft, Submitted};
 
 impl<S: Store> Platform<S> {

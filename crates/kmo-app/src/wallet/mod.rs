@@ -7,6 +7,7 @@ pub mod deposit;
 pub mod drafts;
 pub mod lifecycle;
 pub mod payouts;
+pub mod store;
 pub mod submit;
 pub mod types;
 

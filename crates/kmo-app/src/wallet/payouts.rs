@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::kernel::audit::{Actor, AuditStream, next_record};
 use crate::kernel::{CommandError, request_hash, retrying, transfer_ids};
 use crate::platform::Platform;
-use crate::store::{Store, StoreError, StoreTx};
+use crate::store::{InsightTx, KernelTx, Store, StoreError, WalletTx};
 use crate::wallet::{Payout, PayoutRun};
 
 impl<S: Store> Platform<S> {

@@ -12,7 +12,8 @@ use crate::kernel::runner::write_checked;
 use crate::kernel::{CommandError, retrying, stream_of, transfer_ids};
 use crate::platform::Platform;
 use crate::store::{
-    EnterpriseYear, NewApplicationWrite, Store, StoreError, StoreTx, SubmissionQuery, Writes,
+    EnterpriseYear, KernelTx, NewApplicationWrite, RegistryTx, Store, StoreError, StoreTx,
+    SubmissionQuery, WalletTx, Writes,
 };
 use crate::wallet::lifecycle::{self, NewApplication};
 use crate::wallet::{Submission, Submitted};
@@ -202,7 +203,7 @@ impl<S: Store> Platform<S> {
     /// What refuses a submission the rules allow: an unknown provider, a participant who is
     /// not a worker (rules.md §3.6), a provider without an active registration for the kind
     /// (rules.md §7). Returns the provider's id.
-    async fn admissible<T: StoreTx>(
+    async fn admissible<T: RegistryTx>(
         &self,
         tx: &mut T,
         s: &Submission,

@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use kmo_app::store::{Store, StoreTx};
+use kmo_app::store::{KernelTx, Store};
 use serde::Serialize;
 use utoipa::ToSchema;
 

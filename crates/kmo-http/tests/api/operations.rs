@@ -156,7 +156,7 @@ async fn a_corrupt_stored_value_is_a_500_that_says_nothing_about_it() {
 
 #[tokio::test]
 async fn a_request_held_up_by_a_lock_times_out_and_its_retry_goes_through() {
-    use kmo_app::store::{AppLookup, Store, StoreTx};
+    use kmo_app::store::{AppLookup, Store, WalletTx};
     for db in backends() {
         let app = crate::helpers::spawn_demo_with(db.as_deref(), |s| {
             s.server.request_timeout_seconds = 1;

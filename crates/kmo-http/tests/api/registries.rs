@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{backends, spawn_demo};
-use kmo_app::store::{Store, StoreTx};
+use kmo_app::store::{KernelTx, RegistryTx, Store};
 
 const BAKKERIJ: &str = "0403.199.702";
 
