@@ -1065,8 +1065,10 @@ fn a_providers_profile_and_catalogue_are_kept_and_bad_input_changes_nothing() {
             assert_eq!(listed.name, "Cyberweerbaar ondernemen");
             assert_eq!(listed.price, Cents::new(320_000));
             assert_eq!(
-                listed.case_service(d("2024-03-01"))["sub_theme"],
-                "cybersecurity"
+                ServiceRequest::of_listed(listed, d("2024-03-01"))
+                    .sub_theme
+                    .as_deref(),
+                Some("cybersecurity")
             );
 
             // Themes are replaced, not added to.

@@ -61,22 +61,6 @@ pub struct ListedService {
     pub on_occupation_list: bool,
 }
 
-impl ListedService {
-    /// The rules-eval.md `service` object of an application for this service.
-    #[must_use]
-    pub fn case_service(&self, start_date: Date) -> serde_json::Value {
-        serde_json::json!({
-            "kind": self.kind,
-            "theme": self.theme,
-            "sub_theme": self.sub_theme,
-            "start_date": start_date.to_string(),
-            "topics": self.topics,
-            "on_occupation_list": self.on_occupation_list,
-            "related_to_provider": false,
-        })
-    }
-}
-
 /// A request to put a listed service on the occupation-specific list (rules.md §4.3); its
 /// content as JSON (`occupation::ListRequest::to_json`).
 #[derive(Clone, Debug, PartialEq, Eq)]
