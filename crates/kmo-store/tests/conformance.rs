@@ -586,6 +586,18 @@ fn commands_taking_the_caller_refuse_inside_their_own_transaction() {
                 panic!("a user")
             };
             let payer = p.principal_of(user, today).await.unwrap();
+            // Who may act for the enterprise is part of its history: the grant is audited, with
+            // the clerk who made it.
+            let mut tx = scratch.db.begin().await.unwrap();
+            let records = tx.all_audit_records().await.unwrap();
+            drop(tx);
+            let clerk_id = clerk.user().unwrap().id;
+            assert!(
+                records.iter().any(|r| r.kind == "mandate_granted"
+                    && r.stream.starts_with("enterprise:")
+                    && r.actor == format!("user:{clerk_id}")),
+                "{records:?}"
+            );
             funded(&p, "A1", "2024-03-01", 100_000).await;
             let before = dump(&scratch.db).await;
             let code = |r: Result<(), CommandError>| r.unwrap_err().code();

@@ -14,13 +14,15 @@ use argon2::password_hash::{PasswordHash, SaltString};
 use kmo_domain::Date;
 use sha2::{Digest, Sha256};
 
+use crate::kernel::retrying;
 use crate::platform::{CommandError, Platform};
-use crate::store::{
-    AccountsTx, KernelTx, LetterRecord, MandateRecord, RegistryTx, Store, TokenRecord, UserRecord,
-};
+use crate::store::{AccountsTx, KernelTx, RegistryTx, Store, TokenRecord, UserRecord};
 
+pub mod mandates;
 pub mod policy;
 pub mod store;
+
+pub use mandates::ACTIVATION_CODE_CHARS;
 
 use policy::principal_from;
 pub use policy::{Access, Principal, Role, Scope, allowed};
@@ -32,7 +34,7 @@ pub const PASSWORD_BYTES_MAX: usize = 1_024;
 /// Longest e-mail address (RFC 5321).
 pub const EMAIL_BYTES_MAX: usize = 254;
 
-fn invalid(field: &str, message: &str) -> CommandError {
+pub(crate) fn invalid(field: &str, message: &str) -> CommandError {
     CommandError::Invalid {
         field: field.into(),
         message: message.into(),
@@ -45,7 +47,7 @@ pub fn random_key(prefix: &str) -> Result<String, CommandError> {
     Ok(format!("{prefix}{}", hex(&random_bytes::<8>()?)))
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], CommandError> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], CommandError> {
     let mut bytes = [0u8; N];
     getrandom::getrandom(&mut bytes).map_err(|e| {
         CommandError::Store(crate::store::StoreError::Database(format!(
@@ -135,26 +137,6 @@ fn password_matches(password: &str, hash: &str) -> bool {
     argon2::password_hash::Output::new(&out).is_ok_and(|computed| computed == expected)
 }
 
-/// Characters of an activation code (without the dashes it is printed with).
-pub const ACTIVATION_CODE_CHARS: usize = 12;
-
-/// A one-time code from an alphabet without look-alikes (no 0/O, 1/I): 60 bits.
-fn activation_code() -> Result<String, CommandError> {
-    const ALPHABET: &[u8; 32] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    Ok(random_bytes::<ACTIVATION_CODE_CHARS>()?
-        .iter()
-        .map(|b| char::from(ALPHABET.get(usize::from(b % 32)).copied().unwrap_or(b'A')))
-        .collect())
-}
-
-/// The same day a month later (the last day of that month when it has no such day).
-fn one_month_after(d: Date) -> Result<Date, CommandError> {
-    let (y, m, day) = d.ymd();
-    let (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-    Date::from_ymd(y, m, day.min(kmo_domain::date::days_in_month(y, m)))
-        .map_err(|e| invalid("today", &e.to_string()))
-}
-
 /// A user to create.
 #[derive(Clone, Debug)]
 pub struct NewUser<'a> {
@@ -169,6 +151,15 @@ pub struct NewUser<'a> {
 impl<S: Store> Platform<S> {
     /// Creates a user (e-mail addresses are compared in lower case).
     pub async fn create_user(
+        &self,
+        new: &NewUser<'_>,
+        today: Date,
+    ) -> Result<UserRecord, CommandError> {
+        retrying!(self.create_user_once(new, today).await)
+    }
+
+    /// One attempt of [`Platform::create_user`].
+    async fn create_user_once(
         &self,
         new: &NewUser<'_>,
         today: Date,
@@ -253,6 +244,16 @@ impl<S: Store> Platform<S> {
         now: i64,
         window: i64,
     ) -> Result<(), CommandError> {
+        retrying!(self.attempt_failed_once(what, now, window).await)
+    }
+
+    /// One attempt of [`Platform::attempt_failed`].
+    async fn attempt_failed_once(
+        &self,
+        what: &str,
+        now: i64,
+        window: i64,
+    ) -> Result<(), CommandError> {
         let mut tx = self.store.begin().await?;
         tx.record_attempt_failure(&attempt_key(what), now, window)
             .await?;
@@ -262,6 +263,11 @@ impl<S: Store> Platform<S> {
 
     /// A successful attempt forgets the failures.
     pub async fn attempt_succeeded(&self, what: &str) -> Result<(), CommandError> {
+        retrying!(self.attempt_succeeded_once(what).await)
+    }
+
+    /// One attempt of [`Platform::attempt_succeeded`].
+    async fn attempt_succeeded_once(&self, what: &str) -> Result<(), CommandError> {
         let mut tx = self.store.begin().await?;
         tx.clear_attempt_failures(&attempt_key(what)).await?;
         tx.commit().await?;
@@ -299,6 +305,16 @@ impl<S: Store> Platform<S> {
         name: &str,
         today: Date,
     ) -> Result<(TokenRecord, String), CommandError> {
+        retrying!(self.create_token_once(user, name, today).await)
+    }
+
+    /// One attempt of [`Platform::create_token`].
+    async fn create_token_once(
+        &self,
+        user: i64,
+        name: &str,
+        today: Date,
+    ) -> Result<(TokenRecord, String), CommandError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 100 {
             return Err(invalid("name", "must be 1 to 100 characters"));
@@ -329,6 +345,11 @@ impl<S: Store> Platform<S> {
     /// A new calendar-feed address secret for the user, replacing the earlier one (which stops
     /// working); returned once, only its hash is kept.
     pub async fn new_calendar_feed(&self, user: i64, today: Date) -> Result<String, CommandError> {
+        retrying!(self.new_calendar_feed_once(user, today).await)
+    }
+
+    /// One attempt of [`Platform::new_calendar_feed`].
+    async fn new_calendar_feed_once(&self, user: i64, today: Date) -> Result<String, CommandError> {
         let secret = hex(&random_bytes::<24>()?);
         let mut tx = self.store.begin().await?;
         tx.save_calendar_feed(user, &token_hash(&secret), today)
@@ -364,6 +385,11 @@ impl<S: Store> Platform<S> {
     }
 
     pub async fn revoke_token(&self, user: i64, token: i64) -> Result<(), CommandError> {
+        retrying!(self.revoke_token_once(user, token).await)
+    }
+
+    /// One attempt of [`Platform::revoke_token`].
+    async fn revoke_token_once(&self, user: i64, token: i64) -> Result<(), CommandError> {
         let mut tx = self.store.begin().await?;
         if !tx.revoke_token(user, token).await? {
             return Err(CommandError::UnknownToken(token));
@@ -375,6 +401,15 @@ impl<S: Store> Platform<S> {
     /// A browser session for the user until `expires_at` (Unix seconds): the cookie's secret and
     /// the CSRF token its mutating requests must echo. Only the secret's hash is kept.
     pub async fn create_session(
+        &self,
+        user: i64,
+        expires_at: i64,
+    ) -> Result<(String, String), CommandError> {
+        retrying!(self.create_session_once(user, expires_at).await)
+    }
+
+    /// One attempt of [`Platform::create_session`].
+    async fn create_session_once(
         &self,
         user: i64,
         expires_at: i64,
@@ -409,6 +444,11 @@ impl<S: Store> Platform<S> {
 
     /// Ends a session (logging out).
     pub async fn end_session(&self, secret: &str) -> Result<(), CommandError> {
+        retrying!(self.end_session_once(secret).await)
+    }
+
+    /// One attempt of [`Platform::end_session`].
+    async fn end_session_once(&self, secret: &str) -> Result<(), CommandError> {
         let mut tx = self.store.begin().await?;
         tx.delete_session(&token_hash(secret)).await?;
         tx.commit().await?;
@@ -450,234 +490,6 @@ impl<S: Store> Platform<S> {
     ) -> Result<Principal, CommandError> {
         let mandates = tx.mandates_of(user.id).await?;
         principal_from(user, mandates, today)
-    }
-
-    /// Grants a mandate. The agency grants any scope (it has checked the proof of a legal
-    /// representative); a legal representative of the enterprise delegates the other scopes.
-    pub async fn grant_mandate(
-        &self,
-        by: &Principal,
-        email: &str,
-        enterprise: &str,
-        scope: Scope,
-        valid_until: Option<Date>,
-        today: Date,
-    ) -> Result<MandateRecord, CommandError> {
-        if valid_until.is_some_and(|until| until < today) {
-            return Err(invalid("valid_until", "lies in the past"));
-        }
-        let mut tx = self.store.begin().await?;
-        let e = tx
-            .enterprise_by_key(enterprise)
-            .await?
-            .ok_or_else(|| CommandError::UnknownEnterprise(enterprise.to_owned()))?;
-        let allowed = by.is_agency()
-            || (scope != Scope::LegalRepresentative && by.is_legal_representative_of(e.id));
-        if !allowed {
-            return Err(CommandError::Forbidden(
-                "only the agency grants a legal representative; a legal representative delegates the other scopes".into(),
-            ));
-        }
-        let user = tx
-            .user_by_email(&email.trim().to_lowercase())
-            .await?
-            .ok_or_else(|| CommandError::UnknownUser(email.to_owned()))?;
-        if user.role != Role::Enterprise.code() {
-            return Err(invalid("email", "a mandate is for an enterprise user"));
-        }
-        let mut m = MandateRecord {
-            id: 0,
-            user: user.id,
-            enterprise: e.id,
-            enterprise_key: e.key,
-            scope: scope.code().to_owned(),
-            valid_from: today,
-            valid_until,
-            state: "active".into(),
-            granted_by: by.user().map(|u| u.id),
-        };
-        m.id = tx.insert_mandate(&m).await?;
-        tx.commit().await?;
-        Ok(m)
-    }
-
-    /// An enterprise user asks to be linked to an enterprise as its legal representative
-    /// (rules.md §8): a letter with a one-time code is made for the registered office, valid
-    /// one month. The code is not shown to the requester.
-    pub async fn request_activation_letter(
-        &self,
-        by: &Principal,
-        enterprise: &str,
-        today: Date,
-    ) -> Result<LetterRecord, CommandError> {
-        let user = match by {
-            Principal::User {
-                user,
-                role: Role::Enterprise,
-                ..
-            } => user,
-            _ => {
-                return Err(CommandError::Forbidden(
-                    "only an enterprise user asks for an activation letter".into(),
-                ));
-            }
-        };
-        let code = activation_code()?;
-        let mut tx = self.store.begin().await?;
-        let e = tx
-            .enterprise_by_key(enterprise)
-            .await?
-            .ok_or_else(|| CommandError::UnknownEnterprise(enterprise.to_owned()))?;
-        let mut letter = LetterRecord {
-            id: 0,
-            user: user.id,
-            enterprise: e.id,
-            code: Some(code.clone()),
-            issued_on: today,
-            valid_until: one_month_after(today)?,
-            printed_on: None,
-            used_on: None,
-        };
-        letter.id = tx.insert_letter(&letter, &token_hash(&code)).await?;
-        tx.commit().await?;
-        Ok(letter)
-    }
-
-    /// The agency prints a letter once: the code is returned and then kept only as a hash.
-    pub async fn print_activation_letter(
-        &self,
-        by: &Principal,
-        id: i64,
-        today: Date,
-    ) -> Result<(LetterRecord, crate::store::EnterpriseRecord, UserRecord), CommandError> {
-        if !by.is_agency() {
-            return Err(CommandError::Forbidden(
-                "the agency prints the letters".into(),
-            ));
-        }
-        let mut tx = self.store.begin().await?;
-        let letter = tx
-            .letter(Some(id), None)
-            .await?
-            .ok_or_else(|| invalid("id", "no such letter"))?;
-        if letter.code.is_none() {
-            return Err(invalid(
-                "id",
-                "the letter was printed already; ask for a new one",
-            ));
-        }
-        let key = tx
-            .key_of(crate::store::Keyed::Enterprise, letter.enterprise)
-            .await?
-            .unwrap_or_default();
-        let enterprise = tx
-            .enterprise_by_key(&key)
-            .await?
-            .ok_or_else(|| CommandError::UnknownEnterprise(key.clone()))?;
-        let user = tx
-            .user_by_id(letter.user)
-            .await?
-            .ok_or_else(|| CommandError::UnknownUser(letter.user.to_string()))?;
-        tx.update_letter(id, Some(today), None).await?;
-        tx.commit().await?;
-        Ok((letter, enterprise, user))
-    }
-
-    /// The user enters the code from the letter: the legal-representative mandate is active.
-    /// An unknown, someone else's, used or expired code gets the same answer.
-    pub async fn activate(
-        &self,
-        by: &Principal,
-        code: &str,
-        today: Date,
-    ) -> Result<MandateRecord, CommandError> {
-        let user = by
-            .user()
-            .ok_or_else(|| CommandError::Forbidden("log in first".into()))?;
-        let refused = || invalid("code", "unknown, used or expired activation code");
-        let code = code.trim().to_uppercase().replace(['-', ' '], "");
-        if code.len() != ACTIVATION_CODE_CHARS {
-            return Err(refused());
-        }
-        let mut tx = self.store.begin().await?;
-        let letter = tx
-            .letter(None, Some(&token_hash(&code)))
-            .await?
-            .ok_or_else(refused)?;
-        if letter.user != user.id || letter.used_on.is_some() || today > letter.valid_until {
-            return Err(refused());
-        }
-        let key = tx
-            .key_of(crate::store::Keyed::Enterprise, letter.enterprise)
-            .await?
-            .unwrap_or_default();
-        let mut m = MandateRecord {
-            id: 0,
-            user: user.id,
-            enterprise: letter.enterprise,
-            enterprise_key: key,
-            scope: Scope::LegalRepresentative.code().to_owned(),
-            valid_from: today,
-            valid_until: None,
-            state: "active".into(),
-            granted_by: None,
-        };
-        m.id = tx.insert_mandate(&m).await?;
-        tx.update_letter(letter.id, None, Some(today)).await?;
-        tx.commit().await?;
-        Ok(m)
-    }
-
-    pub async fn mandates(&self, user: i64) -> Result<Vec<MandateRecord>, CommandError> {
-        let mut tx = self.store.read().await?;
-        let list = tx.mandates_of(user).await?;
-        drop(tx);
-        Ok(list)
-    }
-
-    /// Revokes a mandate: the agency, a legal representative of its enterprise, or its holder.
-    /// The mandates for an enterprise with their holders, for its legal representative or the
-    /// agency (`FORBIDDEN` for anyone else).
-    pub async fn enterprise_mandates(
-        &self,
-        by: &Principal,
-        enterprise: &str,
-    ) -> Result<Vec<(MandateRecord, UserRecord)>, CommandError> {
-        let mut tx = self.store.read().await?;
-        let e = tx
-            .enterprise_by_key(enterprise)
-            .await?
-            .ok_or_else(|| CommandError::UnknownEnterprise(enterprise.to_owned()))?;
-        if !(by.is_agency() || by.is_legal_representative_of(e.id)) {
-            return Err(CommandError::Forbidden(
-                "only the legal representative or the agency sees who holds a mandate".into(),
-            ));
-        }
-        let mut out = Vec::new();
-        for m in tx.enterprise_mandates(e.id).await? {
-            if let Some(u) = tx.user_by_id(m.user).await? {
-                out.push((m, u));
-            }
-        }
-        drop(tx);
-        Ok(out)
-    }
-
-    pub async fn revoke_mandate(&self, by: &Principal, id: i64) -> Result<(), CommandError> {
-        let mut tx = self.store.begin().await?;
-        let m = tx
-            .mandate_by_id(id)
-            .await?
-            .ok_or(CommandError::UnknownMandate(id))?;
-        let allowed = by.is_agency()
-            || by.is_legal_representative_of(m.enterprise)
-            || by.user().is_some_and(|u| u.id == m.user);
-        if !allowed {
-            return Err(CommandError::UnknownMandate(id));
-        }
-        tx.set_mandate_state(id, "revoked").await?;
-        tx.commit().await?;
-        Ok(())
     }
 }
 

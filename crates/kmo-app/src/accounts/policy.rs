@@ -174,6 +174,12 @@ impl Principal {
         }
     }
 
+    /// Who this principal is in the audit log (none for an anonymous caller).
+    #[must_use]
+    pub fn actor(&self) -> Option<crate::kernel::audit::Actor> {
+        self.user().map(|u| crate::kernel::audit::Actor::User(u.id))
+    }
+
     #[must_use]
     pub fn is_agency(&self) -> bool {
         self.role() == Some(Role::Agency)

@@ -5,6 +5,7 @@
 //! transaction and one record in the provider's audit stream.
 
 use crate::kernel::audit::{Actor, AuditStream};
+use crate::kernel::retrying;
 use kmo_domain::{Date, Theme};
 use serde_json::json;
 
@@ -72,6 +73,22 @@ impl<S: Store> Platform<S> {
         criterion: &str,
         on: Date,
     ) -> Result<(String, ListRequest), CommandError> {
+        retrying!(
+            self.request_listing_once(provider, service, description, target_group, criterion, on)
+                .await
+        )
+    }
+
+    /// One attempt of [`Platform::request_listing`].
+    async fn request_listing_once(
+        &self,
+        provider: &str,
+        service: i64,
+        description: &str,
+        target_group: &str,
+        criterion: &str,
+        on: Date,
+    ) -> Result<(String, ListRequest), CommandError> {
         let invalid = |message: String| CommandError::Invalid {
             field: "service".into(),
             message,
@@ -121,6 +138,16 @@ impl<S: Store> Platform<S> {
     }
 
     async fn list_request_step(
+        &self,
+        key: &str,
+        actor: Actor,
+        on: Date,
+        step: impl Fn(&ListRequest) -> Result<ListRequest, ListRequestError>,
+    ) -> Result<ListRequest, CommandError> {
+        retrying!(self.list_request_step_once(key, actor, on, &step).await)
+    }
+
+    async fn list_request_step_once(
         &self,
         key: &str,
         actor: Actor,

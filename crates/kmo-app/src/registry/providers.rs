@@ -4,7 +4,7 @@ use crate::kernel::audit::{Actor, AuditStream};
 use kmo_domain::Date;
 use serde_json::json;
 
-use crate::kernel::{CommandError, append_record, check_amount};
+use crate::kernel::{CommandError, append_record, check_amount, retrying};
 use crate::platform::Platform;
 use crate::store::{KernelTx, ListedService, ProviderProfile, ProviderRecord, RegistryTx, Store};
 
@@ -22,6 +22,11 @@ impl<S: Store> Platform<S> {
     /// Adds a provider by key and name (its registrations per service kind follow with
     /// `request_registration`, `record_audit` and `register`); an existing key is kept as is.
     pub async fn register_provider(&self, key: &str, name: &str) -> Result<i64, CommandError> {
+        retrying!(self.register_provider_once(key, name).await)
+    }
+
+    /// One attempt of [`Platform::register_provider`].
+    async fn register_provider_once(&self, key: &str, name: &str) -> Result<i64, CommandError> {
         let mut tx = self.store.begin().await?;
         if let Some(p) = tx.provider_by_key(key).await? {
             return Ok(p.id);
@@ -34,6 +39,20 @@ impl<S: Store> Platform<S> {
     /// Sets a provider's enterprise number, IBAN and themes (rules.md §7). Each is parsed: a
     /// bad check digit or an unknown theme is `INVALID_COMMAND` naming the field.
     pub async fn set_provider_profile(
+        &self,
+        key: &str,
+        enterprise_number: Option<&str>,
+        iban: Option<&str>,
+        themes: &[String],
+    ) -> Result<ProviderProfile, CommandError> {
+        retrying!(
+            self.set_provider_profile_once(key, enterprise_number, iban, themes)
+                .await
+        )
+    }
+
+    /// One attempt of [`Platform::set_provider_profile`].
+    async fn set_provider_profile_once(
         &self,
         key: &str,
         enterprise_number: Option<&str>,
@@ -97,6 +116,15 @@ impl<S: Store> Platform<S> {
     /// Adds a service to a provider's catalogue. The codes are those of rules-eval.md; the
     /// theme must be one the provider is active in; the price is > 0.
     pub async fn list_service(
+        &self,
+        provider: &str,
+        service: &ListedService,
+    ) -> Result<i64, CommandError> {
+        retrying!(self.list_service_once(provider, service).await)
+    }
+
+    /// One attempt of [`Platform::list_service`].
+    async fn list_service_once(
         &self,
         provider: &str,
         service: &ListedService,
@@ -183,6 +211,17 @@ impl<S: Store> Platform<S> {
     }
 
     async fn registration_step(
+        &self,
+        provider: &str,
+        kind: kmo_domain::ServiceKind,
+        step: impl Fn(
+            Option<crate::registry::Registration>,
+        ) -> Result<crate::registry::Registration, CommandError>,
+    ) -> Result<crate::registry::Registration, CommandError> {
+        retrying!(self.registration_step_once(provider, kind, &step).await)
+    }
+
+    async fn registration_step_once(
         &self,
         provider: &str,
         kind: kmo_domain::ServiceKind,

@@ -71,6 +71,11 @@ impl<S: Store> Platform<S> {
 
     /// Discards a draft; `UNKNOWN_DRAFT` if there is none.
     pub async fn discard_draft(&self, key: &str) -> Result<(), CommandError> {
+        retrying!(self.discard_draft_once(key).await)
+    }
+
+    /// One attempt of [`Platform::discard_draft`].
+    async fn discard_draft_once(&self, key: &str) -> Result<(), CommandError> {
         let mut tx = self.store.begin().await?;
         if !tx.delete_draft(key).await? {
             return Err(CommandError::UnknownDraft(key.to_owned()));
