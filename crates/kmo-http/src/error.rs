@@ -289,3 +289,55 @@ impl From<CommandError> for ApiError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_language_asked_for_is_the_query_else_the_best_accepted_else_english() {
+        let cases = [
+            (None, None, Lang::En),
+            (Some("lang=nl"), None, Lang::Nl),
+            (Some("a=1&lang=nl-BE"), Some("en"), Lang::Nl),
+            (Some("lang=fr"), Some("nl"), Lang::Nl),
+            (None, Some("nl-BE"), Lang::Nl),
+            (None, Some("NL"), Lang::Nl),
+            (None, Some("fr-BE, nl;q=0.8, en;q=0.7"), Lang::Nl),
+            (None, Some("nl;q=0.7, en;q=0.8"), Lang::En),
+            (None, Some("nl, en"), Lang::Nl),
+            (None, Some("en, nl"), Lang::En),
+            (None, Some("nl;q=0"), Lang::En),
+            (None, Some("nl;q=0.000, en;q=0.001"), Lang::En),
+            (None, Some("nl;q=2, en;q=0.1"), Lang::En),
+            (None, Some("nl;q=abc"), Lang::En),
+            (None, Some("*;q=0.5, nl;q=0.6"), Lang::Nl),
+            (None, Some("de, fr"), Lang::En),
+            (None, Some(""), Lang::En),
+        ];
+        for (query, accept, expected) in cases {
+            assert_eq!(answer_lang(query, accept), expected, "{query:?} {accept:?}");
+        }
+    }
+
+    #[test]
+    fn quality_values_are_read_exactly() {
+        assert_eq!(quality_thousandths("1"), Some(1000));
+        assert_eq!(quality_thousandths("1.000"), Some(1000));
+        assert_eq!(quality_thousandths("0.8"), Some(800));
+        assert_eq!(quality_thousandths("0.125"), Some(125));
+        assert_eq!(quality_thousandths("0"), Some(0));
+        assert_eq!(quality_thousandths("1.001"), None);
+        assert_eq!(quality_thousandths("0.1234"), None);
+        assert_eq!(quality_thousandths("-1"), None);
+    }
+
+    #[test]
+    fn the_http_codes_carry_their_english_sentences() {
+        for (code, sentence) in HTTP_CODES {
+            assert_eq!(*sentence, code.text(T::of(Lang::En)));
+        }
+        let e = ApiError::of(StatusCode::FORBIDDEN, ErrorCode::Forbidden);
+        assert_eq!(e.detail, "Your account may not do this.");
+    }
+}

@@ -458,3 +458,24 @@ async fn preview(
     };
     (Some(outcome), refusal)
 }
+
+#[cfg(test)]
+mod tests {
+    use kmo_domain::codes::Lang;
+
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_shown_as_a_sentence_never_as_a_bare_code() {
+        let t = T::of(Lang::Nl);
+        assert_eq!(refused(t, "SUBMISSION_REJECTED"), t.w_refused);
+        assert_eq!(
+            refused(t, "PROVIDER_NOT_REGISTERED"),
+            "De dienstverlener is op die datum niet geregistreerd voor deze soort dienst."
+        );
+        assert_eq!(
+            refused(T::of(Lang::En), "UNKNOWN_ENTERPRISE"),
+            "That enterprise does not exist, or you have no access to it."
+        );
+    }
+}
