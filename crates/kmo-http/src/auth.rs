@@ -106,11 +106,7 @@ async fn from_session(parts: &Parts, state: &AppState, secret: &str) -> Result<C
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| constant_time_eq(v.as_bytes(), csrf.as_bytes()));
     if !safe && !echoed {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            ErrorCode::CsrfFailed,
-            "a change made with a session cookie must carry the session's x-csrf-token",
-        ));
+        return Err(ApiError::of(StatusCode::FORBIDDEN, ErrorCode::CsrfFailed));
     }
     Ok(Caller(principal))
 }
@@ -145,11 +141,7 @@ impl Caller {
 /// 403, saying nothing about the resource.
 #[must_use]
 pub fn forbidden() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        ErrorCode::Forbidden,
-        "your account may not do this",
-    )
+    ApiError::of(StatusCode::FORBIDDEN, ErrorCode::Forbidden)
 }
 
 /// Window of the attempt limiter: failures count for 15 minutes after the first.
@@ -169,10 +161,9 @@ pub async fn check_attempts(state: &AppState, what: &str) -> Result<(), ApiError
         )
         .await?;
     if blocked {
-        return Err(ApiError::new(
+        return Err(ApiError::of(
             StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::RateLimited,
-            "too many failed attempts; try again in 15 minutes",
         ));
     }
     Ok(())

@@ -20,10 +20,9 @@ pub fn require_json(headers: &HeaderMap) -> Result<(), ApiError> {
     if ok {
         Ok(())
     } else {
-        Err(ApiError::new(
+        Err(ApiError::of(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedMediaType,
-            "send the body as application/json",
         ))
     }
 }
@@ -45,10 +44,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 fn json_rejection(rejection: &JsonRejection) -> ApiError {
     match rejection {
-        JsonRejection::MissingJsonContentType(_) => ApiError::new(
+        JsonRejection::MissingJsonContentType(_) => ApiError::of(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ErrorCode::UnsupportedMediaType,
-            "send the body as application/json",
         ),
         JsonRejection::JsonSyntaxError(e) => ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -69,11 +67,7 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
             err
         }
         JsonRejection::BytesRejection(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::BodyTooLarge,
-                "the body is larger than the limit",
-            )
+            ApiError::of(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge)
         }
         other => ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -136,13 +130,9 @@ impl<S: Send + Sync> FromRequest<S> for ApiBytes {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::body::Bytes::from_request(req, state).await {
             Ok(bytes) => Ok(ApiBytes(bytes)),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(ApiError::new(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    ErrorCode::BodyTooLarge,
-                    "the body is larger than the limit",
-                ))
-            }
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(
+                ApiError::of(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge),
+            ),
             Err(rejection) => Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
                 ErrorCode::InvalidBody,

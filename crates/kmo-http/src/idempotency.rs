@@ -85,13 +85,7 @@ async fn handle(
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, state.settings.limits.request_body_bytes_max)
         .await
-        .map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                ErrorCode::BodyTooLarge,
-                "the body is larger than the limit",
-            )
-        })?;
+        .map_err(|_| ApiError::of(StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::BodyTooLarge))?;
     let request_hash = request_hash(
         parts.method.as_str(),
         parts.uri.path_and_query().map_or("", |p| p.as_str()),
@@ -100,12 +94,10 @@ async fn handle(
 
     if let Some(stored) = state.platform.idempotent_answer(&scope, &key).await? {
         if stored.request_hash != request_hash {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                ErrorCode::IdempotencyKeyReused,
-                "this Idempotency-Key was used for another request",
-            )
-            .with_field("Idempotency-Key"));
+            return Err(
+                ApiError::of(StatusCode::CONFLICT, ErrorCode::IdempotencyKeyReused)
+                    .with_field("Idempotency-Key"),
+            );
         }
         let status = u16::try_from(stored.status)
             .ok()

@@ -82,7 +82,8 @@ impl AppState {
     }
 }
 
-/// Every route, with the request-id, logging, metrics, timeout and body-limit layers.
+/// Every route, with the request-id, logging, metrics, timeout and body-limit layers, and the
+/// errors' `detail` in the language asked for.
 pub fn router(state: AppState) -> Router {
     router_with(state, Router::new())
 }
@@ -110,19 +111,16 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
+        .layer(axum::middleware::from_fn(error::localize))
         .with_state(state)
 }
 
 async fn not_found() -> ApiError {
-    ApiError::not_found("no such route")
+    ApiError::of(StatusCode::NOT_FOUND, ErrorCode::NotFound)
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        ErrorCode::MethodNotAllowed,
-        "this route does not take that method",
-    )
+    ApiError::of(StatusCode::METHOD_NOT_ALLOWED, ErrorCode::MethodNotAllowed)
 }
 
 fn panicked(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -168,12 +166,7 @@ async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Res
         .await
     {
         Ok(r) => r,
-        Err(_) => ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Timeout,
-            "the request took too long; it may or may not have been applied — retry with the same Idempotency-Key",
-        )
-        .into_response(),
+        Err(_) => ApiError::of(StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Timeout).into_response(),
     };
     let elapsed = started.elapsed();
     let status = response.status().as_u16();

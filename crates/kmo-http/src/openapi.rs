@@ -105,6 +105,12 @@ pub fn document() -> String {
     }
     codes.push_str("\nThe lifecycle's error codes are those of lifecycle.md §3.1.");
     codes.push_str(
+        "\n\nLanguage: `detail` is English by default. With `Accept-Language: nl` (or `nl-BE`; \
+         q-values respected) or `?lang=nl`, an error whose detail is its code's sentence is \
+         answered with that sentence in Dutch (`Content-Language: nl`); a specific detail (a \
+         field's reason, a bound) stays as it is.",
+    );
+    codes.push_str(
         "\n\nAuthentication: `Authorization: Bearer <token>` (POST /api/v1/auth/tokens). \
          Mutating requests accept an `Idempotency-Key` header (1–100 visible ASCII characters): \
          the same key with the same request is answered again with `idempotent-replayed: true`, \

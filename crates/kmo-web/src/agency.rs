@@ -183,7 +183,12 @@ fn returned(t: &T, code: &str) -> String {
         "DEPOSIT_WRONG_AMOUNT" => t.ag_returned_deposit_wrong_amount,
         "DEPOSIT_AFTER_DEADLINE" => t.ag_returned_deposit_after_deadline,
         "DEPOSIT_ALREADY_FUNDED" => t.ag_returned_deposit_already_funded,
-        other => other,
+        other => {
+            return kmo_app::kernel::ErrorCode::parse(other)
+                .unwrap_or(kmo_app::kernel::ErrorCode::Repeated)
+                .text(t)
+                .to_owned();
+        }
     };
     format!("{} {why}", t.ag_returned)
 }

@@ -14,7 +14,7 @@ use kmo_http::AppState;
 use serde::Deserialize;
 
 use crate::format::{countdown, date};
-use crate::i18n::{Choice, T};
+use crate::i18n::{Choice, PageTexts, T};
 use crate::public::{Frame, parse_amount};
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -114,7 +114,7 @@ fn event_label(t: &T, kind: &str) -> String {
     .to_owned()
 }
 
-/// A refused action in the user's words.
+/// A refused action in the user's words: the page's own sentence, else the code's.
 fn action_error(t: &T, code: &str) -> String {
     match code {
         "PAYMENT_EXCEEDS_BALANCE" => t.action_err_payment_exceeds_balance,
@@ -122,7 +122,10 @@ fn action_error(t: &T, code: &str) -> String {
         "NOT_FUNDED" => t.action_err_not_funded,
         "ILLEGAL_TRANSITION" => t.action_err_illegal_transition,
         "AMOUNT_OUT_OF_RANGE" | "INVALID_COMMAND" => t.action_err_amount,
-        _ => return t.not_possible(code),
+        // A repeated command answers the code it had; `accepted` is no refusal of its own.
+        other => kmo_app::kernel::ErrorCode::parse(other)
+            .unwrap_or(kmo_app::kernel::ErrorCode::Repeated)
+            .text(t),
     }
     .to_owned()
 }

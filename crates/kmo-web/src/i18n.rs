@@ -1,14 +1,14 @@
 //! The language of a request — `?lang=en|nl` (remembered in the `kmo_lang` cookie), else the
-//! cookie, else Dutch — and every text of the pages in both languages: the catalogue
-//! `locales/<language>/kmo.ftl` (Fluent syntax), which `build.rs` checks and turns into the
-//! struct [`T`] (one field per message, one static per language) and, for the messages that
-//! take arguments, the structs of [`args`]. Texts are plain strings: the templates escape them.
+//! cookie, else Dutch — and every text of the pages in both languages: the catalogue of
+//! `kmo-text` (its struct [`T`], one field per message, and the [`args`] of the messages that
+//! take some), re-exported here. Texts are plain strings: the templates escape them.
 
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use kmo_app::lifecycle::State;
 use kmo_domain::codes::Lang;
+pub use kmo_text::{Feed, Listing, Planner, Registry, T, THEMES, args};
 
 /// The name of the language cookie.
 pub const LANG_COOKIE: &str = "kmo_lang";
@@ -70,61 +70,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Choice {
     }
 }
 
-include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
-
-/// The theme codes of rules-eval.md, in the order the pages list them.
-pub const THEMES: [&str; 8] = [
-    "business_strategy",
-    "digitalisation",
-    "sustainability",
-    "financial_literacy",
-    "innovation",
-    "internationalisation",
-    "people_management",
-    "occupation_specific",
-];
-
-impl T {
-    /// The code of the other language, the one the language switch offers.
-    #[must_use]
-    pub fn other_code(&self) -> &'static str {
-        match self.lang {
-            Lang::Nl => Lang::En,
-            Lang::En => Lang::Nl,
-        }
-        .code()
-    }
-
-    /// The home page's steps, in order.
-    #[must_use]
-    pub fn home_steps(&self) -> [&'static str; 4] {
-        [
-            self.home_steps_1,
-            self.home_steps_2,
-            self.home_steps_3,
-            self.home_steps_4,
-        ]
-    }
-
-    /// A theme's name (the code itself when unknown).
-    #[must_use]
-    pub fn theme<'a>(&self, code: &'a str) -> &'a str {
-        match code {
-            "business_strategy" => self.theme_business_strategy,
-            "digitalisation" => self.theme_digitalisation,
-            "sustainability" => self.theme_sustainability,
-            "financial_literacy" => self.theme_financial_literacy,
-            "innovation" => self.theme_innovation,
-            "internationalisation" => self.theme_internationalisation,
-            "people_management" => self.theme_people_management,
-            "occupation_specific" => self.theme_occupation_specific,
-            _ => code,
-        }
-    }
-
+/// The names the pages give the platform's own types (kmo-text knows only its own).
+pub trait PageTexts {
     /// The name of an application's state.
-    #[must_use]
-    pub fn state(&self, s: State) -> &'static str {
+    fn state(&self, s: State) -> &'static str;
+}
+
+impl PageTexts for T {
+    fn state(&self, s: State) -> &'static str {
         match s {
             State::Submitted => self.state_submitted,
             State::Funded => self.state_funded,
@@ -138,135 +91,21 @@ impl T {
             State::Recovered => self.state_recovered,
         }
     }
-
-    /// Who made a change, as the timeline names it.
-    #[must_use]
-    pub fn actor<'a>(&self, actor: &'a str) -> &'a str {
-        match actor.split(':').next().unwrap_or(actor) {
-            "enterprise" | "user" => self.actor_enterprise,
-            "provider" => self.actor_provider,
-            "agency" => self.actor_agency,
-            "system" => self.actor_system,
-            "bank" => self.actor_bank,
-            _ => actor,
-        }
-    }
-
-    /// The name of a mandate's scope.
-    #[must_use]
-    pub fn scope(&self, code: &str) -> &'static str {
-        match code {
-            "legal_representative" => self.scope_legal,
-            "view_and_release" => self.scope_release,
-            _ => self.scope_apply,
-        }
-    }
-
-    /// A month's short name, `1` to `12`.
-    #[must_use]
-    pub fn month(&self, month: u8) -> Option<&'static str> {
-        Some(match month {
-            1 => self.month_1,
-            2 => self.month_2,
-            3 => self.month_3,
-            4 => self.month_4,
-            5 => self.month_5,
-            6 => self.month_6,
-            7 => self.month_7,
-            8 => self.month_8,
-            9 => self.month_9,
-            10 => self.month_10,
-            11 => self.month_11,
-            12 => self.month_12,
-            _ => return None,
-        })
-    }
-
-    /// A refusal with no sentence of its own: "Dat kan niet (CODE)".
-    #[must_use]
-    pub fn not_possible(&self, code: &str) -> String {
-        (self.not_possible)(&args::NotPossible { code })
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::panic, reason = "test code")]
-    use std::collections::BTreeMap;
-
-    use fluent_syntax::ast;
-
     use super::*;
 
-    /// Every message of a catalogue file with whether its text is non-empty.
-    fn messages(source: &str) -> BTreeMap<String, bool> {
-        let resource =
-            fluent_syntax::parser::parse(source).unwrap_or_else(|(_, errors)| panic!("{errors:?}"));
-        let mut out = BTreeMap::new();
-        for entry in resource.body {
-            match entry {
-                ast::Entry::Message(m) => {
-                    let filled = m.value.is_some_and(|v| {
-                        v.elements.iter().any(|e| match e {
-                            ast::PatternElement::TextElement { value } => !value.trim().is_empty(),
-                            ast::PatternElement::Placeable { .. } => true,
-                        })
-                    });
-                    assert!(
-                        out.insert(m.id.name.to_owned(), filled).is_none(),
-                        "{} twice",
-                        m.id.name
-                    );
-                }
-                ast::Entry::Comment(_)
-                | ast::Entry::GroupComment(_)
-                | ast::Entry::ResourceComment(_) => {}
-                other => panic!("unexpected entry {other:?}"),
-            }
-        }
-        out
-    }
-
     #[test]
-    fn every_key_is_in_both_languages_with_a_text() {
-        let nl = messages(include_str!("../locales/nl-BE/kmo.ftl"));
-        let en = messages(include_str!("../locales/en/kmo.ftl"));
-        let only = |a: &BTreeMap<String, bool>, b: &BTreeMap<String, bool>| {
-            a.keys()
-                .filter(|k| !b.contains_key(*k))
-                .cloned()
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(only(&nl, &en), Vec::<String>::new(), "only in Dutch");
-        assert_eq!(only(&en, &nl), Vec::<String>::new(), "only in English");
-        for (lang, m) in [("nl-BE", &nl), ("en", &en)] {
-            let empty: Vec<_> = m.iter().filter(|(_, filled)| !**filled).collect();
-            assert!(empty.is_empty(), "{lang}: empty texts {empty:?}");
-        }
-        assert!(nl.len() > 400, "the whole catalogue is read: {}", nl.len());
-    }
-
-    #[test]
-    fn the_statics_are_the_catalogue() {
-        let (nl, en) = (T::of(Lang::Nl), T::of(Lang::En));
+    fn states_are_named_in_the_pages_language() {
         assert_eq!(
-            (nl.code, nl.other_code(), nl.other_name),
-            ("nl", "en", "English")
+            T::of(Lang::Nl).state(State::PartiallyPaid),
+            "deels uitbetaald"
         );
         assert_eq!(
-            (en.code, en.other_code(), en.other_name),
-            ("en", "nl", "Nederlands")
-        );
-        assert_eq!(nl.theme("innovation"), "Innovatie");
-        assert_eq!(en.theme("unknown_code"), "unknown_code");
-        assert_eq!(nl.state(State::PartiallyPaid), "deels uitbetaald");
-        assert_eq!(en.actor("provider:12"), "provider");
-        assert_eq!(nl.not_possible("X_Y"), "Dat kan niet (X_Y)");
-        assert_eq!(en.not_possible("X_Y"), "Not possible (X_Y)");
-        assert_eq!((nl.month(3), en.month(13)), (Some("mrt"), None));
-        assert_eq!(
-            (nl.planner.title, en.feed.open),
-            ("Jaarplanner", "Open in my calendar app")
+            T::of(Lang::En).state(State::Paid),
+            T::of(Lang::En).state_paid
         );
     }
 }

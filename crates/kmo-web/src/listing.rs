@@ -33,7 +33,15 @@ pub fn router() -> Router<AppState> {
         .route("/agentschap/beroepslijst/stap", post(step))
 }
 
-impl Listing {
+/// The page's names for kmo-app's request states and criteria.
+trait ListingTexts {
+    fn state(&self, s: ListRequestState) -> &'static str;
+    fn criterion(&self, c: Criterion) -> &'static str;
+    /// Every criterion, in the order of `Criterion::ALL`.
+    fn criteria(&self) -> [&'static str; 4];
+}
+
+impl ListingTexts for Listing {
     fn state(&self, s: ListRequestState) -> &'static str {
         match s {
             ListRequestState::Submitted => self.state_submitted,
@@ -52,7 +60,6 @@ impl Listing {
         }
     }
 
-    /// Every criterion, in the order of `Criterion::ALL`.
     fn criteria(&self) -> [&'static str; 4] {
         Criterion::ALL.map(|c| self.criterion(c))
     }

@@ -156,7 +156,7 @@ fn grant_error(t: &T, e: &CommandError) -> String {
         CommandError::Invalid { field, .. } if field == "email" => {
             t.md_err_not_enterprise.to_owned()
         }
-        other => t.not_possible(other.code()),
+        other => other.error_code().text(t).to_owned(),
     }
 }
 

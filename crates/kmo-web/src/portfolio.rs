@@ -18,7 +18,7 @@ use kmo_http::AppState;
 use serde::Deserialize;
 
 use crate::format::{countdown, date};
-use crate::i18n::{Choice, T};
+use crate::i18n::{Choice, PageTexts, T};
 use crate::public::Frame;
 use crate::session::Visitor;
 use crate::{html, see_other};

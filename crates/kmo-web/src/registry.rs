@@ -29,7 +29,12 @@ pub fn router() -> Router<AppState> {
 /// Providers listed on the page.
 const PROVIDERS_MAX: u32 = 200;
 
-impl Registry {
+/// The page's names for kmo-app's registration states.
+trait RegistryTexts {
+    fn state(&self, s: RegistrationState) -> &'static str;
+}
+
+impl RegistryTexts for Registry {
     fn state(&self, s: RegistrationState) -> &'static str {
         match s {
             RegistrationState::Requested => self.state_requested,

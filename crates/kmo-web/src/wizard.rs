@@ -401,7 +401,7 @@ async fn submit(
         // The preview: the same case the submission will be, decided by the rules engine.
         let (outcome, refusal) = preview(&state, &lang, &submission).await;
         if let Some(code) = refusal {
-            errors.submit = Some(format!("{} ({code})", t.w_refused));
+            errors.submit = Some(refused(t, code));
         }
         return render(&state, &lang, &visitor, form, errors, outcome).await;
     }
@@ -422,9 +422,18 @@ async fn submit(
         Err(e @ CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
             let (outcome, _) = preview(&state, &lang, &submission).await;
-            errors.submit = Some(format!("{} ({})", t.w_refused, e.code()));
+            errors.submit = Some(refused(t, e.code()));
             render(&state, &lang, &visitor, form, errors, outcome).await
         }
+    }
+}
+
+/// Why the application is not accepted: the rules' reasons are shown below the form; any other
+/// refusal is its code's sentence.
+fn refused(t: &T, code: &str) -> String {
+    match kmo_app::kernel::ErrorCode::parse(code) {
+        Some(kmo_app::kernel::ErrorCode::SubmissionRejected) | None => t.w_refused.to_owned(),
+        Some(other) => other.text(t).to_owned(),
     }
 }
 
@@ -448,4 +457,25 @@ async fn preview(
         explanation: p.explanation,
     };
     (Some(outcome), refusal)
+}
+
+#[cfg(test)]
+mod tests {
+    use kmo_domain::codes::Lang;
+
+    use super::*;
+
+    #[test]
+    fn a_refusal_is_shown_as_a_sentence_never_as_a_bare_code() {
+        let t = T::of(Lang::Nl);
+        assert_eq!(refused(t, "SUBMISSION_REJECTED"), t.w_refused);
+        assert_eq!(
+            refused(t, "PROVIDER_NOT_REGISTERED"),
+            "De dienstverlener is op die datum niet geregistreerd voor deze soort dienst."
+        );
+        assert_eq!(
+            refused(T::of(Lang::En), "UNKNOWN_ENTERPRISE"),
+            "That enterprise does not exist, or you have no access to it."
+        );
+    }
 }

@@ -3,7 +3,7 @@
 //! `main.rs` only parses arguments and calls into this library, so every command is testable.
 //!
 //! # Layout
-//! - [`cli`]: the clap command tree and dispatch.
+//! - [`cli`]: the clap command tree and dispatch, one module per command.
 //! - [`eval_stream`]: `kmo rules eval`, streaming and parallel.
 //! - [`bench`]: `kmo bench rules`.
 //! - [`clock`]: "today" in Europe/Brussels — the only place this binary reads the system clock.

@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use kmo_text::T;
+
 macro_rules! error_codes {
     ($( $variant:ident = $code:literal, )+) => {
         /// A stable error code.
@@ -85,6 +87,67 @@ error_codes! {
     Internal = "INTERNAL",
 }
 
+impl ErrorCode {
+    /// The sentence for people of this code, in the language of `t` (the catalogue's
+    /// `error-…` messages, `kmo_text::Error`): what the pages show and the API's `detail` when
+    /// there is nothing more specific to say. A code without its sentence, or a sentence
+    /// under a misspelt key, does not compile.
+    #[must_use]
+    pub const fn text(self, t: &T) -> &'static str {
+        let e = &t.error;
+        match self {
+            ErrorCode::InvalidCommand => e.invalid_command,
+            ErrorCode::DateBeforeClock => e.date_before_clock,
+            ErrorCode::DuplicateEnterprise => e.duplicate_enterprise,
+            ErrorCode::InvalidEnterprise => e.invalid_enterprise,
+            ErrorCode::UnknownEnterprise => e.unknown_enterprise,
+            ErrorCode::DuplicateApplication => e.duplicate_application,
+            ErrorCode::InvalidSubmission => e.invalid_submission,
+            ErrorCode::SubmissionRejected => e.submission_rejected,
+            ErrorCode::UnknownReference => e.unknown_reference,
+            ErrorCode::UnknownApplication => e.unknown_application,
+            ErrorCode::UnknownProvider => e.unknown_provider,
+            ErrorCode::DuplicateUser => e.duplicate_user,
+            ErrorCode::UnknownUser => e.unknown_user,
+            ErrorCode::AuthenticationFailed => e.authentication_failed,
+            ErrorCode::Forbidden => e.forbidden,
+            ErrorCode::UnknownToken => e.unknown_token,
+            ErrorCode::UnknownMandate => e.unknown_mandate,
+            ErrorCode::ProviderNotRegistered => e.provider_not_registered,
+            ErrorCode::NotAWorker => e.not_a_worker,
+            ErrorCode::NotYourApplication => e.not_your_application,
+            ErrorCode::UnknownDraft => e.unknown_draft,
+            ErrorCode::IllegalTransition => e.illegal_transition,
+            ErrorCode::IdempotencyKeyReused => e.idempotency_key_reused,
+            ErrorCode::Repeated => e.repeated,
+            ErrorCode::Conflict => e.conflict,
+            ErrorCode::StoreError => e.store_error,
+            ErrorCode::DepositAfterDeadline => e.deposit_after_deadline,
+            ErrorCode::DepositAlreadyFunded => e.deposit_already_funded,
+            ErrorCode::DepositWrongAmount => e.deposit_wrong_amount,
+            ErrorCode::PaymentAfterEnd => e.payment_after_end,
+            ErrorCode::NotFunded => e.not_funded,
+            ErrorCode::PaymentExceedsBalance => e.payment_exceeds_balance,
+            ErrorCode::ApplicationBlocked => e.application_blocked,
+            ErrorCode::RepaymentExceedsClaim => e.repayment_exceeds_claim,
+            ErrorCode::MalformedJson => e.malformed_json,
+            ErrorCode::InvalidBody => e.invalid_body,
+            ErrorCode::UnsupportedMediaType => e.unsupported_media_type,
+            ErrorCode::BodyTooLarge => e.body_too_large,
+            ErrorCode::BatchTooLarge => e.batch_too_large,
+            ErrorCode::EmptyBatch => e.empty_batch,
+            ErrorCode::NotFound => e.not_found,
+            ErrorCode::Unauthenticated => e.unauthenticated,
+            ErrorCode::CsrfFailed => e.csrf_failed,
+            ErrorCode::RateLimited => e.rate_limited,
+            ErrorCode::MethodNotAllowed => e.method_not_allowed,
+            ErrorCode::Timeout => e.timeout,
+            ErrorCode::Unavailable => e.unavailable,
+            ErrorCode::Internal => e.internal,
+        }
+    }
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -103,5 +166,32 @@ mod tests {
             assert!(seen.insert(c.as_str()), "{c} twice");
         }
         assert_eq!(ErrorCode::parse("accepted"), None);
+    }
+
+    /// `text` reads each code's own message (`UNKNOWN_APPLICATION` →
+    /// `error-unknown-application`), in both languages, and the catalogue has no sentence for a
+    /// code that does not exist.
+    #[test]
+    fn every_code_has_its_own_sentence_in_both_languages() {
+        use kmo_domain::codes::Lang;
+        for lang in [Lang::Nl, Lang::En] {
+            let t = T::of(lang);
+            let keyed = t.error.keyed();
+            for c in ErrorCode::ALL {
+                let key = format!("error-{}", c.as_str().to_lowercase().replace('_', "-"));
+                let found = keyed.iter().find(|(k, _)| *k == key).map(|(_, text)| *text);
+                assert_eq!(found, Some(c.text(t)), "{lang:?}: {c} reads {key}");
+                assert!(c.text(t).ends_with('.'), "{lang:?}: {c}: a sentence");
+            }
+            assert_eq!(
+                keyed.len(),
+                ErrorCode::ALL.len(),
+                "{lang:?}: a sentence of no code"
+            );
+        }
+        assert_ne!(
+            ErrorCode::UnknownApplication.text(T::of(Lang::Nl)),
+            ErrorCode::UnknownApplication.text(T::of(Lang::En))
+        );
     }
 }

@@ -12,6 +12,7 @@
 mod authorization;
 mod helpers;
 mod journeys;
+mod language;
 mod operations;
 mod registries;
 mod rules;

@@ -1,8 +1,8 @@
 //! The text catalogue, checked and turned into Rust at build time.
 //!
-//! `locales/<language>/kmo.ftl` holds every text of the pages in one language, in Fluent syntax
-//! (parsed by `fluent-syntax`). This script writes `$OUT_DIR/catalogue.rs`, included by
-//! `src/i18n.rs`: the struct `T` with one field per message (`home-title` → `t.home_title`; a
+//! `locales/<language>/kmo.ftl` holds every text for people in one language — the pages', the
+//! error codes' sentences — in Fluent syntax (parsed by `fluent-syntax`). This script writes
+//! `$OUT_DIR/catalogue.rs`, included by `src/lib.rs`: the struct `T` with one field per message (`home-title` → `t.home_title`; a
 //! message of a section, `planner-title`, → `t.planner.title` in the section's own struct), one
 //! static per language, and for a message with arguments (`{ $label }`) a struct of named
 //! arguments and a function per language. So a key the code misspells is a compile error, and
@@ -27,7 +27,7 @@ const FILE: &str = "kmo.ftl";
 
 /// Sections: the messages `<prefix>-…` are the fields of their own struct, itself the field
 /// `<prefix>` of `T` — the texts of one page that has many.
-const SECTIONS: [(&str, &str, &str); 4] = [
+const SECTIONS: [(&str, &str, &str); 5] = [
     (
         "planner",
         "Planner",
@@ -47,6 +47,11 @@ const SECTIONS: [(&str, &str, &str); 4] = [
         "feed",
         "Feed",
         "The calendar subscription page's texts (`calendar.rs`).",
+    ),
+    (
+        "error",
+        "Error",
+        "A sentence for people per error code (`kmo_app::kernel::ErrorCode::text`): `error-unknown-application` is the code `UNKNOWN_APPLICATION`.",
     ),
 ];
 
@@ -347,11 +352,28 @@ fn generate(langs: &[BTreeMap<String, Message>]) -> Result<String, Vec<String>> 
     struct_def(
         &mut out,
         "T",
-        "Every text of the pages in one language, from `locales/<language>/kmo.ftl`.",
+        "Every text for people in one language, from `locales/<language>/kmo.ftl`.",
         0,
     );
     for (i, (_, section, section_doc)) in SECTIONS.iter().enumerate() {
         struct_def(&mut out, section, section_doc, i.saturating_add(1));
+        // Its texts without arguments, by key: what a test walks to find a text no code uses.
+        let plain: Vec<(&str, &String)> = fields
+            .get(i.saturating_add(1))
+            .into_iter()
+            .flatten()
+            .filter(|(id, _)| first.get(*id).is_some_and(|m| m.args().is_empty()))
+            .map(|(id, field)| (*id, field))
+            .collect();
+        let _ = writeln!(
+            out,
+            "impl {section} {{\n    /// Every text of the section that takes no argument, with its key.\n    #[must_use]\n    pub fn keyed(&self) -> [(&'static str, &'static str); {}] {{\n        [",
+            plain.len()
+        );
+        for (id, field) in plain {
+            let _ = writeln!(out, "            ({id:?}, self.{field}),");
+        }
+        out.push_str("        ]\n    }\n}\n\n");
     }
 
     // The arguments of the messages that take some.
@@ -424,7 +446,7 @@ fn generate(langs: &[BTreeMap<String, Message>]) -> Result<String, Vec<String>> 
         out.push_str("}\n\n");
     }
 
-    out.push_str("impl T {\n    /// The texts of a language.\n    #[must_use]\n    pub fn of(lang: kmo_domain::codes::Lang) -> &'static T {\n        match lang {\n");
+    out.push_str("impl T {\n    /// The texts of a language.\n    #[must_use]\n    pub const fn of(lang: kmo_domain::codes::Lang) -> &'static T {\n        match lang {\n");
     for (_, _, variant, name) in LANGS {
         let _ = writeln!(
             out,

@@ -471,10 +471,6 @@ action-err-not-funded = Het eigen aandeel is nog niet ontvangen.
 action-err-illegal-transition = Dat kan niet meer in deze stand van de aanvraag.
 action-err-amount = Geef een bedrag in euro, bijvoorbeeld 1.234,56.
 
-## Any other refusal, with its code
-
-not-possible = Dat kan niet ({ $code })
-
 ## Why a bank statement line was sent back (after ag-returned)
 
 ag-returned-unknown-reference = geen aanvraag met die mededeling
@@ -501,3 +497,54 @@ month-9 = sep
 month-10 = okt
 month-11 = nov
 month-12 = dec
+
+## Error codes: one sentence per code of kmo_app::kernel::ErrorCode (pages, API detail), key error-<code in lowercase, _ as ->
+
+error-invalid-command = Een gegeven klopt niet. Controleer wat u invulde en probeer opnieuw.
+error-date-before-clock = Die datum ligt vóór de datum van het platform; een dag die voorbij is, kan niet meer.
+error-duplicate-enterprise = Deze onderneming is al ingeschreven.
+error-invalid-enterprise = De gegevens van de onderneming kloppen niet. Controleer ze en probeer opnieuw.
+error-unknown-enterprise = Die onderneming bestaat niet, of u hebt er geen toegang toe.
+error-duplicate-application = Deze aanvraag werd al ingediend.
+error-invalid-submission = De aanvraag is niet volledig of niet juist ingevuld. Controleer de velden en probeer opnieuw.
+error-submission-rejected = De aanvraag voldoet niet aan de regels van de kmo-portefeuille en werd niet aanvaard.
+error-unknown-reference = Geen enkele aanvraag heeft deze gestructureerde mededeling; het geld wordt teruggestort.
+error-unknown-application = Die aanvraag bestaat niet, of u hebt er geen toegang toe.
+error-unknown-provider = Die dienstverlener bestaat niet.
+error-duplicate-user = Er bestaat al een account met dit e-mailadres.
+error-unknown-user = Dat account bestaat niet.
+error-authentication-failed = Het e-mailadres of het wachtwoord is niet juist.
+error-forbidden = Met uw account mag u dit niet doen.
+error-unknown-token = Die toegangssleutel bestaat niet (meer).
+error-unknown-mandate = Dat mandaat bestaat niet, of u hebt er geen toegang toe.
+error-provider-not-registered = De dienstverlener is op die datum niet geregistreerd voor deze soort dienst.
+error-not-a-worker = Een van de deelnemers komt niet in aanmerking: alleen wie voor de onderneming werkt, mag met steun opleiding volgen.
+error-not-your-application = Deze aanvraag noemt uw organisatie niet als dienstverlener.
+error-unknown-draft = Dat ontwerp bestaat niet (meer).
+error-illegal-transition = Dat kan niet in de toestand waarin dit nu is.
+error-idempotency-key-reused = Deze Idempotency-Key werd al voor een ander verzoek gebruikt; gebruik een nieuwe.
+error-repeated = Dit werd al eerder verwerkt; er is niets opnieuw gedaan.
+error-conflict = Iemand anders wijzigde dit op hetzelfde moment. Probeer opnieuw.
+error-store-error = Er liep iets mis bij het bewaren. Probeer later opnieuw.
+error-deposit-after-deadline = Het eigen aandeel kwam na de termijn binnen; het wordt teruggestort.
+error-deposit-already-funded = Het eigen aandeel van deze aanvraag was al betaald; deze storting wordt teruggestort.
+error-deposit-wrong-amount = Het gestorte bedrag is niet het eigen aandeel van de aanvraag; het wordt teruggestort.
+error-payment-after-end = De termijn om facturen vrij te geven is verstreken.
+error-not-funded = Het eigen aandeel is nog niet ontvangen; pas daarna kan er betaald worden.
+error-payment-exceeds-balance = Dat is meer dan er nog op de aanvraag staat.
+error-application-blocked = De aanvraag is geblokkeerd na een inspectie; er kan niets mee gebeuren tot de blokkering is opgeheven.
+error-repayment-exceeds-claim = Dat is meer dan er nog terugbetaald moet worden.
+error-malformed-json = De inhoud van het verzoek is geen geldige JSON.
+error-invalid-body = Het verzoek heeft niet de verwachte vorm.
+error-unsupported-media-type = Stuur de inhoud van het verzoek als application/json.
+error-body-too-large = De inhoud van het verzoek is groter dan toegelaten.
+error-batch-too-large = Er staan meer gevallen in het verzoek dan toegelaten.
+error-empty-batch = Een reeks moet minstens één geval bevatten.
+error-not-found = Dat bestaat niet: controleer het adres.
+error-unauthenticated = U bent niet aangemeld: meld u aan, of stuur een geldige toegangssleutel.
+error-csrf-failed = Deze wijziging kwam zonder het CSRF-token van uw sessie. Laad de pagina opnieuw en probeer nog eens.
+error-rate-limited = Te veel mislukte pogingen. Wacht een kwartier en probeer dan opnieuw.
+error-method-not-allowed = Dit adres bestaat, maar niet met deze methode.
+error-timeout = Het verzoek duurde te lang; het kan toch uitgevoerd zijn. Probeer opnieuw met dezelfde Idempotency-Key.
+error-unavailable = Het platform kan zijn databank niet bereiken. Probeer zo dadelijk opnieuw.
+error-internal = Er liep iets mis aan onze kant; het werd gelogd.

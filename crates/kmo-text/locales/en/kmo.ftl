@@ -463,10 +463,6 @@ action-err-not-funded = The own share has not been received yet.
 action-err-illegal-transition = That is no longer possible in this state.
 action-err-amount = Give an amount in euro, for example 1.234,56.
 
-## Any other refusal, with its code
-
-not-possible = Not possible ({ $code })
-
 ## Why a bank statement line was sent back (after ag-returned)
 
 ag-returned-unknown-reference = no application with that reference
@@ -493,3 +489,54 @@ month-9 = Sep
 month-10 = Oct
 month-11 = Nov
 month-12 = Dec
+
+## Error codes: one sentence per code of kmo_app::kernel::ErrorCode (pages, API detail), key error-<code in lowercase, _ as ->
+
+error-invalid-command = Some of the data is not right. Check what you entered and try again.
+error-date-before-clock = That date is before the platform's date; a day that has passed can no longer be used.
+error-duplicate-enterprise = This enterprise is registered already.
+error-invalid-enterprise = The enterprise's details are not right. Check them and try again.
+error-unknown-enterprise = That enterprise does not exist, or you have no access to it.
+error-duplicate-application = This application was submitted already.
+error-invalid-submission = The application is incomplete or not filled in correctly. Check the fields and try again.
+error-submission-rejected = The application does not meet the rules of the SME wallet and was not accepted.
+error-unknown-reference = No application has this structured reference; the money is sent back.
+error-unknown-application = That application does not exist, or you have no access to it.
+error-unknown-provider = That service provider does not exist.
+error-duplicate-user = An account with this e-mail address exists already.
+error-unknown-user = That account does not exist.
+error-authentication-failed = The e-mail address or the password is wrong.
+error-forbidden = Your account may not do this.
+error-unknown-token = That access token does not exist (any more).
+error-unknown-mandate = That mandate does not exist, or you have no access to it.
+error-provider-not-registered = The service provider is not registered for this kind of service on that date.
+error-not-a-worker = One of the participants does not qualify: only people who work for the enterprise may be trained with support.
+error-not-your-application = This application does not name your organisation as its service provider.
+error-unknown-draft = That draft does not exist (any more).
+error-illegal-transition = That is not possible in the state this is in now.
+error-idempotency-key-reused = This Idempotency-Key was used for another request; use a new one.
+error-repeated = This was handled before; nothing was done again.
+error-conflict = Someone else changed this at the same moment. Please try again.
+error-store-error = Something went wrong while saving. Please try again later.
+error-deposit-after-deadline = The own share arrived after the deadline; it is sent back.
+error-deposit-already-funded = The own share of this application was paid already; this deposit is sent back.
+error-deposit-wrong-amount = The amount deposited is not the application's own share; it is sent back.
+error-payment-after-end = The deadline to release invoices has passed.
+error-not-funded = The own share has not been received yet; only then can anything be paid.
+error-payment-exceeds-balance = That is more than is left on the application.
+error-application-blocked = The application is blocked after an inspection; nothing can be done with it until it is unblocked.
+error-repayment-exceeds-claim = That is more than is still to be repaid.
+error-malformed-json = The body is not valid JSON.
+error-invalid-body = The request does not have the expected shape.
+error-unsupported-media-type = Send the body as application/json.
+error-body-too-large = The body is larger than the limit.
+error-batch-too-large = There are more cases in the request than the limit.
+error-empty-batch = A batch needs at least one case.
+error-not-found = That does not exist: check the address.
+error-unauthenticated = You are not logged in: log in, or send a valid bearer token.
+error-csrf-failed = This change came without your session's CSRF token. Reload the page and try again.
+error-rate-limited = Too many failed attempts. Wait 15 minutes, then try again.
+error-method-not-allowed = The route exists, but not with this method.
+error-timeout = The request took too long; it may or may not have been applied. Retry with the same Idempotency-Key.
+error-unavailable = The platform cannot reach its database. Try again shortly.
+error-internal = Something went wrong on our side; it has been logged.
