@@ -3,7 +3,9 @@
 //!
 //! PostgreSQL goes through sqlx (runtime `query` / `query_as` with `FromRow` rows, see
 //! [`postgres`]); SQLite through rusqlite on the caller's thread (see [`sqlite`] for why). Both
-//! run the same statements (SQLite's with `?N` parameters and without row locks). Migrations are
+//! run the same statements, written once in [`sql`] (SQLite's with `?N` parameters and without
+//! row locks); each backend implements the store traits on its transaction and keeps only
+//! binding and row mapping, and [`Tx`] forwards each trait to the open one. Migrations are
 //! embedded per backend and kept in step (a test compares the resulting schemas).
 //!
 //! Concurrency: on SQLite every write transaction begins `IMMEDIATE` (it takes the database's
@@ -280,7 +282,6 @@ macro_rules! forward {
     };
 }
 
-#[rustfmt::skip]
 forward! { impl KernelTx for Tx {
     fn commit(self);
     fn clock(&mut self) -> Option<Date>;
@@ -295,7 +296,6 @@ forward! { impl KernelTx for Tx {
     fn audit_stream(&mut self, stream: &str) -> Vec<AuditRecord>;
 }}
 
-#[rustfmt::skip]
 forward! { impl WalletTx for Tx {
     fn next_application_id(&mut self) -> i64;
     fn application_by_key(&mut self, key: &str) -> Option<Application>;
@@ -315,7 +315,6 @@ forward! { impl WalletTx for Tx {
     fn set_payout_watermark(&mut self, seq: i64);
 }}
 
-#[rustfmt::skip]
 forward! { impl AccountsTx for Tx {
     fn insert_user(&mut self, user: &UserRecord) -> i64;
     fn user_by_email(&mut self, email: &str) -> Option<UserRecord>;
@@ -342,7 +341,6 @@ forward! { impl AccountsTx for Tx {
     fn clear_attempt_failures(&mut self, key: &str);
 }}
 
-#[rustfmt::skip]
 forward! { impl RegistryTx for Tx {
     fn enterprise_by_key(&mut self, key: &str) -> Option<EnterpriseRecord>;
     fn insert_enterprise(&mut self, key: &str, name: &str, profile: &serde_json::Value) -> i64;
@@ -367,7 +365,6 @@ forward! { impl RegistryTx for Tx {
     fn list_on_occupation_list(&mut self, provider: i64, service: i64) -> bool;
 }}
 
-#[rustfmt::skip]
 forward! { impl InsightTx for Tx {
     fn applications_page(&mut self, owner: AppOwner, after: i64, limit: u32) -> Vec<(String, Application)>;
     fn statistics(&mut self, from: Date, to: Date) -> Vec<StatisticsCell>;
@@ -375,7 +372,6 @@ forward! { impl InsightTx for Tx {
     fn enterprise_refunds(&mut self, enterprise: i64, after: i64, limit: u32) -> Vec<MoneyOut>;
 }}
 
-#[rustfmt::skip]
 forward! { impl StoreRead for Tx {
     fn all_transfers(&mut self) -> Vec<Transfer>;
     fn all_applications(&mut self) -> Vec<(String, Application)>;
