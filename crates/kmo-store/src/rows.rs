@@ -4,7 +4,7 @@
 use kmo_app::lifecycle::{Application, State};
 use kmo_app::store::{
     AuditRecord, EnterpriseRecord, EnterpriseYear, LetterRecord, ListedService, MandateRecord,
-    StoreError, TokenRecord, UserRecord,
+    ProviderRecord, StoreError, TokenRecord, UserRecord,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
@@ -47,6 +47,16 @@ pub(crate) struct ProviderRow {
     pub id: i64,
     pub key: String,
     pub name: String,
+}
+
+impl ProviderRow {
+    pub fn into_record(self) -> ProviderRecord {
+        ProviderRecord {
+            id: self.id,
+            key: self.key,
+            name: self.name,
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -102,6 +112,12 @@ pub(crate) struct AppRow {
 }
 
 impl AppRow {
+    /// The application with its caller's key (a page or a whole-table read).
+    pub fn into_keyed(self) -> Result<(String, Application), StoreError> {
+        let key = self.key.clone();
+        self.into_application().map(|a| (key, a))
+    }
+
     pub fn into_application(self) -> Result<Application, StoreError> {
         Ok(Application {
             id: self.id,
@@ -408,9 +424,6 @@ pub(crate) struct ListedRow {
     pub body: String,
 }
 
-pub(crate) const LISTED_COLUMNS: &str =
-    "id, name, kind, theme, sub_theme, price_cents, on_occupation_list, body";
-
 impl ListedRow {
     pub(crate) fn into_listed(self) -> Result<(i64, ListedService), StoreError> {
         let missing =
@@ -448,9 +461,6 @@ pub(crate) fn listed_body(s: &ListedService) -> String {
     .to_string()
 }
 
-pub(crate) const USER_COLUMNS: &str =
-    "id, email, name, password_hash, role, provider_id, created_on";
-
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct UserRow {
     pub id: i64,
@@ -476,8 +486,6 @@ impl UserRow {
     }
 }
 
-pub(crate) const TOKEN_COLUMNS: &str = "id, user_id, name, created_on, revoked";
-
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct TokenRow {
     pub id: i64,
@@ -498,9 +506,6 @@ impl TokenRow {
         })
     }
 }
-
-pub(crate) const MANDATE_SELECT: &str = "select m.id, m.user_id, m.enterprise_id, e.key as enterprise_key, m.scope, \
-     m.valid_from, m.valid_until, m.state, m.granted_by from mandate m join enterprise e on e.id = m.enterprise_id";
 
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct MandateRow {
@@ -530,8 +535,6 @@ impl MandateRow {
         })
     }
 }
-
-pub(crate) const LETTER_SELECT: &str = "select id, user_id, enterprise_id, code, issued_on, valid_until, printed_on, used_on from activation_letter";
 
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct LetterRow {

@@ -22,22 +22,24 @@ use std::time::Duration;
 
 use kmo_app::lifecycle::{Application, State};
 use kmo_app::registry::{Registration, WorkerStatus};
-use kmo_app::store::MoneyOut;
 use kmo_app::store::{
-    AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
-    EnterpriseYear, IdempotentAnswer, Keyed, LetterRecord, ListRequestRecord, ListedService,
-    MandateRecord, PayableCredit, ProviderProfile, ProviderRecord, StatisticsCell, StoreError,
-    SubmissionContext, SubmissionQuery, TokenRecord, UserRecord, Writes,
+    AccountsTx, AppLookup, AppOwner, AuditRecord, CommandContext, DraftRecord, EnterpriseRecord,
+    EnterpriseYear, IdempotentAnswer, InsightTx, KernelTx, Keyed, LetterRecord, ListRequestRecord,
+    ListedService, MandateRecord, MoneyOut, PayableCredit, ProviderProfile, ProviderRecord,
+    RegistryTx, StatisticsCell, StoreError, StoreRead, SubmissionContext, SubmissionQuery,
+    TokenRecord, UserRecord, WalletTx, Writes,
 };
 use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
-use kmo_ledger::Transfer;
-use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Row, params};
+use kmo_ledger::{AccountKey, Transfer};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Params, Row, ToSql, params};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::Migration;
 use crate::rows::{
-    self, AppRow, AuditRow, EnterpriseRow, RegistrationRow, TransferRow, TransferValues, YearRow,
+    self, AppRow, AuditRow, EnterpriseRow, LetterRow, ListedRow, MandateRow, RegistrationRow,
+    TokenRow, TransferRow, TransferValues, UserRow, YearRow,
 };
+use crate::sql;
 
 /// Maps a SQLite error: a busy or locked database is a lost race (`Conflict`).
 fn map_err(e: rusqlite::Error) -> StoreError {
@@ -346,6 +348,8 @@ impl Drop for SqliteTx {
     }
 }
 
+// --- row mapping: a row of a shared statement, read by position ---
+
 fn app_row(r: &Row<'_>) -> rusqlite::Result<AppRow> {
     Ok(AppRow {
         id: r.get(0)?,
@@ -397,38 +401,135 @@ fn enterprise_row(r: &Row<'_>) -> rusqlite::Result<EnterpriseRow> {
     })
 }
 
-macro_rules! app_query {
-    ($where:literal) => {
-        concat!(
-            "select id, key, enterprise_id, provider_id, submitted_on, state, closed_on, size, rate_bp, rule_set, ",
-            "eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, ",
-            "returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, seq, ",
-            "blocked_from, recovered_cents, recovery_received_cents, audit_hash ",
-            "from application ",
-            $where
-        )
-    };
+fn provider_record(r: &Row<'_>) -> rusqlite::Result<ProviderRecord> {
+    Ok(ProviderRecord {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        name: r.get(2)?,
+    })
+}
+
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
+    Ok(AuditRow {
+        stream: r.get(0)?,
+        seq: r.get(1)?,
+        kind: r.get(2)?,
+        actor: r.get(3)?,
+        date: r.get(4)?,
+        payload: r.get(5)?,
+        prev_hash: r.get(6)?,
+        hash: r.get(7)?,
+    })
+}
+
+/// A transfer's columns from position `at` on.
+fn transfer_row(r: &Row<'_>, at: usize) -> rusqlite::Result<TransferRow> {
+    Ok(TransferRow {
+        id: r.get(at)?,
+        debit_account: r.get(at + 1)?,
+        credit_account: r.get(at + 2)?,
+        amount_cents: r.get(at + 3)?,
+        code: r.get(at + 4)?,
+        kind: r.get(at + 5)?,
+        pending_id: r.get(at + 6)?,
+        application_id: r.get(at + 7)?,
+        date: r.get(at + 8)?,
+    })
+}
+
+fn user_row(r: &Row<'_>) -> rusqlite::Result<UserRow> {
+    Ok(UserRow {
+        id: r.get(0)?,
+        email: r.get(1)?,
+        name: r.get(2)?,
+        password_hash: r.get(3)?,
+        role: r.get(4)?,
+        provider_id: r.get(5)?,
+        created_on: r.get(6)?,
+    })
+}
+
+fn mandate_row(r: &Row<'_>) -> rusqlite::Result<MandateRow> {
+    Ok(MandateRow {
+        id: r.get(0)?,
+        user_id: r.get(1)?,
+        enterprise_id: r.get(2)?,
+        enterprise_key: r.get(3)?,
+        scope: r.get(4)?,
+        valid_from: r.get(5)?,
+        valid_until: r.get(6)?,
+        state: r.get(7)?,
+        granted_by: r.get(8)?,
+    })
+}
+
+fn list_request_record(r: &Row<'_>) -> rusqlite::Result<ListRequestRecord> {
+    Ok(ListRequestRecord {
+        id: r.get(0)?,
+        key: r.get(1)?,
+        provider: r.get(2)?,
+        service: r.get(3)?,
+        state: r.get(4)?,
+        body: r.get(5)?,
+    })
+}
+
+fn money_out_row(r: &Row<'_>) -> rusqlite::Result<(i64, String, Option<String>, i64, String)> {
+    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+}
+
+fn money_out(
+    (seq, transfer, application, amount_cents, date): (i64, String, Option<String>, i64, String),
+) -> Result<MoneyOut, StoreError> {
+    Ok(MoneyOut {
+        seq,
+        transfer,
+        application,
+        amount_cents,
+        date: rows::date(&date)?,
+    })
 }
 
 impl SqliteTx {
-    fn one_app(
-        &mut self,
-        sql: &str,
-        key: &dyn rusqlite::ToSql,
-    ) -> Result<Option<Application>, StoreError> {
-        let row = self
-            .conn
+    /// Runs a statement (its text cached, prepared once per connection); the rows it changed.
+    fn execute(&self, sql: &str, values: impl Params) -> Result<usize, StoreError> {
+        self.conn
             .prepare_cached(sql)
-            .and_then(|mut s| s.query_row([key], app_row).optional())
-            .map_err(map_err)?;
-        row.map(AppRow::into_application).transpose()
+            .and_then(|mut s| s.execute(values))
+            .map_err(map_err)
+    }
+
+    /// The first row of a query, if any.
+    fn optional<T>(
+        &self,
+        sql: &str,
+        values: impl Params,
+        row: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<T>, StoreError> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(values, row).optional())
+            .map_err(map_err)
+    }
+
+    /// The one row of a query.
+    fn one<T>(
+        &self,
+        sql: &str,
+        values: impl Params,
+        row: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        self.conn
+            .prepare_cached(sql)
+            .and_then(|mut s| s.query_row(values, row))
+            .map_err(map_err)
     }
 
     /// Every row of a query, read with `row` and converted with `convert`.
-    fn query_rows<R, T>(
-        &mut self,
+    fn rows<R, T>(
+        &self,
         sql: &str,
-        values: impl rusqlite::Params,
+        values: impl Params,
         row: impl FnMut(&Row<'_>) -> rusqlite::Result<R>,
         convert: impl Fn(R) -> Result<T, StoreError>,
     ) -> Result<Vec<T>, StoreError> {
@@ -440,881 +541,51 @@ impl SqliteTx {
         rows.into_iter().map(convert).collect()
     }
 
-    fn execute(&mut self, sql: &str, values: &[&dyn rusqlite::ToSql]) -> Result<usize, StoreError> {
-        self.conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.execute(values))
-            .map_err(map_err)
-    }
-
-    pub(crate) fn commit(mut self) -> Result<(), StoreError> {
-        if self.foreign_keys_off {
-            let dangling: i64 = self
-                .conn
-                .query_row("select count(*) from pragma_foreign_key_check", [], |r| {
-                    r.get(0)
-                })
-                .map_err(map_err)?;
-            if dangling != 0 {
-                return Err(StoreError::Corrupt(format!(
-                    "the migration leaves {dangling} rows whose foreign keys point nowhere"
-                )));
-            }
-        }
-        self.conn
-            .prepare_cached("commit")
-            .and_then(|mut s| s.execute([]))
-            .map_err(map_err)?;
-        self.open = false;
-        Ok(())
-    }
-
-    /// Creates the migrations table if needed and returns the applied versions and checksums.
-    pub(crate) fn applied_migrations(&mut self) -> Result<Vec<(i64, String)>, StoreError> {
-        self.conn
-            .execute_batch(crate::migrate::CREATE_MIGRATION_TABLE)
-            .map_err(map_err)?;
-        let mut stmt = self
-            .conn
-            .prepare("select version, checksum from kmo_migration order by version")
-            .map_err(map_err)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(Iterator::collect)
-            .map_err(map_err)?;
-        Ok(rows)
-    }
-
-    pub(crate) fn apply_migration(
-        &mut self,
+    /// Every row of `table` read by `sql`, converted one by one into a vector sized up front
+    /// (these reads hold millions of rows after a replay).
+    fn all<R, T>(
+        &self,
+        table: &str,
         sql: &str,
-        m: &Migration,
-        checksum: &str,
-    ) -> Result<(), StoreError> {
-        self.conn.execute_batch(sql).map_err(map_err)?;
-        self.execute(
-            "insert into kmo_migration (version, name, checksum) values (?1, ?2, ?3)",
-            params![m.version, m.name, checksum],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn execute_script(&mut self, sql: &str) -> Result<(), StoreError> {
-        self.conn.execute_batch(sql).map_err(map_err)
-    }
-
-    /// Every table's columns (for the test that keeps both backends' schemas in step).
-    pub(crate) fn schema_columns(&mut self) -> Result<BTreeSet<(String, String)>, StoreError> {
-        let mut stmt = self
+        row: impl Fn(&Row<'_>) -> rusqlite::Result<R>,
+        convert: impl Fn(R) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
+        let count: i64 = self
             .conn
-            .prepare(
-                "select m.name, p.name from sqlite_master m join pragma_table_info(m.name) p \
-                 where m.type = 'table' and m.name not like 'sqlite_%'",
-            )
+            .query_row(&format!("select count(*) from {table}"), [], |r| r.get(0))
             .map_err(map_err)?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .and_then(Iterator::collect)
-            .map_err(map_err)?;
-        Ok(rows)
-    }
-
-    pub(crate) fn clock(&mut self) -> Result<Option<Date>, StoreError> {
-        let clock: Option<String> = self
-            .conn
-            .prepare_cached("select clock from platform_state where id = 1")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(map_err)?;
-        clock.map(|c| rows::date(&c)).transpose()
-    }
-
-    pub(crate) fn set_clock(&mut self, date: Date) -> Result<(), StoreError> {
-        self.execute(
-            "update platform_state set clock = ?1 where id = 1",
-            params![date.to_string()],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn enterprise_by_key(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<EnterpriseRecord>, StoreError> {
-        let row = self
-            .conn
-            .prepare_cached("select id, key, name, profile from enterprise where key = ?1")
-            .and_then(|mut s| s.query_row([key], enterprise_row).optional())
-            .map_err(map_err)?;
-        row.map(EnterpriseRow::into_record).transpose()
-    }
-
-    fn insert_returning_id(
-        &mut self,
-        sql: &str,
-        values: &[&dyn rusqlite::ToSql],
-    ) -> Result<i64, StoreError> {
-        self.conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.query_row(values, |r| r.get(0)))
-            .map_err(map_err)
-    }
-
-    pub(crate) fn insert_enterprise(
-        &mut self,
-        key: &str,
-        name: &str,
-        profile: &serde_json::Value,
-    ) -> Result<i64, StoreError> {
-        self.insert_returning_id(
-            "insert into enterprise (key, name, profile) values (?1, ?2, ?3) returning id",
-            params![key, name, profile.to_string()],
-        )
-    }
-
-    pub(crate) fn provider_by_key(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<ProviderRecord>, StoreError> {
-        self.conn
-            .prepare_cached("select id, key, name from provider where key = ?1")
-            .and_then(|mut s| {
-                s.query_row([key], |r| {
-                    Ok(ProviderRecord {
-                        id: r.get(0)?,
-                        key: r.get(1)?,
-                        name: r.get(2)?,
-                    })
-                })
-                .optional()
-            })
-            .map_err(map_err)
-    }
-
-    pub(crate) fn insert_provider(&mut self, key: &str, name: &str) -> Result<i64, StoreError> {
-        self.insert_returning_id(
-            "insert into provider (key, name) values (?1, ?2) returning id",
-            params![key, name],
-        )
-    }
-
-    fn users(
-        &mut self,
-        filter: &str,
-        value: &dyn rusqlite::ToSql,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        let row = self
-            .conn
-            .prepare_cached(&format!(
-                "select {} from app_user where {filter} = ?1",
-                crate::rows::USER_COLUMNS
-            ))
-            .and_then(|mut s| {
-                s.query_row([value], |r| {
-                    Ok(crate::rows::UserRow {
-                        id: r.get(0)?,
-                        email: r.get(1)?,
-                        name: r.get(2)?,
-                        password_hash: r.get(3)?,
-                        role: r.get(4)?,
-                        provider_id: r.get(5)?,
-                        created_on: r.get(6)?,
-                    })
-                })
-                .optional()
-            })
-            .map_err(map_err)?;
-        row.map(crate::rows::UserRow::into_record).transpose()
-    }
-
-    pub(crate) fn applications_page(
-        &mut self,
-        owner: AppOwner,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<(String, Application)>, StoreError> {
-        let (sql, id) = match owner {
-            AppOwner::Enterprise(id) => (
-                app_query!("where enterprise_id = ?1 and id > ?2 order by id limit ?3"),
-                id,
-            ),
-            AppOwner::Provider(id) => (
-                app_query!("where provider_id = ?1 and id > ?2 order by id limit ?3"),
-                id,
-            ),
-            // ?1 is unused (always 0): every list takes the same three parameters.
-            AppOwner::AwaitingDeposit => (
-                app_query!("where state = 'submitted' and ?1 = 0 and id > ?2 order by id limit ?3"),
-                0,
-            ),
-        };
-        self.query_rows(sql, params![id, after, limit], app_row, |r| {
-            let key = r.key.clone();
-            r.into_application().map(|a| (key, a))
-        })
-    }
-
-    pub(crate) fn update_enterprise(
-        &mut self,
-        id: i64,
-        name: &str,
-        profile: &serde_json::Value,
-    ) -> Result<(), StoreError> {
-        self.execute(
-            "update enterprise set name = ?2, profile = ?3 where id = ?1",
-            params![id, name, profile.to_string()],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn statistics(
-        &mut self,
-        from: Date,
-        to: Date,
-    ) -> Result<Vec<StatisticsCell>, StoreError> {
-        self.query_rows(
-            "select substr(a.submitted_on, 1, 7), coalesce(s.theme, ''), a.size, count(*), \
-             sum(a.subsidy_cents), sum(a.returned_to_budget_cents), sum(a.paid_subsidy_cents) \
-             from application a join service s on s.id = a.service_id \
-             where a.submitted_on between ?1 and ?2 group by 1, 2, 3 order by 1, 2, 3",
-            params![from.to_string(), to.to_string()],
-            |r| {
-                Ok(StatisticsCell {
-                    month: r.get(0)?,
-                    theme: r.get(1)?,
-                    size: r.get(2)?,
-                    applications: r.get(3)?,
-                    subsidy_cents: r.get(4)?,
-                    returned_cents: r.get(5)?,
-                    paid_subsidy_cents: r.get(6)?,
-                })
-            },
-            Ok,
-        )
-    }
-
-    fn money_out(
-        &mut self,
-        sql: &str,
-        values: impl rusqlite::Params,
-    ) -> Result<Vec<MoneyOut>, StoreError> {
-        self.query_rows(
-            sql,
-            values,
-            |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            },
-            |(seq, transfer, application, amount_cents, d)| {
-                Ok(MoneyOut {
-                    seq,
-                    transfer,
-                    application,
-                    amount_cents,
-                    date: crate::rows::date(&d)?,
-                })
-            },
-        )
-    }
-
-    pub(crate) fn provider_payouts(
-        &mut self,
-        provider: i64,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<MoneyOut>, StoreError> {
-        self.money_out(
-            "select seq, id, null, amount_cents, date from ledger_transfer \
-             where code = 'provider_paid' and debit_account = ?1 and seq > ?2 order by seq limit ?3",
-            params![format!("provider_payable:{provider}"), after, limit],
-        )
-    }
-
-    pub(crate) fn enterprise_refunds(
-        &mut self,
-        enterprise: i64,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<MoneyOut>, StoreError> {
-        self.money_out(
-            "select t.seq, t.id, a.key, t.amount_cents, t.date from ledger_transfer t \
-             join application a on a.id = t.application_id \
-             where t.code = 'refund_paid' and a.enterprise_id = ?1 and t.seq > ?2 order by t.seq limit ?3",
-            params![enterprise, after, limit],
-        )
-    }
-
-    pub(crate) fn attempt_failures(&mut self, key: &str) -> Result<Option<(i64, i64)>, StoreError> {
-        let rows = self.query_rows(
-            "select failures, first_at from attempt_failure where key = ?1",
-            params![key],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)),
-            Ok,
-        )?;
-        Ok(rows.into_iter().next())
-    }
-
-    pub(crate) fn record_attempt_failure(
-        &mut self,
-        key: &str,
-        now: i64,
-        window: i64,
-    ) -> Result<(), StoreError> {
-        self.execute(
-            "delete from attempt_failure where first_at <= ?1",
-            params![now.saturating_sub(window)],
-        )?;
-        self.execute(
-            "insert into attempt_failure (key, failures, first_at) values (?1, 1, ?2) \
-             on conflict (key) do update set failures = attempt_failure.failures + 1",
-            params![key, now],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn clear_attempt_failures(&mut self, key: &str) -> Result<(), StoreError> {
-        self.execute("delete from attempt_failure where key = ?1", params![key])?;
-        Ok(())
-    }
-
-    pub(crate) fn search_providers(
-        &mut self,
-        name: &str,
-        theme: Option<&str>,
-        after: i64,
-        limit: u32,
-    ) -> Result<Vec<ProviderRecord>, StoreError> {
-        let pattern = format!("%{}%", like_escape(&name.to_lowercase()));
-        self.query_rows(
-            "select id, key, name from provider p where lower(name) like ?1 escape '\\' \
-             and (?2 is null or exists (select 1 from provider_theme t where t.provider_id = p.id and t.theme = ?2)) \
-             and id > ?3 order by id limit ?4",
-            params![pattern, theme, after, limit],
-            |r| {
-                Ok(ProviderRecord {
-                    id: r.get(0)?,
-                    key: r.get(1)?,
-                    name: r.get(2)?,
-                })
-            },
-            Ok,
-        )
-    }
-
-    pub(crate) fn audit_stream(&mut self, stream: &str) -> Result<Vec<AuditRecord>, StoreError> {
-        self.query_rows(
-            "select stream, seq, kind, actor, date, payload, prev_hash, hash from audit_log where stream = ?1 order by seq",
-            [stream],
-            audit_row,
-            AuditRow::into_record,
-        )
-    }
-
-    pub(crate) fn idempotent_answer(
-        &mut self,
-        scope: &str,
-        key: &str,
-    ) -> Result<Option<IdempotentAnswer>, StoreError> {
-        self.conn
-            .prepare_cached(
-                "select request_hash, status, body from idempotency_key where scope = ?1 and key = ?2",
-            )
-            .and_then(|mut s| {
-                s.query_row([scope, key], |r| {
-                    Ok(IdempotentAnswer {
-                        request_hash: r.get(0)?,
-                        status: r.get(1)?,
-                        body: r.get(2)?,
-                    })
-                })
-                .optional()
-            })
-            .map_err(map_err)
-    }
-
-    pub(crate) fn save_idempotent_answer(
-        &mut self,
-        scope: &str,
-        key: &str,
-        a: &IdempotentAnswer,
-        on: Date,
-    ) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached(
-                "insert into idempotency_key (scope, key, request_hash, status, body, created_on) \
-                 values (?1, ?2, ?3, ?4, ?5, ?6) on conflict do nothing",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    scope,
-                    key,
-                    a.request_hash,
-                    a.status,
-                    a.body,
-                    on.to_string()
-                ])
-            })
-            .map_err(map_err)?;
-        Ok(())
-    }
-
-    pub(crate) fn key_of(&mut self, kind: Keyed, id: i64) -> Result<Option<String>, StoreError> {
-        self.conn
-            .prepare_cached(&format!("select key from {} where id = ?1", kind.table()))
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
-            .map_err(map_err)
-    }
-
-    pub(crate) fn insert_user(&mut self, u: &UserRecord) -> Result<i64, StoreError> {
-        self.insert_returning_id(
-            "insert into app_user (email, name, password_hash, role, provider_id, created_on) values (?1, ?2, ?3, ?4, ?5, ?6) returning id",
-            params![u.email, u.name, u.password_hash, u.role, u.provider, u.created_on.to_string()],
-        )
-    }
-
-    pub(crate) fn user_by_email(&mut self, email: &str) -> Result<Option<UserRecord>, StoreError> {
-        self.users("email", &email)
-    }
-
-    pub(crate) fn user_by_id(&mut self, id: i64) -> Result<Option<UserRecord>, StoreError> {
-        self.users("id", &id)
-    }
-
-    pub(crate) fn insert_token(&mut self, t: &TokenRecord, hash: &str) -> Result<i64, StoreError> {
-        self.insert_returning_id(
-            "insert into api_token (user_id, name, token_hash, created_on, revoked) values (?1, ?2, ?3, ?4, 0) returning id",
-            params![t.user, t.name, hash, t.created_on.to_string()],
-        )
-    }
-
-    pub(crate) fn user_by_token_hash(
-        &mut self,
-        hash: &str,
-    ) -> Result<Option<UserRecord>, StoreError> {
-        let user: Option<i64> = self
-            .conn
-            .prepare_cached("select user_id from api_token where token_hash = ?1 and revoked = 0")
-            .and_then(|mut s| s.query_row([hash], |r| r.get(0)).optional())
-            .map_err(map_err)?;
-        match user {
-            Some(id) => self.user_by_id(id),
-            None => Ok(None),
+        let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+        let mut stmt = self.conn.prepare(sql).map_err(map_err)?;
+        let mut rows = stmt.query([]).map_err(map_err)?;
+        while let Some(r) = rows.next().map_err(map_err)? {
+            out.push(convert(row(r).map_err(map_err)?)?);
         }
+        Ok(out)
     }
 
-    pub(crate) fn tokens_of(&mut self, user: i64) -> Result<Vec<TokenRecord>, StoreError> {
-        let sql = format!(
-            "select {} from api_token where user_id = ?1 order by id",
-            crate::rows::TOKEN_COLUMNS
-        );
-        self.query_rows(
-            &sql,
-            [user],
-            |r| {
-                Ok(crate::rows::TokenRow {
-                    id: r.get(0)?,
-                    user_id: r.get(1)?,
-                    name: r.get(2)?,
-                    created_on: r.get(3)?,
-                    revoked: r.get(4)?,
-                })
-            },
-            crate::rows::TokenRow::into_record,
-        )
+    fn one_app(&self, sql: &str, value: impl ToSql) -> Result<Option<Application>, StoreError> {
+        self.optional(sql, [value], app_row)?
+            .map(AppRow::into_application)
+            .transpose()
     }
 
-    pub(crate) fn revoke_token(&mut self, user: i64, token: i64) -> Result<bool, StoreError> {
-        let n = self
-            .conn
-            .prepare_cached("update api_token set revoked = 1 where id = ?1 and user_id = ?2")
-            .and_then(|mut s| s.execute(params![token, user]))
-            .map_err(map_err)?;
-        Ok(n == 1)
-    }
-
-    pub(crate) fn insert_session(
-        &mut self,
-        token_hash: &str,
-        user: i64,
-        csrf_token: &str,
-        expires_at: i64,
-    ) -> Result<(), StoreError> {
-        self.execute(
-            "insert into web_session (token_hash, user_id, csrf_token, expires_at) values (?1, ?2, ?3, ?4)",
-            params![token_hash, user, csrf_token, expires_at],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn session_user(
-        &mut self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<(UserRecord, String)>, StoreError> {
-        let found: Option<(i64, String)> = self
-            .conn
-            .prepare_cached(
-                "select user_id, csrf_token from web_session where token_hash = ?1 and expires_at > ?2",
-            )
-            .and_then(|mut s| {
-                s.query_row(params![token_hash, now], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-            })
-            .map_err(map_err)?;
-        match found {
-            Some((user, csrf)) => Ok(self.user_by_id(user)?.map(|u| (u, csrf))),
-            None => Ok(None),
-        }
-    }
-
-    pub(crate) fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
-        self.execute(
-            "delete from web_session where token_hash = ?1",
-            params![token_hash],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn insert_letter(
-        &mut self,
-        l: &LetterRecord,
-        code_hash: &str,
-    ) -> Result<i64, StoreError> {
-        self.insert_returning_id(
-            "insert into activation_letter (user_id, enterprise_id, code, code_hash, issued_on, valid_until) \
-             values (?1, ?2, ?3, ?4, ?5, ?6) returning id",
-            params![l.user, l.enterprise, l.code, code_hash, l.issued_on.to_string(), l.valid_until.to_string()],
-        )
-    }
-
-    pub(crate) fn letter(
-        &mut self,
-        id: Option<i64>,
-        code_hash: Option<&str>,
-    ) -> Result<Option<LetterRecord>, StoreError> {
-        let sql = format!(
-            "{} where (?1 is null or id = ?1) and (?2 is null or code_hash = ?2)",
-            crate::rows::LETTER_SELECT
-        );
-        let rows = self.query_rows(
-            &sql,
-            params![id, code_hash],
-            |r| {
-                Ok(crate::rows::LetterRow {
-                    id: r.get(0)?,
-                    user_id: r.get(1)?,
-                    enterprise_id: r.get(2)?,
-                    code: r.get(3)?,
-                    issued_on: r.get(4)?,
-                    valid_until: r.get(5)?,
-                    printed_on: r.get(6)?,
-                    used_on: r.get(7)?,
-                })
-            },
-            crate::rows::LetterRow::into_record,
-        )?;
-        Ok(rows.into_iter().next())
-    }
-
-    pub(crate) fn update_letter(
-        &mut self,
-        id: i64,
-        printed_on: Option<Date>,
-        used_on: Option<Date>,
-    ) -> Result<(), StoreError> {
-        self.execute(
-            "update activation_letter set printed_on = coalesce(?2, printed_on), \
-             code = case when ?2 is null then code else null end, used_on = coalesce(?3, used_on) where id = ?1",
-            params![id, printed_on.map(|d| d.to_string()), used_on.map(|d| d.to_string())],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn insert_mandate(&mut self, m: &MandateRecord) -> Result<i64, StoreError> {
-        self.insert_returning_id(
-            "insert into mandate (user_id, enterprise_id, scope, valid_from, valid_until, state, granted_by) \
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7) returning id",
-            params![
-                m.user,
-                m.enterprise,
-                m.scope,
-                m.valid_from.to_string(),
-                m.valid_until.map(|d| d.to_string()),
-                m.state,
-                m.granted_by
-            ],
-        )
-    }
-
-    fn mandates(&mut self, filter: &str, value: i64) -> Result<Vec<MandateRecord>, StoreError> {
-        let sql = format!(
-            "{} where {filter} = ?1 order by m.id",
-            crate::rows::MANDATE_SELECT
-        );
-        self.query_rows(
-            &sql,
-            [value],
-            |r| {
-                Ok(crate::rows::MandateRow {
-                    id: r.get(0)?,
-                    user_id: r.get(1)?,
-                    enterprise_id: r.get(2)?,
-                    enterprise_key: r.get(3)?,
-                    scope: r.get(4)?,
-                    valid_from: r.get(5)?,
-                    valid_until: r.get(6)?,
-                    state: r.get(7)?,
-                    granted_by: r.get(8)?,
-                })
-            },
-            crate::rows::MandateRow::into_record,
-        )
-    }
-
-    pub(crate) fn mandates_of(&mut self, user: i64) -> Result<Vec<MandateRecord>, StoreError> {
-        self.mandates("m.user_id", user)
-    }
-
-    pub(crate) fn enterprise_mandates(
-        &mut self,
-        enterprise: i64,
-    ) -> Result<Vec<MandateRecord>, StoreError> {
-        self.mandates("m.enterprise_id", enterprise)
-    }
-
-    pub(crate) fn mandate_by_id(&mut self, id: i64) -> Result<Option<MandateRecord>, StoreError> {
-        Ok(self.mandates("m.id", id)?.into_iter().next())
-    }
-
-    pub(crate) fn set_mandate_state(&mut self, id: i64, state: &str) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("update mandate set state = ?2 where id = ?1")
-            .and_then(|mut s| s.execute(params![id, state]))
-            .map_err(map_err)?;
-        Ok(())
-    }
-
-    pub(crate) fn provider_profile(
-        &mut self,
-        provider: i64,
-    ) -> Result<ProviderProfile, StoreError> {
-        let (enterprise_number, iban) = self
-            .conn
-            .prepare_cached("select enterprise_number, iban from provider where id = ?1")
-            .and_then(|mut s| s.query_row([provider], |r| Ok((r.get(0)?, r.get(1)?))))
-            .map_err(map_err)?;
-        let themes = self.query_rows(
-            "select theme from provider_theme where provider_id = ?1 order by theme",
-            [provider],
-            |r| r.get::<_, String>(0),
-            Ok,
-        )?;
-        Ok(ProviderProfile {
-            enterprise_number,
-            iban,
-            themes,
-        })
-    }
-
-    pub(crate) fn save_provider_profile(
-        &mut self,
-        provider: i64,
-        profile: &ProviderProfile,
-    ) -> Result<(), StoreError> {
-        let run = |conn: &Connection, sql: &str, values: &[&dyn rusqlite::ToSql]| {
-            conn.prepare_cached(sql)
-                .and_then(|mut s| s.execute(values))
-                .map_err(map_err)
-        };
-        run(
-            &self.conn,
-            "update provider set enterprise_number = ?2, iban = ?3 where id = ?1",
-            params![provider, profile.enterprise_number, profile.iban],
-        )?;
-        run(
-            &self.conn,
-            "delete from provider_theme where provider_id = ?1",
-            params![provider],
-        )?;
-        for theme in &profile.themes {
-            run(
-                &self.conn,
-                "insert into provider_theme (provider_id, theme) values (?1, ?2)",
-                params![provider, theme],
-            )?;
-        }
-        Ok(())
-    }
-
-    pub(crate) fn insert_listed_service(
-        &mut self,
-        provider: i64,
-        service: &ListedService,
-    ) -> Result<i64, StoreError> {
-        self.insert_returning_id(
-            "insert into service (provider_id, kind, theme, sub_theme, body, price_cents, on_occupation_list, listed, name) \
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8) returning id",
-            params![
-                provider,
-                service.kind,
-                service.theme,
-                service.sub_theme,
-                crate::rows::listed_body(service),
-                service.price.get(),
-                i64::from(service.on_occupation_list),
-                service.name
-            ],
-        )
-    }
-
-    pub(crate) fn listed_services(
-        &mut self,
-        provider: i64,
-    ) -> Result<Vec<(i64, ListedService)>, StoreError> {
-        let sql = format!(
-            "select {} from service where provider_id = ?1 and listed = 1 order by id",
-            crate::rows::LISTED_COLUMNS
-        );
-        self.query_rows(
-            &sql,
-            [provider],
-            |r| {
-                Ok(crate::rows::ListedRow {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    kind: r.get(2)?,
-                    theme: r.get(3)?,
-                    sub_theme: r.get(4)?,
-                    price_cents: r.get(5)?,
-                    on_occupation_list: r.get(6)?,
-                    body: r.get(7)?,
-                })
-            },
-            crate::rows::ListedRow::into_listed,
-        )
-    }
-
-    pub(crate) fn insert_service(
-        &mut self,
-        provider: i64,
-        service: &serde_json::Value,
-    ) -> Result<i64, StoreError> {
-        let text = |k: &str| service.get(k).and_then(serde_json::Value::as_str);
-        self.insert_returning_id(
-            "insert into service (provider_id, kind, theme, sub_theme, body) values (?1, ?2, ?3, ?4, ?5) returning id",
-            params![
-                provider,
-                text("kind"),
-                text("theme"),
-                text("sub_theme"),
-                service.to_string()
-            ],
-        )
-    }
-
-    pub(crate) fn find_enterprise_year(
-        &mut self,
-        enterprise: i64,
-        year: i32,
-    ) -> Result<Option<EnterpriseYear>, StoreError> {
-        let sql = "select enterprise_id, year, size_lock, ceiling_granted_cents, ceiling_reserved_cents \
-                   from enterprise_year where enterprise_id = ?1 and year = ?2";
-        let row = self
-            .conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.query_row(params![enterprise, year], year_row).optional())
-            .map_err(map_err)?;
-        row.map(rows::YearRow::into_year).transpose()
-    }
-
-    pub(crate) fn enterprise_year(
-        &mut self,
-        enterprise: i64,
-        year: i32,
-    ) -> Result<EnterpriseYear, StoreError> {
-        let sql = "insert into enterprise_year (enterprise_id, year) values (?1, ?2) \
-                   on conflict (enterprise_id, year) do update set year = excluded.year \
-                   returning enterprise_id, year, size_lock, ceiling_granted_cents, ceiling_reserved_cents";
-        let row = self
-            .conn
-            .prepare_cached(sql)
-            .and_then(|mut s| s.query_row(params![enterprise, year], year_row))
-            .map_err(map_err)?;
-        row.into_year()
-    }
-
-    pub(crate) fn save_enterprise_year(&mut self, year: &EnterpriseYear) -> Result<(), StoreError> {
-        self.execute(
-            "update enterprise_year set size_lock = ?1, ceiling_granted_cents = ?2, ceiling_reserved_cents = ?3 \
-             where enterprise_id = ?4 and year = ?5",
-            params![
-                year.size_lock.map(EnterpriseSize::code),
-                year.ceiling_granted.get(),
-                year.ceiling_reserved.get(),
-                year.enterprise,
-                year.year
-            ],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn de_minimis_granted(
-        &mut self,
-        enterprise: i64,
-        after: Date,
-        until: Date,
-    ) -> Result<Cents, StoreError> {
-        let account = kmo_ledger::AccountKey::DeMinimisGranted { enterprise }.to_string();
-        let sql = "select coalesce((select sum(subsidy_cents - returned_to_ceiling_cents - returned_to_budget_cents - recovered_cents) from application \
-                   where enterprise_id = ?1 and submitted_on > ?2 and submitted_on <= ?3), 0) \
-                   + coalesce((select sum(amount_cents) from ledger_transfer where code = 'de_minimis_external' \
-                   and credit_account = ?4 and date > ?2 and date <= ?3), 0)";
-        let sum: i64 = self
-            .conn
-            .prepare_cached(sql)
-            .and_then(|mut s| {
-                s.query_row(
-                    params![enterprise, after.to_string(), until.to_string(), account],
-                    |r| r.get(0),
-                )
-            })
-            .map_err(map_err)?;
-        Ok(Cents::new(sum))
-    }
-
-    pub(crate) fn next_application_id(&mut self) -> Result<i64, StoreError> {
-        self.conn
-            .prepare_cached("select coalesce(max(id), 0) + 1 from application")
-            .and_then(|mut s| s.query_row([], |r| r.get(0)))
-            .map_err(map_err)
-    }
-
-    pub(crate) fn insert_application(
-        &mut self,
+    fn insert_application(
+        &self,
         app: &Application,
         key: &str,
         service: i64,
         reference: &str,
         case: &str,
     ) -> Result<(), StoreError> {
-        let sql = "insert into application (id, key, reference, enterprise_id, provider_id, service_id, submitted_on, state, closed_on, size, rate_bp, rule_set, \
-                   eligible_cents, subsidy_cents, own_share_cents, deposited_cents, paid_own_cents, paid_subsidy_cents, refunded_cents, \
-                   returned_to_ceiling_cents, returned_to_budget_cents, returned_deposits_cents, deposit_deadline, payment_deadline, lapse_on, expire_on, seq, case_json, audit_hash) \
-                   values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
         let r = rows::AppValues::of(app);
         self.execute(
-            sql,
+            sql::INSERT_APPLICATION.sqlite,
             params![
                 app.id,
                 key,
                 reference,
                 app.enterprise,
                 app.provider,
-                service,
                 r.submitted_on,
                 app.state.code(),
                 r.closed_on,
@@ -1337,18 +608,33 @@ impl SqliteTx {
                 r.expire_on,
                 app.seq,
                 case,
-                app.audit_hash
+                app.audit_hash,
+                service
             ],
         )?;
         Ok(())
     }
 
-    pub(crate) fn update_application(&mut self, app: &Application) -> Result<(), StoreError> {
-        let sql = "update application set state = ?1, closed_on = ?2, deposited_cents = ?3, paid_own_cents = ?4, paid_subsidy_cents = ?5, \
-                   refunded_cents = ?6, returned_to_ceiling_cents = ?7, returned_to_budget_cents = ?8, returned_deposits_cents = ?9, seq = ?10, \
-                   blocked_from = ?13, recovered_cents = ?14, recovery_received_cents = ?15, audit_hash = ?16 where id = ?11 and seq = ?12";
+    fn insert_participants(
+        &self,
+        application: i64,
+        participants: &[(String, WorkerStatus)],
+    ) -> Result<(), StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql::INSERT_PARTICIPANT.sqlite)
+            .map_err(map_err)?;
+        for (position, (name, status)) in participants.iter().enumerate() {
+            let position = i64::try_from(position).unwrap_or(i64::MAX);
+            stmt.execute(params![application, position, name, status.code()])
+                .map_err(map_err)?;
+        }
+        Ok(())
+    }
+
+    fn update_application(&self, app: &Application) -> Result<(), StoreError> {
         let done = self.execute(
-            sql,
+            sql::UPDATE_APPLICATION.sqlite,
             params![
                 app.state.code(),
                 app.closed_on.map(|d| d.to_string()),
@@ -1360,12 +646,12 @@ impl SqliteTx {
                 app.returned_to_budget.get(),
                 app.returned_deposits.get(),
                 app.seq,
-                app.id,
-                app.seq.saturating_sub(1),
                 app.blocked_from.map(State::code),
                 app.recovered.get(),
                 app.recovery_received.get(),
-                app.audit_hash
+                app.audit_hash,
+                app.id,
+                app.seq.saturating_sub(1)
             ],
         )?;
         // Optimistic check on top of the write lock: the record moved on since it was read.
@@ -1375,59 +661,232 @@ impl SqliteTx {
         Ok(())
     }
 
-    pub(crate) fn application_by_key(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<Application>, StoreError> {
-        self.one_app(app_query!("where key = ?1"), &key)
+    fn save_enterprise_year(&self, year: &EnterpriseYear) -> Result<(), StoreError> {
+        self.execute(
+            sql::SAVE_ENTERPRISE_YEAR.sqlite,
+            params![
+                year.size_lock.map(EnterpriseSize::code),
+                year.ceiling_granted.get(),
+                year.ceiling_reserved.get(),
+                year.enterprise,
+                year.year
+            ],
+        )?;
+        Ok(())
     }
 
-    pub(crate) fn application_by_reference(
+    /// Creates the migrations table if needed and returns the applied versions and checksums.
+    pub(crate) fn applied_migrations(&mut self) -> Result<Vec<(i64, String)>, StoreError> {
+        self.conn
+            .execute_batch(crate::migrate::CREATE_MIGRATION_TABLE)
+            .map_err(map_err)?;
+        self.rows(
+            sql::APPLIED_MIGRATIONS.sqlite,
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+            Ok,
+        )
+    }
+
+    pub(crate) fn apply_migration(
+        &mut self,
+        sql: &str,
+        m: &Migration,
+        checksum: &str,
+    ) -> Result<(), StoreError> {
+        self.conn.execute_batch(sql).map_err(map_err)?;
+        self.execute(
+            sql::RECORD_MIGRATION.sqlite,
+            params![m.version, m.name, checksum],
+        )?;
+        Ok(())
+    }
+
+    pub(crate) fn execute_script(&mut self, sql: &str) -> Result<(), StoreError> {
+        self.conn.execute_batch(sql).map_err(map_err)
+    }
+
+    /// Every table's columns (for the test that keeps both backends' schemas in step).
+    pub(crate) fn schema_columns(&mut self) -> Result<BTreeSet<(String, String)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare(sql::sqlite::SCHEMA_COLUMNS)
+            .map_err(map_err)?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(map_err)?;
+        Ok(rows)
+    }
+
+    /// Prepares a statement without running it (the tests that check every statement).
+    #[cfg(test)]
+    pub(crate) fn prepare(&self, sql: &str) -> Result<(), StoreError> {
+        self.conn.prepare(sql).map(drop).map_err(map_err)
+    }
+}
+
+impl KernelTx for SqliteTx {
+    async fn commit(mut self) -> Result<(), StoreError> {
+        if self.foreign_keys_off {
+            let dangling: i64 = self
+                .conn
+                .query_row("select count(*) from pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })
+                .map_err(map_err)?;
+            if dangling != 0 {
+                return Err(StoreError::Corrupt(format!(
+                    "the migration leaves {dangling} rows whose foreign keys point nowhere"
+                )));
+            }
+        }
+        self.execute("commit", [])?;
+        self.open = false;
+        Ok(())
+    }
+
+    async fn clock(&mut self) -> Result<Option<Date>, StoreError> {
+        let clock: Option<String> = self.one(sql::CLOCK.sqlite, [], |r| r.get(0))?;
+        clock.map(|c| rows::date(&c)).transpose()
+    }
+
+    async fn set_clock(&mut self, date: Date) -> Result<(), StoreError> {
+        self.execute(sql::SET_CLOCK.sqlite, [date.to_string()])?;
+        Ok(())
+    }
+
+    async fn key_of(&mut self, kind: Keyed, id: i64) -> Result<Option<String>, StoreError> {
+        self.optional(sql::key_of(kind).sqlite, [id], |r| r.get(0))
+    }
+
+    async fn idempotent_answer(
+        &mut self,
+        scope: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentAnswer>, StoreError> {
+        self.optional(sql::IDEMPOTENT_ANSWER.sqlite, [scope, key], |r| {
+            Ok(IdempotentAnswer {
+                request_hash: r.get(0)?,
+                status: r.get(1)?,
+                body: r.get(2)?,
+            })
+        })
+    }
+
+    async fn save_idempotent_answer(
+        &mut self,
+        scope: &str,
+        key: &str,
+        a: &IdempotentAnswer,
+        on: Date,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            sql::SAVE_IDEMPOTENT_ANSWER.sqlite,
+            params![scope, key, a.request_hash, a.status, a.body, on.to_string()],
+        )?;
+        Ok(())
+    }
+
+    async fn command_result(&mut self, key: &str) -> Result<Option<(String, String)>, StoreError> {
+        self.optional(sql::COMMAND_RESULT.sqlite, [key], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+    }
+
+    async fn save_command_result(
+        &mut self,
+        key: &str,
+        request_hash: &str,
+        answer: &str,
+    ) -> Result<(), StoreError> {
+        self.execute(sql::SAVE_COMMAND_RESULT.sqlite, [key, request_hash, answer])?;
+        Ok(())
+    }
+
+    async fn audit_head(&mut self, stream: &str) -> Result<Option<(i64, String)>, StoreError> {
+        self.optional(sql::AUDIT_HEAD.sqlite, [stream], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+    }
+
+    async fn append_audit(&mut self, r: &AuditRecord) -> Result<(), StoreError> {
+        self.execute(
+            sql::APPEND_AUDIT.sqlite,
+            params![
+                r.stream,
+                r.seq,
+                r.kind,
+                r.actor,
+                r.date.to_string(),
+                r.payload,
+                r.prev_hash,
+                r.hash
+            ],
+        )?;
+        Ok(())
+    }
+
+    async fn audit_stream(&mut self, stream: &str) -> Result<Vec<AuditRecord>, StoreError> {
+        self.rows(
+            sql::AUDIT_STREAM.sqlite,
+            [stream],
+            audit_row,
+            AuditRow::into_record,
+        )
+    }
+}
+
+impl WalletTx for SqliteTx {
+    async fn next_application_id(&mut self) -> Result<i64, StoreError> {
+        self.one(sql::sqlite::NEXT_APPLICATION_ID, [], |r| r.get(0))
+    }
+
+    async fn application_by_key(&mut self, key: &str) -> Result<Option<Application>, StoreError> {
+        self.one_app(sql::APPLICATION_BY_KEY.sqlite, key)
+    }
+
+    async fn application_by_reference(
         &mut self,
         reference: &str,
     ) -> Result<Option<Application>, StoreError> {
-        self.one_app(app_query!("where reference = ?1"), &reference)
+        self.one_app(sql::APPLICATION_BY_REFERENCE.sqlite, reference)
     }
 
-    pub(crate) fn application_by_id(&mut self, id: i64) -> Result<Option<Application>, StoreError> {
-        self.one_app(app_query!("where id = ?1"), &id)
+    async fn application_by_id(&mut self, id: i64) -> Result<Option<Application>, StoreError> {
+        self.one_app(sql::APPLICATION_BY_ID.sqlite, id)
     }
 
-    pub(crate) fn due_applications(&mut self, date: Date) -> Result<Vec<i64>, StoreError> {
-        let sql = "select id from application where state = 'submitted' and lapse_on <= ?1 \
-                   union all select id from application where state in ('funded', 'partially_paid') and expire_on <= ?1";
-        let mut ids: Vec<i64> = self
-            .conn
-            .prepare_cached(sql)
-            .and_then(|mut s| {
-                s.query_map([date.to_string()], |r| r.get(0))
-                    .and_then(Iterator::collect)
-            })
-            .map_err(map_err)?;
-        // Two index range scans (a union with `order by` would sort a scan of the table).
+    async fn due_applications(&mut self, date: Date) -> Result<Vec<i64>, StoreError> {
+        let mut ids = self.rows(
+            sql::DUE_APPLICATIONS.sqlite,
+            [date.to_string()],
+            |r| r.get(0),
+            Ok,
+        )?;
         ids.sort_unstable();
         Ok(ids)
     }
 
-    pub(crate) fn command_context(
+    async fn command_context(
         &mut self,
         command_key: &str,
         application: AppLookup<'_>,
     ) -> Result<CommandContext, StoreError> {
-        let seen = self.command_result(command_key)?;
+        let seen = self.command_result(command_key).await?;
         let app = match application {
-            AppLookup::Key(k) => self.application_by_key(k)?,
-            AppLookup::Reference(r) => self.application_by_reference(r)?,
+            AppLookup::Key(k) => self.application_by_key(k).await?,
+            AppLookup::Reference(r) => self.application_by_reference(r).await?,
             AppLookup::Nothing => None,
         };
         Ok((seen, app))
     }
 
-    pub(crate) fn submission_context(
+    async fn submission_context(
         &mut self,
         q: &SubmissionQuery<'_>,
     ) -> Result<SubmissionContext, StoreError> {
-        let Some(enterprise) = self.enterprise_by_key(q.enterprise_key)? else {
+        let Some(enterprise) = self.enterprise_by_key(q.enterprise_key).await? else {
             return Ok(SubmissionContext {
                 enterprise: None,
                 key_taken: false,
@@ -1437,15 +896,16 @@ impl SqliteTx {
                 next_id: 0,
             });
         };
-        let key_taken = self.application_by_key(q.application_key)?.is_some();
-        let year = self.enterprise_year(enterprise.id, q.year)?;
-        let de_minimis =
-            self.de_minimis_granted(enterprise.id, q.de_minimis_after, q.de_minimis_until)?;
+        let key_taken = self.application_by_key(q.application_key).await?.is_some();
+        let year = self.enterprise_year(enterprise.id, q.year).await?;
+        let de_minimis = self
+            .de_minimis_granted(enterprise.id, q.de_minimis_after, q.de_minimis_until)
+            .await?;
         let registration = match (q.provider, q.kind) {
-            (Some(p), Some(k)) => self.registration(p, k)?,
+            (Some(p), Some(k)) => self.registration(p, k).await?,
             _ => None,
         };
-        let next_id = self.next_application_id()?;
+        let next_id = self.next_application_id().await?;
         Ok(SubmissionContext {
             enterprise: Some(enterprise),
             key_taken,
@@ -1456,9 +916,13 @@ impl SqliteTx {
         })
     }
 
-    pub(crate) fn write(&mut self, w: &Writes<'_>) -> Result<(), StoreError> {
+    /// The statements of the write one after the other (SQLite runs each on this thread in
+    /// microseconds; there is no round trip to save).
+    async fn write(&mut self, w: &Writes<'_>) -> Result<(), StoreError> {
         if let Some(n) = &w.new_application {
-            let service = self.insert_service(n.application.provider, n.service)?;
+            let service = self
+                .insert_service(n.application.provider, n.service)
+                .await?;
             self.insert_application(n.application, n.key, service, n.reference, n.case)?;
             self.insert_participants(n.application.id, n.participants)?;
         }
@@ -1468,31 +932,24 @@ impl SqliteTx {
         if let Some(year) = w.enterprise_year {
             self.save_enterprise_year(year)?;
         }
-        self.insert_transfers(w.transfers)?;
+        self.insert_transfers(w.transfers).await?;
         if let Some(record) = w.audit {
-            self.append_audit(record)?;
+            self.append_audit(record).await?;
         }
         if let Some(c) = &w.command_result {
-            self.save_command_result(c.key, c.request_hash, c.answer)?;
+            self.save_command_result(c.key, c.request_hash, c.answer)
+                .await?;
         }
         Ok(())
     }
 
-    pub(crate) fn insert_transfers(&mut self, transfers: &[Transfer]) -> Result<(), StoreError> {
+    async fn insert_transfers(&mut self, transfers: &[Transfer]) -> Result<(), StoreError> {
         // One multi-row statement per command (a command books a handful of transfers).
         for chunk in transfers.chunks(50) {
-            let mut sql = String::from(
-                "insert into ledger_transfer (id, debit_account, credit_account, amount_cents, code, kind, pending_id, application_id, date) values ",
-            );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            }
+            let sql = sql::insert_rows(&sql::INSERT_TRANSFER, chunk.len(), 0, '?');
             let mut stmt = self.conn.prepare_cached(&sql).map_err(map_err)?;
             let mut n = 0;
-            let mut bind = |v: &dyn rusqlite::ToSql| {
+            let mut bind = |v: &dyn ToSql| {
                 n += 1;
                 stmt.raw_bind_parameter(n, v)
             };
@@ -1514,73 +971,560 @@ impl SqliteTx {
         Ok(())
     }
 
-    pub(crate) fn audit_head(&mut self, stream: &str) -> Result<Option<(i64, String)>, StoreError> {
-        self.conn
-            .prepare_cached(
-                "select seq, hash from audit_log where stream = ?1 order by seq desc limit 1",
-            )
-            .and_then(|mut s| {
-                s.query_row([stream], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-            })
-            .map_err(map_err)
+    async fn insert_confirmation(
+        &mut self,
+        application: i64,
+        provider: i64,
+        on: Date,
+    ) -> Result<bool, StoreError> {
+        let n = self.execute(
+            sql::INSERT_CONFIRMATION.sqlite,
+            params![application, provider, on.to_string()],
+        )?;
+        Ok(n == 1)
     }
 
-    pub(crate) fn append_audit(&mut self, r: &AuditRecord) -> Result<(), StoreError> {
+    async fn confirmations(
+        &mut self,
+        provider: i64,
+        application: Option<i64>,
+    ) -> Result<Vec<(i64, Date)>, StoreError> {
+        self.rows(
+            sql::CONFIRMATIONS.sqlite,
+            params![provider, application],
+            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+            |(id, on)| Ok((id, rows::date(&on)?)),
+        )
+    }
+
+    async fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {
+        let row: Option<(String, i64, String, String)> =
+            self.optional(sql::DRAFT.sqlite, [key], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+        row.map(|(key, enterprise, body, saved_on)| {
+            Ok(DraftRecord {
+                key,
+                enterprise,
+                body,
+                saved_on: rows::date(&saved_on)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn save_draft(&mut self, d: &DraftRecord) -> Result<(), StoreError> {
         self.execute(
-            "insert into audit_log (stream, seq, kind, actor, date, payload, prev_hash, hash) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            sql::SAVE_DRAFT.sqlite,
+            params![d.key, d.enterprise, d.body, d.saved_on.to_string()],
+        )?;
+        Ok(())
+    }
+
+    async fn delete_draft(&mut self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.execute(sql::DELETE_DRAFT.sqlite, [key])? == 1)
+    }
+
+    async fn payables_since_watermark(
+        &mut self,
+    ) -> Result<(i64, Vec<PayableCredit>, i64), StoreError> {
+        // The write lock of this transaction keeps every other writer out: the journal is
+        // complete up to its highest seq.
+        let (watermark, top): (i64, i64) = self.one(sql::PAYOUT_WATERMARK.sqlite, [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+        let refunds = AccountKey::RefundsPayable.to_string();
+        self.rows(
+            sql::PAYABLES_SINCE.sqlite,
+            params![watermark, refunds, AccountKey::PROVIDER_PAYABLE_PREFIX],
+            |r| Ok((r.get::<_, i64>(0)?, transfer_row(r, 1)?)),
+            |(seq, row)| {
+                Ok(PayableCredit {
+                    seq,
+                    transfer: row.into_transfer()?,
+                })
+            },
+        )
+        .map(|out| (watermark, out, top))
+    }
+
+    async fn set_payout_watermark(&mut self, seq: i64) -> Result<(), StoreError> {
+        self.execute(sql::SET_PAYOUT_WATERMARK.sqlite, [seq])?;
+        Ok(())
+    }
+}
+
+impl AccountsTx for SqliteTx {
+    async fn insert_user(&mut self, u: &UserRecord) -> Result<i64, StoreError> {
+        self.one(
+            sql::INSERT_USER.sqlite,
             params![
-                r.stream,
-                r.seq,
-                r.kind,
-                r.actor,
-                r.date.to_string(),
-                r.payload,
-                r.prev_hash,
-                r.hash
+                u.email,
+                u.name,
+                u.password_hash,
+                u.role,
+                u.provider,
+                u.created_on.to_string()
+            ],
+            |r| r.get(0),
+        )
+    }
+
+    async fn user_by_email(&mut self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.optional(sql::USER_BY_EMAIL.sqlite, [email], user_row)?
+            .map(UserRow::into_record)
+            .transpose()
+    }
+
+    async fn user_by_id(&mut self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        self.optional(sql::USER_BY_ID.sqlite, [id], user_row)?
+            .map(UserRow::into_record)
+            .transpose()
+    }
+
+    async fn insert_token(&mut self, t: &TokenRecord, hash: &str) -> Result<i64, StoreError> {
+        self.one(
+            sql::INSERT_TOKEN.sqlite,
+            params![t.user, t.name, hash, t.created_on.to_string()],
+            |r| r.get(0),
+        )
+    }
+
+    async fn user_by_token_hash(&mut self, hash: &str) -> Result<Option<UserRecord>, StoreError> {
+        self.optional(sql::USER_BY_TOKEN_HASH.sqlite, [hash], user_row)?
+            .map(UserRow::into_record)
+            .transpose()
+    }
+
+    async fn tokens_of(&mut self, user: i64) -> Result<Vec<TokenRecord>, StoreError> {
+        self.rows(
+            sql::TOKENS_OF.sqlite,
+            [user],
+            |r| {
+                Ok(TokenRow {
+                    id: r.get(0)?,
+                    user_id: r.get(1)?,
+                    name: r.get(2)?,
+                    created_on: r.get(3)?,
+                    revoked: r.get(4)?,
+                })
+            },
+            TokenRow::into_record,
+        )
+    }
+
+    async fn revoke_token(&mut self, user: i64, token: i64) -> Result<bool, StoreError> {
+        Ok(self.execute(sql::REVOKE_TOKEN.sqlite, [token, user])? == 1)
+    }
+
+    async fn insert_session(
+        &mut self,
+        token_hash: &str,
+        user: i64,
+        csrf_token: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            sql::INSERT_SESSION.sqlite,
+            params![token_hash, user, csrf_token, expires_at],
+        )?;
+        Ok(())
+    }
+
+    async fn session_user(
+        &mut self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<(UserRecord, String)>, StoreError> {
+        let found: Option<(i64, String)> =
+            self.optional(sql::SESSION.sqlite, params![token_hash, now], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        match found {
+            Some((user, csrf)) => Ok(self.user_by_id(user).await?.map(|u| (u, csrf))),
+            None => Ok(None),
+        }
+    }
+
+    async fn delete_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        self.execute(sql::DELETE_SESSION.sqlite, [token_hash])?;
+        Ok(())
+    }
+
+    async fn insert_letter(
+        &mut self,
+        l: &LetterRecord,
+        code_hash: &str,
+    ) -> Result<i64, StoreError> {
+        self.one(
+            sql::INSERT_LETTER.sqlite,
+            params![
+                l.user,
+                l.enterprise,
+                l.code,
+                code_hash,
+                l.issued_on.to_string(),
+                l.valid_until.to_string()
+            ],
+            |r| r.get(0),
+        )
+    }
+
+    async fn letter(
+        &mut self,
+        id: Option<i64>,
+        code_hash: Option<&str>,
+    ) -> Result<Option<LetterRecord>, StoreError> {
+        let row = self.optional(sql::LETTER.sqlite, params![id, code_hash], |r| {
+            Ok(LetterRow {
+                id: r.get(0)?,
+                user_id: r.get(1)?,
+                enterprise_id: r.get(2)?,
+                code: r.get(3)?,
+                issued_on: r.get(4)?,
+                valid_until: r.get(5)?,
+                printed_on: r.get(6)?,
+                used_on: r.get(7)?,
+            })
+        })?;
+        row.map(LetterRow::into_record).transpose()
+    }
+
+    async fn update_letter(
+        &mut self,
+        id: i64,
+        printed_on: Option<Date>,
+        used_on: Option<Date>,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            sql::UPDATE_LETTER.sqlite,
+            params![
+                id,
+                printed_on.map(|d| d.to_string()),
+                used_on.map(|d| d.to_string())
             ],
         )?;
         Ok(())
     }
 
-    pub(crate) fn registration(
+    async fn insert_mandate(&mut self, m: &MandateRecord) -> Result<i64, StoreError> {
+        self.one(
+            sql::INSERT_MANDATE.sqlite,
+            params![
+                m.user,
+                m.enterprise,
+                m.scope,
+                m.valid_from.to_string(),
+                m.valid_until.map(|d| d.to_string()),
+                m.state,
+                m.granted_by
+            ],
+            |r| r.get(0),
+        )
+    }
+
+    async fn mandates_of(&mut self, user: i64) -> Result<Vec<MandateRecord>, StoreError> {
+        self.rows(
+            sql::MANDATES_OF_USER.sqlite,
+            [user],
+            mandate_row,
+            MandateRow::into_record,
+        )
+    }
+
+    async fn enterprise_mandates(
+        &mut self,
+        enterprise: i64,
+    ) -> Result<Vec<MandateRecord>, StoreError> {
+        self.rows(
+            sql::MANDATES_OF_ENTERPRISE.sqlite,
+            [enterprise],
+            mandate_row,
+            MandateRow::into_record,
+        )
+    }
+
+    async fn mandate_by_id(&mut self, id: i64) -> Result<Option<MandateRecord>, StoreError> {
+        self.optional(sql::MANDATE_BY_ID.sqlite, [id], mandate_row)?
+            .map(MandateRow::into_record)
+            .transpose()
+    }
+
+    async fn set_mandate_state(&mut self, id: i64, state: &str) -> Result<(), StoreError> {
+        self.execute(sql::SET_MANDATE_STATE.sqlite, params![id, state])?;
+        Ok(())
+    }
+
+    async fn save_calendar_feed(
+        &mut self,
+        user: i64,
+        token_hash: &str,
+        on: Date,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            sql::SAVE_CALENDAR_FEED.sqlite,
+            params![user, token_hash, on.to_string()],
+        )?;
+        Ok(())
+    }
+
+    async fn calendar_feed_user(&mut self, token_hash: &str) -> Result<Option<i64>, StoreError> {
+        self.optional(sql::CALENDAR_FEED_USER.sqlite, [token_hash], |r| r.get(0))
+    }
+
+    async fn attempt_failures(&mut self, key: &str) -> Result<Option<(i64, i64)>, StoreError> {
+        self.optional(sql::ATTEMPT_FAILURES.sqlite, [key], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+    }
+
+    async fn record_attempt_failure(
+        &mut self,
+        key: &str,
+        now: i64,
+        window: i64,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            sql::FORGET_PASSED_ATTEMPT_FAILURES.sqlite,
+            [now.saturating_sub(window)],
+        )?;
+        self.execute(sql::COUNT_ATTEMPT_FAILURE.sqlite, params![key, now])?;
+        Ok(())
+    }
+
+    async fn clear_attempt_failures(&mut self, key: &str) -> Result<(), StoreError> {
+        self.execute(sql::CLEAR_ATTEMPT_FAILURES.sqlite, [key])?;
+        Ok(())
+    }
+}
+
+impl RegistryTx for SqliteTx {
+    async fn enterprise_by_key(
+        &mut self,
+        key: &str,
+    ) -> Result<Option<EnterpriseRecord>, StoreError> {
+        self.optional(sql::ENTERPRISE_BY_KEY.sqlite, [key], enterprise_row)?
+            .map(EnterpriseRow::into_record)
+            .transpose()
+    }
+
+    async fn insert_enterprise(
+        &mut self,
+        key: &str,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        self.one(
+            sql::INSERT_ENTERPRISE.sqlite,
+            params![key, name, profile.to_string()],
+            |r| r.get(0),
+        )
+    }
+
+    async fn update_enterprise(
+        &mut self,
+        id: i64,
+        name: &str,
+        profile: &serde_json::Value,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            sql::UPDATE_ENTERPRISE.sqlite,
+            params![id, name, profile.to_string()],
+        )?;
+        Ok(())
+    }
+
+    async fn find_enterprise_year(
+        &mut self,
+        enterprise: i64,
+        year: i32,
+    ) -> Result<Option<EnterpriseYear>, StoreError> {
+        self.optional(
+            sql::FIND_ENTERPRISE_YEAR.sqlite,
+            params![enterprise, year],
+            year_row,
+        )?
+        .map(YearRow::into_year)
+        .transpose()
+    }
+
+    async fn enterprise_year(
+        &mut self,
+        enterprise: i64,
+        year: i32,
+    ) -> Result<EnterpriseYear, StoreError> {
+        self.one(
+            sql::ENTERPRISE_YEAR.sqlite,
+            params![enterprise, year],
+            year_row,
+        )?
+        .into_year()
+    }
+
+    async fn de_minimis_granted(
+        &mut self,
+        enterprise: i64,
+        after: Date,
+        until: Date,
+    ) -> Result<Cents, StoreError> {
+        let account = AccountKey::DeMinimisGranted { enterprise }.to_string();
+        let sum: i64 = self.one(
+            sql::DE_MINIMIS_GRANTED.sqlite,
+            params![enterprise, after.to_string(), until.to_string(), account],
+            |r| r.get(0),
+        )?;
+        Ok(Cents::new(sum))
+    }
+
+    async fn provider_by_key(&mut self, key: &str) -> Result<Option<ProviderRecord>, StoreError> {
+        self.optional(sql::PROVIDER_BY_KEY.sqlite, [key], provider_record)
+    }
+
+    async fn insert_provider(&mut self, key: &str, name: &str) -> Result<i64, StoreError> {
+        self.one(sql::INSERT_PROVIDER.sqlite, [key, name], |r| r.get(0))
+    }
+
+    async fn insert_service(
+        &mut self,
+        provider: i64,
+        service: &serde_json::Value,
+    ) -> Result<i64, StoreError> {
+        let text = |k: &str| service.get(k).and_then(serde_json::Value::as_str);
+        self.one(
+            sql::INSERT_SERVICE.sqlite,
+            params![
+                provider,
+                text("kind"),
+                text("theme"),
+                text("sub_theme"),
+                service.to_string()
+            ],
+            |r| r.get(0),
+        )
+    }
+
+    async fn provider_profile(&mut self, provider: i64) -> Result<ProviderProfile, StoreError> {
+        let (enterprise_number, iban) =
+            self.one(sql::PROVIDER_IDENTITY.sqlite, [provider], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let themes = self.rows(
+            sql::PROVIDER_THEMES.sqlite,
+            [provider],
+            |r| r.get::<_, String>(0),
+            Ok,
+        )?;
+        Ok(ProviderProfile {
+            enterprise_number,
+            iban,
+            themes,
+        })
+    }
+
+    async fn save_provider_profile(
+        &mut self,
+        provider: i64,
+        profile: &ProviderProfile,
+    ) -> Result<(), StoreError> {
+        self.execute(
+            sql::sqlite::SAVE_PROVIDER_IDENTITY,
+            params![provider, profile.enterprise_number, profile.iban],
+        )?;
+        self.execute(sql::sqlite::DROP_PROVIDER_THEMES, [provider])?;
+        for theme in &profile.themes {
+            self.execute(sql::sqlite::INSERT_PROVIDER_THEME, params![provider, theme])?;
+        }
+        Ok(())
+    }
+
+    async fn insert_listed_service(
+        &mut self,
+        provider: i64,
+        service: &ListedService,
+    ) -> Result<i64, StoreError> {
+        self.one(
+            sql::INSERT_LISTED_SERVICE.sqlite,
+            params![
+                provider,
+                service.kind,
+                service.theme,
+                service.sub_theme,
+                rows::listed_body(service),
+                service.price.get(),
+                i64::from(service.on_occupation_list),
+                service.name
+            ],
+            |r| r.get(0),
+        )
+    }
+
+    async fn listed_services(
+        &mut self,
+        provider: i64,
+    ) -> Result<Vec<(i64, ListedService)>, StoreError> {
+        self.rows(
+            sql::LISTED_SERVICES.sqlite,
+            [provider],
+            |r| {
+                Ok(ListedRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    kind: r.get(2)?,
+                    theme: r.get(3)?,
+                    sub_theme: r.get(4)?,
+                    price_cents: r.get(5)?,
+                    on_occupation_list: r.get(6)?,
+                    body: r.get(7)?,
+                })
+            },
+            ListedRow::into_listed,
+        )
+    }
+
+    async fn search_providers(
+        &mut self,
+        name: &str,
+        theme: Option<&str>,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<ProviderRecord>, StoreError> {
+        let pattern = format!("%{}%", sql::like_escape(&name.to_lowercase()));
+        self.rows(
+            sql::SEARCH_PROVIDERS.sqlite,
+            params![pattern, theme, after, limit],
+            provider_record,
+            Ok,
+        )
+    }
+
+    async fn registration(
         &mut self,
         provider: i64,
         kind: ServiceKind,
     ) -> Result<Option<Registration>, StoreError> {
-        let row = self
-            .conn
-            .prepare_cached(
-                "select number, state, requested_on, registered_on, valid_until from provider_registration \
-                 where provider_id = ?1 and kind = ?2",
-            )
-            .and_then(|mut s| {
-                s.query_row(params![provider, kind.code()], |r| {
-                    Ok(RegistrationRow {
-                        number: r.get(0)?,
-                        state: r.get(1)?,
-                        requested_on: r.get(2)?,
-                        registered_on: r.get(3)?,
-                        valid_until: r.get(4)?,
-                    })
+        let row = self.optional(
+            sql::REGISTRATION.sqlite,
+            params![provider, kind.code()],
+            |r| {
+                Ok(RegistrationRow {
+                    number: r.get(0)?,
+                    state: r.get(1)?,
+                    requested_on: r.get(2)?,
+                    registered_on: r.get(3)?,
+                    valid_until: r.get(4)?,
                 })
-                .optional()
-            })
-            .map_err(map_err)?;
+            },
+        )?;
         row.map(RegistrationRow::into_registration).transpose()
     }
 
-    pub(crate) fn save_registration(
+    async fn save_registration(
         &mut self,
         provider: i64,
         r: &Registration,
     ) -> Result<(), StoreError> {
-        let sql = "insert into provider_registration (number, provider_id, kind, state, requested_on, registered_on, valid_until) \
-                   values (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-                   on conflict (number) do update set state = excluded.state, requested_on = excluded.requested_on, \
-                   registered_on = excluded.registered_on, valid_until = excluded.valid_until";
         self.execute(
-            sql,
+            sql::SAVE_REGISTRATION.sqlite,
             params![
                 r.number.to_string(),
                 provider,
@@ -1594,337 +1538,157 @@ impl SqliteTx {
         Ok(())
     }
 
-    pub(crate) fn insert_participants(
-        &mut self,
-        application: i64,
-        participants: &[(String, WorkerStatus)],
-    ) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "insert into application_participant (application_id, position, name, worker_status) values (?1, ?2, ?3, ?4)",
-            )
-            .map_err(map_err)?;
-        for (position, (name, status)) in participants.iter().enumerate() {
-            let position = i64::try_from(position).unwrap_or(i64::MAX);
-            stmt.execute(params![application, position, name, status.code()])
-                .map_err(map_err)?;
-        }
-        Ok(())
+    async fn insert_list_request(&mut self, r: &ListRequestRecord) -> Result<i64, StoreError> {
+        self.one(
+            sql::INSERT_LIST_REQUEST.sqlite,
+            params![r.key, r.provider, r.service, r.state, r.body],
+            |r| r.get(0),
+        )
     }
 
-    pub(crate) fn draft(&mut self, key: &str) -> Result<Option<DraftRecord>, StoreError> {
-        let row: Option<(String, i64, String, String)> = self
-            .conn
-            .prepare_cached(
-                "select key, enterprise_id, body, saved_on from application_draft where key = ?1",
-            )
-            .and_then(|mut s| {
-                s.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-                    .optional()
-            })
-            .map_err(map_err)?;
-        row.map(|(key, enterprise, body, saved_on)| {
-            Ok(DraftRecord {
-                key,
-                enterprise,
-                body,
-                saved_on: rows::date(&saved_on)?,
-            })
-        })
-        .transpose()
+    async fn list_request(&mut self, key: &str) -> Result<Option<ListRequestRecord>, StoreError> {
+        self.optional(sql::LIST_REQUEST.sqlite, [key], list_request_record)
     }
 
-    pub(crate) fn save_draft(&mut self, d: &DraftRecord) -> Result<(), StoreError> {
+    async fn update_list_request(&mut self, r: &ListRequestRecord) -> Result<(), StoreError> {
         self.execute(
-            "insert into application_draft (key, enterprise_id, body, saved_on) values (?1, ?2, ?3, ?4) \
-             on conflict (key) do update set enterprise_id = excluded.enterprise_id, body = excluded.body, saved_on = excluded.saved_on",
-            params![d.key, d.enterprise, d.body, d.saved_on.to_string()],
+            sql::UPDATE_LIST_REQUEST.sqlite,
+            params![r.id, r.state, r.body],
         )?;
         Ok(())
     }
 
-    pub(crate) fn delete_draft(&mut self, key: &str) -> Result<bool, StoreError> {
-        Ok(self.execute("delete from application_draft where key = ?1", params![key])? == 1)
-    }
-
-    pub(crate) fn insert_list_request(&mut self, r: &ListRequestRecord) -> Result<i64, StoreError> {
-        self.insert_returning_id(
-            "insert into list_request (key, provider_id, service_id, state, body) values (?1, ?2, ?3, ?4, ?5) returning id",
-            params![r.key, r.provider, r.service, r.state, r.body],
+    async fn list_requests(
+        &mut self,
+        provider: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<ListRequestRecord>, StoreError> {
+        self.rows(
+            sql::LIST_REQUESTS.sqlite,
+            params![provider, limit],
+            list_request_record,
+            Ok,
         )
     }
 
-    fn list_request_rows(
+    async fn list_on_occupation_list(
         &mut self,
-        sql: &str,
-        values: impl rusqlite::Params,
-    ) -> Result<Vec<ListRequestRecord>, StoreError> {
-        self.query_rows(
-            sql,
-            values,
+        provider: i64,
+        service: i64,
+    ) -> Result<bool, StoreError> {
+        Ok(self.execute(sql::LIST_ON_OCCUPATION_LIST.sqlite, [service, provider])? == 1)
+    }
+}
+
+impl InsightTx for SqliteTx {
+    async fn applications_page(
+        &mut self,
+        owner: AppOwner,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(String, Application)>, StoreError> {
+        let (sql, id) = match owner {
+            AppOwner::Enterprise(id) => (sql::APPLICATIONS_OF_ENTERPRISE.sqlite, id),
+            AppOwner::Provider(id) => (sql::APPLICATIONS_OF_PROVIDER.sqlite, id),
+            AppOwner::AwaitingDeposit => (sql::APPLICATIONS_AWAITING_DEPOSIT.sqlite, 0),
+        };
+        self.rows(sql, params![id, after, limit], app_row, AppRow::into_keyed)
+    }
+
+    async fn statistics(
+        &mut self,
+        from: Date,
+        to: Date,
+    ) -> Result<Vec<StatisticsCell>, StoreError> {
+        self.rows(
+            sql::STATISTICS.sqlite,
+            [from.to_string(), to.to_string()],
             |r| {
-                Ok(ListRequestRecord {
-                    id: r.get(0)?,
-                    key: r.get(1)?,
-                    provider: r.get(2)?,
-                    service: r.get(3)?,
-                    state: r.get(4)?,
-                    body: r.get(5)?,
+                Ok(StatisticsCell {
+                    month: r.get(0)?,
+                    theme: r.get(1)?,
+                    size: r.get(2)?,
+                    applications: r.get(3)?,
+                    subsidy_cents: r.get(4)?,
+                    returned_cents: r.get(5)?,
+                    paid_subsidy_cents: r.get(6)?,
                 })
             },
             Ok,
         )
     }
 
-    pub(crate) fn list_request(
+    async fn provider_payouts(
         &mut self,
-        key: &str,
-    ) -> Result<Option<ListRequestRecord>, StoreError> {
-        Ok(self
-            .list_request_rows(
-                "select id, key, provider_id, service_id, state, body from list_request where key = ?1",
-                params![key],
-            )?
-            .into_iter()
-            .next())
-    }
-
-    pub(crate) fn update_list_request(&mut self, r: &ListRequestRecord) -> Result<(), StoreError> {
-        self.execute(
-            "update list_request set state = ?2, body = ?3 where id = ?1",
-            params![r.id, r.state, r.body],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn list_requests(
-        &mut self,
-        provider: Option<i64>,
+        provider: i64,
+        after: i64,
         limit: u32,
-    ) -> Result<Vec<ListRequestRecord>, StoreError> {
-        self.list_request_rows(
-            "select id, key, provider_id, service_id, state, body from list_request \
-             where ?1 is null or provider_id = ?1 order by id desc limit ?2",
-            params![provider, limit],
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        let payable = AccountKey::ProviderPayable { provider }.to_string();
+        self.rows(
+            sql::PROVIDER_PAYOUTS.sqlite,
+            params![payable, after, limit],
+            money_out_row,
+            money_out,
         )
     }
 
-    pub(crate) fn list_on_occupation_list(
+    async fn enterprise_refunds(
         &mut self,
-        provider: i64,
-        service: i64,
-    ) -> Result<bool, StoreError> {
-        Ok(self.execute(
-            "update service set on_occupation_list = 1 where id = ?1 and provider_id = ?2 and listed = 1",
-            params![service, provider],
-        )? == 1)
-    }
-
-    pub(crate) fn insert_confirmation(
-        &mut self,
-        application: i64,
-        provider: i64,
-        on: Date,
-    ) -> Result<bool, StoreError> {
-        Ok(self.execute(
-            "insert into application_confirmation (application_id, provider_id, confirmed_on) values (?1, ?2, ?3) \
-             on conflict (application_id) do nothing",
-            params![application, provider, on.to_string()],
-        )? == 1)
-    }
-
-    pub(crate) fn confirmations(
-        &mut self,
-        provider: i64,
-        application: Option<i64>,
-    ) -> Result<Vec<(i64, Date)>, StoreError> {
-        self.query_rows(
-            "select application_id, confirmed_on from application_confirmation \
-             where provider_id = ?1 and (?2 is null or application_id = ?2)",
-            params![provider, application],
-            |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
-            |(id, on)| Ok((id, rows::date(&on)?)),
+        enterprise: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<MoneyOut>, StoreError> {
+        self.rows(
+            sql::ENTERPRISE_REFUNDS.sqlite,
+            params![enterprise, after, limit],
+            money_out_row,
+            money_out,
         )
     }
+}
 
-    pub(crate) fn save_calendar_feed(
-        &mut self,
-        user: i64,
-        token_hash: &str,
-        on: Date,
-    ) -> Result<(), StoreError> {
-        self.execute(
-            "insert into calendar_feed (user_id, token_hash, created_on) values (?1, ?2, ?3) \
-             on conflict (user_id) do update set token_hash = excluded.token_hash, created_on = excluded.created_on",
-            params![user, token_hash, on.to_string()],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn calendar_feed_user(
-        &mut self,
-        token_hash: &str,
-    ) -> Result<Option<i64>, StoreError> {
-        Ok(self
-            .query_rows(
-                "select user_id from calendar_feed where token_hash = ?1",
-                params![token_hash],
-                |r| r.get::<_, i64>(0),
-                Ok,
-            )?
-            .into_iter()
-            .next())
-    }
-
-    pub(crate) fn payables_since_watermark(
-        &mut self,
-    ) -> Result<(i64, Vec<PayableCredit>, i64), StoreError> {
-        // The write lock of this transaction keeps every other writer out: the journal is
-        // complete up to its highest seq.
-        let (watermark, top): (i64, i64) = self
-            .conn
-            .query_row(
-                "select payout_seq, (select coalesce(max(seq), 0) from ledger_transfer) from platform_state where id = 1",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .map_err(map_err)?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("select seq, id, debit_account, credit_account, amount_cents, code, kind, pending_id, application_id, date from ledger_transfer where seq > ?1 and (credit_account = 'refunds_payable' or credit_account like 'provider_payable:%') order by seq")
-            .map_err(map_err)?;
-        let mut rows = stmt.query([watermark]).map_err(map_err)?;
-        let mut out = Vec::new();
-        while let Some(r) = rows.next().map_err(map_err)? {
-            let seq: i64 = r.get(0).map_err(map_err)?;
-            let row = TransferRow {
-                id: r.get(1).map_err(map_err)?,
-                debit_account: r.get(2).map_err(map_err)?,
-                credit_account: r.get(3).map_err(map_err)?,
-                amount_cents: r.get(4).map_err(map_err)?,
-                code: r.get(5).map_err(map_err)?,
-                kind: r.get(6).map_err(map_err)?,
-                pending_id: r.get(7).map_err(map_err)?,
-                application_id: r.get(8).map_err(map_err)?,
-                date: r.get(9).map_err(map_err)?,
-            };
-            out.push(PayableCredit {
-                seq,
-                transfer: row.into_transfer()?,
-            });
-        }
-        Ok((watermark, out, top))
-    }
-
-    pub(crate) fn set_payout_watermark(&mut self, seq: i64) -> Result<(), StoreError> {
-        self.execute(
-            "update platform_state set payout_seq = ?1 where id = 1",
-            params![seq],
-        )?;
-        Ok(())
-    }
-
-    pub(crate) fn command_result(
-        &mut self,
-        key: &str,
-    ) -> Result<Option<(String, String)>, StoreError> {
-        self.conn
-            .prepare_cached("select request_hash, answer from command_log where key = ?1")
-            .and_then(|mut s| {
-                s.query_row([key], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()
-            })
-            .map_err(map_err)
-    }
-
-    pub(crate) fn save_command_result(
-        &mut self,
-        key: &str,
-        request_hash: &str,
-        answer: &str,
-    ) -> Result<(), StoreError> {
-        self.execute(
-            "insert into command_log (key, request_hash, answer) values (?1, ?2, ?3)",
-            params![key, request_hash, answer],
-        )?;
-        Ok(())
-    }
-
-    /// Every row of `table` read by `sql`, converted one by one into a vector sized up front
-    /// (these reads hold millions of rows after a replay).
-    fn all<R, T>(
-        &mut self,
-        table: &str,
-        sql: &str,
-        row: impl Fn(&Row<'_>) -> rusqlite::Result<R>,
-        convert: impl Fn(R) -> Result<T, StoreError>,
-    ) -> Result<Vec<T>, StoreError> {
-        let count: i64 = self
-            .conn
-            .query_row(&format!("select count(*) from {table}"), [], |r| r.get(0))
-            .map_err(map_err)?;
-        let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
-        let mut stmt = self.conn.prepare(sql).map_err(map_err)?;
-        let mut rows = stmt.query([]).map_err(map_err)?;
-        while let Some(r) = rows.next().map_err(map_err)? {
-            out.push(convert(row(r).map_err(map_err)?)?);
-        }
-        Ok(out)
-    }
-
-    pub(crate) fn all_transfers(&mut self) -> Result<Vec<Transfer>, StoreError> {
+impl StoreRead for SqliteTx {
+    async fn all_transfers(&mut self) -> Result<Vec<Transfer>, StoreError> {
         self.all(
             "ledger_transfer",
-            "select id, debit_account, credit_account, amount_cents, code, kind, pending_id, application_id, date \
-             from ledger_transfer order by seq",
-            |r| {
-                Ok(TransferRow {
-                    id: r.get(0)?,
-                    debit_account: r.get(1)?,
-                    credit_account: r.get(2)?,
-                    amount_cents: r.get(3)?,
-                    code: r.get(4)?,
-                    kind: r.get(5)?,
-                    pending_id: r.get(6)?,
-                    application_id: r.get(7)?,
-                    date: r.get(8)?,
-                })
-            },
+            sql::ALL_TRANSFERS.sqlite,
+            |r| transfer_row(r, 0),
             TransferRow::into_transfer,
         )
     }
 
-    pub(crate) fn all_applications(&mut self) -> Result<Vec<(String, Application)>, StoreError> {
-        self.all("application", app_query!("order by id"), app_row, |r| {
-            let key = r.key.clone();
-            r.into_application().map(|a| (key, a))
-        })
+    async fn all_applications(&mut self) -> Result<Vec<(String, Application)>, StoreError> {
+        self.all(
+            "application",
+            sql::ALL_APPLICATIONS.sqlite,
+            app_row,
+            AppRow::into_keyed,
+        )
     }
 
-    pub(crate) fn all_enterprises(&mut self) -> Result<Vec<EnterpriseRecord>, StoreError> {
+    async fn all_enterprises(&mut self) -> Result<Vec<EnterpriseRecord>, StoreError> {
         self.all(
             "enterprise",
-            "select id, key, name, profile from enterprise order by id",
+            sql::ALL_ENTERPRISES.sqlite,
             enterprise_row,
             EnterpriseRow::into_record,
         )
     }
 
-    pub(crate) fn all_enterprise_years(&mut self) -> Result<Vec<EnterpriseYear>, StoreError> {
+    async fn all_enterprise_years(&mut self) -> Result<Vec<EnterpriseYear>, StoreError> {
         self.all(
             "enterprise_year",
-            "select enterprise_id, year, size_lock, ceiling_granted_cents, ceiling_reserved_cents \
-             from enterprise_year order by enterprise_id, year",
+            sql::ALL_ENTERPRISE_YEARS.sqlite,
             year_row,
             YearRow::into_year,
         )
     }
 
-    pub(crate) fn all_audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
+    async fn all_audit_records(&mut self) -> Result<Vec<AuditRecord>, StoreError> {
         self.all(
             "audit_log",
-            "select stream, seq, kind, actor, date, payload, prev_hash, hash from audit_log order by stream, seq",
+            sql::ALL_AUDIT_RECORDS.sqlite,
             audit_row,
             AuditRow::into_record,
         )
@@ -1936,31 +1700,6 @@ pub(crate) fn remove_files(path: &Path) {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
-}
-
-/// `%`, `_` and `\` taken literally in a LIKE pattern (escape character `\`).
-pub(crate) fn like_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
-    Ok(AuditRow {
-        stream: r.get(0)?,
-        seq: r.get(1)?,
-        kind: r.get(2)?,
-        actor: r.get(3)?,
-        date: r.get(4)?,
-        payload: r.get(5)?,
-        prev_hash: r.get(6)?,
-        hash: r.get(7)?,
-    })
 }
 
 #[cfg(test)]
