@@ -21,7 +21,8 @@ pub struct Platform<S> {
     pub(crate) store: S,
     pub rules: RuleBook,
     /// Provider ids by key: a provider's id never changes, so it is read once.
-    pub(crate) providers: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+    pub(crate) providers:
+        std::sync::Mutex<std::collections::HashMap<String, kmo_domain::ProviderId>>,
 }
 
 impl<S: Store> Platform<S> {

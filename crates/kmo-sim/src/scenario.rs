@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kmo_domain::{Cents, Date};
+use kmo_domain::{Cents, Date, EnterpriseId};
 use kmo_ledger::TransferCode;
 use serde_json::{Map, Value, json};
 
@@ -413,7 +413,8 @@ where
         .iter()
         .map(|(_, a)| a.returned_to_budget.get())
         .sum();
-    let key_of: BTreeMap<i64, &str> = enterprises.iter().map(|e| (e.id, e.key.as_str())).collect();
+    let key_of: BTreeMap<EnterpriseId, &str> =
+        enterprises.iter().map(|e| (e.id, e.key.as_str())).collect();
     let mut ents = Map::new();
     for e in &enterprises {
         let app_years: BTreeSet<i32> = applications

@@ -14,7 +14,7 @@ use kmo_app::store::{
     RegistryTx, StatisticsCell, StoreError, StoreRead, SubmissionContext, SubmissionQuery,
     TokenRecord, UserRecord, WalletTx, Writes,
 };
-use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
+use kmo_domain::{Cents, Date, EnterpriseId, EnterpriseSize, ProviderId, ServiceKind};
 use kmo_ledger::{AccountKey, Transfer};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Arguments, Encode, Postgres, Transaction, Type};
@@ -420,7 +420,7 @@ impl WalletTx for PgTx {
                     i64::from(q.year),
                     q.de_minimis_after.to_string(),
                     q.de_minimis_until.to_string(),
-                    q.provider.filter(|_| q.kind.is_some()),
+                    q.provider.map(ProviderId::get).filter(|_| q.kind.is_some()),
                     q.kind.map(ServiceKind::code),
                     AccountKey::DE_MINIMIS_GRANTED_PREFIX
                 ],
@@ -437,7 +437,7 @@ impl WalletTx for PgTx {
             let app = n.application;
             let text = |k: &str| n.service.get(k).and_then(serde_json::Value::as_str);
             let service = b.part(sql::INSERT_SERVICE.postgres, None, |b| {
-                b.bind(app.provider);
+                b.bind(app.provider.get());
                 b.bind(text("kind"));
                 b.bind(text("theme"));
                 b.bind(text("sub_theme"));
@@ -449,11 +449,11 @@ impl WalletTx for PgTx {
                 sql::INSERT_APPLICATION.postgres,
                 Some(&inserted_service),
                 |b| {
-                    b.bind(app.id);
+                    b.bind(app.id.get());
                     b.bind(n.key);
                     b.bind(n.reference);
-                    b.bind(app.enterprise);
-                    b.bind(app.provider);
+                    b.bind(app.enterprise.get());
+                    b.bind(app.provider.get());
                     b.bind(&r.submitted_on);
                     b.bind(app.state.code());
                     b.bind(&r.closed_on);
@@ -483,7 +483,7 @@ impl WalletTx for PgTx {
                 let rows = sql::insert_rows(&sql::INSERT_PARTICIPANT, n.participants.len(), 0, '$');
                 b.part(&rows, None, |b| {
                     for (position, (name, status)) in n.participants.iter().enumerate() {
-                        b.bind(app.id);
+                        b.bind(app.id.get());
                         b.bind(i64::try_from(position).unwrap_or(i64::MAX));
                         b.bind(name.as_str());
                         b.bind(status.code());
@@ -507,7 +507,7 @@ impl WalletTx for PgTx {
                 b.bind(app.recovered.get());
                 b.bind(app.recovery_received.get());
                 b.bind(&app.audit_hash);
-                b.bind(app.id);
+                b.bind(app.id.get());
                 b.bind(i64::from(app.seq - 1));
             })
         });
@@ -516,7 +516,7 @@ impl WalletTx for PgTx {
                 b.bind(y.size_lock.map(EnterpriseSize::code));
                 b.bind(y.ceiling_granted.get());
                 b.bind(y.ceiling_reserved.get());
-                b.bind(y.enterprise);
+                b.bind(y.enterprise.get());
                 b.bind(i64::from(y.year));
             });
         }
@@ -636,7 +636,7 @@ impl WalletTx for PgTx {
         row.map(|(key, enterprise, body, saved_on)| {
             Ok(DraftRecord {
                 key,
-                enterprise,
+                enterprise: EnterpriseId::new(enterprise),
                 body,
                 saved_on: rows::date(&saved_on)?,
             })
@@ -647,7 +647,7 @@ impl WalletTx for PgTx {
     async fn save_draft(&mut self, d: &DraftRecord) -> Result<(), StoreError> {
         self.execute(
             sql::SAVE_DRAFT.postgres,
-            args![&d.key, d.enterprise, &d.body, d.saved_on.to_string()],
+            args![&d.key, d.enterprise.get(), &d.body, d.saved_on.to_string()],
         )
         .await?;
         Ok(())
@@ -697,7 +697,7 @@ impl AccountsTx for PgTx {
                 &u.name,
                 &u.password_hash,
                 &u.role,
-                u.provider,
+                u.provider.map(ProviderId::get),
                 u.created_on.to_string()
             ],
         )
@@ -787,7 +787,7 @@ impl AccountsTx for PgTx {
             sql::INSERT_LETTER.postgres,
             args![
                 l.user,
-                l.enterprise,
+                l.enterprise.get(),
                 &l.code,
                 code_hash,
                 l.issued_on.to_string(),
@@ -831,7 +831,7 @@ impl AccountsTx for PgTx {
             sql::INSERT_MANDATE.postgres,
             args![
                 m.user,
-                m.enterprise,
+                m.enterprise.get(),
                 &m.scope,
                 m.valid_from.to_string(),
                 m.valid_until.map(|d| d.to_string()),
@@ -1151,7 +1151,7 @@ impl RegistryTx for PgTx {
     async fn insert_list_request(&mut self, r: &ListRequestRecord) -> Result<i64, StoreError> {
         self.value(
             sql::INSERT_LIST_REQUEST.postgres,
-            args![&r.key, r.provider, r.service, &r.state, &r.body],
+            args![&r.key, r.provider.get(), r.service, &r.state, &r.body],
         )
         .await
     }
@@ -1381,7 +1381,7 @@ fn list_request_record(
     ListRequestRecord {
         id,
         key,
-        provider,
+        provider: ProviderId::new(provider),
         service,
         state,
         body,

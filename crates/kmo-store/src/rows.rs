@@ -6,6 +6,7 @@ use kmo_app::store::{
     AuditRecord, EnterpriseRecord, EnterpriseYear, LetterRecord, ListedService, MandateRecord,
     ProviderRecord, StoreError, TokenRecord, UserRecord,
 };
+use kmo_domain::{ApplicationId, EnterpriseId, ProviderId};
 use kmo_domain::{Cents, Date, EnterpriseSize};
 use kmo_ledger::{AccountKey, Transfer, TransferCode, TransferId, TransferKind};
 
@@ -34,7 +35,7 @@ impl EnterpriseRow {
         let profile = serde_json::from_str(&self.profile)
             .map_err(|e| StoreError::Corrupt(format!("enterprise {} profile: {e}", self.id)))?;
         Ok(EnterpriseRecord {
-            id: self.id,
+            id: EnterpriseId::new(self.id),
             key: self.key,
             name: self.name,
             profile,
@@ -52,7 +53,7 @@ pub(crate) struct ProviderRow {
 impl ProviderRow {
     pub fn into_record(self) -> ProviderRecord {
         ProviderRecord {
-            id: self.id,
+            id: ProviderId::new(self.id),
             key: self.key,
             name: self.name,
         }
@@ -71,7 +72,7 @@ pub(crate) struct YearRow {
 impl YearRow {
     pub fn into_year(self) -> Result<EnterpriseYear, StoreError> {
         Ok(EnterpriseYear {
-            enterprise: self.enterprise_id,
+            enterprise: EnterpriseId::new(self.enterprise_id),
             year: int32(self.year, "year")?,
             size_lock: self.size_lock.as_deref().map(size).transpose()?,
             ceiling_granted: Cents::new(self.ceiling_granted_cents),
@@ -120,10 +121,10 @@ impl AppRow {
 
     pub fn into_application(self) -> Result<Application, StoreError> {
         Ok(Application {
-            id: self.id,
+            id: ApplicationId::new(self.id),
             key: self.key,
-            enterprise: self.enterprise_id,
-            provider: self.provider_id,
+            enterprise: EnterpriseId::new(self.enterprise_id),
+            provider: ProviderId::new(self.provider_id),
             submitted_on: date(&self.submitted_on)?,
             state: State::parse(&self.state)
                 .ok_or_else(|| StoreError::Corrupt(format!("stored state {:?}", self.state)))?,
@@ -240,7 +241,7 @@ impl ContextRow {
         ) {
             (Some(e), Some(year), Some(granted), Some(reserved)) => Some(
                 YearRow {
-                    enterprise_id: e.id,
+                    enterprise_id: e.id.get(),
                     year,
                     size_lock: self.size_lock,
                     ceiling_granted_cents: granted,
@@ -480,7 +481,7 @@ impl UserRow {
             name: self.name,
             password_hash: self.password_hash,
             role: self.role,
-            provider: self.provider_id,
+            provider: self.provider_id.map(ProviderId::new),
             created_on: date(&self.created_on)?,
         })
     }
@@ -525,7 +526,7 @@ impl MandateRow {
         Ok(MandateRecord {
             id: self.id,
             user: self.user_id,
-            enterprise: self.enterprise_id,
+            enterprise: EnterpriseId::new(self.enterprise_id),
             enterprise_key: self.enterprise_key,
             scope: self.scope,
             valid_from: date(&self.valid_from)?,
@@ -553,7 +554,7 @@ impl LetterRow {
         Ok(LetterRecord {
             id: self.id,
             user: self.user_id,
-            enterprise: self.enterprise_id,
+            enterprise: EnterpriseId::new(self.enterprise_id),
             code: self.code,
             issued_on: date(&self.issued_on)?,
             valid_until: date(&self.valid_until)?,

@@ -29,7 +29,7 @@ use kmo_app::store::{
     RegistryTx, StatisticsCell, StoreError, StoreRead, SubmissionContext, SubmissionQuery,
     TokenRecord, UserRecord, WalletTx, Writes,
 };
-use kmo_domain::{Cents, Date, EnterpriseSize, ServiceKind};
+use kmo_domain::{Cents, Date, EnterpriseId, EnterpriseSize, ProviderId, ServiceKind};
 use kmo_ledger::{AccountKey, Transfer};
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Params, Row, ToSql, params};
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -403,7 +403,7 @@ fn enterprise_row(r: &Row<'_>) -> rusqlite::Result<EnterpriseRow> {
 
 fn provider_record(r: &Row<'_>) -> rusqlite::Result<ProviderRecord> {
     Ok(ProviderRecord {
-        id: r.get(0)?,
+        id: ProviderId::new(r.get(0)?),
         key: r.get(1)?,
         name: r.get(2)?,
     })
@@ -467,7 +467,7 @@ fn list_request_record(r: &Row<'_>) -> rusqlite::Result<ListRequestRecord> {
     Ok(ListRequestRecord {
         id: r.get(0)?,
         key: r.get(1)?,
-        provider: r.get(2)?,
+        provider: ProviderId::new(r.get(2)?),
         service: r.get(3)?,
         state: r.get(4)?,
         body: r.get(5)?,
@@ -581,11 +581,11 @@ impl SqliteTx {
         self.execute(
             sql::INSERT_APPLICATION.sqlite,
             params![
-                app.id,
+                app.id.get(),
                 key,
                 reference,
-                app.enterprise,
-                app.provider,
+                app.enterprise.get(),
+                app.provider.get(),
                 r.submitted_on,
                 app.state.code(),
                 r.closed_on,
@@ -650,7 +650,7 @@ impl SqliteTx {
                 app.recovered.get(),
                 app.recovery_received.get(),
                 app.audit_hash,
-                app.id,
+                app.id.get(),
                 app.seq.saturating_sub(1)
             ],
         )?;
@@ -668,7 +668,7 @@ impl SqliteTx {
                 year.size_lock.map(EnterpriseSize::code),
                 year.ceiling_granted.get(),
                 year.ceiling_reserved.get(),
-                year.enterprise,
+                year.enterprise.get(),
                 year.year
             ],
         )?;
@@ -897,12 +897,12 @@ impl WalletTx for SqliteTx {
             });
         };
         let key_taken = self.application_by_key(q.application_key).await?.is_some();
-        let year = self.enterprise_year(enterprise.id, q.year).await?;
+        let year = self.enterprise_year(enterprise.id.get(), q.year).await?;
         let de_minimis = self
-            .de_minimis_granted(enterprise.id, q.de_minimis_after, q.de_minimis_until)
+            .de_minimis_granted(enterprise.id.get(), q.de_minimis_after, q.de_minimis_until)
             .await?;
         let registration = match (q.provider, q.kind) {
-            (Some(p), Some(k)) => self.registration(p, k).await?,
+            (Some(p), Some(k)) => self.registration(p.get(), k).await?,
             _ => None,
         };
         let next_id = self.next_application_id().await?;
@@ -921,10 +921,10 @@ impl WalletTx for SqliteTx {
     async fn write(&mut self, w: &Writes<'_>) -> Result<(), StoreError> {
         if let Some(n) = &w.new_application {
             let service = self
-                .insert_service(n.application.provider, n.service)
+                .insert_service(n.application.provider.get(), n.service)
                 .await?;
             self.insert_application(n.application, n.key, service, n.reference, n.case)?;
-            self.insert_participants(n.application.id, n.participants)?;
+            self.insert_participants(n.application.id.get(), n.participants)?;
         }
         if let Some(app) = w.application {
             self.update_application(app)?;
@@ -1005,7 +1005,7 @@ impl WalletTx for SqliteTx {
         row.map(|(key, enterprise, body, saved_on)| {
             Ok(DraftRecord {
                 key,
-                enterprise,
+                enterprise: EnterpriseId::new(enterprise),
                 body,
                 saved_on: rows::date(&saved_on)?,
             })
@@ -1016,7 +1016,7 @@ impl WalletTx for SqliteTx {
     async fn save_draft(&mut self, d: &DraftRecord) -> Result<(), StoreError> {
         self.execute(
             sql::SAVE_DRAFT.sqlite,
-            params![d.key, d.enterprise, d.body, d.saved_on.to_string()],
+            params![d.key, d.enterprise.get(), d.body, d.saved_on.to_string()],
         )?;
         Ok(())
     }
@@ -1063,7 +1063,7 @@ impl AccountsTx for SqliteTx {
                 u.name,
                 u.password_hash,
                 u.role,
-                u.provider,
+                u.provider.map(ProviderId::get),
                 u.created_on.to_string()
             ],
             |r| r.get(0),
@@ -1160,7 +1160,7 @@ impl AccountsTx for SqliteTx {
             sql::INSERT_LETTER.sqlite,
             params![
                 l.user,
-                l.enterprise,
+                l.enterprise.get(),
                 l.code,
                 code_hash,
                 l.issued_on.to_string(),
@@ -1212,7 +1212,7 @@ impl AccountsTx for SqliteTx {
             sql::INSERT_MANDATE.sqlite,
             params![
                 m.user,
-                m.enterprise,
+                m.enterprise.get(),
                 m.scope,
                 m.valid_from.to_string(),
                 m.valid_until.map(|d| d.to_string()),
@@ -1541,7 +1541,7 @@ impl RegistryTx for SqliteTx {
     async fn insert_list_request(&mut self, r: &ListRequestRecord) -> Result<i64, StoreError> {
         self.one(
             sql::INSERT_LIST_REQUEST.sqlite,
-            params![r.key, r.provider, r.service, r.state, r.body],
+            params![r.key, r.provider.get(), r.service, r.state, r.body],
             |r| r.get(0),
         )
     }

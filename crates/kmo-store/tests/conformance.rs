@@ -420,7 +420,10 @@ fn concurrent_submissions_never_exceed_the_ceiling() {
                 "{}: 300000 + 300000 + 150000",
                 name(url.as_ref())
             );
-            let year = platform.enterprise_year(1, 2024).await.unwrap();
+            let year = platform
+                .enterprise_year(kmo_domain::EnterpriseId::new(1), 2024)
+                .await
+                .unwrap();
             assert_eq!(year.ceiling_reserved, Cents::new(750_000));
             books_are_right(&scratch.db, name(url.as_ref())).await;
             scratch.drop_it().await;
@@ -710,7 +713,10 @@ fn a_draft_is_saved_submitted_once_and_kept_when_rejected() {
                 .unwrap();
             assert_eq!(p.draft("D1").await.unwrap(), draft("D1", 100_000));
             assert_eq!(
-                p.enterprise_year(1, 2024).await.unwrap().ceiling_reserved,
+                p.enterprise_year(kmo_domain::EnterpriseId::new(1), 2024)
+                    .await
+                    .unwrap()
+                    .ceiling_reserved,
                 Cents::ZERO
             );
             // Submitted: an application, and the draft is gone.
@@ -853,11 +859,16 @@ fn an_inspection_blocks_and_recovers_and_the_repayment_is_booked() {
             assert_eq!(app.recovery_received, Cents::new(45_000));
             // Aid recovered is no de-minimis aid; the ceiling does not come back.
             assert_eq!(
-                p.de_minimis_seen_on(1, d("2024-12-31")).await.unwrap(),
+                p.de_minimis_seen_on(kmo_domain::EnterpriseId::new(1), d("2024-12-31"))
+                    .await
+                    .unwrap(),
                 Cents::ZERO
             );
             assert_eq!(
-                p.enterprise_year(1, 2024).await.unwrap().ceiling_reserved,
+                p.enterprise_year(kmo_domain::EnterpriseId::new(1), 2024)
+                    .await
+                    .unwrap()
+                    .ceiling_reserved,
                 Cents::new(60_000)
             );
             books_are_right(&scratch.db, name(url.as_ref())).await;
@@ -893,7 +904,7 @@ fn migration_3_keeps_every_row_and_reference() {
             let apps = tx.all_applications().await.unwrap();
             assert_eq!(apps.len(), 1);
             let (key, app) = &apps[0];
-            assert_eq!((key.as_str(), app.id, app.state), ("A7", 7, State::Funded));
+            assert_eq!((key.as_str(), app.id, app.state), ("A7", kmo_domain::ApplicationId::new(7), State::Funded));
             assert_eq!((app.blocked_from, app.recovered), (None, Cents::ZERO));
             assert_eq!(tx.all_transfers().await.unwrap().len(), 1);
             drop(tx);
@@ -1115,15 +1126,15 @@ fn a_change_that_breaks_an_invariant_is_refused_before_anything_is_written() {
             let pay = Transfer {
                 id: TransferId::new("a1.forced.payment_own_share").unwrap(),
                 debit: AccountKey::OwnShareWallet {
-                    application: app.id,
+                    application: app.id.get(),
                 },
                 credit: AccountKey::ProviderPayable {
-                    provider: app.provider,
+                    provider: app.provider.get(),
                 },
                 amount: Cents::new(10_000),
                 code: TransferCode::PaymentOwnShare,
                 kind: TransferKind::Posted,
-                application: Some(app.id),
+                application: Some(app.id.get()),
                 date: d("2024-03-01"),
             };
             let mut tx = scratch.db.begin().await.unwrap();

@@ -98,14 +98,22 @@ async fn queues(state: &AppState) -> Result<Queues, CommandError> {
     let mut total = kmo_domain::Cents::ZERO;
     for (application, amount) in &due.refunds {
         let key = match application {
-            Some(id) => p.application_key(*id).await?,
+            Some(id) => {
+                p.application_key(kmo_domain::ApplicationId::new(*id))
+                    .await?
+            }
             None => String::new(),
         };
         q.refunds.push((key, amount.to_string()));
         total = total.checked_add(*amount).unwrap_or(total);
     }
     for (provider, amount) in &due.providers {
-        let (record, _) = p.provider(&p.provider_key(*provider).await?).await?;
+        let (record, _) = p
+            .provider(
+                &p.provider_key(kmo_domain::ProviderId::new(*provider))
+                    .await?,
+            )
+            .await?;
         q.providers.push((record.name, amount.to_string()));
         total = total.checked_add(*amount).unwrap_or(total);
     }

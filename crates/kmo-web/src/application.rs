@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use kmo_app::accounts::policy::{Access, allowed};
 use kmo_app::lifecycle::{self, Application, Closing, NextStep};
-use kmo_domain::{Cents, Date, InvoiceNumber, PaymentReference, RefusalReason};
+use kmo_domain::{Cents, Date, InvoiceNumber, RefusalReason};
 use kmo_http::AppState;
 use serde::Deserialize;
 
@@ -131,11 +131,7 @@ fn action_error(t: &T, code: &str) -> String {
 }
 
 pub(crate) fn reference(a: &Application) -> String {
-    u64::try_from(a.id)
-        .ok()
-        .and_then(|id| PaymentReference::from_base(id).ok())
-        .map(|r| r.to_string())
-        .unwrap_or_default()
+    a.reference_text()
 }
 
 #[derive(Debug, Default)]
@@ -217,7 +213,7 @@ async fn page(
             .platform
             .confirmations(app.provider, Some(app.id))
             .await?;
-        Ok::<_, kmo_app::platform::CommandError>((records, confirmed.get(&app.id).copied()))
+        Ok::<_, kmo_app::platform::CommandError>((records, confirmed.get(&app.id.get()).copied()))
     }
     .await;
     let (records, confirmed) = match loaded {

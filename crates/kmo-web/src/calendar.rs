@@ -13,7 +13,7 @@ use axum::routing::get;
 use kmo_app::accounts::{Principal, Role};
 use kmo_app::lifecycle::{Application, NextStep};
 use kmo_app::store::AppOwner;
-use kmo_domain::{Date, PaymentReference};
+use kmo_domain::Date;
 use kmo_http::AppState;
 
 use serde::Deserialize;
@@ -42,11 +42,7 @@ pub struct Deadline {
 /// The deadline of an application's next step, if it has one.
 #[must_use]
 pub fn deadline(t: &T, enterprise: &str, a: &Application) -> Option<Deadline> {
-    let reference = u64::try_from(a.id)
-        .ok()
-        .and_then(|id| PaymentReference::from_base(id).ok())
-        .map(|r| r.to_string())
-        .unwrap_or_default();
+    let reference = a.reference_text();
     match a.next_step()? {
         NextStep::Deposit { amount, by } => Some(Deadline {
             key: format!("{}-deposit", a.key),
@@ -148,7 +144,7 @@ async fn deadlines_of(
         let e = state.platform.enterprise(&m.enterprise_key).await?;
         let apps = state
             .platform
-            .applications_page(AppOwner::Enterprise(e.id), 0, APPS_MAX)
+            .applications_page(AppOwner::Enterprise(e.id.get()), 0, APPS_MAX)
             .await?;
         deadlines.extend(apps.iter().filter_map(|(_, a)| deadline(t, &e.name, a)));
     }

@@ -187,7 +187,7 @@ async fn own_provider(state: &AppState, visitor: &Visitor) -> Result<(i64, Strin
         .provider_key(id)
         .await
         .map_err(crate::failed)?;
-    Ok((id, key))
+    Ok((id.get(), key))
 }
 
 async fn render_provider(
@@ -360,12 +360,13 @@ async fn render_queue(
         let mut names: HashMap<i64, String> = HashMap::new();
         let mut out = Vec::with_capacity(requests.len());
         for (rec, r) in requests {
-            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(rec.provider) {
+            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(rec.provider.get())
+            {
                 let key = state.platform.provider_key(rec.provider).await?;
                 let (p, _) = state.platform.provider(&key).await?;
                 slot.insert(p.name);
             }
-            let name = names.get(&rec.provider).cloned().unwrap_or_default();
+            let name = names.get(&rec.provider.get()).cloned().unwrap_or_default();
             out.push(shown(l, rec.key, name, &r));
         }
         Ok::<_, CommandError>(out)

@@ -77,7 +77,7 @@ struct Page {
 }
 
 /// The enterprises the visitor represents legally: key and name.
-fn represented(p: &Principal) -> Vec<(i64, String)> {
+fn represented(p: &Principal) -> Vec<(kmo_domain::EnterpriseId, String)> {
     match p {
         Principal::User { mandates, .. } => mandates
             .iter()

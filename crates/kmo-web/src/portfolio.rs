@@ -13,7 +13,7 @@ use kmo_app::accounts::Role;
 use kmo_app::lifecycle::{Application, NextStep};
 use kmo_app::platform::CommandError;
 use kmo_app::store::AppOwner;
-use kmo_domain::{Date, PaymentReference};
+use kmo_domain::Date;
 use kmo_http::AppState;
 use serde::Deserialize;
 
@@ -205,11 +205,7 @@ fn provider_row(t: &T, a: &Application, today: Date, confirmed: Option<Date>) ->
 }
 
 fn row(t: &T, a: &Application, today: Date) -> Row {
-    let reference = u64::try_from(a.id)
-        .ok()
-        .and_then(|id| PaymentReference::from_base(id).ok())
-        .map(|r| r.to_string())
-        .unwrap_or_default();
+    let reference = a.reference_text();
     let (step, detail, by) = match a.next_step() {
         Some(NextStep::Deposit { amount, by }) => (
             t.step_deposit.to_owned(),
@@ -309,7 +305,7 @@ async fn portfolio_page(
                 let w = state.platform.wallet_year(&e, today).await?;
                 let apps = state
                     .platform
-                    .applications_page(AppOwner::Enterprise(e.id), 0, ROWS_MAX)
+                    .applications_page(AppOwner::Enterprise(e.id.get()), 0, ROWS_MAX)
                     .await?;
                 let left_pct = match (w.left, w.ceiling) {
                     (Some(l), Some(c)) if c.is_positive() => {
@@ -351,12 +347,14 @@ async fn portfolio_page(
             if let Some(provider) = user.provider {
                 let apps = state
                     .platform
-                    .applications_page(AppOwner::Provider(provider), 0, ROWS_MAX)
+                    .applications_page(AppOwner::Provider(provider.get()), 0, ROWS_MAX)
                     .await?;
                 let confirmed = state.platform.confirmations(provider, None).await?;
                 provider_rows = Some(
                     apps.iter()
-                        .map(|(_, a)| provider_row(t, a, today, confirmed.get(&a.id).copied()))
+                        .map(|(_, a)| {
+                            provider_row(t, a, today, confirmed.get(&a.id.get()).copied())
+                        })
                         .collect(),
                 );
                 let paid = state

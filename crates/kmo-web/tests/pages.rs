@@ -312,7 +312,11 @@ async fn an_enterprise_applies_releases_part_and_stops_from_the_pages() {
         let p = platform(&site);
         let bakkerij = p.enterprise("0403.199.702").await.unwrap();
         let apps = p
-            .applications_page(kmo_app::store::AppOwner::Enterprise(bakkerij.id), 0, 100)
+            .applications_page(
+                kmo_app::store::AppOwner::Enterprise(bakkerij.id.get()),
+                0,
+                100,
+            )
             .await
             .unwrap();
         assert_eq!(apps.iter().filter(|(k, _)| *k == key).count(), 1);
@@ -324,8 +328,7 @@ async fn an_enterprise_applies_releases_part_and_stops_from_the_pages() {
             page.contains(&format!("id=\"deposit-amount\">{}</span>", app.own_share)),
             "{page}"
         );
-        let reference =
-            kmo_domain::PaymentReference::from_base(u64::try_from(app.id).unwrap()).unwrap();
+        let reference = kmo_domain::PaymentReference::from_base(app.reference_base()).unwrap();
         assert!(page.contains(&reference.to_string()));
         assert!(page.contains("17/03/2025"), "the deposit deadline: {page}");
 
@@ -460,7 +463,7 @@ async fn only_the_agency_uses_its_desk_and_only_the_named_provider_refuses() {
         assert_eq!(status, 200);
         let csrf = hidden(&page, "csrf");
         let app = platform(&site).application("DEMO-INGEDIEND").await.unwrap();
-        let reference = kmo_domain::PaymentReference::from_base(u64::try_from(app.id).unwrap())
+        let reference = kmo_domain::PaymentReference::from_base(app.reference_base())
             .unwrap()
             .to_string();
         let wrong = [
@@ -798,7 +801,7 @@ async fn the_named_provider_confirms_an_application_once_and_the_enterprise_sees
         let app = p.application("DEMO-GESTORT").await.unwrap();
         let confirmed = p.confirmations(app.provider, None).await.unwrap();
         assert_eq!(confirmed.len(), 1);
-        assert_eq!(confirmed[&app.id], Date::parse("2025-03-03").unwrap());
+        assert_eq!(confirmed[&app.id.get()], Date::parse("2025-03-03").unwrap());
         let (_, page, _) = site.get("/aanvragen/DEMO-GESTORT", Some(&trainer)).await;
         assert!(page.contains("id=\"confirmed\">Bevestigd door de dienstverlener op 03/03/2025"));
         assert!(!page.contains("bevestigen\""), "no second confirm form");
@@ -862,7 +865,10 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
             "{page}"
         );
         let p = platform(&site);
-        let key = p.provider_key(1).await.unwrap();
+        let key = p
+            .provider_key(kmo_domain::ProviderId::new(1))
+            .await
+            .unwrap();
         let (_, profile) = p.provider(&key).await.unwrap();
         assert!(profile.themes.contains(&"occupation_specific".to_owned()));
         let (status, _, _) = site
@@ -1326,8 +1332,7 @@ async fn the_deposit_instructions_and_qr_code_name_the_wallet_account_of_the_set
         assert!(!page.contains("0910"), "not the default account: {page}");
         // The QR code carries the same account and name.
         let app = platform(&site).application("DEMO-INGEDIEND").await.unwrap();
-        let reference =
-            kmo_domain::PaymentReference::from_base(u64::try_from(app.id).unwrap()).unwrap();
+        let reference = kmo_domain::PaymentReference::from_base(app.reference_base()).unwrap();
         let qr = kmo_web::qr::svg_data_url(&kmo_web::qr::epc_payload(
             "Agentschap Innoveren & Ondernemen",
             "BE68539007547034",

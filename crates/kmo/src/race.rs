@@ -123,7 +123,9 @@ async fn run_race(scratch: &Scratch, processes: u32, submissions: u32) -> anyhow
     }
     let _ = std::fs::remove_dir_all(&barrier);
 
-    let year = platform.enterprise_year(1, 2024).await?;
+    let year = platform
+        .enterprise_year(kmo_domain::EnterpriseId::new(1), 2024)
+        .await?;
     let report = ledger_report(&scratch.db).await?;
     let mut tx = scratch.db.begin().await?;
     let audit = verify(&tx.all_audit_records().await?, &tx.all_transfers().await?);

@@ -191,7 +191,7 @@ impl<S: Store> Platform<S> {
             ));
         }
         let key = tx
-            .key_of(crate::store::Keyed::Enterprise, letter.enterprise)
+            .key_of(crate::store::Keyed::Enterprise, letter.enterprise.get())
             .await?
             .unwrap_or_default();
         let enterprise = tx
@@ -242,7 +242,7 @@ impl<S: Store> Platform<S> {
             return Err(refused());
         }
         let key = tx
-            .key_of(crate::store::Keyed::Enterprise, letter.enterprise)
+            .key_of(crate::store::Keyed::Enterprise, letter.enterprise.get())
             .await?
             .unwrap_or_default();
         let mut m = MandateRecord {
@@ -295,7 +295,7 @@ impl<S: Store> Platform<S> {
             ));
         }
         let mut out = Vec::new();
-        for m in tx.enterprise_mandates(e.id).await? {
+        for m in tx.enterprise_mandates(e.id.get()).await? {
             if let Some(u) = tx.user_by_id(m.user).await? {
                 out.push((m, u));
             }

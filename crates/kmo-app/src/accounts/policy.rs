@@ -8,7 +8,7 @@
 //! inspections are the agency's. Someone who may not even see an application or an enterprise
 //! gets the answer an unknown one gets, so that existence does not leak.
 
-use kmo_domain::Date;
+use kmo_domain::{Date, EnterpriseId, ProviderId};
 
 use crate::kernel::CommandError;
 use crate::platform::Platform;
@@ -109,7 +109,7 @@ impl Principal {
         }
     }
 
-    fn scope_for(&self, enterprise: i64) -> impl Iterator<Item = Scope> + '_ {
+    fn scope_for(&self, enterprise: EnterpriseId) -> impl Iterator<Item = Scope> + '_ {
         let mandates: &[MandateRecord] = match self {
             Principal::User { mandates, .. } => mandates,
             Principal::Anonymous => &[],
@@ -123,7 +123,7 @@ impl Principal {
     /// Staff and the quality chamber see everything; an enterprise user sees the enterprises
     /// it holds a mandate for.
     #[must_use]
-    pub fn may_view_enterprise(&self, enterprise: i64) -> bool {
+    pub fn may_view_enterprise(&self, enterprise: EnterpriseId) -> bool {
         matches!(self.role(), Some(Role::Agency | Role::QualityChamber))
             || self.scope_for(enterprise).next().is_some()
     }
@@ -131,7 +131,7 @@ impl Principal {
     /// The enterprise (its id) that a mandate in force names by its key: lets a handler
     /// authorize a mandate holder without reading the enterprise first.
     #[must_use]
-    pub fn mandated_enterprise(&self, key: &str) -> Option<i64> {
+    pub fn mandated_enterprise(&self, key: &str) -> Option<EnterpriseId> {
         match self {
             Principal::User { mandates, .. } => mandates
                 .iter()
@@ -143,27 +143,27 @@ impl Principal {
 
     /// Submitting, stopping and withdrawing for the enterprise.
     #[must_use]
-    pub fn may_apply_for(&self, enterprise: i64) -> bool {
+    pub fn may_apply_for(&self, enterprise: EnterpriseId) -> bool {
         self.scope_for(enterprise)
             .any(|s| matches!(s, Scope::LegalRepresentative | Scope::ViewAndApply))
     }
 
     /// Releasing an invoice for payment.
     #[must_use]
-    pub fn may_release_for(&self, enterprise: i64) -> bool {
+    pub fn may_release_for(&self, enterprise: EnterpriseId) -> bool {
         self.scope_for(enterprise)
             .any(|s| matches!(s, Scope::LegalRepresentative | Scope::ViewAndRelease))
     }
 
     #[must_use]
-    pub fn is_legal_representative_of(&self, enterprise: i64) -> bool {
+    pub fn is_legal_representative_of(&self, enterprise: EnterpriseId) -> bool {
         self.scope_for(enterprise)
             .any(|s| s == Scope::LegalRepresentative)
     }
 
     /// The provider a provider user acts for.
     #[must_use]
-    pub fn provider(&self) -> Option<i64> {
+    pub fn provider(&self) -> Option<ProviderId> {
         match self {
             Principal::User {
                 user,
@@ -256,7 +256,11 @@ pub enum EnterpriseAccess {
 
 /// Whether the principal may do `access` on the enterprise with this id.
 #[must_use]
-pub fn enterprise_allowed(p: &Principal, enterprise: i64, access: EnterpriseAccess) -> bool {
+pub fn enterprise_allowed(
+    p: &Principal,
+    enterprise: EnterpriseId,
+    access: EnterpriseAccess,
+) -> bool {
     match access {
         EnterpriseAccess::View => p.may_view_enterprise(enterprise),
         EnterpriseAccess::Apply => p.may_apply_for(enterprise),
@@ -270,7 +274,7 @@ pub fn enterprise_allowed(p: &Principal, enterprise: i64, access: EnterpriseAcce
 /// existence does not leak), whoever may see but not do this `FORBIDDEN`.
 pub fn check_enterprise(
     p: &Principal,
-    enterprise: i64,
+    enterprise: EnterpriseId,
     access: EnterpriseAccess,
     unknown: impl FnOnce() -> CommandError,
 ) -> Result<(), CommandError> {
@@ -294,7 +298,7 @@ pub enum ProviderAccess {
 
 /// Whether the principal may do `access` on the provider with this id.
 #[must_use]
-pub fn provider_allowed(p: &Principal, provider: i64, access: ProviderAccess) -> bool {
+pub fn provider_allowed(p: &Principal, provider: ProviderId, access: ProviderAccess) -> bool {
     let own = p.provider() == Some(provider);
     match access {
         ProviderAccess::Follow => {
@@ -308,7 +312,7 @@ pub fn provider_allowed(p: &Principal, provider: i64, access: ProviderAccess) ->
 /// existence is public).
 pub fn check_provider(
     p: &Principal,
-    provider: i64,
+    provider: ProviderId,
     access: ProviderAccess,
 ) -> Result<(), CommandError> {
     if provider_allowed(p, provider, access) {

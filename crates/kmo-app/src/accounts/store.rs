@@ -1,6 +1,7 @@
 //! What the accounts keep in the store: users, API tokens, web sessions, activation letters,
 //! mandates, calendar feeds, and the counted failures of logins and activation codes.
 
+use kmo_domain::{EnterpriseId, ProviderId};
 use std::future::Future;
 
 use kmo_domain::Date;
@@ -17,7 +18,7 @@ pub struct UserRecord {
     /// `enterprise`, `provider`, `agency` or `quality_chamber`.
     pub role: String,
     /// The provider a provider user acts for.
-    pub provider: Option<i64>,
+    pub provider: Option<ProviderId>,
     pub created_on: Date,
 }
 
@@ -48,7 +49,7 @@ pub struct TokenRecord {
 pub struct MandateRecord {
     pub id: i64,
     pub user: i64,
-    pub enterprise: i64,
+    pub enterprise: EnterpriseId,
     pub enterprise_key: String,
     /// `legal_representative`, `view_and_release` or `view_and_apply`.
     pub scope: String,
@@ -64,7 +65,7 @@ pub struct MandateRecord {
 pub struct LetterRecord {
     pub id: i64,
     pub user: i64,
-    pub enterprise: i64,
+    pub enterprise: EnterpriseId,
     /// The code in clear, until the letter is printed.
     pub code: Option<String>,
     pub issued_on: Date,

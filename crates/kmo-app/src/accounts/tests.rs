@@ -32,7 +32,10 @@ fn token_hashes_are_hex_sha256() {
 }
 
 mod access {
-    use kmo_domain::Date;
+    use kmo_domain::{Date, EnterpriseId, ProviderId};
+
+    const E7: EnterpriseId = EnterpriseId::new(7);
+    const P3: ProviderId = ProviderId::new(3);
 
     use crate::accounts::policy::{
         EnterpriseAccess, Principal, ProviderAccess, Role, check_agency, check_enterprise,
@@ -53,7 +56,7 @@ mod access {
                 name: "X".into(),
                 password_hash: String::new(),
                 role: role.code().into(),
-                provider,
+                provider: provider.map(ProviderId::new),
                 created_on: day(),
             },
             role,
@@ -63,7 +66,7 @@ mod access {
                 .map(|(i, (enterprise, scope))| MandateRecord {
                     id: i64::try_from(i).unwrap(),
                     user: 1,
-                    enterprise: *enterprise,
+                    enterprise: EnterpriseId::new(*enterprise),
                     enterprise_key: format!("E{enterprise}"),
                     scope: (*scope).into(),
                     valid_from: day(),
@@ -94,17 +97,20 @@ mod access {
             (&stranger, false, false, false, false),
             (&Principal::Anonymous, false, false, false, false),
         ] {
-            assert_eq!(enterprise_allowed(p, 7, EnterpriseAccess::View), view);
-            assert_eq!(enterprise_allowed(p, 7, EnterpriseAccess::Apply), apply);
-            assert_eq!(enterprise_allowed(p, 7, EnterpriseAccess::Release), release);
-            assert_eq!(enterprise_allowed(p, 7, EnterpriseAccess::Manage), manage);
+            assert_eq!(enterprise_allowed(p, E7, EnterpriseAccess::View), view);
+            assert_eq!(enterprise_allowed(p, E7, EnterpriseAccess::Apply), apply);
+            assert_eq!(
+                enterprise_allowed(p, E7, EnterpriseAccess::Release),
+                release
+            );
+            assert_eq!(enterprise_allowed(p, E7, EnterpriseAccess::Manage), manage);
         }
         let unknown = || CommandError::UnknownEnterprise("E7".into());
         // Whoever may not even see it is told it does not exist; whoever sees it, forbidden.
         assert_eq!(
             code(check_enterprise(
                 &stranger,
-                7,
+                E7,
                 EnterpriseAccess::Manage,
                 unknown
             )),
@@ -113,14 +119,19 @@ mod access {
         assert_eq!(
             code(check_enterprise(
                 &payer,
-                7,
+                E7,
                 EnterpriseAccess::Manage,
                 unknown
             )),
             Some(ErrorCode::Forbidden)
         );
         assert_eq!(
-            code(check_enterprise(&rep, 7, EnterpriseAccess::Manage, unknown)),
+            code(check_enterprise(
+                &rep,
+                E7,
+                EnterpriseAccess::Manage,
+                unknown
+            )),
             None
         );
     }
@@ -139,11 +150,11 @@ mod access {
             (&chamber, true, false),
             (&owner, false, false),
         ] {
-            assert_eq!(provider_allowed(p, 3, ProviderAccess::Follow), follow);
-            assert_eq!(provider_allowed(p, 3, ProviderAccess::Manage), manage);
+            assert_eq!(provider_allowed(p, P3, ProviderAccess::Follow), follow);
+            assert_eq!(provider_allowed(p, P3, ProviderAccess::Manage), manage);
         }
         assert_eq!(
-            code(check_provider(&other, 3, ProviderAccess::Follow)),
+            code(check_provider(&other, P3, ProviderAccess::Follow)),
             Some(ErrorCode::Forbidden)
         );
         assert_eq!(code(check_agency(&chamber)), Some(ErrorCode::Forbidden));

@@ -93,7 +93,7 @@ pub fn check_ledger(
             report.problems.push(broken);
         }
         let own = book.balance(AccountKey::OwnShareWallet {
-            application: app.id,
+            application: app.id.get(),
         });
         if own.credits_posted - own.debits_posted != app.own_share_in_wallet().get() {
             report.problems.push(format!(
@@ -112,7 +112,7 @@ pub fn check_ledger(
             ));
         }
         let sub = book.balance(AccountKey::SubsidyWallet {
-            application: app.id,
+            application: app.id.get(),
         });
         let held = sub.credits_posted + sub.credits_pending - sub.debits_posted;
         if held != app.subsidy_outstanding().get() {
@@ -130,7 +130,7 @@ pub fn check_ledger(
             ));
         }
         let receivable = book.posted(AccountKey::RecoveryReceivable {
-            application: app.id,
+            application: app.id.get(),
         });
         if receivable.checked_add(app.recovery_received) != Some(app.recovered) {
             report.problems.push(format!(
@@ -142,7 +142,7 @@ pub fn check_ledger(
             - app.returned_to_ceiling.get()
             - app.returned_to_budget.get()
             - app.recovered.get();
-        *aid_expected.entry(app.enterprise).or_default() += aid;
+        *aid_expected.entry(app.enterprise.get()).or_default() += aid;
     }
     for (enterprise, expected) in aid_expected {
         let got = book
@@ -157,17 +157,17 @@ pub fn check_ledger(
     let mut reserved_by_apps: BTreeMap<(i64, i32), i64> = BTreeMap::new();
     for app in applications {
         *reserved_by_apps
-            .entry((app.enterprise, app.submitted_on.year()))
+            .entry((app.enterprise.get(), app.submitted_on.year()))
             .or_default() += app.subsidy.get() - app.returned_to_ceiling.get();
     }
     for y in years {
         let (e, yr) = (y.enterprise, y.year);
         let reserved = book.posted(AccountKey::CeilingReserved {
-            enterprise: e,
+            enterprise: e.get(),
             year: yr,
         });
         let available = book.posted(AccountKey::CeilingAvailable {
-            enterprise: e,
+            enterprise: e.get(),
             year: yr,
         });
         if reserved != y.ceiling_reserved {
@@ -185,7 +185,7 @@ pub fn check_ledger(
                 y.ceiling_reserved, y.ceiling_granted
             ));
         }
-        let expected = reserved_by_apps.remove(&(e, yr)).unwrap_or(0);
+        let expected = reserved_by_apps.remove(&(e.get(), yr)).unwrap_or(0);
         if expected != y.ceiling_reserved.get() {
             report.problems.push(format!(
                 "enterprise {e} year {yr}: applications reserve {} but the ceiling says {}",

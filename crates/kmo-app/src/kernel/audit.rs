@@ -10,6 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use kmo_domain::{ApplicationId, EnterpriseId, ProviderId};
 use sha2::{Digest, Sha256};
 
 use kmo_ledger::Transfer;
@@ -20,9 +21,9 @@ use crate::store::AuditRecord;
 /// (`application:12`, `enterprise:3`, `provider:5`, `payouts`, `platform`), built only here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AuditStream {
-    Application(i64),
-    Enterprise(i64),
-    Provider(i64),
+    Application(ApplicationId),
+    Enterprise(EnterpriseId),
+    Provider(ProviderId),
     /// The platform's payout runs.
     Payouts,
     /// The platform's own bank movements (a deposit returned to an unknown payer).
@@ -41,9 +42,9 @@ impl AuditStream {
         let (kind, id) = text.split_once(':')?;
         let id: i64 = id.parse().ok()?;
         match kind {
-            "application" => Some(AuditStream::Application(id)),
-            "enterprise" => Some(AuditStream::Enterprise(id)),
-            "provider" => Some(AuditStream::Provider(id)),
+            "application" => Some(AuditStream::Application(ApplicationId::new(id))),
+            "enterprise" => Some(AuditStream::Enterprise(EnterpriseId::new(id))),
+            "provider" => Some(AuditStream::Provider(ProviderId::new(id))),
             _ => None,
         }
     }
@@ -282,7 +283,7 @@ mod tests {
     fn chain() -> Vec<AuditRecord> {
         let d = Date::parse("2024-03-01").unwrap();
         let a = next_record(
-            AuditStream::Application(1),
+            AuditStream::Application(ApplicationId::new(1)),
             None,
             "submitted",
             Actor::Enterprise,
@@ -290,7 +291,7 @@ mod tests {
             r#"{"transfers":[]}"#.into(),
         );
         let b = next_record(
-            AuditStream::Application(1),
+            AuditStream::Application(ApplicationId::new(1)),
             Some((a.seq, a.hash.clone())),
             "funded",
             Actor::Bank,
@@ -322,15 +323,18 @@ mod tests {
     #[test]
     fn streams_and_actors_read_back_as_they_are_stored() {
         for stream in [
-            AuditStream::Application(12),
-            AuditStream::Enterprise(3),
-            AuditStream::Provider(5),
+            AuditStream::Application(ApplicationId::new(12)),
+            AuditStream::Enterprise(EnterpriseId::new(3)),
+            AuditStream::Provider(ProviderId::new(5)),
             AuditStream::Payouts,
             AuditStream::Platform,
         ] {
             assert_eq!(AuditStream::parse(&stream.to_string()), Some(stream));
         }
-        assert_eq!(AuditStream::Application(12).to_string(), "application:12");
+        assert_eq!(
+            AuditStream::Application(ApplicationId::new(12)).to_string(),
+            "application:12"
+        );
         for actor in [
             Actor::Enterprise,
             Actor::Provider,

@@ -76,7 +76,7 @@ pub(crate) async fn write_change<T: StoreTx>(
     let mut year = None;
     if app.returned_to_ceiling > before.returned_to_ceiling {
         let mut ey = tx
-            .enterprise_year(app.enterprise, app.submitted_on.year())
+            .enterprise_year(app.enterprise.get(), app.submitted_on.year())
             .await?;
         let back = app
             .returned_to_ceiling

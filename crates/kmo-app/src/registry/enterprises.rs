@@ -11,6 +11,7 @@ use crate::kernel::audit::{Actor, AuditStream, next_record};
 use crate::kernel::{CommandError, append_record, check_amount, retrying};
 use crate::platform::Platform;
 use crate::store::{EnterpriseYear, KernelTx, RegistryTx, Store, StoreError};
+use kmo_domain::EnterpriseId;
 
 impl<S: Store> Platform<S> {
     /// The command, retried from the start while its transaction loses a race.
@@ -51,7 +52,7 @@ impl<S: Store> Platform<S> {
         }
         let id = tx.insert_enterprise(key, name, profile).await?;
         let record = next_record(
-            AuditStream::Enterprise(id),
+            AuditStream::Enterprise(EnterpriseId::new(id)),
             None,
             "registered",
             Actor::Agency,
@@ -152,7 +153,7 @@ impl<S: Store> Platform<S> {
         }
         self.check_profile(profile)?;
         let name = name.unwrap_or(&e.name);
-        tx.update_enterprise(e.id, name, profile).await?;
+        tx.update_enterprise(e.id.get(), name, profile).await?;
         let date = tx.clock().await?.unwrap_or(Date::EPOCH);
         append_record(
             &mut tx,
@@ -193,7 +194,9 @@ impl<S: Store> Platform<S> {
         let t = Transfer {
             id,
             debit: AccountKey::DeMinimisSource,
-            credit: AccountKey::DeMinimisGranted { enterprise: e.id },
+            credit: AccountKey::DeMinimisGranted {
+                enterprise: e.id.get(),
+            },
             amount,
             code: TransferCode::DeMinimisExternal,
             kind: TransferKind::Posted,
@@ -232,7 +235,7 @@ impl<S: Store> Platform<S> {
     /// The de-minimis aid granted to an enterprise as seen on `date` (lifecycle.md §7.3).
     pub async fn de_minimis_seen_on(
         &self,
-        enterprise: i64,
+        enterprise: EnterpriseId,
         date: Date,
     ) -> Result<Cents, CommandError> {
         let window = self
@@ -244,7 +247,7 @@ impl<S: Store> Platform<S> {
         let mut tx = self.store.read().await?;
         let aid = tx
             .de_minimis_granted(
-                enterprise,
+                enterprise.get(),
                 crate::wallet::submit::de_minimis_window(window, date),
                 date,
             )
@@ -285,11 +288,11 @@ impl<S: Store> Platform<S> {
     /// created, so a page never takes the write lock.
     pub async fn enterprise_year(
         &self,
-        enterprise: i64,
+        enterprise: kmo_domain::EnterpriseId,
         year: i32,
     ) -> Result<EnterpriseYear, CommandError> {
         let mut tx = self.store.read().await?;
-        let found = tx.find_enterprise_year(enterprise, year).await?;
+        let found = tx.find_enterprise_year(enterprise.get(), year).await?;
         drop(tx);
         Ok(found.unwrap_or(EnterpriseYear {
             enterprise,

@@ -98,7 +98,7 @@ impl<S: Store> Platform<S> {
             .provider_by_key(provider)
             .await?
             .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
-        let services = tx.listed_services(p.id).await?;
+        let services = tx.listed_services(p.id.get()).await?;
         let (_, listed) = services
             .iter()
             .find(|(id, _)| *id == service)
@@ -114,7 +114,7 @@ impl<S: Store> Platform<S> {
         }
         let request = ListRequest::submit(&listed.name, description, target_group, criterion, on)?;
         let open = tx
-            .list_requests(Some(p.id), REQUESTS_MAX)
+            .list_requests(Some(p.id.get()), REQUESTS_MAX)
             .await?
             .into_iter()
             .any(|r| r.service == service && (r.state == "submitted" || r.state == "assessed"));
@@ -162,7 +162,7 @@ impl<S: Store> Platform<S> {
         tx.update_list_request(&record).await?;
         if next.state == crate::occupation::ListRequestState::Approved
             && !tx
-                .list_on_occupation_list(record.provider, record.service)
+                .list_on_occupation_list(record.provider.get(), record.service)
                 .await?
         {
             return Err(CommandError::Invalid {

@@ -21,19 +21,27 @@ fn existing(
 impl<S: Store> Platform<S> {
     /// Adds a provider by key and name (its registrations per service kind follow with
     /// `request_registration`, `record_audit` and `register`); an existing key is kept as is.
-    pub async fn register_provider(&self, key: &str, name: &str) -> Result<i64, CommandError> {
+    pub async fn register_provider(
+        &self,
+        key: &str,
+        name: &str,
+    ) -> Result<kmo_domain::ProviderId, CommandError> {
         retrying!(self.register_provider_once(key, name).await)
     }
 
     /// One attempt of [`Platform::register_provider`].
-    async fn register_provider_once(&self, key: &str, name: &str) -> Result<i64, CommandError> {
+    async fn register_provider_once(
+        &self,
+        key: &str,
+        name: &str,
+    ) -> Result<kmo_domain::ProviderId, CommandError> {
         let mut tx = self.store.begin().await?;
         if let Some(p) = tx.provider_by_key(key).await? {
             return Ok(p.id);
         }
         let id = tx.insert_provider(key, name).await?;
         tx.commit().await?;
-        Ok(id)
+        Ok(kmo_domain::ProviderId::new(id))
     }
 
     /// Sets a provider's enterprise number, IBAN and themes (rules.md §7). Each is parsed: a
@@ -93,7 +101,7 @@ impl<S: Store> Platform<S> {
             .provider_by_key(key)
             .await?
             .ok_or_else(|| CommandError::UnknownProvider(key.to_owned()))?;
-        tx.save_provider_profile(p.id, &profile).await?;
+        tx.save_provider_profile(p.id.get(), &profile).await?;
         tx.commit().await?;
         Ok(profile)
     }
@@ -108,7 +116,7 @@ impl<S: Store> Platform<S> {
             .provider_by_key(key)
             .await?
             .ok_or_else(|| CommandError::UnknownProvider(key.to_owned()))?;
-        let profile = tx.provider_profile(p.id).await?;
+        let profile = tx.provider_profile(p.id.get()).await?;
         drop(tx);
         Ok((p, profile))
     }
@@ -164,14 +172,14 @@ impl<S: Store> Platform<S> {
             .provider_by_key(provider)
             .await?
             .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
-        let profile = tx.provider_profile(p.id).await?;
+        let profile = tx.provider_profile(p.id.get()).await?;
         if !profile.themes.contains(&service.theme) {
             return Err(invalid(
                 "theme",
                 format!("the provider is not active in the theme {}", service.theme),
             ));
         }
-        let id = tx.insert_listed_service(p.id, &listed).await?;
+        let id = tx.insert_listed_service(p.id.get(), &listed).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -186,7 +194,7 @@ impl<S: Store> Platform<S> {
             .provider_by_key(provider)
             .await?
             .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
-        let list = tx.listed_services(p.id).await?;
+        let list = tx.listed_services(p.id.get()).await?;
         drop(tx);
         Ok(list)
     }
@@ -206,8 +214,8 @@ impl<S: Store> Platform<S> {
     }
 
     /// The key of a provider by its id.
-    pub async fn provider_key(&self, id: i64) -> Result<String, CommandError> {
-        self.key_of(crate::store::Keyed::Provider, id).await
+    pub async fn provider_key(&self, id: kmo_domain::ProviderId) -> Result<String, CommandError> {
+        self.key_of(crate::store::Keyed::Provider, id.get()).await
     }
 
     async fn registration_step(
@@ -237,9 +245,9 @@ impl<S: Store> Platform<S> {
                 field: "provider".into(),
                 message: format!("unknown provider {provider}"),
             })?;
-        let current = tx.registration(p.id, kind).await?;
+        let current = tx.registration(p.id.get(), kind).await?;
         let next = step(current)?;
-        tx.save_registration(p.id, &next).await?;
+        tx.save_registration(p.id.get(), &next).await?;
         append_record(
             &mut tx,
             AuditStream::Provider(p.id),
@@ -257,14 +265,14 @@ impl<S: Store> Platform<S> {
     /// A provider's registrations: for training and for advice.
     pub async fn registrations(
         &self,
-        provider: i64,
+        provider: kmo_domain::ProviderId,
     ) -> Result<[Option<crate::registry::Registration>; 2], CommandError> {
         let mut tx = self.store.read().await?;
         let training = tx
-            .registration(provider, kmo_domain::ServiceKind::Training)
+            .registration(provider.get(), kmo_domain::ServiceKind::Training)
             .await?;
         let advice = tx
-            .registration(provider, kmo_domain::ServiceKind::Advice)
+            .registration(provider.get(), kmo_domain::ServiceKind::Advice)
             .await?;
         drop(tx);
         Ok([training, advice])
@@ -361,7 +369,7 @@ impl<S: Store> Platform<S> {
                     message: format!("unknown provider {provider}"),
                 })?;
             let active = tx
-                .registration(p.id, kind)
+                .registration(p.id.get(), kind)
                 .await?
                 .is_some_and(|r| r.active_on(on));
             drop(tx);

@@ -2,6 +2,7 @@
 //! de-minimis aid), providers with their profile, registrations and catalogue, and the
 //! requests for the occupation-specific list.
 
+use kmo_domain::{EnterpriseId, ProviderId};
 use std::future::Future;
 
 use kmo_domain::{Cents, Date, EnterpriseSize};
@@ -11,7 +12,7 @@ use crate::store::StoreError;
 /// A registered enterprise.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnterpriseRecord {
-    pub id: i64,
+    pub id: EnterpriseId,
     /// The caller's key (a scenario id, or the enterprise number).
     pub key: String,
     pub name: String,
@@ -23,7 +24,7 @@ pub struct EnterpriseRecord {
 /// accounts, kept in the same transaction as the transfers).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnterpriseYear {
-    pub enterprise: i64,
+    pub enterprise: EnterpriseId,
     pub year: i32,
     pub size_lock: Option<EnterpriseSize>,
     pub ceiling_granted: Cents,
@@ -33,7 +34,7 @@ pub struct EnterpriseYear {
 /// A registered provider (the registry of providers grows with the server issue).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProviderRecord {
-    pub id: i64,
+    pub id: ProviderId,
     pub key: String,
     pub name: String,
 }
@@ -68,7 +69,7 @@ pub struct ListRequestRecord {
     /// 0 before it is stored.
     pub id: i64,
     pub key: String,
-    pub provider: i64,
+    pub provider: ProviderId,
     /// The listed service the request is for.
     pub service: i64,
     /// The state code (kept on the row for the queues).

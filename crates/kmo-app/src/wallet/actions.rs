@@ -143,8 +143,12 @@ impl<S: Store> Platform<S> {
     }
 
     /// The key of the application with this id.
-    pub async fn application_key(&self, id: i64) -> Result<String, CommandError> {
-        self.key_of(crate::store::Keyed::Application, id).await
+    pub async fn application_key(
+        &self,
+        id: kmo_domain::ApplicationId,
+    ) -> Result<String, CommandError> {
+        self.key_of(crate::store::Keyed::Application, id.get())
+            .await
     }
 
     /// An application by its key (`UNKNOWN_APPLICATION` when there is none).
@@ -422,7 +426,10 @@ impl<S: Store> Platform<S> {
                 ),
             });
         }
-        if !tx.insert_confirmation(app.id, provider, date).await? {
+        if !tx
+            .insert_confirmation(app.id.get(), provider.get(), date)
+            .await?
+        {
             return Ok(false);
         }
         append_record(
@@ -442,11 +449,16 @@ impl<S: Store> Platform<S> {
     /// application id → date.
     pub async fn confirmations(
         &self,
-        provider: i64,
-        application: Option<i64>,
+        provider: kmo_domain::ProviderId,
+        application: Option<kmo_domain::ApplicationId>,
     ) -> Result<std::collections::HashMap<i64, Date>, CommandError> {
         let mut tx = self.store.read().await?;
-        let list = tx.confirmations(provider, application).await?;
+        let list = tx
+            .confirmations(
+                provider.get(),
+                application.map(kmo_domain::ApplicationId::get),
+            )
+            .await?;
         drop(tx);
         Ok(list.into_iter().collect())
     }

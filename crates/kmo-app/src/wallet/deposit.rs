@@ -143,7 +143,7 @@ impl<S: Store> Platform<S> {
                     Ok(stored)
                 }
                 Err(error) => {
-                    line.return_unmatched(&mut tx, Some(app.id), error.code())
+                    line.return_unmatched(&mut tx, Some(app.id.get()), error.code())
                         .await?;
                     tx.commit().await?;
                     Err(error.into())

@@ -14,12 +14,12 @@ impl<S: Store> Platform<S> {
     /// A page of the payouts a provider received (by ledger sequence).
     pub async fn provider_payouts(
         &self,
-        provider: i64,
+        provider: kmo_domain::ProviderId,
         after: i64,
         limit: u32,
     ) -> Result<Vec<crate::store::MoneyOut>, CommandError> {
         let mut tx = self.store.read().await?;
-        let page = tx.provider_payouts(provider, after, limit).await?;
+        let page = tx.provider_payouts(provider.get(), after, limit).await?;
         drop(tx);
         Ok(page)
     }
@@ -27,12 +27,14 @@ impl<S: Store> Platform<S> {
     /// A page of the refunds an enterprise received (by ledger sequence).
     pub async fn enterprise_refunds(
         &self,
-        enterprise: i64,
+        enterprise: kmo_domain::EnterpriseId,
         after: i64,
         limit: u32,
     ) -> Result<Vec<crate::store::MoneyOut>, CommandError> {
         let mut tx = self.store.read().await?;
-        let page = tx.enterprise_refunds(enterprise, after, limit).await?;
+        let page = tx
+            .enterprise_refunds(enterprise.get(), after, limit)
+            .await?;
         drop(tx);
         Ok(page)
     }

@@ -2,6 +2,7 @@
 //! submission or a command reads first and everything it writes, drafts, the providers'
 //! confirmations, and the payout watermark.
 
+use kmo_domain::{EnterpriseId, ProviderId};
 use std::future::Future;
 
 use kmo_domain::{Cents, Date};
@@ -24,7 +25,7 @@ pub struct PayableCredit {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DraftRecord {
     pub key: String,
-    pub enterprise: i64,
+    pub enterprise: EnterpriseId,
     /// The draft's content as JSON (see `platform::Draft`).
     pub body: String,
     pub saved_on: Date,
@@ -42,7 +43,7 @@ pub struct SubmissionQuery<'a> {
     pub de_minimis_after: Date,
     pub de_minimis_until: Date,
     /// The provider's registration for this kind is read when both are known.
-    pub provider: Option<i64>,
+    pub provider: Option<ProviderId>,
     pub kind: Option<kmo_domain::ServiceKind>,
 }
 

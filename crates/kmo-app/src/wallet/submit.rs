@@ -2,6 +2,7 @@
 //! rules engine, and the subsidy reserved against the ceiling and de minimis.
 
 use kmo_domain::codes::Lang;
+use kmo_domain::{ApplicationId, EnterpriseId, ProviderId};
 use kmo_domain::{Cents, Date, EnterpriseSize, PaymentReference};
 use kmo_rules::ruleset::DeMinimisWindow;
 use kmo_rules::{Case, Decision, evaluate, parse_case};
@@ -41,11 +42,11 @@ struct Composed {
     case_json: String,
     /// De-minimis aid counted in the window ending on the submission date.
     de_minimis: Cents,
-    enterprise: i64,
+    enterprise: EnterpriseId,
     year: EnterpriseYear,
-    next_id: i64,
+    next_id: ApplicationId,
     key_taken: bool,
-    cached_provider: Option<i64>,
+    cached_provider: Option<ProviderId>,
     registration: Option<crate::registry::Registration>,
 }
 
@@ -193,7 +194,7 @@ impl<S: Store> Platform<S> {
             de_minimis,
             enterprise: enterprise.id,
             year: ey,
-            next_id: context.next_id,
+            next_id: ApplicationId::new(context.next_id),
             key_taken: context.key_taken,
             cached_provider,
             registration: context.registration,
@@ -208,7 +209,7 @@ impl<S: Store> Platform<S> {
         tx: &mut T,
         s: &Submission,
         composed: &Composed,
-    ) -> Result<i64, CommandError> {
+    ) -> Result<ProviderId, CommandError> {
         let provider = match composed.cached_provider {
             Some(id) => id,
             None => {
@@ -240,7 +241,7 @@ impl<S: Store> Platform<S> {
         {
             composed.registration.clone()
         } else {
-            tx.registration(provider, kind).await?
+            tx.registration(provider.get(), kind).await?
         };
         let registered = registration.is_some_and(|r| r.active_on(s.submitted_on));
         if !registered {
@@ -289,7 +290,7 @@ impl<S: Store> Platform<S> {
         let enterprise = composed.enterprise;
         let mut ey = composed.year;
         let id = composed.next_id;
-        let reference = PaymentReference::from_base(u64::try_from(id).unwrap_or(0))
+        let reference = PaymentReference::from_base(u64::try_from(id.get()).unwrap_or(0))
             .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         let deposit_deadline = s
             .submitted_on

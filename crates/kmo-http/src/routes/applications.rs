@@ -14,7 +14,7 @@ use kmo_app::platform::{
     costs_from_json,
 };
 use kmo_app::registry::WorkerStatus;
-use kmo_domain::{Cents, Date, InvoiceNumber, PaymentReference, RefusalReason};
+use kmo_domain::{Cents, Date, InvoiceNumber, RefusalReason};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -71,11 +71,7 @@ pub struct ApplicationView {
 
 pub(crate) fn view(key: &str, a: &Application) -> ApplicationView {
     let paid = a.paid_own.get().saturating_add(a.paid_subsidy.get());
-    let reference = u64::try_from(a.id)
-        .ok()
-        .and_then(|id| PaymentReference::from_base(id).ok())
-        .map(|r| r.to_string())
-        .unwrap_or_default();
+    let reference = a.reference_text();
     ApplicationView {
         key: key.to_owned(),
         state: a.state.code().to_owned(),

@@ -137,7 +137,7 @@ pub async fn search_providers(
         .platform
         .search_providers(&name, q.theme.as_deref(), after, limit)
         .await?;
-    let ids: Vec<i64> = page.iter().map(|p| p.id).collect();
+    let ids: Vec<i64> = page.iter().map(|p| p.id.get()).collect();
     Ok(Json(ProviderPage {
         next_after: next_after(&ids, limit),
         items: page
@@ -167,7 +167,7 @@ async fn page(
         .platform
         .applications_page(owner, after, limit)
         .await?;
-    let ids: Vec<i64> = page.iter().map(|(_, a)| a.id).collect();
+    let ids: Vec<i64> = page.iter().map(|(_, a)| a.id.get()).collect();
     Ok(Json(ApplicationPage {
         next_after: next_after(&ids, limit),
         items: page.iter().map(|(k, a)| view(k, a)).collect(),
@@ -190,7 +190,7 @@ pub async fn enterprise_applications(
         .platform
         .enterprise_for(&caller.0, &key, EnterpriseAccess::View)
         .await?;
-    page(&state, AppOwner::Enterprise(e.id), q).await
+    page(&state, AppOwner::Enterprise(e.id.get()), q).await
 }
 
 /// The applications naming a provider (its own users, the agency, the quality chamber).
@@ -205,7 +205,7 @@ pub async fn provider_applications(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<ApplicationPage>, ApiError> {
     let p = provider_for(&state, &caller, &key).await?;
-    page(&state, AppOwner::Provider(p.id), q).await
+    page(&state, AppOwner::Provider(p.id.get()), q).await
 }
 
 /// The provider with this key, when the caller may follow its applications (its own users,

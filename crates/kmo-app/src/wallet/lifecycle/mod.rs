@@ -10,6 +10,7 @@
 //! share still in the wallet and returns the outstanding subsidy to the ceiling (same calendar
 //! year as the submission, not for expiry) or to the agency budget (D12, D13, L8).
 
+use kmo_domain::{ApplicationId, EnterpriseId, ProviderId};
 use std::fmt;
 
 use crate::kernel::ErrorCode;
@@ -110,11 +111,11 @@ impl fmt::Display for State {
 /// An application and its money (the per-application fields of lifecycle.md §8.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Application {
-    pub id: i64,
+    pub id: ApplicationId,
     /// The application's own key (its number on the platform).
     pub key: String,
-    pub enterprise: i64,
-    pub provider: i64,
+    pub enterprise: EnterpriseId,
+    pub provider: ProviderId,
     pub submitted_on: Date,
     pub state: State,
     pub closed_on: Option<Date>,
@@ -206,13 +207,22 @@ impl Application {
     /// The structured-reference base of this application (its id).
     #[must_use]
     pub fn reference_base(&self) -> u64 {
-        u64::try_from(self.id).unwrap_or(0)
+        u64::try_from(self.id.get()).unwrap_or(0)
+    }
+
+    /// The structured reference the enterprise's deposit carries (`+++…+++`, rules.md D21), as
+    /// the pages, the API and the calendar show it; empty for an id no reference can carry.
+    #[must_use]
+    pub fn reference_text(&self) -> String {
+        kmo_domain::PaymentReference::from_base(self.reference_base())
+            .map(|r| r.to_string())
+            .unwrap_or_default()
     }
 
     /// The id of the pending subsidy reservation made at submission.
     #[must_use]
     pub fn reservation_id(&self) -> TransferId {
-        transfer_id(self.id, 1, "subsidy_reserved")
+        transfer_id(self.id.get(), 1, "subsidy_reserved")
     }
 
     /// The invariants of lifecycle.md §9 for one application; the first broken one, if any.
@@ -473,14 +483,14 @@ pub fn returned_deposit_transfers(
 /// The own share left in the wallet, refunded to the enterprise (at a closing or a recovery).
 fn own_share_refund(app: &Application, seq: i32, amount: Cents, date: Date) -> Transfer {
     posted(
-        transfer_id(app.id, seq, "own_share_refund"),
+        transfer_id(app.id.get(), seq, "own_share_refund"),
         AccountKey::OwnShareWallet {
-            application: app.id,
+            application: app.id.get(),
         },
         AccountKey::RefundsPayable,
         amount,
         TransferCode::OwnShareRefund,
-        Some(app.id),
+        Some(app.id.get()),
         date,
     )
 }

@@ -56,10 +56,10 @@ fn the_next_step_is_the_deposit_then_the_release_then_nothing() {
 /// TC-55's application: small, €2,000 training, S 60000, O 140000, submitted 2024-03-01.
 fn tc55() -> (Change, Book) {
     let change = submit(&NewApplication {
-        id: 1,
+        id: kmo_domain::ApplicationId::new(1),
         key: "A-1".into(),
-        enterprise: 1,
-        provider: 1,
+        enterprise: kmo_domain::EnterpriseId::new(1),
+        provider: kmo_domain::ProviderId::new(1),
         submitted_on: d("2024-03-01"),
         size: EnterpriseSize::Small,
         rate_bp: 3000,

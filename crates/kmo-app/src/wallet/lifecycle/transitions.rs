@@ -8,10 +8,10 @@ use super::*;
 /// Facts of a new application decided `eligible` by the rules engine (lifecycle.md §6.1).
 #[derive(Clone, Debug)]
 pub struct NewApplication {
-    pub id: i64,
+    pub id: kmo_domain::ApplicationId,
     pub key: String,
-    pub enterprise: i64,
-    pub provider: i64,
+    pub enterprise: kmo_domain::EnterpriseId,
+    pub provider: kmo_domain::ProviderId,
     pub submitted_on: Date,
     pub size: EnterpriseSize,
     pub rate_bp: u32,
@@ -61,56 +61,58 @@ pub fn submit(n: &NewApplication) -> Change {
         payment_deadline: n.payment_deadline,
         seq: 1,
     };
-    let id = |tag| transfer_id(n.id, 1, tag);
+    let id = |tag| transfer_id(n.id.get(), 1, tag);
     let mut transfers = Vec::with_capacity(4);
     if n.ceiling_granted < n.annual_ceiling {
         transfers.push(posted(
             id("ceiling_granted"),
             AccountKey::CeilingSource,
             AccountKey::CeilingAvailable {
-                enterprise: n.enterprise,
+                enterprise: n.enterprise.get(),
                 year,
             },
             sub(n.annual_ceiling, n.ceiling_granted),
             TransferCode::CeilingGranted,
-            Some(n.id),
+            Some(n.id.get()),
             n.submitted_on,
         ));
     }
     transfers.push(Transfer {
         id: app.reservation_id(),
         debit: AccountKey::AgencyBudget { year },
-        credit: AccountKey::SubsidyWallet { application: n.id },
+        credit: AccountKey::SubsidyWallet {
+            application: n.id.get(),
+        },
         amount: n.subsidy,
         code: TransferCode::SubsidyReserved,
         kind: TransferKind::Pending,
-        application: Some(n.id),
+        application: Some(n.id.get()),
         date: n.submitted_on,
     });
     transfers.push(posted(
         id("ceiling_reserved"),
         AccountKey::CeilingAvailable {
-            enterprise: n.enterprise,
+            enterprise: n.enterprise.get(),
             year,
         },
         AccountKey::CeilingReserved {
-            enterprise: n.enterprise,
+            enterprise: n.enterprise.get(),
             year,
         },
         n.subsidy,
         TransferCode::CeilingReserved,
-        Some(n.id),
+        Some(n.id.get()),
         n.submitted_on,
     ));
     transfers.push(posted(
         id("de_minimis_granted"),
         AccountKey::DeMinimisSource,
         AccountKey::DeMinimisGranted {
-            enterprise: n.enterprise,
+            enterprise: n.enterprise.get(),
         },
         n.subsidy,
         TransferCode::DeMinimisGranted,
-        Some(n.id),
+        Some(n.id.get()),
         n.submitted_on,
     ));
     Change {
@@ -160,7 +162,7 @@ pub fn deposit(
     if let Some(error) = refusal {
         next.returned_deposits = add(next.returned_deposits, amount);
         let change = Change {
-            transfers: returned_deposit_transfers(bank_ref, amount, Some(app.id), date),
+            transfers: returned_deposit_transfers(bank_ref, amount, Some(app.id.get()), date),
             application: next,
             event: EventKind::DepositReturned { code: error.code() },
             date,
@@ -172,30 +174,30 @@ pub fn deposit(
     next.state = State::Funded;
     let transfers = vec![
         posted(
-            transfer_id(app.id, next.seq, "own_share_deposit"),
+            transfer_id(app.id.get(), next.seq, "own_share_deposit"),
             AccountKey::Bank,
             AccountKey::OwnShareWallet {
-                application: app.id,
+                application: app.id.get(),
             },
             amount,
             TransferCode::OwnShareDeposit,
-            Some(app.id),
+            Some(app.id.get()),
             date,
         ),
         Transfer {
-            id: transfer_id(app.id, next.seq, "subsidy_funded"),
+            id: transfer_id(app.id.get(), next.seq, "subsidy_funded"),
             debit: AccountKey::AgencyBudget {
                 year: app.submitted_on.year(),
             },
             credit: AccountKey::SubsidyWallet {
-                application: app.id,
+                application: app.id.get(),
             },
             amount: app.subsidy,
             code: TransferCode::SubsidyFunded,
             kind: TransferKind::PostPending {
                 pending: app.reservation_id(),
             },
-            application: Some(app.id),
+            application: Some(app.id.get()),
             date,
         },
     ];
@@ -249,32 +251,32 @@ pub fn pay(app: &Application, amount: Cents, date: Date) -> Result<Change, Trans
         next.state = State::PartiallyPaid;
     }
     let payable = AccountKey::ProviderPayable {
-        provider: app.provider,
+        provider: app.provider.get(),
     };
     let mut transfers = Vec::with_capacity(2);
     if own_part.is_positive() {
         transfers.push(posted(
-            transfer_id(app.id, next.seq, "payment_own_share"),
+            transfer_id(app.id.get(), next.seq, "payment_own_share"),
             AccountKey::OwnShareWallet {
-                application: app.id,
+                application: app.id.get(),
             },
             payable,
             own_part,
             TransferCode::PaymentOwnShare,
-            Some(app.id),
+            Some(app.id.get()),
             date,
         ));
     }
     if subsidy_part.is_positive() {
         transfers.push(posted(
-            transfer_id(app.id, next.seq, "payment_subsidy"),
+            transfer_id(app.id.get(), next.seq, "payment_subsidy"),
             AccountKey::SubsidyWallet {
-                application: app.id,
+                application: app.id.get(),
             },
             payable,
             subsidy_part,
             TransferCode::PaymentSubsidy,
-            Some(app.id),
+            Some(app.id.get()),
             date,
         ));
     }
@@ -347,21 +349,21 @@ pub fn close(app: &Application, closing: Closing, date: Date) -> Result<Change, 
     if subsidy_left.is_positive() {
         let budget = AccountKey::AgencyBudget { year };
         let wallet = AccountKey::SubsidyWallet {
-            application: app.id,
+            application: app.id.get(),
         };
         if app.is_funded() {
             transfers.push(posted(
-                transfer_id(app.id, seq, "subsidy_returned"),
+                transfer_id(app.id.get(), seq, "subsidy_returned"),
                 wallet,
                 budget,
                 subsidy_left,
                 TransferCode::SubsidyReturned,
-                Some(app.id),
+                Some(app.id.get()),
                 date,
             ));
         } else {
             transfers.push(Transfer {
-                id: transfer_id(app.id, seq, "subsidy_released"),
+                id: transfer_id(app.id.get(), seq, "subsidy_released"),
                 debit: budget,
                 credit: wallet,
                 amount: subsidy_left,
@@ -369,24 +371,24 @@ pub fn close(app: &Application, closing: Closing, date: Date) -> Result<Change, 
                 kind: TransferKind::VoidPending {
                     pending: app.reservation_id(),
                 },
-                application: Some(app.id),
+                application: Some(app.id.get()),
                 date,
             });
         }
         if to_ceiling {
             transfers.push(posted(
-                transfer_id(app.id, seq, "ceiling_returned"),
+                transfer_id(app.id.get(), seq, "ceiling_returned"),
                 AccountKey::CeilingReserved {
-                    enterprise: app.enterprise,
+                    enterprise: app.enterprise.get(),
                     year,
                 },
                 AccountKey::CeilingAvailable {
-                    enterprise: app.enterprise,
+                    enterprise: app.enterprise.get(),
                     year,
                 },
                 subsidy_left,
                 TransferCode::CeilingReturned,
-                Some(app.id),
+                Some(app.id.get()),
                 date,
             ));
             next.returned_to_ceiling = add(next.returned_to_ceiling, subsidy_left);
@@ -395,14 +397,14 @@ pub fn close(app: &Application, closing: Closing, date: Date) -> Result<Change, 
         }
         // Aid not used after all is no de-minimis aid; dated, like the aid, at submission.
         transfers.push(posted(
-            transfer_id(app.id, seq, "de_minimis_returned"),
+            transfer_id(app.id.get(), seq, "de_minimis_returned"),
             AccountKey::DeMinimisGranted {
-                enterprise: app.enterprise,
+                enterprise: app.enterprise.get(),
             },
             AccountKey::DeMinimisSource,
             subsidy_left,
             TransferCode::DeMinimisReturned,
-            Some(app.id),
+            Some(app.id.get()),
             app.submitted_on,
         ));
     }
@@ -500,28 +502,28 @@ pub fn recover(app: &Application, date: Date) -> Result<Change, TransitionError>
     }
     if subsidy_left.is_positive() {
         transfers.push(posted(
-            transfer_id(app.id, seq, "subsidy_returned"),
+            transfer_id(app.id.get(), seq, "subsidy_returned"),
             AccountKey::SubsidyWallet {
-                application: app.id,
+                application: app.id.get(),
             },
             AccountKey::AgencyBudget { year },
             subsidy_left,
             TransferCode::SubsidyReturned,
-            Some(app.id),
+            Some(app.id.get()),
             date,
         ));
         next.returned_to_budget = add(next.returned_to_budget, subsidy_left);
     }
     if app.paid_subsidy.is_positive() {
         transfers.push(posted(
-            transfer_id(app.id, seq, "subsidy_recovered"),
+            transfer_id(app.id.get(), seq, "subsidy_recovered"),
             AccountKey::RecoveryReceivable {
-                application: app.id,
+                application: app.id.get(),
             },
             AccountKey::AgencyBudget { year },
             app.paid_subsidy,
             TransferCode::SubsidyRecovered,
-            Some(app.id),
+            Some(app.id.get()),
             date,
         ));
         next.recovered = app.paid_subsidy;
@@ -529,14 +531,14 @@ pub fn recover(app: &Application, date: Date) -> Result<Change, TransitionError>
     let no_aid = add(subsidy_left, app.paid_subsidy);
     if no_aid.is_positive() {
         transfers.push(posted(
-            transfer_id(app.id, seq, "de_minimis_returned"),
+            transfer_id(app.id.get(), seq, "de_minimis_returned"),
             AccountKey::DeMinimisGranted {
-                enterprise: app.enterprise,
+                enterprise: app.enterprise.get(),
             },
             AccountKey::DeMinimisSource,
             no_aid,
             TransferCode::DeMinimisReturned,
-            Some(app.id),
+            Some(app.id.get()),
             app.submitted_on,
         ));
     }
@@ -577,14 +579,14 @@ pub fn receive_recovery(
     next.seq += 1;
     next.recovery_received = add(app.recovery_received, amount);
     let transfers = vec![posted(
-        transfer_id(app.id, next.seq, "recovery_received"),
+        transfer_id(app.id.get(), next.seq, "recovery_received"),
         AccountKey::Bank,
         AccountKey::RecoveryReceivable {
-            application: app.id,
+            application: app.id.get(),
         },
         amount,
         TransferCode::RecoveryReceived,
-        Some(app.id),
+        Some(app.id.get()),
         date,
     )];
     Ok(Change {
