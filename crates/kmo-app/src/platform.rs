@@ -8,7 +8,7 @@ use crate::store::Store;
 
 pub use crate::insight::statistics::{Snapshot, Statistics, StatisticsTotals};
 pub use crate::kernel::{AMOUNT_CENTS_MAX, CONFLICT_RETRIES_MAX, CommandError};
-pub use crate::registry::enterprises::WalletYear;
+pub use crate::registry::enterprises::{EnterpriseWallet, WalletYear};
 pub use crate::wallet::payouts::PayoutsDue;
 pub use crate::wallet::{
     CostRequest, DepositTarget, Draft, Inspection, Payout, PayoutRun, ServiceRequest, Submission,

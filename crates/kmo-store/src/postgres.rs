@@ -1209,8 +1209,8 @@ impl InsightTx for PgTx {
         limit: u32,
     ) -> Result<Vec<(String, Application)>, StoreError> {
         let (sql, id) = match owner {
-            AppOwner::Enterprise(id) => (sql::APPLICATIONS_OF_ENTERPRISE.postgres, id),
-            AppOwner::Provider(id) => (sql::APPLICATIONS_OF_PROVIDER.postgres, id),
+            AppOwner::Enterprise(id) => (sql::APPLICATIONS_OF_ENTERPRISE.postgres, id.get()),
+            AppOwner::Provider(id) => (sql::APPLICATIONS_OF_PROVIDER.postgres, id.get()),
             AppOwner::AwaitingDeposit => (sql::APPLICATIONS_AWAITING_DEPOSIT.postgres, 0),
         };
         let rows: Vec<AppRow> = self.all(sql, args![id, after, i64::from(limit)]).await?;

@@ -1588,8 +1588,8 @@ impl InsightTx for SqliteTx {
         limit: u32,
     ) -> Result<Vec<(String, Application)>, StoreError> {
         let (sql, id) = match owner {
-            AppOwner::Enterprise(id) => (sql::APPLICATIONS_OF_ENTERPRISE.sqlite, id),
-            AppOwner::Provider(id) => (sql::APPLICATIONS_OF_PROVIDER.sqlite, id),
+            AppOwner::Enterprise(id) => (sql::APPLICATIONS_OF_ENTERPRISE.sqlite, id.get()),
+            AppOwner::Provider(id) => (sql::APPLICATIONS_OF_PROVIDER.sqlite, id.get()),
             AppOwner::AwaitingDeposit => (sql::APPLICATIONS_AWAITING_DEPOSIT.sqlite, 0),
         };
         self.rows(sql, params![id, after, limit], app_row, AppRow::into_keyed)

@@ -144,7 +144,7 @@ async fn deadlines_of(
         let e = state.platform.enterprise(&m.enterprise_key).await?;
         let apps = state
             .platform
-            .applications_page(AppOwner::Enterprise(e.id.get()), 0, APPS_MAX)
+            .applications_page(AppOwner::Enterprise(e.id), 0, APPS_MAX)
             .await?;
         deadlines.extend(apps.iter().filter_map(|(_, a)| deadline(t, &e.name, a)));
     }

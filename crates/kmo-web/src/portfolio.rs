@@ -297,23 +297,20 @@ async fn portfolio_page(
     match &visitor.principal {
         kmo_app::accounts::Principal::User {
             role: Role::Enterprise,
-            mandates,
             ..
         } => {
-            for m in mandates {
-                let e = state.platform.enterprise(&m.enterprise_key).await?;
-                let w = state.platform.wallet_year(&e, today).await?;
-                let apps = state
-                    .platform
-                    .applications_page(AppOwner::Enterprise(e.id.get()), 0, ROWS_MAX)
-                    .await?;
+            let wallets = state
+                .platform
+                .enterprise_wallets(&visitor.principal, today, ROWS_MAX)
+                .await?;
+            for wallet in wallets {
+                let (e, w, aid) = (&wallet.enterprise, &wallet.year, wallet.de_minimis);
                 let left_pct = match (w.left, w.ceiling) {
                     (Some(l), Some(c)) if c.is_positive() => {
                         (l.get().saturating_mul(100) / c.get()).clamp(0, 100)
                     }
                     _ => 0,
                 };
-                let aid = state.platform.de_minimis_seen_on(e.id, today).await?;
                 let de_minimis = state.rules.in_force(today).map(|rs| {
                     (
                         aid.to_string(),
@@ -328,14 +325,18 @@ async fn portfolio_page(
                 enterprises.push(EnterpriseBlock {
                     name: e.name.clone(),
                     number: e.key.clone(),
-                    scope: t.scope(&m.scope),
+                    scope: t.scope(&wallet.scope),
                     year: w.year,
                     left: w.left.map(|c| c.to_string()),
                     ceiling: w.ceiling.map(|c| c.to_string()),
                     reserved: w.reserved.to_string(),
                     left_pct,
                     de_minimis,
-                    rows: apps.iter().map(|(_, a)| row(t, a, today)).collect(),
+                    rows: wallet
+                        .applications
+                        .iter()
+                        .map(|(_, a)| row(t, a, today))
+                        .collect(),
                 });
             }
         }
@@ -347,7 +348,7 @@ async fn portfolio_page(
             if let Some(provider) = user.provider {
                 let apps = state
                     .platform
-                    .applications_page(AppOwner::Provider(provider.get()), 0, ROWS_MAX)
+                    .applications_page(AppOwner::Provider(provider), 0, ROWS_MAX)
                     .await?;
                 let confirmed = state.platform.confirmations(provider, None).await?;
                 provider_rows = Some(

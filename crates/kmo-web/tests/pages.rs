@@ -312,11 +312,7 @@ async fn an_enterprise_applies_releases_part_and_stops_from_the_pages() {
         let p = platform(&site);
         let bakkerij = p.enterprise("0403.199.702").await.unwrap();
         let apps = p
-            .applications_page(
-                kmo_app::store::AppOwner::Enterprise(bakkerij.id.get()),
-                0,
-                100,
-            )
+            .applications_page(kmo_app::store::AppOwner::Enterprise(bakkerij.id), 0, 100)
             .await
             .unwrap();
         assert_eq!(apps.iter().filter(|(k, _)| *k == key).count(), 1);

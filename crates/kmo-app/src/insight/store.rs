@@ -14,8 +14,8 @@ use crate::store::StoreError;
 /// Whose applications a page lists.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppOwner {
-    Enterprise(i64),
-    Provider(i64),
+    Enterprise(kmo_domain::EnterpriseId),
+    Provider(kmo_domain::ProviderId),
     /// Every application still waiting for its own share (the agency's queue of deposits to
     /// match).
     AwaitingDeposit,

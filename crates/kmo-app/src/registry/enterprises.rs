@@ -10,7 +10,7 @@ use crate::accounts::policy::{self, EnterpriseAccess, Principal};
 use crate::kernel::audit::{Actor, AuditStream, next_record};
 use crate::kernel::{CommandError, append_record, check_amount, retrying};
 use crate::platform::Platform;
-use crate::store::{EnterpriseYear, KernelTx, RegistryTx, Store, StoreError};
+use crate::store::{EnterpriseYear, InsightTx, KernelTx, RegistryTx, Store, StoreError};
 use kmo_domain::EnterpriseId;
 
 impl<S: Store> Platform<S> {
@@ -265,6 +265,17 @@ impl<S: Store> Platform<S> {
         today: Date,
     ) -> Result<WalletYear, CommandError> {
         let year = self.enterprise_year(e.id, today.year()).await?;
+        Ok(self.wallet_year_of(e, &year, today))
+    }
+
+    /// The wallet's year from the stored year of the enterprise: the ceiling granted by its
+    /// first application, else the one its declared size would get today.
+    fn wallet_year_of(
+        &self,
+        e: &crate::store::EnterpriseRecord,
+        year: &EnterpriseYear,
+        today: Date,
+    ) -> WalletYear {
         let ceiling = if year.ceiling_granted.is_positive() {
             Some(year.ceiling_granted)
         } else {
@@ -274,13 +285,69 @@ impl<S: Store> Platform<S> {
                 .and_then(EnterpriseSize::parse)
                 .and_then(|size| self.rules.in_force(today)?.annual_ceiling(size))
         };
-        Ok(WalletYear {
+        WalletYear {
             year: today.year(),
             size_lock: year.size_lock,
             ceiling,
             reserved: year.ceiling_reserved,
             left: ceiling.map(|c| c.checked_sub(year.ceiling_reserved).unwrap_or(Cents::ZERO)),
-        })
+        }
+    }
+
+    /// The wallets of the enterprises the principal holds a mandate for, as the wallet page
+    /// shows them — each enterprise's year, the de-minimis aid counted today and its latest
+    /// `rows` applications — read in one read transaction.
+    pub async fn enterprise_wallets(
+        &self,
+        p: &Principal,
+        today: Date,
+        rows: u32,
+    ) -> Result<Vec<EnterpriseWallet>, CommandError> {
+        let Principal::User { mandates, .. } = p else {
+            return Ok(Vec::new());
+        };
+        let window = self
+            .rules
+            .in_force(today)
+            .map_or(DeMinimisWindow::ThreeCalendarYears, |rs| {
+                rs.de_minimis_window
+            });
+        let mut tx = self.store.read().await?;
+        let mut out = Vec::with_capacity(mandates.len());
+        for m in mandates {
+            let Some(e) = tx.enterprise_by_key(&m.enterprise_key).await? else {
+                continue;
+            };
+            let year = tx
+                .find_enterprise_year(e.id.get(), today.year())
+                .await?
+                .unwrap_or(EnterpriseYear {
+                    enterprise: e.id,
+                    year: today.year(),
+                    size_lock: None,
+                    ceiling_granted: Cents::ZERO,
+                    ceiling_reserved: Cents::ZERO,
+                });
+            let de_minimis = tx
+                .de_minimis_granted(
+                    e.id.get(),
+                    crate::wallet::submit::de_minimis_window(window, today),
+                    today,
+                )
+                .await?;
+            let applications = tx
+                .applications_page(crate::store::AppOwner::Enterprise(e.id), 0, rows)
+                .await?;
+            out.push(EnterpriseWallet {
+                scope: m.scope.clone(),
+                year: self.wallet_year_of(&e, &year, today),
+                enterprise: e,
+                de_minimis,
+                applications,
+            });
+        }
+        drop(tx);
+        Ok(out)
     }
 
     /// The enterprise's year as a view shows it: the stored row, or an empty one (no size
@@ -302,6 +369,19 @@ impl<S: Store> Platform<S> {
             ceiling_reserved: Cents::ZERO,
         }))
     }
+}
+
+/// An enterprise's wallet as its page shows it ([`Platform::enterprise_wallets`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnterpriseWallet {
+    pub enterprise: crate::store::EnterpriseRecord,
+    /// The scope of the visitor's mandate for it.
+    pub scope: String,
+    pub year: WalletYear,
+    /// De-minimis aid counted in the window ending today.
+    pub de_minimis: Cents,
+    /// Its latest applications: key and application.
+    pub applications: Vec<(String, crate::wallet::lifecycle::Application)>,
 }
 
 /// An enterprise's ceiling in one calendar year (the wallet view).

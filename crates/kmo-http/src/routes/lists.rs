@@ -190,7 +190,7 @@ pub async fn enterprise_applications(
         .platform
         .enterprise_for(&caller.0, &key, EnterpriseAccess::View)
         .await?;
-    page(&state, AppOwner::Enterprise(e.id.get()), q).await
+    page(&state, AppOwner::Enterprise(e.id), q).await
 }
 
 /// The applications naming a provider (its own users, the agency, the quality chamber).
@@ -205,7 +205,7 @@ pub async fn provider_applications(
     ApiQuery(q): ApiQuery<PageQuery>,
 ) -> Result<Json<ApplicationPage>, ApiError> {
     let p = provider_for(&state, &caller, &key).await?;
-    page(&state, AppOwner::Provider(p.id.get()), q).await
+    page(&state, AppOwner::Provider(p.id), q).await
 }
 
 /// The provider with this key, when the caller may follow its applications (its own users,
