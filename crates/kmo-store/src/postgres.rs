@@ -58,6 +58,8 @@ macro_rules! args {
     }};
 }
 
+const PG: sql::Dialect = sql::Dialect::Postgres;
+
 /// One statement built from the shared ones: each becomes a data-modifying CTE
 /// `wN as (… returning …)`, its placeholders numbered on after the values bound before it.
 /// PostgreSQL runs every part exactly once, and checks the foreign keys at the end of the
@@ -89,10 +91,7 @@ impl Batch {
         let mut part = format!("{name} as (");
         sql::renumber(text, &mut part, |out, k| match last {
             Some(value) if k == highest => out.push_str(value),
-            _ => {
-                out.push('$');
-                out.push_str(&(base + k).to_string());
-            }
+            _ => sql::placeholder(out, PG, base + k),
         });
         if !text.contains(" returning ") {
             part.push_str(" returning 1");
@@ -480,7 +479,7 @@ impl WalletTx for PgTx {
                 },
             );
             if !n.participants.is_empty() {
-                let rows = sql::insert_rows(&sql::INSERT_PARTICIPANT, n.participants.len(), 0, '$');
+                let rows = sql::insert_rows(&sql::INSERT_PARTICIPANT, n.participants.len(), 0, PG);
                 b.part(&rows, None, |b| {
                     for (position, (name, status)) in n.participants.iter().enumerate() {
                         b.bind(app.id.get());
@@ -521,7 +520,7 @@ impl WalletTx for PgTx {
             });
         }
         if !w.transfers.is_empty() {
-            let rows = sql::insert_rows(&sql::INSERT_TRANSFER, w.transfers.len(), 0, '$');
+            let rows = sql::insert_transfers(w.transfers.len(), PG);
             b.part(&rows, None, |b| {
                 for t in w.transfers {
                     let v = rows::TransferValues::of(t);
@@ -580,8 +579,8 @@ impl WalletTx for PgTx {
 
     async fn insert_transfers(&mut self, transfers: &[Transfer]) -> Result<(), StoreError> {
         // One multi-row statement per command (at most a handful of transfers).
-        for chunk in transfers.chunks(50) {
-            let sql = sql::insert_rows(&sql::INSERT_TRANSFER, chunk.len(), 0, '$');
+        for chunk in transfers.chunks(sql::TRANSFERS_PER_INSERT_MAX) {
+            let sql = sql::insert_transfers(chunk.len(), sql::Dialect::Postgres);
             let values: Vec<rows::TransferValues> =
                 chunk.iter().map(rows::TransferValues::of).collect();
             let mut q = sqlx::query(&sql);

@@ -13,6 +13,9 @@
 //! Ledger account keys are never written here: they are bound, built from
 //! `kmo_ledger::AccountKey` (a key's prefix where a statement must find or build many).
 
+use std::borrow::Cow;
+use std::sync::OnceLock;
+
 use kmo_app::store::Keyed;
 
 /// One statement in both dialects (see the module documentation).
@@ -448,10 +451,25 @@ pub(crate) fn parameters(text: &str) -> usize {
     highest
 }
 
+/// Which form of a statement: PostgreSQL's placeholders (`$1`) or SQLite's (`?1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Postgres,
+    Sqlite,
+}
+
+impl Dialect {
+    const fn mark(self) -> char {
+        match self {
+            Dialect::Postgres => '$',
+            Dialect::Sqlite => '?',
+        }
+    }
+}
+
 /// A multi-row insert from a one-row insert statement (`… values ($1, …, $K)`): `rows` rows,
-/// their placeholders numbered on after `bound` values already bound (`mark` `'$'` for
-/// PostgreSQL, `'?'` for SQLite).
-pub(crate) fn insert_rows(one_row: &Statement, rows: usize, bound: usize, mark: char) -> String {
+/// their placeholders numbered on after `bound` values already bound.
+pub(crate) fn insert_rows(one_row: &Statement, rows: usize, bound: usize, to: Dialect) -> String {
     let text = one_row.postgres;
     let (head, row) = text
         .rfind("values (")
@@ -464,12 +482,36 @@ pub(crate) fn insert_rows(one_row: &Statement, rows: usize, bound: usize, mark: 
             out.push_str(", ");
         }
         let base = bound + i * width;
-        renumber(row, &mut out, |out, k| {
-            out.push(mark);
-            out.push_str(&(base + k).to_string());
-        });
+        renumber(row, &mut out, |out, k| placeholder(out, to, base + k));
     }
     out
+}
+
+/// Writes the placeholder of the `n`th value.
+pub(crate) fn placeholder(out: &mut String, to: Dialect, n: usize) {
+    use std::fmt::Write as _;
+    // Writing into a String cannot fail.
+    let _ = write!(out, "{}{n}", to.mark());
+}
+
+/// Transfers one insert statement takes at most.
+pub(crate) const TRANSFERS_PER_INSERT_MAX: usize = 50;
+
+/// The insert of `rows` transfers (1 to [`TRANSFERS_PER_INSERT_MAX`], starting at `$1`), made
+/// once per row count and dialect and kept: every command inserts a few.
+pub(crate) fn insert_transfers(rows: usize, to: Dialect) -> Cow<'static, str> {
+    type Kept = [OnceLock<String>; TRANSFERS_PER_INSERT_MAX];
+    static POSTGRES: Kept = [const { OnceLock::new() }; TRANSFERS_PER_INSERT_MAX];
+    static SQLITE: Kept = [const { OnceLock::new() }; TRANSFERS_PER_INSERT_MAX];
+    let kept = match to {
+        Dialect::Postgres => &POSTGRES,
+        Dialect::Sqlite => &SQLITE,
+    };
+    let make = || insert_rows(&INSERT_TRANSFER, rows, 0, to);
+    match rows.checked_sub(1).and_then(|i| kept.get(i)) {
+        Some(cell) => Cow::Borrowed(cell.get_or_init(make).as_str()),
+        None => Cow::Owned(make()),
+    }
 }
 
 /// `%`, `_` and `\` taken literally in a LIKE pattern (escape character `\`).
@@ -516,12 +558,12 @@ mod tests {
     #[test]
     fn multi_row_inserts_number_their_rows_on() {
         assert_eq!(
-            insert_rows(&INSERT_PARTICIPANT, 2, 3, '$'),
+            insert_rows(&INSERT_PARTICIPANT, 2, 3, Dialect::Postgres),
             "insert into application_participant (application_id, position, name, worker_status) \
              values ($4, $5, $6, $7), ($8, $9, $10, $11)"
         );
         assert!(
-            insert_rows(&INSERT_TRANSFER, 1, 0, '?')
+            insert_transfers(1, Dialect::Sqlite)
                 .ends_with("values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
         );
         assert_eq!(parameters(INSERT_APPLICATION.postgres), 29);
@@ -557,8 +599,8 @@ mod tests {
             match scratch.db.begin().await.unwrap() {
                 crate::Tx::Sqlite(tx) => {
                     let rows = [
-                        insert_rows(&INSERT_TRANSFER, 2, 0, '?'),
-                        insert_rows(&INSERT_PARTICIPANT, 2, 0, '?'),
+                        insert_transfers(2, Dialect::Sqlite).into_owned(),
+                        insert_rows(&INSERT_PARTICIPANT, 2, 0, Dialect::Sqlite),
                     ];
                     let texts = ALL.iter().map(|(name, s)| (*name, s.sqlite));
                     let texts = texts
@@ -570,8 +612,8 @@ mod tests {
                 }
                 crate::Tx::Postgres(mut tx) => {
                     let rows = [
-                        insert_rows(&INSERT_TRANSFER, 2, 0, '$'),
-                        insert_rows(&INSERT_PARTICIPANT, 2, 0, '$'),
+                        insert_transfers(2, Dialect::Postgres).into_owned(),
+                        insert_rows(&INSERT_PARTICIPANT, 2, 0, Dialect::Postgres),
                     ];
                     let texts = ALL.iter().map(|(name, s)| (*name, s.postgres));
                     let texts = texts

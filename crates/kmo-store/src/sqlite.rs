@@ -945,8 +945,8 @@ impl WalletTx for SqliteTx {
 
     async fn insert_transfers(&mut self, transfers: &[Transfer]) -> Result<(), StoreError> {
         // One multi-row statement per command (a command books a handful of transfers).
-        for chunk in transfers.chunks(50) {
-            let sql = sql::insert_rows(&sql::INSERT_TRANSFER, chunk.len(), 0, '?');
+        for chunk in transfers.chunks(sql::TRANSFERS_PER_INSERT_MAX) {
+            let sql = sql::insert_transfers(chunk.len(), sql::Dialect::Sqlite);
             let mut stmt = self.conn.prepare_cached(&sql).map_err(map_err)?;
             let mut n = 0;
             let mut bind = |v: &dyn ToSql| {
