@@ -686,6 +686,57 @@ fn commands_taking_the_caller_refuse_inside_their_own_transaction() {
 }
 
 #[test]
+fn any_bank_reference_is_booked_and_returned_once() {
+    for url in backends() {
+        runtime().block_on(async {
+            let (scratch, p) = platform_with_enterprise(url.as_deref(), 2).await;
+            let day = d("2024-03-01");
+            p.advance_clock(day).await.unwrap();
+            let wrong = DepositTarget::Reference("000000000097".into());
+            // Spaces, accents, a long text: each line is booked to suspense and returned, with
+            // transfers of its own (before: 503, nothing booked, the rest of the statement lost).
+            for r in ["ref met spatie", "référence-é", &"x".repeat(130), "L1"] {
+                let e = p
+                    .deposit(&wrong, Cents::new(1_000), day, r)
+                    .await
+                    .unwrap_err();
+                assert_eq!(e.code(), "UNKNOWN_REFERENCE", "{r}");
+                // The same line again is recognised, not booked twice.
+                let again = p
+                    .deposit(&wrong, Cents::new(1_000), day, r)
+                    .await
+                    .unwrap_err();
+                assert_eq!(again.code(), "UNKNOWN_REFERENCE", "{r}");
+            }
+            let mut tx = scratch.db.begin().await.unwrap();
+            let transfers = tx.all_transfers().await.unwrap();
+            drop(tx);
+            assert_eq!(
+                transfers.len(),
+                8,
+                "two transfers per line, once: {transfers:?}"
+            );
+            // A reference no bank sends is refused at the door, with nothing written.
+            let before = dump(&scratch.db).await;
+            for r in ["", "   ", "a\u{7}b", &"é".repeat(141)] {
+                let e = p
+                    .deposit(&wrong, Cents::new(1_000), day, r)
+                    .await
+                    .unwrap_err();
+                assert_eq!(
+                    (e.code(), e.field()),
+                    ("INVALID_COMMAND", Some("bank_ref")),
+                    "{r:?}"
+                );
+            }
+            assert_eq!(dump(&scratch.db).await, before);
+            books_are_right(&scratch.db, name(url.as_ref())).await;
+            scratch.drop_it().await;
+        });
+    }
+}
+
+#[test]
 fn a_draft_is_saved_submitted_once_and_kept_when_rejected() {
     use kmo_app::platform::Draft;
     for url in backends() {

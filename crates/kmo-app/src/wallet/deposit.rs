@@ -31,7 +31,7 @@ impl StatementLine<'_> {
         code: &str,
     ) -> Result<(), StoreError> {
         let transfers = lifecycle::returned_deposit_transfers(
-            &format!("bank.{}", self.bank_ref),
+            &lifecycle::bank_line_prefix(self.bank_ref),
             self.amount,
             None,
             self.date,
@@ -78,6 +78,10 @@ impl<S: Store> Platform<S> {
         bank_ref: &str,
     ) -> Result<Application, CommandError> {
         check_amount("amount_cents", amount)?;
+        let bank_ref = lifecycle::bank_ref(bank_ref).map_err(|message| CommandError::Invalid {
+            field: "bank_ref".into(),
+            message: message.into(),
+        })?;
         let mut tx = self.store.begin().await?;
         // A bank statement line is booked once: its reference is the idempotency key.
         let line_key = format!("deposit:{bank_ref}");
@@ -151,7 +155,7 @@ impl<S: Store> Platform<S> {
             };
         }
         let (change, outcome) =
-            match lifecycle::deposit(&app, amount, date, &format!("bank.{bank_ref}")) {
+            match lifecycle::deposit(&app, amount, date, &lifecycle::bank_line_prefix(bank_ref)) {
                 Ok(change) => (change, Ok(())),
                 Err((error, change)) => (change, Err(error)),
             };

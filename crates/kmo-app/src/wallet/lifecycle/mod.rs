@@ -445,8 +445,49 @@ fn posted(
     }
 }
 
+/// Longest bank reference of a statement line, in characters (banks use up to 35; CODA's
+/// references are shorter).
+pub const BANK_REF_CHARS_MAX: usize = 140;
+
+/// The bank's reference of a statement line, as the platform keeps it: trimmed, 1 to
+/// [`BANK_REF_CHARS_MAX`] characters, no control characters; the field and reason otherwise.
+pub fn bank_ref(text: &str) -> Result<&str, &'static str> {
+    let text = text.trim();
+    if text.is_empty() {
+        Err("the bank's reference of the line is missing")
+    } else if text.chars().count() > BANK_REF_CHARS_MAX {
+        Err("the bank's reference is longer than 140 characters")
+    } else if text.chars().any(char::is_control) {
+        Err("the bank's reference contains control characters")
+    } else {
+        Ok(text)
+    }
+}
+
+/// What names the transfers of an incoming bank line: `bank.<reference>` when the bank's
+/// reference makes valid transfer ids as it is (as every id booked so far did), else
+/// `bankh.<SHA-256 of the reference>` — the same for a retried line, and never the same for two
+/// references, whatever the bank put in them (spaces, accents, long texts).
+#[must_use]
+pub fn bank_line_prefix(bank_ref: &str) -> String {
+    let plain = format!("bank.{bank_ref}");
+    if TransferId::new(format!("{plain}.{RETURN_TAG_LONGEST}")).is_some() {
+        plain
+    } else {
+        use sha2::Digest as _;
+        format!(
+            "bankh.{}",
+            hex::encode(sha2::Sha256::digest(bank_ref.as_bytes()))
+        )
+    }
+}
+
+/// The longest tag [`returned_deposit_transfers`] appends to a line's prefix.
+const RETURN_TAG_LONGEST: &str = "received";
+
 /// A deposit that is not accepted: booked to suspense and returned in full at once (D11, L3,
-/// L14). `id_prefix` names the incoming bank transfer (unique per statement line).
+/// L14). `id_prefix` names the incoming bank transfer ([`bank_line_prefix`]: unique per
+/// statement line, and a valid id with either tag).
 #[must_use]
 pub fn returned_deposit_transfers(
     id_prefix: &str,

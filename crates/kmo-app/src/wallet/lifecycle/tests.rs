@@ -290,3 +290,49 @@ fn illegal_moves_have_their_own_codes() {
         "DEPOSIT_ALREADY_FUNDED"
     );
 }
+
+mod bank_lines {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Whatever the bank puts in its reference, a returned line's two transfers get valid
+        /// ids of their own (before, a reference with a space, an accent or over ~108 bytes made
+        /// both fall back to one id, and the line answered 503).
+        #[test]
+        fn a_returned_line_has_two_valid_ids_of_its_own(a in "\\PC{1,140}", b in "\\PC{1,140}") {
+            let day = d("2024-03-01");
+            let ids = |r: &str| -> Vec<String> {
+                returned_deposit_transfers(&bank_line_prefix(r), Cents::new(100), None, day)
+                    .iter()
+                    .map(|t| t.id.to_string())
+                    .collect()
+            };
+            let (ia, ib) = (ids(&a), ids(&b));
+            prop_assert_eq!(ia.len(), 2);
+            prop_assert_ne!(&ia[0], &ia[1]);
+            prop_assert!(ia.iter().all(|id| !id.contains(".invalid")), "{:?}", ia);
+            if a != b {
+                prop_assert!(ia.iter().all(|id| !ib.contains(id)), "{:?} {:?}", ia, ib);
+            }
+        }
+    }
+
+    #[test]
+    fn a_plain_reference_keeps_the_ids_it_always_had() {
+        assert_eq!(bank_line_prefix("L42"), "bank.L42");
+        assert!(bank_line_prefix("ref met spatie").starts_with("bankh."));
+        assert!(bank_line_prefix("référence").starts_with("bankh."));
+        assert!(bank_line_prefix(&"x".repeat(110)).starts_with("bankh."));
+    }
+
+    #[test]
+    fn a_bank_reference_is_trimmed_and_bounded() {
+        assert_eq!(bank_ref("  L42 \n"), Ok("L42"));
+        assert!(bank_ref("   ").is_err());
+        assert!(bank_ref("a\u{0}b").is_err());
+        assert!(bank_ref(&"é".repeat(141)).is_err());
+        assert_eq!(bank_ref(&"é".repeat(140)).map(str::len), Ok(280));
+    }
+}
