@@ -112,7 +112,29 @@ pub fn router_with(state: AppState, pages: Router<AppState>) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), observe))
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(panicked))
         .layer(axum::middleware::from_fn(error::localize))
+        .layer(axum::middleware::from_fn(security_headers))
         .with_state(state)
+}
+
+/// Headers every answer carries — the API's, the pages', the API docs', an error's: no type
+/// sniffing, no referrer beyond this site, never framed, and not stored by a cache unless the
+/// answer says otherwise (every answer here may be personal; a calendar feed's address is a
+/// secret).
+async fn security_headers(request: axum::extract::Request, next: Next) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CACHE_CONTROL, "no-store"),
+    ] {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    response
 }
 
 async fn not_found() -> ApiError {

@@ -62,6 +62,26 @@ async fn a_callers_request_id_is_echoed_and_a_strange_one_replaced() {
 }
 
 #[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = spawn_app(None).await;
+    // JSON, an error, the API docs page, the OpenAPI document.
+    for path in [
+        "/healthz",
+        "/api/v1/nothing-here",
+        "/api/v1/docs",
+        "/api/v1/openapi.json",
+    ] {
+        let r = app.get(path).await;
+        let h = r.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert_eq!(h["x-frame-options"], "DENY", "{path}");
+        assert!(h.contains_key("cache-control"), "{path}");
+    }
+    app.stop().await;
+}
+
+#[tokio::test]
 async fn unknown_routes_and_methods_get_error_codes() {
     let app = spawn_app(None).await;
     let r = app.get("/api/v1/nothing-here").await;
