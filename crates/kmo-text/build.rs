@@ -26,8 +26,10 @@ const LANGS: [(&str, &str, &str, &str); 2] =
 const FILE: &str = "kmo.ftl";
 
 /// Sections: the messages `<prefix>-…` are the fields of their own struct, itself the field
-/// `<prefix>` of `T` — the texts of one page that has many.
-const SECTIONS: [(&str, &str, &str); 5] = [
+/// `<prefix>` of `T` (`-` as `_`: `sub-theme` is `t.sub_theme`) — the texts of one page that
+/// has many, or the labels of one closed code list (one message per code, keyed by its wire
+/// code: `theme-digitalisation`, `legal-form-vrij-beroep`).
+const SECTIONS: [(&str, &str, &str); 14] = [
     (
         "planner",
         "Planner",
@@ -53,7 +55,57 @@ const SECTIONS: [(&str, &str, &str); 5] = [
         "Error",
         "A sentence for people per error code (`kmo_app::kernel::ErrorCode::text`): `error-unknown-application` is the code `UNKNOWN_APPLICATION`.",
     ),
+    (
+        "size",
+        "SizeLabels",
+        "The label of each enterprise size (`kmo_domain::EnterpriseSize`, read through `Label`).",
+    ),
+    (
+        "kind",
+        "KindLabels",
+        "The label of each service kind (`kmo_domain::ServiceKind`, read through `Label`).",
+    ),
+    (
+        "legal-form",
+        "LegalFormLabels",
+        "The label of each legal form (`kmo_domain::LegalForm`, read through `Label`).",
+    ),
+    (
+        "theme",
+        "ThemeLabels",
+        "The label of each theme (`kmo_domain::Theme`, read through `Label`).",
+    ),
+    (
+        "sub-theme",
+        "SubThemeLabels",
+        "The label of each sub-theme (`kmo_domain::SubTheme`, read through `Label`).",
+    ),
+    (
+        "topic",
+        "TopicLabels",
+        "The label of each topic of the exclusion list (`kmo_domain::ExcludedTopic`, read through `Label`).",
+    ),
+    (
+        "cost",
+        "CostLabels",
+        "The label of each cost type (`kmo_domain::CostType`, read through `Label`).",
+    ),
+    (
+        "refusal",
+        "RefusalLabels",
+        "The label of each reason a provider refuses an application for (`kmo_domain::RefusalReason`, read through `Label`).",
+    ),
+    (
+        "reason",
+        "ReasonTexts",
+        "A sentence per reason code of the rules engine (`kmo_rules::Reason::text`): `reason-not-sme` is the code `NOT_SME`.",
+    ),
 ];
+
+/// A section's field in `T`: its prefix with `_` for `-`.
+fn section_field(prefix: &str) -> String {
+    prefix.replace('-', "_")
+}
 
 /// Rust keywords a field may not be named.
 const KEYWORDS: [&str; 38] = [
@@ -307,7 +359,9 @@ fn generate(langs: &[BTreeMap<String, Message>]) -> Result<String, Vec<String>> 
     }
     for (_, name) in fields.first().into_iter().flatten() {
         if ["code", "lang"].contains(&name.as_str())
-            || SECTIONS.iter().any(|(prefix, _, _)| prefix == name)
+            || SECTIONS
+                .iter()
+                .any(|(prefix, _, _)| section_field(prefix) == *name)
         {
             problems.push(format!("`{name}`: the name of a field T has already"));
         }
@@ -344,7 +398,7 @@ fn generate(langs: &[BTreeMap<String, Message>]) -> Result<String, Vec<String>> 
         if i == 0 {
             for (prefix, section, section_doc) in SECTIONS {
                 doc(out, "    ", section_doc);
-                let _ = writeln!(out, "    pub {prefix}: {section},");
+                let _ = writeln!(out, "    pub {}: {section},", section_field(prefix));
             }
         }
         out.push_str("}\n\n");
@@ -416,7 +470,7 @@ fn generate(langs: &[BTreeMap<String, Message>]) -> Result<String, Vec<String>> 
             }
         }
         for (i, (prefix, section, _)) in SECTIONS.iter().enumerate() {
-            let _ = writeln!(out, "    {prefix}: {section} {{");
+            let _ = writeln!(out, "    {}: {section} {{", section_field(prefix));
             for (id, field) in fields.get(i.saturating_add(1)).into_iter().flatten() {
                 if let Some(m) = messages.get(*id) {
                     let _ = writeln!(out, "        {field}: {},", value(id, m));

@@ -1,24 +1,24 @@
 //! The closed code lists of the rule book: each a Rust enum with its stable wire code (the string
-//! used in `rules-eval.md` JSON, in rule-set files and in the database) and its Dutch and English
-//! labels for people.
+//! used in `rules-eval.md` JSON, in rule-set files and in the database). Their labels for people
+//! are in the text catalogue (`kmo-text`, `kmo_text::Label`), with every other text.
 //!
 //! The lists themselves are *schema* (rules-eval.md names them); which values a rule accepts —
 //! which legal forms, which topics are excluded, which sub-themes belong to a theme — is dated
 //! rule-set data in `kmo-rules`, never decided here.
 
-/// Defines a closed code enum: variants with wire code, Dutch and English label, plus `ALL`,
-/// `code()`, `parse()`, `index()`, `label(lang)` and `Display` (the code).
+/// Defines a closed code enum: variants with their wire code, plus `ALL`, `code()`, `parse()`,
+/// `index()` and `Display` (the code).
 macro_rules! code_enum {
     (
         $(#[$meta:meta])*
         $name:ident, parse = $parse:ident {
-            $( $variant:ident = $index:literal, $code:literal, $nl:literal, $en:literal; )+
+            $( $variant:ident = $index:literal, $code:literal; )+
         }
     ) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum $name {
-            $( #[doc = $en] $variant, )+
+            $( #[doc = concat!("`", $code, "`")] $variant, )+
         }
 
         impl $name {
@@ -41,15 +41,6 @@ macro_rules! code_enum {
             #[must_use]
             pub fn parse(code: &str) -> Option<$name> {
                 code_enum!(@parse $parse, code, $($name::$variant => $code),+)
-            }
-
-            /// The label for people, in Dutch (`nl`) or English (any other language).
-            #[must_use]
-            pub const fn label(self, lang: crate::codes::Lang) -> &'static str {
-                match lang {
-                    crate::codes::Lang::Nl => match self { $($name::$variant => $nl,)+ },
-                    crate::codes::Lang::En => match self { $($name::$variant => $en,)+ },
-                }
             }
         }
 
@@ -102,17 +93,17 @@ impl Lang {
 code_enum! {
     /// SME size under the EU definition (rules.md §3.2, D15). Ordered: small < medium < large.
     EnterpriseSize, parse = exact {
-        Small = 0, "small", "klein", "small";
-        Medium = 1, "medium", "middelgroot", "medium-sized";
-        Large = 2, "large", "groot", "large";
+        Small = 0, "small";
+        Medium = 1, "medium";
+        Large = 2, "large";
     }
 }
 
 code_enum! {
     /// What the enterprise buys from the provider (rules.md §4.1).
     ServiceKind, parse = exact {
-        Training = 0, "training", "opleiding", "training";
-        Advice = 1, "advice", "advies", "advice";
+        Training = 0, "training";
+        Advice = 1, "advice";
     }
 }
 
@@ -120,125 +111,125 @@ code_enum! {
     /// KBO legal-form abbreviations known to the contract (rules-eval.md; rules.md §3.4, D18).
     /// Matched case-insensitively. Whether a form is accepted is rule-set data.
     LegalForm, parse = case_insensitive {
-        Ez = 0, "EZ", "eenmanszaak (natuurlijk persoon)", "sole trader (natural person)";
-        VrijBeroep = 1, "VRIJ_BEROEP", "vrij beroep (natuurlijk persoon)", "liberal profession (natural person)";
-        Nv = 2, "NV", "naamloze vennootschap", "public limited company (NV)";
-        Bv = 3, "BV", "besloten vennootschap", "private limited company (BV)";
-        Bvba = 4, "BVBA", "bvba", "private limited company (BVBA, pre-2019)";
-        Cv = 5, "CV", "coöperatieve vennootschap", "cooperative company (CV)";
-        Cvba = 6, "CVBA", "cvba", "cooperative company (CVBA, pre-2019)";
-        Vof = 7, "VOF", "vennootschap onder firma", "general partnership (VOF)";
-        CommV = 8, "COMMV", "commanditaire vennootschap", "limited partnership (CommV)";
-        CommVa = 9, "COMMVA", "commanditaire vennootschap op aandelen", "partnership limited by shares (CommVA)";
-        Esv = 10, "ESV", "economisch samenwerkingsverband", "economic interest grouping (ESV)";
-        Eesv = 11, "EESV", "Europees economisch samenwerkingsverband", "European economic interest grouping (EESV)";
-        Se = 12, "SE", "Europese vennootschap", "European company (SE)";
-        Sce = 13, "SCE", "Europese coöperatieve vennootschap", "European cooperative society (SCE)";
-        Foreign = 14, "FOREIGN", "buitenlandse onderneming", "foreign enterprise";
-        Vzw = 15, "VZW", "vzw", "non-profit association (vzw)";
-        Ivzw = 16, "IVZW", "ivzw", "international non-profit association (ivzw)";
-        Stichting = 17, "STICHTING", "stichting", "foundation";
-        Maatschap = 18, "MAATSCHAP", "maatschap", "partnership without legal personality (maatschap)";
-        FeitelijkeVereniging = 19, "FEITELIJKE_VERENIGING", "feitelijke vereniging", "de facto association";
-        TijdelijkeHandelsvennootschap = 20, "TIJDELIJKE_HANDELSVENNOOTSCHAP", "tijdelijke handelsvennootschap", "temporary trading partnership";
-        StilleHandelsvennootschap = 21, "STILLE_HANDELSVENNOOTSCHAP", "stille handelsvennootschap", "silent partnership";
-        Publiekrechtelijk = 22, "PUBLIEKRECHTELIJK", "publiekrechtelijke rechtspersoon", "public-law entity";
+        Ez = 0, "EZ";
+        VrijBeroep = 1, "VRIJ_BEROEP";
+        Nv = 2, "NV";
+        Bv = 3, "BV";
+        Bvba = 4, "BVBA";
+        Cv = 5, "CV";
+        Cvba = 6, "CVBA";
+        Vof = 7, "VOF";
+        CommV = 8, "COMMV";
+        CommVa = 9, "COMMVA";
+        Esv = 10, "ESV";
+        Eesv = 11, "EESV";
+        Se = 12, "SE";
+        Sce = 13, "SCE";
+        Foreign = 14, "FOREIGN";
+        Vzw = 15, "VZW";
+        Ivzw = 16, "IVZW";
+        Stichting = 17, "STICHTING";
+        Maatschap = 18, "MAATSCHAP";
+        FeitelijkeVereniging = 19, "FEITELIJKE_VERENIGING";
+        TijdelijkeHandelsvennootschap = 20, "TIJDELIJKE_HANDELSVENNOOTSCHAP";
+        StilleHandelsvennootschap = 21, "STILLE_HANDELSVENNOOTSCHAP";
+        Publiekrechtelijk = 22, "PUBLIEKRECHTELIJK";
     }
 }
 
 code_enum! {
     /// The eight themes (rules.md §4.2, D7), in force from R2023.
     Theme, parse = exact {
-        BusinessStrategy = 0, "business_strategy", "bedrijfsstrategie", "business strategy";
-        OccupationSpecific = 1, "occupation_specific", "beroepsspecifieke competenties", "occupation-specific competences";
-        Digitalisation = 2, "digitalisation", "digitalisering", "digitalisation";
-        Sustainability = 3, "sustainability", "duurzaamheid", "sustainability";
-        FinancialLiteracy = 4, "financial_literacy", "financiële geletterdheid", "financial literacy";
-        Innovation = 5, "innovation", "innovatie", "innovation";
-        Internationalisation = 6, "internationalisation", "internationalisering", "internationalisation";
-        PeopleManagement = 7, "people_management", "personeelsmanagement", "people management";
+        BusinessStrategy = 0, "business_strategy";
+        OccupationSpecific = 1, "occupation_specific";
+        Digitalisation = 2, "digitalisation";
+        Sustainability = 3, "sustainability";
+        FinancialLiteracy = 4, "financial_literacy";
+        Innovation = 5, "innovation";
+        Internationalisation = 6, "internationalisation";
+        PeopleManagement = 7, "people_management";
     }
 }
 
 code_enum! {
     /// Why a provider refuses an application naming it (rules.md §4.9, T5, D20). The API takes
-    /// these codes and the pages offer these labels: one list.
+    /// these codes and the pages offer their labels: one list.
     RefusalReason, parse = exact {
-        EnterpriseNotAllowed = 0, "enterprise_not_allowed", "De onderneming komt niet in aanmerking", "The enterprise is not allowed";
-        RelatedProvider = 1, "related_provider", "Onderneming en dienstverlener zijn verbonden", "The enterprise and the provider are related";
-        ServiceNotSubsidisable = 2, "service_not_subsidisable", "De dienst komt niet in aanmerking", "The service is not subsidisable";
-        WrongProvider = 3, "wrong_provider", "De onderneming schreef niet in bij deze dienstverlener", "The enterprise did not enrol with this provider";
-        IncorrectApplication = 4, "incorrect_application", "De aanvraag is onjuist (vorm of inhoud)", "The application is incorrect (form or content)";
+        EnterpriseNotAllowed = 0, "enterprise_not_allowed";
+        RelatedProvider = 1, "related_provider";
+        ServiceNotSubsidisable = 2, "service_not_subsidisable";
+        WrongProvider = 3, "wrong_provider";
+        IncorrectApplication = 4, "incorrect_application";
     }
 }
 
 code_enum! {
     /// Sub-topics of the themes (rules.md §0.1). Which theme each belongs to is rule-set data.
     SubTheme, parse = exact {
-        WastePrevention = 0, "waste_prevention", "afvalpreventie en efficiënte afvalverwerking", "waste prevention";
-        GreenhouseGasReduction = 1, "greenhouse_gas_reduction", "reductie van broeikasgasemissies", "greenhouse-gas reduction";
-        MaterialEfficiency = 2, "material_efficiency", "efficiënt materiaalgebruik", "material efficiency";
-        EnergyEfficiency = 3, "energy_efficiency", "energie-efficiëntie en alternatieve energiebronnen", "energy efficiency";
-        Recycling = 4, "recycling", "recyclage", "recycling";
-        WaterAirPurification = 5, "water_air_purification", "water- en luchtzuivering", "water and air purification";
-        Bookkeeping = 6, "bookkeeping", "boekhouding", "bookkeeping";
-        Invoicing = 7, "invoicing", "facturatie", "invoicing";
-        Taxation = 8, "taxation", "fiscaliteit", "taxation";
-        WorkOrganisation = 9, "work_organisation", "arbeidsorganisatie en bedrijfsprocessen", "work organisation";
-        CompetencePolicy = 10, "competence_policy", "competentiebeleid", "competence policy";
-        DiversityPolicy = 11, "diversity_policy", "diversiteits- en non-discriminatiebeleid", "diversity policy";
-        EvaluationPolicy = 12, "evaluation_policy", "evaluatie- en functioneringsbeleid", "evaluation and performance policy";
-        WorkforcePlanning = 13, "workforce_planning", "personeelsplanning", "workforce planning";
-        SocialLegislation = 14, "social_legislation", "sociale wetgeving", "social legislation";
-        Hardware = 15, "hardware", "hardware", "hardware";
-        Software = 16, "software", "software", "software";
-        OnlineApplications = 17, "online_applications", "online toepassingen", "online applications";
-        Data = 18, "data", "data", "data";
-        Cybersecurity = 19, "cybersecurity", "cybersecurity", "cybersecurity";
+        WastePrevention = 0, "waste_prevention";
+        GreenhouseGasReduction = 1, "greenhouse_gas_reduction";
+        MaterialEfficiency = 2, "material_efficiency";
+        EnergyEfficiency = 3, "energy_efficiency";
+        Recycling = 4, "recycling";
+        WaterAirPurification = 5, "water_air_purification";
+        Bookkeeping = 6, "bookkeeping";
+        Invoicing = 7, "invoicing";
+        Taxation = 8, "taxation";
+        WorkOrganisation = 9, "work_organisation";
+        CompetencePolicy = 10, "competence_policy";
+        DiversityPolicy = 11, "diversity_policy";
+        EvaluationPolicy = 12, "evaluation_policy";
+        WorkforcePlanning = 13, "workforce_planning";
+        SocialLegislation = 14, "social_legislation";
+        Hardware = 15, "hardware";
+        Software = 16, "software";
+        OnlineApplications = 17, "online_applications";
+        Data = 18, "data";
+        Cybersecurity = 19, "cybersecurity";
     }
 }
 
 code_enum! {
     /// Topics of the exclusion list (rules.md §4.4 and §0.1, same order).
     ExcludedTopic, parse = exact {
-        Shiatsu = 0, "shiatsu", "shiatsu", "shiatsu";
-        Mindfulness = 1, "mindfulness", "mindfulness", "mindfulness";
-        Reflexology = 2, "reflexology", "reflexologie", "reflexology";
-        Astrology = 3, "astrology", "astrologie", "astrology";
-        BachFlowerTherapy = 4, "bach_flower_therapy", "bachbloesemtherapie", "Bach flower therapy";
-        Shamanism = 5, "shamanism", "sjamanisme", "shamanism";
-        HealthImprovement = 6, "health_improvement", "verbeteren van de fysieke en mentale gezondheid", "improving physical and mental health";
-        JungianPsychoanalysis = 7, "jungian_psychoanalysis", "jungiaanse psychoanalyse", "Jungian psychoanalysis";
-        Nlp = 8, "nlp", "neurolinguïstisch programmeren", "neuro-linguistic programming";
-        LifeCoaching = 9, "life_coaching", "life coaching", "life coaching";
-        MovementTherapy = 10, "movement_therapy", "bewegingstherapie", "movement therapy";
-        ExamCoaching = 11, "exam_coaching", "examens afleggen en/of examencoaching", "exams and exam coaching";
-        MeridianTheory = 12, "meridian_theory", "meridiaan- en elementenleer", "meridian and element theory";
-        PendulumDowsing = 13, "pendulum_dowsing", "pendelen", "pendulum dowsing";
-        CardReading = 14, "card_reading", "kaartlezen", "card reading";
-        Hypnosis = 15, "hypnosis", "hypnose", "hypnosis";
-        AnimalBehaviourTherapy = 16, "animal_behaviour_therapy", "dierengedragstherapie", "animal-behaviour therapy";
-        DrivingLicence = 17, "driving_licence", "rijbewijs AM, A of B", "driving licence AM, A or B";
-        PilotLicence = 18, "pilot_licence", "brevet piloot vliegtuig of helikopter", "aeroplane or helicopter pilot licence";
-        BoatingLicence = 19, "boating_licence", "vaarbewijs of -brevet", "boating licence";
-        SubscriptionUnknownContent = 20, "subscription_unknown_content", "abonnement of lidmaatschap met vooraf onbekende inhoud", "subscription with content not known in advance";
-        TeamBuilding = 21, "team_building", "teambuilding", "team building";
-        NetworkingSessions = 22, "networking_sessions", "netwerksessies", "networking sessions";
-        WalkingCoaching = 23, "walking_coaching", "wandelcoaching of -therapie", "walking coaching or therapy";
-        StudyTripsRetreats = 24, "study_trips_retreats", "studiereizen of retraites", "study trips or retreats";
+        Shiatsu = 0, "shiatsu";
+        Mindfulness = 1, "mindfulness";
+        Reflexology = 2, "reflexology";
+        Astrology = 3, "astrology";
+        BachFlowerTherapy = 4, "bach_flower_therapy";
+        Shamanism = 5, "shamanism";
+        HealthImprovement = 6, "health_improvement";
+        JungianPsychoanalysis = 7, "jungian_psychoanalysis";
+        Nlp = 8, "nlp";
+        LifeCoaching = 9, "life_coaching";
+        MovementTherapy = 10, "movement_therapy";
+        ExamCoaching = 11, "exam_coaching";
+        MeridianTheory = 12, "meridian_theory";
+        PendulumDowsing = 13, "pendulum_dowsing";
+        CardReading = 14, "card_reading";
+        Hypnosis = 15, "hypnosis";
+        AnimalBehaviourTherapy = 16, "animal_behaviour_therapy";
+        DrivingLicence = 17, "driving_licence";
+        PilotLicence = 18, "pilot_licence";
+        BoatingLicence = 19, "boating_licence";
+        SubscriptionUnknownContent = 20, "subscription_unknown_content";
+        TeamBuilding = 21, "team_building";
+        NetworkingSessions = 22, "networking_sessions";
+        WalkingCoaching = 23, "walking_coaching";
+        StudyTripsRetreats = 24, "study_trips_retreats";
     }
 }
 
 code_enum! {
     /// Kinds of cost line on an enrolment or agreement (rules.md §4.8, rules-eval.md).
     CostType, parse = exact {
-        Fee = 0, "fee", "opleidings- of adviesprijs", "training or advice fee";
-        Catering = 1, "catering", "catering", "catering";
-        CourseMaterial = 2, "course_material", "cursusmateriaal", "course material";
-        TrainerTravel = 3, "trainer_travel", "verplaatsingskosten lesgever", "trainer travel";
-        ExamFee = 4, "exam_fee", "examenkosten", "exam fee";
-        Equipment = 5, "equipment", "uitrusting en investeringen", "equipment and investments";
-        OtherIneligible = 6, "other_ineligible", "andere niet-subsidieerbare kosten", "other ineligible costs";
+        Fee = 0, "fee";
+        Catering = 1, "catering";
+        CourseMaterial = 2, "course_material";
+        TrainerTravel = 3, "trainer_travel";
+        ExamFee = 4, "exam_fee";
+        Equipment = 5, "equipment";
+        OtherIneligible = 6, "other_ineligible";
     }
 }
 
@@ -320,12 +311,8 @@ mod tests {
     }
 
     #[test]
-    fn labels_are_dutch_by_default() {
-        assert_eq!(
-            Theme::Digitalisation.label(Lang::default()),
-            "digitalisering"
-        );
-        assert_eq!(Theme::Digitalisation.label(Lang::En), "digitalisation");
+    fn the_language_is_dutch_by_default() {
+        assert_eq!(Lang::default(), Lang::Nl);
         assert_eq!(Lang::parse("nl-BE"), Some(Lang::Nl));
         assert_eq!(Lang::parse("fr"), None);
     }

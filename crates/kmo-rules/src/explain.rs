@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 
 use kmo_domain::codes::Lang;
 use kmo_domain::{Cents, Hundredths};
+use kmo_text::{Label, T};
 
 use crate::case::Case;
 use crate::evaluate::{Decision, evaluate_traced};
@@ -107,7 +108,7 @@ pub fn explain_decision(book: &RuleBook, d: &Decision, trace: &Trace, lang: Lang
         });
         s.push_str(if nl { "Redenen:\n" } else { "Reasons:\n" });
         for r in d.reasons.iter() {
-            let _ = writeln!(s, "  - {} ({})", r.text(lang), r.code());
+            let _ = writeln!(s, "  - {} ({})", r.text(T::of(lang)), r.code());
         }
     }
     if let Some(rs) = d.rule_set.and_then(|i| book.get(i)) {
@@ -152,6 +153,7 @@ fn pct(h: Hundredths, lang: Lang) -> String {
 #[must_use]
 pub fn describe_rule_set(book: &RuleBook, index: u8, lang: Lang) -> String {
     let nl = lang == Lang::Nl;
+    let t = T::of(lang);
     let Some(rs) = book.get(index) else {
         return String::new();
     };
@@ -218,7 +220,7 @@ pub fn describe_rule_set(book: &RuleBook, index: u8, lang: Lang) -> String {
             s,
             "  {} {} ({kinds}): {} % / {} %",
             if nl { "verhoogd voor" } else { "enhanced for" },
-            e.sub_theme.label(lang),
+            e.sub_theme.label(t),
             pct(Hundredths::new(i64::from(e.small_bp)), lang),
             pct(Hundredths::new(i64::from(e.medium_bp)), lang)
         );
@@ -252,9 +254,9 @@ pub fn describe_rule_set(book: &RuleBook, index: u8, lang: Lang) -> String {
     let _ = writeln!(
         s,
         "  {}: {}   {}: {}",
-        if nl { "opleiding" } else { "training" },
+        kmo_domain::ServiceKind::Training.label(t),
         rs.minimum_training,
-        if nl { "advies" } else { "advice" },
+        kmo_domain::ServiceKind::Advice.label(t),
         rs.minimum_advice
     );
     let _ = writeln!(
@@ -373,22 +375,22 @@ pub fn describe_rule_set(book: &RuleBook, index: u8, lang: Lang) -> String {
             "SME size (EU definition, two consecutive periods)"
         }
     );
-    for (small, t) in [(true, &rs.small), (false, &rs.medium)] {
+    for (small, limits) in [(true, &rs.small), (false, &rs.medium)] {
         let _ = writeln!(
             s,
             "  {}: {} {} {}, {} ≤ {} {} ≤ {}",
             lang_size(nl, small),
             if nl { "minder dan" } else { "fewer than" },
-            pct(t.awu_below, lang),
+            pct(limits.awu_below, lang),
             if nl { "VTE" } else { "AWU" },
             if nl { "omzet" } else { "turnover" },
-            t.turnover_max,
+            limits.turnover_max,
             if nl {
                 "of balanstotaal"
             } else {
                 "or balance sheet"
             },
-            t.balance_sheet_max
+            limits.balance_sheet_max
         );
     }
     let _ = writeln!(
@@ -409,7 +411,7 @@ pub fn describe_rule_set(book: &RuleBook, index: u8, lang: Lang) -> String {
                 continue;
             };
             let subs = RuleSet::sub_themes_in(rule.sub_themes)
-                .map(|st| st.label(lang))
+                .map(|st| st.label(t))
                 .collect::<Vec<_>>()
                 .join(", ");
             let mut extra = String::new();
@@ -430,7 +432,7 @@ pub fn describe_rule_set(book: &RuleBook, index: u8, lang: Lang) -> String {
             let _ = writeln!(
                 s,
                 "  {}{}{}",
-                theme.label(lang),
+                theme.label(t),
                 if subs.is_empty() {
                     String::new()
                 } else {
@@ -452,7 +454,7 @@ pub fn describe_rule_set(book: &RuleBook, index: u8, lang: Lang) -> String {
     }
     if let Some(allowed) = rs.advice_only_sub_themes {
         let subs = RuleSet::sub_themes_in(allowed)
-            .map(|st| st.label(lang))
+            .map(|st| st.label(t))
             .collect::<Vec<_>>()
             .join(", ");
         let _ = writeln!(
@@ -468,7 +470,7 @@ pub fn describe_rule_set(book: &RuleBook, index: u8, lang: Lang) -> String {
     }
     let topics = rs
         .excluded_topic_list()
-        .map(|t| t.label(lang))
+        .map(|topic| topic.label(t))
         .collect::<Vec<_>>();
     let _ = writeln!(
         s,

@@ -1,8 +1,9 @@
-//! Reason codes (rules-eval.md) and the set of reasons a decision carries.
+//! Reason codes (rules-eval.md) and the set of reasons a decision carries; each code's sentence
+//! for people is in the text catalogue (`kmo-text`).
 
 use std::fmt;
 
-use kmo_domain::codes::Lang;
+use kmo_text::T;
 
 /// Why a case is rejected. Stable wire codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -89,88 +90,30 @@ impl Reason {
         1 << (self as u32)
     }
 
-    /// One sentence for people.
+    /// One sentence for people, in the language of `t` (the catalogue's `reason-…` messages,
+    /// `kmo_text::ReasonTexts`). A reason without its sentence does not compile.
     #[must_use]
-    pub const fn text(self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::Nl => match self {
-                Reason::NoRulesInForce => {
-                    "Op de indieningsdatum was er nog geen kmo-portefeuille met deze regels (vóór 1 april 2016)."
-                }
-                Reason::LegalFormNotAccepted => {
-                    "De rechtsvorm van de onderneming komt niet in aanmerking."
-                }
-                Reason::NotInFlanders => {
-                    "De onderneming heeft geen vestiging in het Vlaams Gewest."
-                }
-                Reason::PublicParticipation25 => {
-                    "Overheden bezitten 25 % of meer van het kapitaal of de stemrechten."
-                }
-                Reason::MainActivityNotAccepted => "De hoofdactiviteit (NACE-code) is uitgesloten.",
-                Reason::NotSme => "De onderneming is een grote onderneming, geen kmo.",
-                Reason::RelatedProvider => "De onderneming en de dienstverlener zijn verbonden.",
-                Reason::ExcludedService => "De dienst staat op de lijst van uitgesloten diensten.",
-                Reason::UnknownTheme => "Het thema ontbreekt of is geen van de acht thema's.",
-                Reason::SubThemeRequired => "Dit thema vraagt een subthema.",
-                Reason::SubThemeNotInTheme => "Het subthema hoort niet bij het gekozen thema.",
-                Reason::NotOnOccupationSpecificList => {
-                    "De dienst staat niet op de lijst van beroepsspecifieke opleidingen."
-                }
-                Reason::AdviceOnlyCybersecurity => {
-                    "Sinds 1 februari 2026 wordt advies enkel nog gesteund voor cybersecurity."
-                }
-                Reason::SubmissionTooLate => {
-                    "De aanvraag is later dan 14 kalenderdagen na de start ingediend."
-                }
-                Reason::BelowMinimumTraining => {
-                    "Het subsidiabele bedrag van de opleiding ligt onder het minimum."
-                }
-                Reason::BelowMinimumAdvice => {
-                    "Het subsidiabele bedrag van het advies ligt onder het minimum."
-                }
-                Reason::AnnualCeilingExhausted => {
-                    "Het jaarplafond van de onderneming is voor dit jaar opgebruikt."
-                }
-                Reason::DeMinimisCeiling => "De steun zou het de-minimisplafond overschrijden.",
-            },
-            Lang::En => match self {
-                Reason::NoRulesInForce => {
-                    "No rule set of the SME wallet was in force on the submission date (before 1 April 2016)."
-                }
-                Reason::LegalFormNotAccepted => "The enterprise's legal form is not accepted.",
-                Reason::NotInFlanders => {
-                    "The enterprise has no establishment in the Flemish Region."
-                }
-                Reason::PublicParticipation25 => {
-                    "Public bodies hold 25 % or more of the capital or voting rights."
-                }
-                Reason::MainActivityNotAccepted => "The main activity (NACE code) is excluded.",
-                Reason::NotSme => "The enterprise is large, not an SME.",
-                Reason::RelatedProvider => "The enterprise and the provider are related.",
-                Reason::ExcludedService => "The service is on the list of excluded services.",
-                Reason::UnknownTheme => "The theme is missing or not one of the eight themes.",
-                Reason::SubThemeRequired => "This theme needs a sub-theme.",
-                Reason::SubThemeNotInTheme => "The sub-theme does not belong to the theme.",
-                Reason::NotOnOccupationSpecificList => {
-                    "The service is not on the occupation-specific list."
-                }
-                Reason::AdviceOnlyCybersecurity => {
-                    "Since 1 February 2026 advice is supported only for cybersecurity."
-                }
-                Reason::SubmissionTooLate => {
-                    "The application was submitted more than 14 calendar days after the start."
-                }
-                Reason::BelowMinimumTraining => {
-                    "The eligible amount of the training is below the minimum."
-                }
-                Reason::BelowMinimumAdvice => {
-                    "The eligible amount of the advice is below the minimum."
-                }
-                Reason::AnnualCeilingExhausted => {
-                    "The enterprise's annual ceiling is used up for this year."
-                }
-                Reason::DeMinimisCeiling => "The aid would exceed the de minimis ceiling.",
-            },
+    pub const fn text(self, t: &T) -> &'static str {
+        let r = &t.reason;
+        match self {
+            Reason::NoRulesInForce => r.no_rules_in_force,
+            Reason::LegalFormNotAccepted => r.legal_form_not_accepted,
+            Reason::NotInFlanders => r.not_in_flanders,
+            Reason::PublicParticipation25 => r.public_participation_25,
+            Reason::MainActivityNotAccepted => r.main_activity_not_accepted,
+            Reason::NotSme => r.not_sme,
+            Reason::RelatedProvider => r.related_provider,
+            Reason::ExcludedService => r.excluded_service,
+            Reason::UnknownTheme => r.unknown_theme,
+            Reason::SubThemeRequired => r.sub_theme_required,
+            Reason::SubThemeNotInTheme => r.sub_theme_not_in_theme,
+            Reason::NotOnOccupationSpecificList => r.not_on_occupation_specific_list,
+            Reason::AdviceOnlyCybersecurity => r.advice_only_cybersecurity,
+            Reason::SubmissionTooLate => r.submission_too_late,
+            Reason::BelowMinimumTraining => r.below_minimum_training,
+            Reason::BelowMinimumAdvice => r.below_minimum_advice,
+            Reason::AnnualCeilingExhausted => r.annual_ceiling_exhausted,
+            Reason::DeMinimisCeiling => r.de_minimis_ceiling,
         }
     }
 }
@@ -235,6 +178,32 @@ mod tests {
         for r in Reason::ALL {
             assert_eq!(Reason::parse(r.code()), Some(r));
         }
+    }
+
+    /// `text` reads each code's own message (`NOT_SME` → `reason-not-sme`), in both
+    /// languages, and the catalogue has no sentence for a reason that does not exist.
+    #[test]
+    fn every_reason_has_its_own_sentence_in_both_languages() {
+        use kmo_domain::codes::Lang;
+        for lang in [Lang::Nl, Lang::En] {
+            let t = T::of(lang);
+            let keyed = t.reason.keyed();
+            for r in Reason::ALL {
+                let key = format!("reason-{}", r.code().to_lowercase().replace('_', "-"));
+                let found = keyed.iter().find(|(k, _)| *k == key).map(|(_, text)| *text);
+                assert_eq!(found, Some(r.text(t)), "{lang:?}: {r} reads {key}");
+                assert!(r.text(t).ends_with('.'), "{lang:?}: {r}: a sentence");
+            }
+            assert_eq!(
+                keyed.len(),
+                Reason::ALL.len(),
+                "{lang:?}: a sentence of no reason"
+            );
+        }
+        assert_eq!(
+            Reason::NotSme.text(T::of(Lang::Nl)),
+            "De onderneming is een grote onderneming, geen kmo."
+        );
     }
 
     #[test]

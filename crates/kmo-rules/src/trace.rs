@@ -3,13 +3,16 @@
 //! A [`Step`] is a small `Copy` value of codes and numbers; recording one costs a few stores.
 //! Text is produced only when a step is written ([`Step::rule`], [`Step::outcome`],
 //! [`Step::write_detail`]), in Dutch or English, by the same code for `kmo rules eval`'s JSON
-//! trace, `kmo rules explain`, the API and the web pages.
+//! trace, `kmo rules explain`, the API and the web pages. The codes' labels (a legal form, a
+//! theme…) are the catalogue's (`kmo_text::Label`), the words the pages use.
 
 use kmo_domain::codes::Lang;
 use kmo_domain::{
     Cents, CostType, Date, EnterpriseSize, ExcludedTopic, Hundredths, LegalForm, ServiceKind,
     SubTheme, Theme,
 };
+
+use kmo_text::{Label, T};
 
 use crate::case::Code;
 use crate::ruleset::RuleBook;
@@ -330,6 +333,8 @@ impl Step {
     fn write_detail_in<const NL: bool>(&self, book: &RuleBook, out: &mut Vec<u8>) {
         let nl = NL;
         let lang = if NL { Lang::Nl } else { Lang::En };
+        // The catalogue of the language: a constant here, its labels `&'static str`.
+        let t = T::of(lang);
         let mut w = Writer { out, lang };
         match *self {
             Step::NoRulesInForce { submitted_on, first_valid_from } => {
@@ -356,7 +361,7 @@ impl Step {
                 w.s(if nl { "rechtsvorm " } else { "legal form " });
                 w.s(form.code());
                 w.s(" (");
-                w.s(form.label(lang));
+                w.s(form.label(t));
                 w.s(match (nl, accepted) {
                     (true, true) => ") komt in aanmerking",
                     (true, false) => ") is uitgesloten",
@@ -390,7 +395,7 @@ impl Step {
             }
             Step::SizeConfirmed { size } => {
                 w.s(if nl { "grootte bevestigd door de aanvrager: " } else { "size confirmed by the applicant: " });
-                w.s(size.label(lang));
+                w.s(size.label(t));
             }
             Step::PartnerIgnored { partner, share, minimum } => {
                 w.s("partner ");
@@ -410,15 +415,15 @@ impl Step {
                 w.s(if nl { ", balanstotaal " } else { ", balance sheet " });
                 w.cents(balance_sheet);
                 w.s(if nl { " → drempels van " } else { " → thresholds of " });
-                w.s(class.label(lang));
+                w.s(class.label(t));
                 w.s("; status ");
-                w.s(status.label(lang));
+                w.s(status.label(t));
             }
             Step::SizeDerived { size, periods } => {
                 w.s(if nl { "grootte afgeleid uit " } else { "size derived from " });
                 w.int(i64::from(periods));
                 w.s(if nl { " boekjaar/boekjaren (een grens telt pas na twee opeenvolgende boekjaren): " } else { " period(s) (a threshold counts once crossed in two consecutive periods): " });
-                w.s(size.label(lang));
+                w.s(size.label(t));
             }
             Step::RelatedProvider { related } => w.s(match (nl, related) {
                 (true, true) => "onderneming en dienstverlener zijn verbonden",
@@ -428,7 +433,7 @@ impl Step {
             }),
             Step::ExcludedTopic { topic } => {
                 w.s(if nl { "onderwerp op de lijst van uitgesloten diensten: " } else { "topic on the exclusion list: " });
-                w.s(topic.label(lang));
+                w.s(topic.label(t));
             }
             Step::NoExcludedTopic { list_len } => {
                 if list_len == 0 {
@@ -446,10 +451,10 @@ impl Step {
             }),
             Step::Theme { theme, sub_theme, verdict } => {
                 w.s(if nl { "thema " } else { "theme " });
-                w.code(theme.known().map(|t| t.label(lang)));
+                w.code(theme.known().map(|th| th.label(t)));
                 if sub_theme != Code::Missing {
                     w.s(if nl { ", subthema " } else { ", sub-theme " });
-                    w.code(sub_theme.known().map(|s| s.label(lang)));
+                    w.code(sub_theme.known().map(|st| st.label(t)));
                 }
                 w.s(match (nl, verdict) {
                     (true, ThemeVerdict::Fits) => ": in orde",
@@ -474,7 +479,7 @@ impl Step {
                     if i > 0 {
                         w.s(", ");
                     }
-                    w.s(st.label(lang));
+                    w.s(st.label(t));
                 }
                 w.s(match (nl, ok) {
                     (true, true) => ": in orde",
@@ -501,7 +506,7 @@ impl Step {
                 w.s(if nl { "kostenlijn " } else { "cost line " });
                 w.int(i64::from(line) + 1);
                 w.s(" (");
-                w.s(cost_type.label(lang));
+                w.s(cost_type.label(t));
                 w.s(") ");
                 w.cents(amount);
                 match ruling {
@@ -540,7 +545,7 @@ impl Step {
             }
             Step::Minimum { kind, minimum, eligible } => {
                 w.s(if nl { "minimum voor " } else { "minimum for " });
-                w.s(kind.label(lang));
+                w.s(kind.label(t));
                 w.s(" ");
                 w.cents(minimum);
                 w.s(if nl { ", subsidiabel bedrag " } else { ", eligible amount " });
@@ -561,11 +566,11 @@ impl Step {
                 w.s(if nl { "steunpercentage " } else { "aid rate " });
                 w.rate(rate_bp);
                 w.s(if nl { " (grootte: " } else { " (size: " });
-                w.s(size.label(lang));
+                w.s(size.label(t));
                 w.s(")");
                 if let Some(st) = enhanced_by {
                     w.s(if nl { ", verhoogd voor subthema " } else { ", enhanced for sub-theme " });
-                    w.s(st.label(lang));
+                    w.s(st.label(t));
                 }
             }
             Step::Ceiling { year, ceiling, reserved, remaining, raw, subsidy } => {

@@ -8,23 +8,32 @@
 //! arguments, the structs of [`args`]. So a misspelt key is a compile error, and nothing is
 //! parsed or looked up while serving. Texts are plain strings: whoever writes HTML escapes them.
 //!
+//! The labels of `kmo-domain`'s closed code lists live here too, one message per code, read
+//! through [`Label`] ([`codes`]): the pages and the rules engine's explanations show the same
+//! words.
+//!
 //! **Architecture Invariant:** pure — no I/O, no clock, no async; its one dependency is
 //! `kmo-domain` (for [`Lang`]).
 
+use kmo_domain::Theme;
 use kmo_domain::codes::Lang;
+
+pub mod codes;
+
+pub use codes::Label;
 
 include!(concat!(env!("OUT_DIR"), "/catalogue.rs"));
 
-/// The theme codes of rules-eval.md, in the order the pages list them.
-pub const THEMES: [&str; 8] = [
-    "business_strategy",
-    "digitalisation",
-    "sustainability",
-    "financial_literacy",
-    "innovation",
-    "internationalisation",
-    "people_management",
-    "occupation_specific",
+/// The themes, in the order the pages list them.
+pub const THEMES: [Theme; 8] = [
+    Theme::BusinessStrategy,
+    Theme::Digitalisation,
+    Theme::Sustainability,
+    Theme::FinancialLiteracy,
+    Theme::Innovation,
+    Theme::Internationalisation,
+    Theme::PeopleManagement,
+    Theme::OccupationSpecific,
 ];
 
 impl T {
@@ -49,20 +58,32 @@ impl T {
         ]
     }
 
-    /// A theme's name (the code itself when unknown).
+    /// A theme's name on a page, from its wire code as stored (the code itself when unknown).
     #[must_use]
-    pub fn theme<'a>(&self, code: &'a str) -> &'a str {
-        match code {
-            "business_strategy" => self.theme_business_strategy,
-            "digitalisation" => self.theme_digitalisation,
-            "sustainability" => self.theme_sustainability,
-            "financial_literacy" => self.theme_financial_literacy,
-            "innovation" => self.theme_innovation,
-            "internationalisation" => self.theme_internationalisation,
-            "people_management" => self.theme_people_management,
-            "occupation_specific" => self.theme_occupation_specific,
-            _ => code,
+    pub fn theme_name(&self, code: &str) -> String {
+        Theme::parse(code).map_or_else(|| code.to_owned(), |th| th.capitalised_label(self))
+    }
+
+    /// `text` with its first letter capitalised, as a label that stands alone or starts a line
+    /// on a page (`digitalisering` → `Digitalisering`). Unicode's upper case, not ASCII's; in
+    /// Dutch the digraph ij is one letter (`ijzer` → `IJzer`).
+    #[must_use]
+    pub fn capitalised(&self, text: &str) -> String {
+        let mut chars = text.chars();
+        let Some(first) = chars.next() else {
+            return String::new();
+        };
+        let rest = chars.as_str();
+        let mut out = String::with_capacity(text.len().saturating_add(2));
+        out.extend(first.to_uppercase());
+        match rest.strip_prefix('j') {
+            Some(after) if first == 'i' && self.lang == Lang::Nl => {
+                out.push('J');
+                out.push_str(after);
+            }
+            _ => out.push_str(rest),
         }
+        out
     }
 
     /// Who made a change, as the timeline names it.
@@ -177,8 +198,8 @@ mod tests {
             (en.code, en.other_code(), en.other_name),
             ("en", "nl", "Nederlands")
         );
-        assert_eq!(nl.theme("innovation"), "Innovatie");
-        assert_eq!(en.theme("unknown_code"), "unknown_code");
+        assert_eq!(nl.theme_name("innovation"), "Innovatie");
+        assert_eq!(en.theme_name("unknown_code"), "unknown_code");
         assert_eq!(en.actor("provider:12"), "provider");
         assert_eq!((nl.month(3), en.month(13)), (Some("mrt"), None));
         assert_eq!(

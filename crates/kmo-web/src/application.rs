@@ -14,7 +14,7 @@ use kmo_http::AppState;
 use serde::Deserialize;
 
 use crate::format::{countdown, date};
-use crate::i18n::{Choice, PageTexts, T};
+use crate::i18n::{Choice, Label, PageTexts, T};
 use crate::public::{Frame, parse_amount};
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -86,7 +86,7 @@ struct Page {
     can_confirm: bool,
     /// The provider may refuse (before any payment): the reasons of rules.md §4.9.
     can_refuse: bool,
-    refuse_reasons: Vec<(&'static str, &'static str)>,
+    refuse_reasons: Vec<(&'static str, String)>,
     refuse_error: Option<String>,
     /// Agency staff: block, unblock or recover after an inspection.
     can_inspect: bool,
@@ -288,7 +288,7 @@ async fn page(
                 && app.paid().get() == 0,
             refuse_reasons: RefusalReason::ALL
                 .iter()
-                .map(|r| (r.code(), r.label(lang.lang)))
+                .map(|r| (r.code(), r.capitalised_label(lang.texts())))
                 .collect(),
             refuse_error: typed.refuse_error,
             can_inspect: allowed(p, &app, Access::Inspect),

@@ -11,7 +11,7 @@ use kmo_rules::explain::describe_rule_set;
 use serde::Deserialize;
 
 use crate::html;
-use crate::i18n::{Choice, THEMES};
+use crate::i18n::{Choice, Label, THEMES};
 use crate::public::Frame;
 use crate::session::Visitor;
 
@@ -41,7 +41,7 @@ pub struct Listed {
 struct Providers {
     f: Frame,
     search: Search,
-    themes: Vec<(&'static str, &'static str)>,
+    themes: Vec<(&'static str, String)>,
     found: Vec<Listed>,
 }
 
@@ -56,7 +56,10 @@ async fn providers(
 ) -> Response {
     let t = lang.texts();
     let name: String = search.naam.trim().chars().take(100).collect();
-    let theme = THEMES.iter().copied().find(|c| *c == search.thema);
+    let theme = THEMES
+        .iter()
+        .map(|th| th.code())
+        .find(|c| *c == search.thema);
     let found = async {
         let mut out = Vec::new();
         for p in state
@@ -70,7 +73,7 @@ async fn providers(
                 .await?
                 .into_iter()
                 .filter(|(_, s)| theme.is_none_or(|th| s.theme == th))
-                .map(|(_, s)| format!("{} — {}, {}", s.name, t.theme(&s.theme), s.price))
+                .map(|(_, s)| format!("{} — {}, {}", s.name, t.theme_name(&s.theme), s.price))
                 .collect();
             out.push(Listed {
                 name: p.name,
@@ -85,7 +88,10 @@ async fn providers(
             Providers {
                 f: Frame::new(&lang, &visitor, "/aanbieders"),
                 search,
-                themes: THEMES.iter().map(|c| (*c, t.theme(c))).collect(),
+                themes: THEMES
+                    .iter()
+                    .map(|th| (th.code(), th.capitalised_label(t)))
+                    .collect(),
                 found,
             }
             .render(),

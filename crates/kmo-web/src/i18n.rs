@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use kmo_app::lifecycle::State;
 use kmo_domain::codes::Lang;
-pub use kmo_text::{Feed, Listing, Planner, Registry, T, THEMES, args};
+pub use kmo_text::{Feed, Label, Listing, Planner, Registry, T, THEMES, args};
 
 /// The name of the language cookie.
 pub const LANG_COOKIE: &str = "kmo_lang";

@@ -19,7 +19,7 @@ use kmo_rules::RuleSet;
 use serde_json::Value;
 
 use crate::format::date;
-use crate::i18n::{Choice, Planner, THEMES, args};
+use crate::i18n::{Choice, Label, Planner, THEMES, args};
 use crate::public::{Frame, parse_amount};
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -86,8 +86,8 @@ impl RowView {
 /// The sub-themes of one theme, for an `<optgroup>`.
 #[derive(Debug)]
 pub struct SubThemeGroup {
-    pub theme: &'static str,
-    pub options: Vec<(&'static str, &'static str)>,
+    pub theme: String,
+    pub options: Vec<(&'static str, String)>,
 }
 
 /// One item of the plan, as shown.
@@ -95,7 +95,7 @@ pub struct SubThemeGroup {
 pub struct LineView {
     pub position: String,
     pub label: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub start: String,
     pub submit_on: String,
     pub last_day: String,
@@ -140,7 +140,7 @@ struct Page {
     form_error: Option<&'static str>,
     enterprises: Vec<(String, String)>,
     rows: Vec<RowView>,
-    themes: Vec<(&'static str, &'static str)>,
+    themes: Vec<(&'static str, String)>,
     sub_themes: Vec<SubThemeGroup>,
     plan: Option<PlanView>,
 }
@@ -183,10 +183,10 @@ fn sub_theme_groups(rules: Option<&RuleSet>, lang: &Choice) -> Vec<SubThemeGroup
         .filter_map(|theme| {
             let set = rs.theme_rule(*theme)?.sub_themes;
             let options: Vec<_> = RuleSet::sub_themes_in(set)
-                .map(|s| (s.code(), s.label(lang.lang)))
+                .map(|s| (s.code(), s.capitalised_label(t)))
                 .collect();
             (!options.is_empty()).then(|| SubThemeGroup {
-                theme: t.theme(theme.code()),
+                theme: theme.capitalised_label(t),
                 options,
             })
         })
@@ -230,7 +230,10 @@ async fn render(
         form_error,
         enterprises,
         rows,
-        themes: THEMES.iter().map(|code| (*code, t.theme(code))).collect(),
+        themes: THEMES
+            .iter()
+            .map(|th| (th.code(), th.capitalised_label(t)))
+            .collect(),
         sub_themes: sub_theme_groups(state.rules.in_force(state.clock.today()), lang),
         plan,
     };
@@ -456,10 +459,7 @@ fn view(lang: &Choice, plan: &planner::Plan) -> PlanView {
     let mut moves = Vec::new();
     let mut not_planned = Vec::new();
     for l in &plan.lines {
-        let kind = match l.kind {
-            ServiceKind::Training => t.kind_training,
-            ServiceKind::Advice => t.kind_advice,
-        };
+        let kind = l.kind.capitalised_label(t);
         match &l.outcome {
             LineOutcome::Planned(x) => {
                 if let Some(m) = x.moved {
@@ -484,7 +484,7 @@ fn view(lang: &Choice, plan: &planner::Plan) -> PlanView {
                     capped: x.capped,
                     deposit_by: or_dash(x.deposit_by.filter(|_| x.eligible)),
                     pay_by: or_dash(x.pay_by.filter(|_| x.eligible)),
-                    reasons: x.reasons.iter().map(|r| r.text(lang.lang)).collect(),
+                    reasons: x.reasons.iter().map(|r| r.text(t)).collect(),
                     explanation: x.explanation.clone(),
                 });
             }

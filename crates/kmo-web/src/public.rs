@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use crate::html;
-use crate::i18n::{Choice, T, THEMES};
+use crate::i18n::{Choice, Label, T, THEMES};
 use crate::session::Visitor;
 
 pub fn router() -> Router<AppState> {
@@ -112,11 +112,14 @@ struct Simulator {
     form: SimForm,
     errors: FieldErrors,
     outcome: Option<Outcome>,
-    themes: Vec<(&'static str, &'static str)>,
+    themes: Vec<(&'static str, String)>,
 }
 
-fn themes(t: &T) -> Vec<(&'static str, &'static str)> {
-    THEMES.iter().map(|code| (*code, t.theme(code))).collect()
+fn themes(t: &T) -> Vec<(&'static str, String)> {
+    THEMES
+        .iter()
+        .map(|th| (th.code(), th.capitalised_label(t)))
+        .collect()
 }
 
 async fn simulator_form(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
@@ -173,7 +176,7 @@ async fn simulate(
     if !["training", "advice"].contains(&form.kind.as_str()) {
         errors.kind = Some(t.err_choice);
     }
-    if !THEMES.contains(&form.theme.as_str()) {
+    if !THEMES.iter().any(|th| th.code() == form.theme) {
         errors.theme = Some(t.err_choice);
     }
     let start = Date::parse(form.start_date.trim()).ok();

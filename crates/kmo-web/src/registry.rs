@@ -15,7 +15,7 @@ use kmo_http::AppState;
 use serde::Deserialize;
 
 use crate::format::date;
-use crate::i18n::{Choice, Registry};
+use crate::i18n::{Choice, Label, Registry, T};
 use crate::public::Frame;
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -52,7 +52,7 @@ impl RegistryTexts for Registry {
 #[derive(Debug)]
 pub struct Reg {
     pub kind: &'static str,
-    pub kind_label: &'static str,
+    pub kind_label: String,
     pub number: String,
     pub state: &'static str,
     pub until: Option<String>,
@@ -117,16 +117,13 @@ fn actions(l: &'static Registry, state: RegistrationState) -> Vec<(&'static str,
     }
 }
 
-fn reg(l: &'static Registry, r: &Registration, today: kmo_domain::Date) -> Reg {
+fn reg(t: &'static T, r: &Registration, today: kmo_domain::Date) -> Reg {
+    let l = &t.registry;
     let kind = r.kind();
     let state = r.on(today);
     Reg {
         kind: kind.code(),
-        kind_label: if kind == ServiceKind::Advice {
-            l.advice
-        } else {
-            l.training
-        },
+        kind_label: kind.capitalised_label(t),
         number: r.number.to_string(),
         state: l.state(state),
         until: r.valid_until.map(date),
@@ -158,7 +155,7 @@ async fn render(
                 registrations: registrations
                     .iter()
                     .flatten()
-                    .map(|r| reg(l, r, today))
+                    .map(|r| reg(lang.texts(), r, today))
                     .collect(),
             });
         }

@@ -12,7 +12,9 @@ use kmo_app::store::ListedService;
 use kmo_http::AppState;
 use serde::Deserialize;
 
-use crate::i18n::{Choice, T, THEMES};
+use kmo_domain::{ServiceKind, SubTheme, Theme};
+
+use crate::i18n::{Choice, Label, T, THEMES};
 use crate::public::{Frame, parse_amount};
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -68,7 +70,7 @@ struct Page {
     form: ServiceForm,
     errors: ServiceErrors,
     /// Every theme: code, name, whether the provider is active in it.
-    all_themes: Vec<(&'static str, &'static str, bool)>,
+    all_themes: Vec<(&'static str, String, bool)>,
     themes_error: Option<&'static str>,
 }
 
@@ -121,24 +123,20 @@ async fn render_with(
             themes: profile
                 .themes
                 .iter()
-                .map(|c| (c.clone(), t.theme(c).to_owned()))
+                .map(|c| (c.clone(), t.theme_name(c)))
                 .collect(),
             services: services
                 .iter()
                 .map(|(_, s)| {
-                    let kind = if s.kind == "advice" {
-                        t.kind_advice
-                    } else {
-                        t.kind_training
-                    };
-                    let sub = s
-                        .sub_theme
-                        .as_deref()
-                        .map_or(String::new(), |st| format!(" / {st}"));
+                    let kind = ServiceKind::parse(&s.kind)
+                        .map_or_else(|| s.kind.clone(), |k| k.capitalised_label(t));
+                    let sub = s.sub_theme.as_deref().map_or(String::new(), |st| {
+                        format!(" / {}", SubTheme::parse(st).map_or(st, |x| x.label(t)))
+                    });
                     format!(
                         "{} — {kind}, {}{sub}, {}",
                         s.name,
-                        t.theme(&s.theme),
+                        t.theme_name(&s.theme),
                         s.price
                     )
                 })
@@ -147,11 +145,11 @@ async fn render_with(
             errors,
             all_themes: THEMES
                 .iter()
-                .map(|code| {
+                .map(|th| {
                     (
-                        *code,
-                        t.theme(code),
-                        profile.themes.iter().any(|c| c == code),
+                        th.code(),
+                        th.capitalised_label(t),
+                        profile.themes.iter().any(|c| c == th.code()),
                     )
                 })
                 .collect(),
@@ -278,7 +276,7 @@ async fn save_themes(
     let known: Vec<String> = form
         .themes
         .into_iter()
-        .filter(|c| THEMES.contains(&c.as_str()))
+        .filter(|c| Theme::parse(c).is_some_and(|th| THEMES.contains(&th)))
         .collect();
     if known.is_empty() {
         return render_with(

@@ -13,7 +13,7 @@ use kmo_http::AppState;
 use serde::Deserialize;
 
 use crate::html;
-use crate::i18n::{Choice, T};
+use crate::i18n::{Choice, Label, T};
 use crate::public::Frame;
 use crate::session::Visitor;
 
@@ -156,7 +156,7 @@ async fn statistics(
         true,
         s.by_theme
             .iter()
-            .map(|(k, v)| (t.theme(k).to_owned(), v))
+            .map(|(k, v)| (t.theme_name(k), v))
             .collect(),
     );
     let sizes = chart(
@@ -166,12 +166,9 @@ async fn statistics(
         s.by_size
             .iter()
             .map(|(k, v)| {
-                let label = match k.as_str() {
-                    "small" => t.size_small,
-                    "medium" => t.size_medium,
-                    other => other,
-                };
-                (label.to_owned(), v)
+                let label = kmo_domain::EnterpriseSize::parse(k)
+                    .map_or_else(|| k.clone(), |size| size.capitalised_label(t));
+                (label, v)
             })
             .collect(),
     );

@@ -12,11 +12,11 @@ use axum::routing::get;
 use kmo_app::accounts::{Principal, random_key};
 use kmo_app::platform::{CommandError, CostRequest, ServiceRequest, Submission};
 use kmo_app::registry::WorkerStatus;
-use kmo_domain::Date;
+use kmo_domain::{Date, SubTheme};
 use kmo_http::AppState;
 use serde::Deserialize;
 
-use crate::i18n::{Choice, T};
+use crate::i18n::{Choice, Label, T};
 use crate::public::{Frame, Outcome, parse_amount};
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -35,7 +35,9 @@ pub struct Offer {
 /// The offers of one theme (the wizard picks a service by theme).
 #[derive(Debug)]
 pub struct ThemeOffers {
-    pub theme: &'static str,
+    pub code: &'static str,
+    /// The theme's name.
+    pub theme: String,
     pub offers: Vec<Offer>,
 }
 
@@ -244,8 +246,9 @@ const PROVIDERS_MAX: u32 = 100;
 async fn offers(state: &AppState, t: &T) -> Result<Vec<ThemeOffers>, CommandError> {
     let mut out: Vec<ThemeOffers> = crate::i18n::THEMES
         .iter()
-        .map(|code| ThemeOffers {
-            theme: code,
+        .map(|th| ThemeOffers {
+            code: th.code(),
+            theme: th.capitalised_label(t),
             offers: Vec::new(),
         })
         .collect();
@@ -255,13 +258,12 @@ async fn offers(state: &AppState, t: &T) -> Result<Vec<ThemeOffers>, CommandErro
         .await?
     {
         for (id, s) in state.platform.services(&p.key).await? {
-            let Some(group) = out.iter_mut().find(|g| g.theme == s.theme) else {
+            let Some(group) = out.iter_mut().find(|g| g.code == s.theme) else {
                 continue;
             };
-            let sub = s
-                .sub_theme
-                .as_deref()
-                .map_or(String::new(), |st| format!(", {st}"));
+            let sub = s.sub_theme.as_deref().map_or(String::new(), |st| {
+                format!(", {}", SubTheme::parse(st).map_or(st, |x| x.label(t)))
+            });
             group.offers.push(Offer {
                 value: format!("{}|{id}", p.key),
                 label: format!("{} — {} ({}{sub})", p.name, s.name, s.price),
@@ -269,9 +271,6 @@ async fn offers(state: &AppState, t: &T) -> Result<Vec<ThemeOffers>, CommandErro
         }
     }
     out.retain(|g| !g.offers.is_empty());
-    for g in &mut out {
-        g.theme = t.theme(g.theme);
-    }
     Ok(out)
 }
 

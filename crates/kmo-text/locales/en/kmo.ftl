@@ -28,11 +28,7 @@ home-login = Log in to your wallet
 sim-title = Subsidy simulator
 sim-intro = Calculate what the SME wallet pays, under the rules in force today. No login needed; nothing is stored.
 f-size = Size of your enterprise
-size-small = Small enterprise
-size-medium = Medium-sized enterprise
 f-kind = Kind of service
-kind-training = Training
-kind-advice = Advice
 f-theme = Theme
 f-start = First lesson or start of the advice
 f-start-hint = Format YYYY-MM-DD, for example 2025-03-17.
@@ -366,8 +362,6 @@ listing-err-choice = Make a choice
 registry-title = Providers
 registry-intro = A provider is registered per service kind after a positive kmop audit, for five years from the registration. As a sanction it is suspended or excluded; a suspended or excluded provider cannot receive new applications.
 registry-provider = Provider
-registry-training = Training
-registry-advice = Advice
 registry-none = no registration
 registry-until = valid until
 registry-audit-pass = Audit passed
@@ -407,16 +401,147 @@ feed-address = Calendar address
 feed-how = In your calendar choose 'Add calendar' → 'From URL' (or 'Subscribe') and paste the address.
 feed-open = Open in my calendar app
 
-## Themes, by code
+## The labels of the closed code lists: one message per code, keyed <list>-<wire code>, read through
+## kmo_text::Label by an exhaustive match. Written as they read mid-sentence (lower case, names
+## excepted), as the rules engine's explanations use them; a page capitalises the first letter.
 
-theme-business-strategy = Business strategy
-theme-digitalisation = Digitalisation
-theme-sustainability = Sustainability
-theme-financial-literacy = Financial literacy
-theme-innovation = Innovation
-theme-internationalisation = Internationalisation
-theme-people-management = People management
-theme-occupation-specific = Occupation-specific
+## Section size: the enterprise sizes (kmo_domain::EnterpriseSize)
+
+size-small = small
+size-medium = medium-sized
+size-large = large
+
+## Section kind: the service kinds (kmo_domain::ServiceKind)
+
+kind-training = training
+kind-advice = advice
+
+## Section legal-form: the legal forms (kmo_domain::LegalForm)
+
+legal-form-ez = sole trader (natural person)
+legal-form-vrij-beroep = liberal profession (natural person)
+legal-form-nv = public limited company (NV)
+legal-form-bv = private limited company (BV)
+legal-form-bvba = private limited company (BVBA, pre-2019)
+legal-form-cv = cooperative company (CV)
+legal-form-cvba = cooperative company (CVBA, pre-2019)
+legal-form-vof = general partnership (VOF)
+legal-form-commv = limited partnership (CommV)
+legal-form-commva = partnership limited by shares (CommVA)
+legal-form-esv = economic interest grouping (ESV)
+legal-form-eesv = European economic interest grouping (EESV)
+legal-form-se = European company (SE)
+legal-form-sce = European cooperative society (SCE)
+legal-form-foreign = foreign enterprise
+legal-form-vzw = non-profit association (vzw)
+legal-form-ivzw = international non-profit association (ivzw)
+legal-form-stichting = foundation
+legal-form-maatschap = partnership without legal personality (maatschap)
+legal-form-feitelijke-vereniging = de facto association
+legal-form-tijdelijke-handelsvennootschap = temporary trading partnership
+legal-form-stille-handelsvennootschap = silent partnership
+legal-form-publiekrechtelijk = public-law entity
+
+## Section theme: the themes (kmo_domain::Theme)
+
+theme-business-strategy = business strategy
+theme-occupation-specific = occupation-specific competences
+theme-digitalisation = digitalisation
+theme-sustainability = sustainability
+theme-financial-literacy = financial literacy
+theme-innovation = innovation
+theme-internationalisation = internationalisation
+theme-people-management = people management
+
+## Section sub-theme: the sub-themes (kmo_domain::SubTheme)
+
+sub-theme-waste-prevention = waste prevention
+sub-theme-greenhouse-gas-reduction = greenhouse-gas reduction
+sub-theme-material-efficiency = material efficiency
+sub-theme-energy-efficiency = energy efficiency
+sub-theme-recycling = recycling
+sub-theme-water-air-purification = water and air purification
+sub-theme-bookkeeping = bookkeeping
+sub-theme-invoicing = invoicing
+sub-theme-taxation = taxation
+sub-theme-work-organisation = work organisation
+sub-theme-competence-policy = competence policy
+sub-theme-diversity-policy = diversity policy
+sub-theme-evaluation-policy = evaluation and performance policy
+sub-theme-workforce-planning = workforce planning
+sub-theme-social-legislation = social legislation
+sub-theme-hardware = hardware
+sub-theme-software = software
+sub-theme-online-applications = online applications
+sub-theme-data = data
+sub-theme-cybersecurity = cybersecurity
+
+## Section topic: the topics of the exclusion list (kmo_domain::ExcludedTopic)
+
+topic-shiatsu = shiatsu
+topic-mindfulness = mindfulness
+topic-reflexology = reflexology
+topic-astrology = astrology
+topic-bach-flower-therapy = Bach flower therapy
+topic-shamanism = shamanism
+topic-health-improvement = improving physical and mental health
+topic-jungian-psychoanalysis = Jungian psychoanalysis
+topic-nlp = neuro-linguistic programming
+topic-life-coaching = life coaching
+topic-movement-therapy = movement therapy
+topic-exam-coaching = exams and exam coaching
+topic-meridian-theory = meridian and element theory
+topic-pendulum-dowsing = pendulum dowsing
+topic-card-reading = card reading
+topic-hypnosis = hypnosis
+topic-animal-behaviour-therapy = animal-behaviour therapy
+topic-driving-licence = driving licence AM, A or B
+topic-pilot-licence = aeroplane or helicopter pilot licence
+topic-boating-licence = boating licence
+topic-subscription-unknown-content = subscription with content not known in advance
+topic-team-building = team building
+topic-networking-sessions = networking sessions
+topic-walking-coaching = walking coaching or therapy
+topic-study-trips-retreats = study trips or retreats
+
+## Section cost: the cost types (kmo_domain::CostType)
+
+cost-fee = training or advice fee
+cost-catering = catering
+cost-course-material = course material
+cost-trainer-travel = trainer travel
+cost-exam-fee = exam fee
+cost-equipment = equipment and investments
+cost-other-ineligible = other ineligible costs
+
+## Section refusal: the reasons a provider refuses an application for (kmo_domain::RefusalReason)
+
+refusal-enterprise-not-allowed = the enterprise is not allowed
+refusal-related-provider = the enterprise and the provider are related
+refusal-service-not-subsidisable = the service is not subsidisable
+refusal-wrong-provider = the enterprise did not enrol with this provider
+refusal-incorrect-application = the application is incorrect (form or content)
+
+## Section reason: a sentence per reason code of the rules engine (kmo_rules::Reason), key reason-<code in lowercase, _ as ->
+
+reason-no-rules-in-force = No rule set of the SME wallet was in force on the submission date (before 1 April 2016).
+reason-legal-form-not-accepted = The enterprise's legal form is not accepted.
+reason-not-in-flanders = The enterprise has no establishment in the Flemish Region.
+reason-public-participation-25 = Public bodies hold 25 % or more of the capital or voting rights.
+reason-main-activity-not-accepted = The main activity (NACE code) is excluded.
+reason-not-sme = The enterprise is large, not an SME.
+reason-related-provider = The enterprise and the provider are related.
+reason-excluded-service = The service is on the list of excluded services.
+reason-unknown-theme = The theme is missing or not one of the eight themes.
+reason-sub-theme-required = This theme needs a sub-theme.
+reason-sub-theme-not-in-theme = The sub-theme does not belong to the theme.
+reason-not-on-occupation-specific-list = The service is not on the occupation-specific list.
+reason-advice-only-cybersecurity = Since 1 February 2026 advice is supported only for cybersecurity.
+reason-submission-too-late = The application was submitted more than 14 calendar days after the start.
+reason-below-minimum-training = The eligible amount of the training is below the minimum.
+reason-below-minimum-advice = The eligible amount of the advice is below the minimum.
+reason-annual-ceiling-exhausted = The enterprise's annual ceiling is used up for this year.
+reason-de-minimis-ceiling = The aid would exceed the de minimis ceiling.
 
 ## An application's state
 

@@ -33,11 +33,7 @@ home-login = Aanmelden op uw portefeuille
 sim-title = Subsidiesimulator
 sim-intro = Bereken wat de kmo-portefeuille terugbetaalt, met de regels die vandaag gelden. U hoeft niet aan te melden; er wordt niets bewaard.
 f-size = Grootte van uw onderneming
-size-small = Kleine onderneming
-size-medium = Middelgrote onderneming
 f-kind = Soort dienst
-kind-training = Opleiding
-kind-advice = Advies
 f-theme = Thema
 f-start = Eerste lesdag of start van het advies
 f-start-hint = Formaat JJJJ-MM-DD, bijvoorbeeld 2025-03-17.
@@ -374,8 +370,6 @@ listing-err-choice = Maak een keuze
 registry-title = Dienstverleners
 registry-intro = Een dienstverlener wordt per soort dienst geregistreerd na een positieve kmop-audit, voor vijf jaar vanaf de registratie. Bij een sanctie wordt hij geschorst of uitgesloten; een geschorste of uitgesloten dienstverlener kan geen nieuwe aanvragen krijgen.
 registry-provider = Dienstverlener
-registry-training = Opleiding
-registry-advice = Advies
 registry-none = geen registratie
 registry-until = geldig tot
 registry-audit-pass = Audit positief
@@ -415,16 +409,147 @@ feed-address = Agenda-adres
 feed-how = Kies in uw agenda 'Agenda toevoegen' → 'Via URL' (of 'Abonneren') en plak het adres.
 feed-open = Openen in mijn agenda-app
 
-## Themes, by code
+## The labels of the closed code lists: one message per code, keyed <list>-<wire code>, read through
+## kmo_text::Label by an exhaustive match. Written as they read mid-sentence (lower case, names
+## excepted), as the rules engine's explanations use them; a page capitalises the first letter.
 
-theme-business-strategy = Bedrijfsstrategie
-theme-digitalisation = Digitalisering
-theme-sustainability = Duurzaamheid
-theme-financial-literacy = Financiële geletterdheid
-theme-innovation = Innovatie
-theme-internationalisation = Internationalisering
-theme-people-management = Personeelsbeleid
-theme-occupation-specific = Beroepsspecifiek
+## Section size: the enterprise sizes (kmo_domain::EnterpriseSize)
+
+size-small = klein
+size-medium = middelgroot
+size-large = groot
+
+## Section kind: the service kinds (kmo_domain::ServiceKind)
+
+kind-training = opleiding
+kind-advice = advies
+
+## Section legal-form: the legal forms (kmo_domain::LegalForm)
+
+legal-form-ez = eenmanszaak (natuurlijk persoon)
+legal-form-vrij-beroep = vrij beroep (natuurlijk persoon)
+legal-form-nv = naamloze vennootschap
+legal-form-bv = besloten vennootschap
+legal-form-bvba = bvba
+legal-form-cv = coöperatieve vennootschap
+legal-form-cvba = cvba
+legal-form-vof = vennootschap onder firma
+legal-form-commv = commanditaire vennootschap
+legal-form-commva = commanditaire vennootschap op aandelen
+legal-form-esv = economisch samenwerkingsverband
+legal-form-eesv = Europees economisch samenwerkingsverband
+legal-form-se = Europese vennootschap
+legal-form-sce = Europese coöperatieve vennootschap
+legal-form-foreign = buitenlandse onderneming
+legal-form-vzw = vzw
+legal-form-ivzw = ivzw
+legal-form-stichting = stichting
+legal-form-maatschap = maatschap
+legal-form-feitelijke-vereniging = feitelijke vereniging
+legal-form-tijdelijke-handelsvennootschap = tijdelijke handelsvennootschap
+legal-form-stille-handelsvennootschap = stille handelsvennootschap
+legal-form-publiekrechtelijk = publiekrechtelijke rechtspersoon
+
+## Section theme: the themes (kmo_domain::Theme)
+
+theme-business-strategy = bedrijfsstrategie
+theme-occupation-specific = beroepsspecifieke competenties
+theme-digitalisation = digitalisering
+theme-sustainability = duurzaamheid
+theme-financial-literacy = financiële geletterdheid
+theme-innovation = innovatie
+theme-internationalisation = internationalisering
+theme-people-management = personeelsmanagement
+
+## Section sub-theme: the sub-themes (kmo_domain::SubTheme)
+
+sub-theme-waste-prevention = afvalpreventie en efficiënte afvalverwerking
+sub-theme-greenhouse-gas-reduction = reductie van broeikasgasemissies
+sub-theme-material-efficiency = efficiënt materiaalgebruik
+sub-theme-energy-efficiency = energie-efficiëntie en alternatieve energiebronnen
+sub-theme-recycling = recyclage
+sub-theme-water-air-purification = water- en luchtzuivering
+sub-theme-bookkeeping = boekhouding
+sub-theme-invoicing = facturatie
+sub-theme-taxation = fiscaliteit
+sub-theme-work-organisation = arbeidsorganisatie en bedrijfsprocessen
+sub-theme-competence-policy = competentiebeleid
+sub-theme-diversity-policy = diversiteits- en non-discriminatiebeleid
+sub-theme-evaluation-policy = evaluatie- en functioneringsbeleid
+sub-theme-workforce-planning = personeelsplanning
+sub-theme-social-legislation = sociale wetgeving
+sub-theme-hardware = hardware
+sub-theme-software = software
+sub-theme-online-applications = online toepassingen
+sub-theme-data = data
+sub-theme-cybersecurity = cybersecurity
+
+## Section topic: the topics of the exclusion list (kmo_domain::ExcludedTopic)
+
+topic-shiatsu = shiatsu
+topic-mindfulness = mindfulness
+topic-reflexology = reflexologie
+topic-astrology = astrologie
+topic-bach-flower-therapy = bachbloesemtherapie
+topic-shamanism = sjamanisme
+topic-health-improvement = verbeteren van de fysieke en mentale gezondheid
+topic-jungian-psychoanalysis = jungiaanse psychoanalyse
+topic-nlp = neurolinguïstisch programmeren
+topic-life-coaching = life coaching
+topic-movement-therapy = bewegingstherapie
+topic-exam-coaching = examens afleggen en/of examencoaching
+topic-meridian-theory = meridiaan- en elementenleer
+topic-pendulum-dowsing = pendelen
+topic-card-reading = kaartlezen
+topic-hypnosis = hypnose
+topic-animal-behaviour-therapy = dierengedragstherapie
+topic-driving-licence = rijbewijs AM, A of B
+topic-pilot-licence = brevet piloot vliegtuig of helikopter
+topic-boating-licence = vaarbewijs of -brevet
+topic-subscription-unknown-content = abonnement of lidmaatschap met vooraf onbekende inhoud
+topic-team-building = teambuilding
+topic-networking-sessions = netwerksessies
+topic-walking-coaching = wandelcoaching of -therapie
+topic-study-trips-retreats = studiereizen of retraites
+
+## Section cost: the cost types (kmo_domain::CostType)
+
+cost-fee = opleidings- of adviesprijs
+cost-catering = catering
+cost-course-material = cursusmateriaal
+cost-trainer-travel = verplaatsingskosten lesgever
+cost-exam-fee = examenkosten
+cost-equipment = uitrusting en investeringen
+cost-other-ineligible = andere niet-subsidieerbare kosten
+
+## Section refusal: the reasons a provider refuses an application for (kmo_domain::RefusalReason)
+
+refusal-enterprise-not-allowed = de onderneming komt niet in aanmerking
+refusal-related-provider = onderneming en dienstverlener zijn verbonden
+refusal-service-not-subsidisable = de dienst komt niet in aanmerking
+refusal-wrong-provider = de onderneming schreef niet in bij deze dienstverlener
+refusal-incorrect-application = de aanvraag is onjuist (vorm of inhoud)
+
+## Section reason: a sentence per reason code of the rules engine (kmo_rules::Reason), key reason-<code in lowercase, _ as ->
+
+reason-no-rules-in-force = Op de indieningsdatum was er nog geen kmo-portefeuille met deze regels (vóór 1 april 2016).
+reason-legal-form-not-accepted = De rechtsvorm van de onderneming komt niet in aanmerking.
+reason-not-in-flanders = De onderneming heeft geen vestiging in het Vlaams Gewest.
+reason-public-participation-25 = Overheden bezitten 25 % of meer van het kapitaal of de stemrechten.
+reason-main-activity-not-accepted = De hoofdactiviteit (NACE-code) is uitgesloten.
+reason-not-sme = De onderneming is een grote onderneming, geen kmo.
+reason-related-provider = De onderneming en de dienstverlener zijn verbonden.
+reason-excluded-service = De dienst staat op de lijst van uitgesloten diensten.
+reason-unknown-theme = Het thema ontbreekt of is geen van de acht thema's.
+reason-sub-theme-required = Dit thema vraagt een subthema.
+reason-sub-theme-not-in-theme = Het subthema hoort niet bij het gekozen thema.
+reason-not-on-occupation-specific-list = De dienst staat niet op de lijst van beroepsspecifieke opleidingen.
+reason-advice-only-cybersecurity = Sinds 1 februari 2026 wordt advies enkel nog gesteund voor cybersecurity.
+reason-submission-too-late = De aanvraag is later dan 14 kalenderdagen na de start ingediend.
+reason-below-minimum-training = Het subsidiabele bedrag van de opleiding ligt onder het minimum.
+reason-below-minimum-advice = Het subsidiabele bedrag van het advies ligt onder het minimum.
+reason-annual-ceiling-exhausted = Het jaarplafond van de onderneming is voor dit jaar opgebruikt.
+reason-de-minimis-ceiling = De steun zou het de-minimisplafond overschrijden.
 
 ## An application's state
 
