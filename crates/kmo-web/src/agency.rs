@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use kmo_app::accounts::{Role, random_key};
 use kmo_app::platform::{CommandError, DepositTarget};
@@ -122,18 +122,19 @@ async fn queues(state: &AppState) -> Result<Queues, CommandError> {
 }
 
 /// `None` for agency staff; else the answer: the login page, or 403.
-pub(crate) fn staff(visitor: &Visitor) -> Option<Response> {
+pub(crate) fn staff(lang: &Choice, visitor: &Visitor) -> Option<Response> {
     match visitor.principal.role() {
         Some(Role::Agency) => None,
-        Some(_) => Some((axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response()),
+        Some(_) => Some(crate::forbidden(lang, visitor)),
         None => Some(see_other("/aanmelden")),
     }
 }
 
 /// For a form that changes something: `None` for agency staff whose form carries the session's
 /// CSRF token; else the answer to give.
-pub(crate) fn staff_form(visitor: &Visitor, csrf: &str) -> Option<Response> {
-    staff(visitor).or_else(|| (!visitor.csrf_ok(csrf)).then(crate::csrf_failed))
+pub(crate) fn staff_form(lang: &Choice, visitor: &Visitor, csrf: &str) -> Option<Response> {
+    staff(lang, visitor)
+        .or_else(|| (!visitor.csrf_ok(csrf)).then(|| crate::csrf_failed(lang, visitor)))
 }
 
 async fn render(
@@ -169,7 +170,7 @@ async fn render(
 }
 
 async fn desk(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
-    if let Some(r) = staff(&visitor) {
+    if let Some(r) = staff(&lang, &visitor) {
         return r;
     }
     render(
@@ -207,7 +208,7 @@ async fn deposit(
     visitor: Visitor,
     Form(line): Form<DepositForm>,
 ) -> Response {
-    if let Some(r) = staff_form(&visitor, &line.csrf) {
+    if let Some(r) = staff_form(&lang, &visitor, &line.csrf) {
         return r;
     }
     let t = lang.texts();
@@ -255,7 +256,7 @@ async fn payout(
     visitor: Visitor,
     Form(form): Form<PayoutForm>,
 ) -> Response {
-    if let Some(r) = staff_form(&visitor, &form.csrf) {
+    if let Some(r) = staff_form(&lang, &visitor, &form.csrf) {
         return r;
     }
     // The run id came with the form: posting it twice answers the same run, paying nothing twice.
@@ -298,7 +299,7 @@ struct Books {
 
 /// `kmo ledger check` on a page: every balance recomputed from the journal (agency staff).
 async fn books(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
-    if let Some(r) = staff(&visitor) {
+    if let Some(r) = staff(&lang, &visitor) {
         return r;
     }
     match state.platform.ledger_report().await {

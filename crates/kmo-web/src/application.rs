@@ -322,6 +322,7 @@ async fn visible(
 /// carries the session's CSRF token.
 async fn acting(
     state: &AppState,
+    lang: &Choice,
     visitor: &Visitor,
     key: &str,
     access: Access,
@@ -329,7 +330,7 @@ async fn acting(
 ) -> Result<Application, Response> {
     let app = visible(state, visitor, key, access).await?;
     if !visitor.csrf_ok(csrf) {
-        return Err(crate::csrf_failed());
+        return Err(crate::csrf_failed(lang, visitor));
     }
     Ok(app)
 }
@@ -371,7 +372,7 @@ async fn release(
     Form(form): Form<ReleaseForm>,
 ) -> Response {
     let t = lang.texts();
-    let app = match acting(&state, &visitor, &key, Access::Release, &form.csrf).await {
+    let app = match acting(&state, &lang, &visitor, &key, Access::Release, &form.csrf).await {
         Ok(app) => app,
         Err(r) => return r,
     };
@@ -429,7 +430,7 @@ async fn stop(
     Form(form): Form<crate::portfolio::CsrfForm>,
 ) -> Response {
     let t = lang.texts();
-    let app = match acting(&state, &visitor, &key, Access::Apply, &form.csrf).await {
+    let app = match acting(&state, &lang, &visitor, &key, Access::Apply, &form.csrf).await {
         Ok(app) => app,
         Err(r) => return r,
     };
@@ -473,7 +474,7 @@ async fn refuse(
     Form(form): Form<RefuseForm>,
 ) -> Response {
     let t = lang.texts();
-    let app = match acting(&state, &visitor, &key, Access::Provide, &form.csrf).await {
+    let app = match acting(&state, &lang, &visitor, &key, Access::Provide, &form.csrf).await {
         Ok(app) => app,
         Err(r) => return r,
     };
@@ -507,7 +508,7 @@ async fn confirm(
     Path(key): Path<String>,
     Form(form): Form<ConfirmForm>,
 ) -> Response {
-    let app = match acting(&state, &visitor, &key, Access::Provide, &form.csrf).await {
+    let app = match acting(&state, &lang, &visitor, &key, Access::Provide, &form.csrf).await {
         Ok(app) => app,
         Err(r) => return r,
     };
@@ -560,7 +561,7 @@ async fn inspect(
     Form(form): Form<InspectForm>,
 ) -> Response {
     let t = lang.texts();
-    let app = match acting(&state, &visitor, &key, Access::Inspect, &form.csrf).await {
+    let app = match acting(&state, &lang, &visitor, &key, Access::Inspect, &form.csrf).await {
         Ok(app) => app,
         Err(r) => return r,
     };

@@ -220,22 +220,20 @@ struct FeedPage {
     made: Option<(String, String)>,
 }
 
-fn enterprise_user(visitor: &Visitor) -> Result<i64, Box<Response>> {
+fn enterprise_user(lang: &Choice, visitor: &Visitor) -> Result<i64, Box<Response>> {
     match &visitor.principal {
         Principal::User {
             role: Role::Enterprise,
             user,
             ..
         } => Ok(user.id),
-        Principal::User { .. } => Err(Box::new(
-            (StatusCode::FORBIDDEN, "FORBIDDEN").into_response(),
-        )),
+        Principal::User { .. } => Err(Box::new(crate::forbidden(lang, visitor))),
         Principal::Anonymous => Err(Box::new(see_other("/aanmelden"))),
     }
 }
 
 async fn feed_page(lang: Choice, visitor: Visitor) -> Response {
-    if let Err(r) = enterprise_user(&visitor) {
+    if let Err(r) = enterprise_user(&lang, &visitor) {
         return *r;
     }
     html(
@@ -263,12 +261,12 @@ async fn new_feed(
     headers: HeaderMap,
     Form(form): Form<FeedForm>,
 ) -> Response {
-    let user = match enterprise_user(&visitor) {
+    let user = match enterprise_user(&lang, &visitor) {
         Ok(u) => u,
         Err(r) => return *r,
     };
     if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
+        return crate::csrf_failed(&lang, &visitor);
     }
     let secret = match state
         .platform

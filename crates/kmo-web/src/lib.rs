@@ -15,6 +15,7 @@
 use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use kmo_app::kernel::ErrorCode;
 use kmo_http::AppState;
 
 pub mod agency;
@@ -83,9 +84,41 @@ pub(crate) fn html(rendered: askama::Result<String>, lang: &i18n::Choice) -> Res
     }
 }
 
-/// A form that changes something came without the session's CSRF token.
-pub(crate) fn csrf_failed() -> Response {
-    (StatusCode::FORBIDDEN, "CSRF_FAILED").into_response()
+/// A refusal as a page: the code's sentence (`ErrorCode::text`) in the page's language, never
+/// the bare code, with the status the API gives the code.
+#[derive(askama::Template)]
+#[template(path = "refused.html")]
+struct Refused {
+    f: public::Frame,
+    sentence: &'static str,
+}
+
+pub(crate) fn refused(
+    status: StatusCode,
+    code: ErrorCode,
+    lang: &i18n::Choice,
+    visitor: &session::Visitor,
+) -> Response {
+    let page = Refused {
+        // The language switch of a refusal leads home: the refused address may take a form.
+        f: public::Frame::new(lang, visitor, "/"),
+        sentence: code.text(lang.texts()),
+    };
+    let mut response = html(askama::Template::render(&page), lang);
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+/// The visitor may not open this page or do this (403 `FORBIDDEN`).
+pub(crate) fn forbidden(lang: &i18n::Choice, visitor: &session::Visitor) -> Response {
+    refused(StatusCode::FORBIDDEN, ErrorCode::Forbidden, lang, visitor)
+}
+
+/// A form that changes something came without the session's CSRF token (403 `CSRF_FAILED`).
+pub(crate) fn csrf_failed(lang: &i18n::Choice, visitor: &session::Visitor) -> Response {
+    refused(StatusCode::FORBIDDEN, ErrorCode::CsrfFailed, lang, visitor)
 }
 
 /// A command the page cannot show as a mistake of the user (a store failure, a refusal of

@@ -8,9 +8,10 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use kmo_app::accounts::Role;
+use kmo_app::kernel::ErrorCode;
 use kmo_app::occupation::{Criterion, ListRequest, ListRequestState};
 use kmo_app::platform::CommandError;
 use kmo_domain::Theme;
@@ -18,7 +19,7 @@ use kmo_http::AppState;
 use serde::Deserialize;
 
 use crate::format::date;
-use crate::i18n::{Choice, Listing};
+use crate::i18n::{Choice, Listing, T};
 use crate::public::Frame;
 use crate::session::Visitor;
 use crate::{html, see_other};
@@ -175,12 +176,16 @@ struct ProviderPage {
     errors: RequestErrors,
 }
 
-async fn own_provider(state: &AppState, visitor: &Visitor) -> Result<(i64, String), Response> {
+async fn own_provider(
+    state: &AppState,
+    lang: &Choice,
+    visitor: &Visitor,
+) -> Result<(i64, String), Response> {
     if visitor.name().is_none() {
         return Err(see_other("/aanmelden"));
     }
     let Some(id) = visitor.principal.provider() else {
-        return Err((axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response());
+        return Err(crate::forbidden(lang, visitor));
     };
     let key = state
         .platform
@@ -245,7 +250,7 @@ async fn render_provider(
 }
 
 async fn provider_page(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
-    match own_provider(&state, &visitor).await {
+    match own_provider(&state, &lang, &visitor).await {
         Ok(p) => {
             render_provider(
                 &state,
@@ -269,12 +274,12 @@ async fn request(
     visitor: Visitor,
     Form(form): Form<RequestForm>,
 ) -> Response {
-    let (id, key) = match own_provider(&state, &visitor).await {
+    let (id, key) = match own_provider(&state, &lang, &visitor).await {
         Ok(p) => p,
         Err(r) => return r,
     };
     if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
+        return crate::csrf_failed(&lang, &visitor);
     }
     let l = &lang.texts().listing;
     let mut errors = RequestErrors::default();
@@ -336,13 +341,11 @@ struct QueuePage {
 }
 
 /// Agency staff (true) or the quality chamber (false); anyone else is refused.
-fn staff(visitor: &Visitor) -> Result<bool, Box<Response>> {
+fn staff(lang: &Choice, visitor: &Visitor) -> Result<bool, Box<Response>> {
     match visitor.principal.role() {
         Some(Role::Agency) => Ok(true),
         Some(Role::QualityChamber) => Ok(false),
-        Some(_) => Err(Box::new(
-            (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response(),
-        )),
+        Some(_) => Err(Box::new(crate::forbidden(lang, visitor))),
         None => Err(Box::new(see_other("/aanmelden"))),
     }
 }
@@ -391,7 +394,7 @@ async fn render_queue(
 }
 
 async fn queue(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
-    match staff(&visitor) {
+    match staff(&lang, &visitor) {
         Ok(agency) => render_queue(&state, &lang, &visitor, agency, None).await,
         Err(r) => *r,
     }
@@ -420,12 +423,12 @@ async fn step(
     visitor: Visitor,
     Form(form): Form<StepForm>,
 ) -> Response {
-    let agency = match staff(&visitor) {
+    let agency = match staff(&lang, &visitor) {
         Ok(agency) => agency,
         Err(r) => return *r,
     };
     if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
+        return crate::csrf_failed(&lang, &visitor);
     }
     let l = &lang.texts().listing;
     let verdict = match form.verdict.as_str() {
@@ -443,25 +446,29 @@ async fn step(
         ("assess", Some(v), true) => p.assess_listing(&form.request, v, &form.text, today).await,
         ("decide", Some(v), true) => p.decide_listing(&form.request, v, &form.text, today).await,
         ("advise", Some(v), false) => p.advise_listing(&form.request, v, &form.text, today).await,
-        _ => return (axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response(),
+        _ => return crate::forbidden(&lang, &visitor),
     };
     match result {
         Ok(_) => see_other("/agentschap/beroepslijst"),
         Err(e @ CommandError::Store(_)) => crate::failed(e),
         Err(e) => {
-            let text = message(l, e);
+            let text = message(lang.texts(), &e).to_owned();
             render_queue(&state, &lang, &visitor, agency, Some((form.request, text))).await
         }
     }
 }
 
-fn message(l: &Listing, e: CommandError) -> String {
+/// A refused step in the page's language: the field's own text, else the code's sentence (a
+/// step the request's state does not allow is an illegal transition), never kmo-app's English.
+fn message(t: &T, e: &CommandError) -> &'static str {
+    let l = &t.listing;
     match e {
-        CommandError::Invalid { field, message } => match field.as_str() {
-            "note" | "reason" | "advice" => l.err_required.to_owned(),
-            "verdict" => l.err_choice.to_owned(),
-            _ => message,
+        CommandError::Invalid { field, .. } => match field.as_str() {
+            "note" | "reason" | "advice" => l.err_required,
+            "verdict" => l.err_choice,
+            "state" => ErrorCode::IllegalTransition.text(t),
+            _ => e.error_code().text(t),
         },
-        other => other.to_string(),
+        other => other.error_code().text(t),
     }
 }

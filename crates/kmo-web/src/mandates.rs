@@ -170,7 +170,7 @@ async fn grant(
         return see_other("/aanmelden");
     }
     if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
+        return crate::csrf_failed(&lang, &visitor);
     }
     let t = lang.texts();
     let mut errors = GrantErrors::default();
@@ -224,6 +224,7 @@ async fn grant(
 
 async fn revoke(
     State(state): State<AppState>,
+    lang: Choice,
     visitor: Visitor,
     Path(id): Path<i64>,
     Form(form): Form<crate::portfolio::CsrfForm>,
@@ -232,7 +233,7 @@ async fn revoke(
         return see_other("/aanmelden");
     }
     if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
+        return crate::csrf_failed(&lang, &visitor);
     }
     match state.platform.revoke_mandate(&visitor.principal, id).await {
         Ok(()) => see_other("/portefeuille/mandaten"),

@@ -366,7 +366,7 @@ async fn submit(
         return see_other("/aanmelden");
     }
     if !visitor.csrf_ok(field(&pairs, "csrf")) {
-        return crate::csrf_failed();
+        return crate::csrf_failed(&lang, &visitor);
     }
     let t = lang.texts();
     let p = &lang.texts().planner;

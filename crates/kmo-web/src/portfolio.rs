@@ -146,6 +146,7 @@ pub struct CsrfForm {
 /// Ends the session. Only with the session's CSRF token: another site cannot log the user out.
 async fn logout(
     State(state): State<AppState>,
+    lang: Choice,
     visitor: Visitor,
     Form(form): Form<CsrfForm>,
 ) -> Response {
@@ -153,7 +154,7 @@ async fn logout(
         return see_other("/");
     };
     if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
+        return crate::csrf_failed(&lang, &visitor);
     }
     if let Err(e) = state.platform.end_session(secret).await {
         return crate::failed(e);

@@ -180,7 +180,7 @@ async fn render(
 }
 
 async fn show(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
-    if let Some(r) = crate::agency::staff(&visitor) {
+    if let Some(r) = crate::agency::staff(&lang, &visitor) {
         return r;
     }
     render(
@@ -213,7 +213,7 @@ async fn step(
     visitor: Visitor,
     Form(form): Form<StepForm>,
 ) -> Response {
-    if let Some(r) = crate::agency::staff_form(&visitor, &form.csrf) {
+    if let Some(r) = crate::agency::staff_form(&lang, &visitor, &form.csrf) {
         return r;
     }
     let l = &lang.texts().registry;
@@ -239,7 +239,11 @@ async fn step(
                 &state,
                 &lang,
                 &visitor,
-                Some(format!("{}: {e}", l.err_step)),
+                Some(format!(
+                    "{}: {}",
+                    l.err_step,
+                    e.error_code().text(lang.texts())
+                )),
                 NewForm::default(),
                 NewErrors::default(),
             )
@@ -255,7 +259,7 @@ async fn add(
     visitor: Visitor,
     Form(form): Form<NewForm>,
 ) -> Response {
-    if let Some(r) = crate::agency::staff_form(&visitor, &form.csrf) {
+    if let Some(r) = crate::agency::staff_form(&lang, &visitor, &form.csrf) {
         return r;
     }
     let l = &lang.texts().registry;

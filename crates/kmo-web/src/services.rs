@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use kmo_app::platform::CommandError;
 use kmo_app::store::ListedService;
@@ -75,12 +75,16 @@ struct Page {
 }
 
 /// The visitor's provider key, or the answer to give instead.
-async fn own_provider(state: &AppState, visitor: &Visitor) -> Result<String, Response> {
+async fn own_provider(
+    state: &AppState,
+    lang: &Choice,
+    visitor: &Visitor,
+) -> Result<String, Response> {
     if visitor.name().is_none() {
         return Err(see_other("/aanmelden"));
     }
     let Some(id) = visitor.principal.provider() else {
-        return Err((axum::http::StatusCode::FORBIDDEN, "FORBIDDEN").into_response());
+        return Err(crate::forbidden(lang, visitor));
     };
     state.platform.provider_key(id).await.map_err(crate::failed)
 }
@@ -161,7 +165,7 @@ async fn render_with(
 }
 
 async fn show(State(state): State<AppState>, lang: Choice, visitor: Visitor) -> Response {
-    match own_provider(&state, &visitor).await {
+    match own_provider(&state, &lang, &visitor).await {
         Ok(key) => {
             let form = ServiceForm {
                 kind: "training".into(),
@@ -198,12 +202,12 @@ async fn add(
     visitor: Visitor,
     Form(form): Form<ServiceForm>,
 ) -> Response {
-    let key = match own_provider(&state, &visitor).await {
+    let key = match own_provider(&state, &lang, &visitor).await {
         Ok(key) => key,
         Err(r) => return r,
     };
     if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
+        return crate::csrf_failed(&lang, &visitor);
     }
     let t = lang.texts();
     let mut errors = ServiceErrors::default();
@@ -264,13 +268,13 @@ async fn save_themes(
     visitor: Visitor,
     body: String,
 ) -> Response {
-    let key = match own_provider(&state, &visitor).await {
+    let key = match own_provider(&state, &lang, &visitor).await {
         Ok(key) => key,
         Err(r) => return r,
     };
     let form = ThemesForm::parse(&body);
     if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
+        return crate::csrf_failed(&lang, &visitor);
     }
     let t = lang.texts();
     let known: Vec<String> = form

@@ -334,7 +334,7 @@ async fn submit(
         return see_other("/aanmelden");
     }
     if !visitor.csrf_ok(&form.csrf) {
-        return crate::csrf_failed();
+        return crate::csrf_failed(&lang, &visitor);
     }
     let t = lang.texts();
     let mut errors = WizardErrors::default();

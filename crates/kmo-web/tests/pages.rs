@@ -9,13 +9,44 @@
     reason = "test code"
 )]
 
+use kmo_app::kernel::ErrorCode;
 use kmo_domain::Date;
+use kmo_domain::codes::Lang;
 use kmo_rules::RuleBook;
 use kmo_store::scratch::backends_under_test;
+use kmo_web::i18n::T;
 
 mod common;
 
 use common::{Site, cookie, hidden, log_in, platform};
+
+/// A refusal answered as a page: 403, HTML, the code's sentence in the page's language as its
+/// heading — never the bare code.
+fn assert_refused(
+    (status, page, headers): &(u16, String, reqwest::header::HeaderMap),
+    code: ErrorCode,
+    lang: Lang,
+) {
+    assert_eq!(*status, 403, "{page}");
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"),
+        "{headers:?}"
+    );
+    let shown = page.replace("&#39;", "'").replace("&#x27;", "'");
+    let sentence = code.text(T::of(lang));
+    assert!(
+        shown.contains(&format!("<h1 id=\"refused\">{sentence}</h1>")),
+        "{sentence}: {page}"
+    );
+    assert!(
+        shown.contains(&format!("<html lang=\"{}\">", lang.code())),
+        "{page}"
+    );
+    assert!(!page.contains(code.as_str()), "no bare code: {page}");
+}
 
 #[tokio::test]
 async fn the_simulator_answers_without_login_in_dutch_or_english_and_reshows_bad_input() {
@@ -180,10 +211,14 @@ async fn a_user_logs_in_sees_the_wallet_with_next_steps_and_logs_out() {
         assert!(!page.contains("DEMO-INGEDIEND") && !page.contains("Studio Peeters"));
 
         // Logging out needs the session's CSRF token.
-        let (status, _, _) = site
+        let refused = site
             .post("/afmelden", &[("csrf", "raden")], Some(&session))
             .await;
-        assert_eq!(status, 403);
+        assert_refused(&refused, ErrorCode::CsrfFailed, Lang::Nl);
+        let refused = site
+            .post("/afmelden?lang=en", &[("csrf", "raden")], Some(&session))
+            .await;
+        assert_refused(&refused, ErrorCode::CsrfFailed, Lang::En);
         let csrf = hidden(&page, "csrf");
         let (status, _, headers) = site
             .post("/afmelden", &[("csrf", &csrf)], Some(&session))
@@ -428,8 +463,10 @@ async fn only_the_agency_uses_its_desk_and_only_the_named_provider_refuses() {
             (303, "/aanmelden")
         );
         let owner = log_in(&site, "ondernemer@demo.kmo").await;
-        let (status, _, _) = site.get("/agentschap", Some(&owner)).await;
-        assert_eq!(status, 403);
+        let refused = site.get("/agentschap", Some(&owner)).await;
+        assert_refused(&refused, ErrorCode::Forbidden, Lang::Nl);
+        let refused = site.get("/agentschap?lang=en", Some(&owner)).await;
+        assert_refused(&refused, ErrorCode::Forbidden, Lang::En);
         let (_, page, _) = site.get("/portefeuille", Some(&owner)).await;
         let csrf = hidden(&page, "csrf");
         let line = [
@@ -438,8 +475,9 @@ async fn only_the_agency_uses_its_desk_and_only_the_named_provider_refuses() {
             ("reference", "+++000/0000/01010+++"),
             ("amount", "840,00"),
         ];
-        let (status, _, _) = site.post("/agentschap/storting", &line, Some(&owner)).await;
-        assert_eq!(status, 403, "an enterprise user cannot book bank lines");
+        // An enterprise user cannot book bank lines.
+        let refused = site.post("/agentschap/storting", &line, Some(&owner)).await;
+        assert_refused(&refused, ErrorCode::Forbidden, Lang::Nl);
         // The owner may not refuse (it is the provider's act); another provider does not see it.
         let (status, _, _) = site
             .post(
@@ -650,8 +688,9 @@ async fn a_provider_adds_a_service_that_enterprises_can_then_pick() {
     for db in backends_under_test() {
         let site = Site::start(db.as_deref()).await;
         let owner = log_in(&site, "ondernemer@demo.kmo").await;
-        let (status, _, _) = site.get("/dienstverlener/diensten", Some(&owner)).await;
-        assert_eq!(status, 403, "not a provider's user");
+        // Not a provider's user.
+        let refused = site.get("/dienstverlener/diensten", Some(&owner)).await;
+        assert_refused(&refused, ErrorCode::Forbidden, Lang::Nl);
         let trainer = log_in(&site, "opleider@demo.kmo").await;
         let (status, page, _) = site.get("/dienstverlener/diensten", Some(&trainer)).await;
         assert_eq!(status, 200);
@@ -934,10 +973,8 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
 
         // Who may see the queue.
         let owner = log_in(&site, "ondernemer@demo.kmo").await;
-        assert_eq!(
-            site.get("/agentschap/beroepslijst", Some(&owner)).await.0,
-            403
-        );
+        let refused = site.get("/agentschap/beroepslijst", Some(&owner)).await;
+        assert_refused(&refused, ErrorCode::Forbidden, Lang::Nl);
         let chamber = log_in(&site, "kwaliteitskamer@demo.kmo").await;
         let (status, page, _) = site.get("/agentschap/beroepslijst", Some(&chamber)).await;
         assert_eq!(status, 200);
@@ -954,14 +991,22 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
         };
         let chamber_csrf = hidden(&page, "csrf");
         // The chamber advises; it may not decide.
-        let (status, _, _) = site
+        let refused = site
             .post_fields(
                 "/agentschap/beroepslijst/stap",
                 step(chamber_csrf.clone(), "decide", "yes", ""),
                 &chamber,
             )
             .await;
-        assert_eq!(status, 403);
+        assert_refused(&refused, ErrorCode::Forbidden, Lang::Nl);
+        let refused = site
+            .post_fields(
+                "/agentschap/beroepslijst/stap",
+                step("forged".to_owned(), "advise", "yes", "Ja."),
+                &chamber,
+            )
+            .await;
+        assert_refused(&refused, ErrorCode::CsrfFailed, Lang::Nl);
         let (status, _, _) = site
             .post_fields(
                 "/agentschap/beroepslijst/stap",
@@ -992,10 +1037,13 @@ async fn a_listing_request_is_advised_assessed_and_approved_and_the_service_is_l
             )
             .await;
         assert_eq!(status, 200);
+        // In the page's language: the sentence of an illegal transition, not kmo-app's English.
+        let sentence = ErrorCode::IllegalTransition.text(T::of(Lang::Nl));
         assert!(
-            page.contains("class=\"step-error\">a decision is not possible"),
+            page.contains(&format!("class=\"step-error\">{sentence}")),
             "{page}"
         );
+        assert!(!page.contains("is not possible"), "{page}");
         for action in ["assess", "decide"] {
             let (status, _, _) = site
                 .post_fields(
@@ -1039,12 +1087,10 @@ async fn the_agency_registers_a_provider_for_five_years_suspends_and_excludes_it
     for db in backends_under_test() {
         let site = Site::start(db.as_deref()).await;
         let trainer = log_in(&site, "opleider@demo.kmo").await;
-        assert_eq!(
-            site.get("/agentschap/dienstverleners", Some(&trainer))
-                .await
-                .0,
-            403
-        );
+        let refused = site
+            .get("/agentschap/dienstverleners", Some(&trainer))
+            .await;
+        assert_refused(&refused, ErrorCode::Forbidden, Lang::Nl);
         let agency = log_in(&site, "agentschap@demo.kmo").await;
         let (status, page, _) = site.get("/agentschap/dienstverleners", Some(&agency)).await;
         assert_eq!(status, 200);
@@ -1130,10 +1176,12 @@ async fn the_agency_registers_a_provider_for_five_years_suspends_and_excludes_it
             )
             .await;
         assert_eq!(status, 200);
+        let sentence = ErrorCode::IllegalTransition.text(T::of(Lang::Nl));
         assert!(
-            page.contains("id=\"step-error\">Deze stap kan niet"),
+            page.contains(&format!("id=\"step-error\">Deze stap kan niet: {sentence}")),
             "{page}"
         );
+        assert!(!page.contains("is not possible"), "{page}");
         assert_eq!(training_registration(&p).await.state.code(), "excluded");
         site.stop().await;
     }
@@ -1187,10 +1235,8 @@ async fn an_enterprise_subscribes_its_calendar_to_a_secret_address_it_can_replac
         assert_eq!(site.get("/agenda/nope.ics", None).await.0, 404);
         // Only enterprise users have one.
         let trainer = log_in(&site, "opleider@demo.kmo").await;
-        assert_eq!(
-            site.get("/portefeuille/agenda", Some(&trainer)).await.0,
-            403
-        );
+        let refused = site.get("/portefeuille/agenda", Some(&trainer)).await;
+        assert_refused(&refused, ErrorCode::Forbidden, Lang::Nl);
         site.stop().await;
     }
 }
