@@ -13,7 +13,7 @@
 //! words.
 //!
 //! **Architecture Invariant:** pure — no I/O, no clock, no async; its one dependency is
-//! `kmo-domain` (for [`Lang`]).
+//! `kmo-domain` (for [`Lang`] and the code lists).
 
 use kmo_domain::Theme;
 use kmo_domain::codes::Lang;
