@@ -113,7 +113,7 @@ async fn from_session(parts: &Parts, state: &AppState, secret: &str) -> Result<C
 
 /// Equal without a timing that tells how many leading bytes matched (the length may show; the
 /// CSRF token's length is no secret).
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     bool::from(a.ct_eq(b))
 }
 

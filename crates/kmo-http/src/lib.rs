@@ -177,7 +177,7 @@ fn request_id(req: &Request) -> String {
 async fn observe(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = request_id(&req);
-    let method = req.method().as_str().to_owned();
+    let method = metrics::method_label(req.method()).to_owned();
     let route = req
         .extensions()
         .get::<MatchedPath>()

@@ -153,6 +153,24 @@ impl Metrics {
     }
 }
 
+/// The method as a label: the methods HTTP defines, and `OTHER` for any made-up one — so a
+/// client cannot grow `/metrics` by sending methods that do not exist (each would be a series).
+#[must_use]
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    match method.as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "PATCH" => "PATCH",
+        "DELETE" => "DELETE",
+        "OPTIONS" => "OPTIONS",
+        "CONNECT" => "CONNECT",
+        "TRACE" => "TRACE",
+        _ => "OTHER",
+    }
+}
+
 fn escape(label: &str) -> String {
     label.replace('\\', "\\\\").replace('"', "\\\"")
 }

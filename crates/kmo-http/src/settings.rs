@@ -76,6 +76,9 @@ pub struct ServerSettings {
     pub session_hours: u32,
     /// Mark session cookies `Secure` (behind HTTPS; off for http://localhost).
     pub secure_cookies: bool,
+    /// When set, `/metrics` answers only a scraper sending `Authorization: Bearer <this>`
+    /// (empty: anyone may read it, as on a private network).
+    pub metrics_token: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -203,6 +206,7 @@ impl Default for ServerSettings {
             request_timeout_seconds: 30,
             session_hours: 8,
             secure_cookies: false,
+            metrics_token: String::new(),
         }
     }
 }

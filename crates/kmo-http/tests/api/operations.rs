@@ -1,6 +1,6 @@
 //! Health, readiness, metrics, the OpenAPI document, unknown routes and methods.
 
-use crate::helpers::{backends, shared_dir, spawn_app};
+use crate::helpers::{backends, shared_dir, spawn_app, spawn_app_with};
 use kmo_app::kernel::ErrorCode;
 
 #[tokio::test]
@@ -58,6 +58,57 @@ async fn a_callers_request_id_is_echoed_and_a_strange_one_replaced() {
         .await
         .unwrap();
     assert_ne!(r.headers()["x-request-id"], "<script>");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn made_up_methods_do_not_grow_the_metrics_and_a_token_can_guard_them() {
+    let app = spawn_app(None).await;
+    for i in 0..50 {
+        let method = reqwest::Method::from_bytes(format!("FOO{i}").as_bytes()).unwrap();
+        let r = app
+            .client
+            .request(method, app.url("/healthz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 405);
+    }
+    let text = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        !text.contains("FOO"),
+        "a made-up method became a series: {text}"
+    );
+    assert!(
+        text.contains(
+            "kmo_http_requests_total{method=\"OTHER\",route=\"/healthz\",status=\"405\"} 50"
+        ),
+        "{text}"
+    );
+    app.stop().await;
+
+    let app = spawn_app_with(None, |s| {
+        s.server.metrics_token = "geheim-scrape-token".into()
+    })
+    .await;
+    assert_eq!(app.get("/metrics").await.status(), 401);
+    let wrong = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("geraden")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("geheim-scrape-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+    assert_eq!(app.get("/healthz").await.status(), 200, "health stays open");
     app.stop().await;
 }
 
