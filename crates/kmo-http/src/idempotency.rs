@@ -1,8 +1,12 @@
 //! `Idempotency-Key` on mutating requests (POST, PUT, PATCH, DELETE). The first answer (any
-//! status below 500, except 401 and 429, which say nothing about the request itself) is kept per
-//! credential and key; the same key with the same method, path and body is answered again from
-//! the store (`idempotent-replayed: true`), with another request it is refused
-//! `IDEMPOTENCY_KEY_REUSED` (409). Underneath, every lifecycle command is idempotent on its own
+//! status below 500, except 401, 403 and 429, which say who the caller is rather than what the
+//! request did) is kept per credential and key: a bearer token or a browser session **valid
+//! now**. A request without valid credentials is not kept at all — an anonymous caller cannot
+//! claim a key, read another's answer or replay a revoked token's. The same key with the same
+//! method, path and body is answered again from the store (`idempotent-replayed: true`), with
+//! another request it is refused `IDEMPOTENCY_KEY_REUSED` (409). An answer that carries a secret
+//! (a new API token) is never kept: a retry under its key is refused with a sentence that says
+//! why. Underneath, every lifecycle command is idempotent on its own
 //! ids too (application key, bank reference, invoice, payout run), so two racing first requests
 //! still move money once.
 
@@ -23,11 +27,54 @@ pub const KEY_BYTES_MAX: usize = 100;
 /// Largest answer kept.
 const ANSWER_BYTES_MAX: usize = 4 * 1024 * 1024;
 
-/// Whose keys: the SHA-256 of the `Authorization` header (or of `anonymous`), in hex.
-fn scope_of(authorization: Option<&HeaderValue>) -> String {
-    hex::encode(Sha256::digest(
-        authorization.map_or(&b"anonymous"[..], HeaderValue::as_bytes),
-    ))
+/// Marks an answer that carries a secret (a new token): never kept for replay.
+#[derive(Clone, Copy, Debug)]
+pub struct SecretAnswer;
+
+/// Whose keys: the SHA-256 of the `Authorization` header (the form kept since the start), in hex.
+fn scope_of(authorization: &HeaderValue) -> String {
+    hex::encode(Sha256::digest(authorization.as_bytes()))
+}
+
+/// The scope of a browser session's keys: the SHA-256 of `session`, a zero byte and its secret.
+fn session_scope(secret: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"session\0");
+    hasher.update(secret.as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// Whose keys, if the request carries credentials that are valid now: a bearer token that is
+/// known and not revoked, or a session that has not ended. `None` keeps nothing.
+async fn credential_scope(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<String>, ApiError> {
+    if let Some(authorization) = headers.get(header::AUTHORIZATION) {
+        let Some(token) = authorization
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+        else {
+            return Ok(None);
+        };
+        let valid = state
+            .platform
+            .principal_by_token(token, state.clock.today())
+            .await?
+            .is_some();
+        return Ok(valid.then(|| scope_of(authorization)));
+    }
+    let Some(secret) = crate::auth::session_cookie(headers) else {
+        return Ok(None);
+    };
+    let valid = state
+        .platform
+        .principal_by_session(&secret, state.clock.now_unix(), state.clock.today())
+        .await?
+        .is_some();
+    Ok(valid.then(|| session_scope(&secret)))
 }
 
 /// What was asked under a key: the SHA-256 of method, path with query and body, in hex.
@@ -81,7 +128,10 @@ async fn handle(
         })
         .ok_or_else(invalid_key)?
         .to_owned();
-    let scope = scope_of(req.headers().get(header::AUTHORIZATION));
+    let Some(scope) = credential_scope(state, req.headers()).await? else {
+        // No valid credentials: nothing is kept or replayed; the handler answers as it would.
+        return Ok(next.run(req).await);
+    };
     let (parts, body) = req.into_parts();
     let bytes = axum::body::to_bytes(body, state.settings.limits.request_body_bytes_max)
         .await
@@ -119,8 +169,35 @@ async fn handle(
     let status = response.status();
     if status.is_server_error()
         || status == StatusCode::UNAUTHORIZED
+        || status == StatusCode::FORBIDDEN
         || status == StatusCode::TOO_MANY_REQUESTS
     {
+        return Ok(response);
+    }
+    if response.extensions().get::<SecretAnswer>().is_some() {
+        // The answer itself is never stored; a retry under the key is told why it gets nothing.
+        let refusal = ApiError::new(
+            StatusCode::CONFLICT,
+            ErrorCode::IdempotencyKeyReused,
+            "this key's answer carried a secret, which is shown only once: the request was \
+             carried out; list or revoke your tokens under /api/v1/me/tokens",
+        )
+        .with_field("Idempotency-Key");
+        let body = serde_json::to_string(&crate::error::ErrorBody {
+            code: refusal.code.as_str().to_owned(),
+            detail: refusal.detail,
+            field: refusal.field,
+        })
+        .map_err(|e| ApiError::internal(&e))?;
+        let answer = IdempotentAnswer {
+            request_hash,
+            status: 409,
+            body,
+        };
+        state
+            .platform
+            .save_idempotent_answer(&scope, &key, &answer, state.clock.today())
+            .await?;
         return Ok(response);
     }
     let (parts, body) = response.into_parts();
@@ -152,11 +229,7 @@ mod tests {
     fn scopes_and_request_hashes_are_lower_case_hex_sha256() {
         // SHA-256("anonymous") and SHA-256("abc"), from any reference implementation.
         assert_eq!(
-            scope_of(None),
-            "2f183a4e64493af3f377f745eda502363cd3e7ef6e4d266d444758de0a85fcc8"
-        );
-        assert_eq!(
-            scope_of(Some(&HeaderValue::from_static("abc"))),
+            scope_of(&HeaderValue::from_static("abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
         // SHA-256("POST\0/a?b=1\0{}").

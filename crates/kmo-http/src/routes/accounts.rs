@@ -265,7 +265,14 @@ pub async fn new_token(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(req): ApiJson<NewTokenRequest>,
-) -> Result<(StatusCode, Json<NewTokenView>), ApiError> {
+) -> Result<
+    (
+        StatusCode,
+        axum::Extension<crate::idempotency::SecretAnswer>,
+        Json<NewTokenView>,
+    ),
+    ApiError,
+> {
     let user = caller.require_user()?;
     let (token, secret) = state
         .platform
@@ -273,6 +280,7 @@ pub async fn new_token(
         .await?;
     Ok((
         StatusCode::CREATED,
+        axum::Extension(crate::idempotency::SecretAnswer),
         Json(NewTokenView {
             id: token.id,
             name: token.name,

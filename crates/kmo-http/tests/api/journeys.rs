@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{backends, spawn_demo};
+use crate::helpers::{backends, shared_dir, spawn_demo};
 
 #[tokio::test]
 async fn apply_deposit_release_pay_out_with_the_right_people() {
@@ -492,6 +492,147 @@ async fn mandates_are_granted_by_the_agency_or_delegated_by_a_legal_representati
         .await;
     assert_eq!((status, body["field"].as_str()), (422, Some("role")));
     app.stop().await;
+}
+
+#[tokio::test]
+async fn idempotency_keys_belong_to_a_valid_credential_and_never_keep_a_secret() {
+    for db in backends() {
+        let app = spawn_demo(db.as_deref()).await;
+        let owner = app.login("ondernemer@demo.kmo").await;
+        let accountant = app.login("boekhouder@demo.kmo").await;
+        let post = |path: &'static str,
+                    token: Option<String>,
+                    key: &'static str,
+                    body: serde_json::Value| {
+            let mut r = app
+                .client
+                .post(app.url(path))
+                .header("idempotency-key", key)
+                .json(&body);
+            if let Some(t) = token {
+                r = r.bearer_auth(t);
+            }
+            r.send()
+        };
+        // Anonymous calls keep nothing: the same key twice is answered live twice, so nobody
+        // can claim a key or read an answer without credentials.
+        let case = serde_json::from_str::<serde_json::Value>(
+            std::fs::read_to_string(shared_dir().join("spec/vectors/public.jsonl"))
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap(),
+        )
+        .unwrap()["case"]
+            .clone();
+        for _ in 0..2 {
+            let r = post("/api/v1/rules/evaluate", None, "anon-1", case.clone())
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            assert!(
+                r.headers().get("idempotent-replayed").is_none(),
+                "an anonymous answer was kept"
+            );
+        }
+        // Another tenant's key is another key: the owner's stored answer is never theirs.
+        let body = json!({"enterprise": "0403.199.702", "application": "IDEM-T1", "provider": "0811.111.129",
+            "service_id": 1, "start_date": "2025-03-01"});
+        let first = post(
+            "/api/v1/applications",
+            Some(owner.clone()),
+            "shared-key",
+            body.clone(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(first.status(), 201);
+        let theirs = post(
+            "/api/v1/applications",
+            Some(accountant.clone()),
+            "shared-key",
+            body.clone(),
+        )
+        .await
+        .unwrap();
+        assert!(theirs.headers().get("idempotent-replayed").is_none());
+        assert_eq!(
+            theirs.status(),
+            403,
+            "the accountant may not apply: answered live"
+        );
+        // The owner's own retry is still answered from the store.
+        let again = post(
+            "/api/v1/applications",
+            Some(owner.clone()),
+            "shared-key",
+            body.clone(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(again.headers()["idempotent-replayed"], "true");
+        // A new token's answer carries its secret: it is never kept, and a retry is told why.
+        let made = post(
+            "/api/v1/me/tokens",
+            Some(owner.clone()),
+            "token-key",
+            json!({"name": "ci"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(made.status(), 201);
+        let made: serde_json::Value = made.json().await.unwrap();
+        let secret = made["token"].as_str().unwrap().to_owned();
+        let retry = post(
+            "/api/v1/me/tokens",
+            Some(owner.clone()),
+            "token-key",
+            json!({"name": "ci"}),
+        )
+        .await
+        .unwrap();
+        assert_eq!(retry.status(), 409);
+        let text = retry.text().await.unwrap();
+        assert!(
+            text.contains("IDEMPOTENCY_KEY_REUSED") && !text.contains(&secret),
+            "{text}"
+        );
+        // A revoked token's stored answers are not replayed: it is refused as any revoked token.
+        let body2 = json!({"enterprise": "0403.199.702", "application": "IDEM-T2", "provider": "0811.111.129",
+            "service_id": 1, "start_date": "2025-03-01"});
+        let kept = post(
+            "/api/v1/applications",
+            Some(secret.clone()),
+            "before-revoke",
+            body2.clone(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(kept.status(), 201);
+        let (status, _) = app
+            .call(
+                Method::DELETE,
+                &format!("/api/v1/me/tokens/{}", made["id"]),
+                Some(&secret),
+                None,
+            )
+            .await;
+        assert_eq!(status, 204);
+        let revoked = post(
+            "/api/v1/applications",
+            Some(secret.clone()),
+            "before-revoke",
+            body2,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            revoked.status(),
+            401,
+            "a revoked token got its stored answer"
+        );
+        app.stop().await;
+    }
 }
 
 #[tokio::test]
