@@ -142,7 +142,15 @@ async fn handle(
         &bytes,
     );
 
-    if let Some(stored) = state.platform.idempotent_answer(&scope, &key).await? {
+    let not_before = state
+        .settings
+        .limits
+        .idempotency_not_before(state.clock.today());
+    if let Some(stored) = state
+        .platform
+        .idempotent_answer(&scope, &key, not_before)
+        .await?
+    {
         if stored.request_hash != request_hash {
             return Err(
                 ApiError::of(StatusCode::CONFLICT, ErrorCode::IdempotencyKeyReused)

@@ -24,6 +24,11 @@ pub async fn run(state: AppState, mut stop: tokio::sync::watch::Receiver<bool>) 
 /// One deadline tick at today's date.
 pub async fn tick_once(state: &AppState) {
     let today = state.clock.today();
+    // Answers kept under idempotency keys are forgotten once they expire.
+    let before = state.settings.limits.idempotency_not_before(today);
+    if let Err(e) = state.platform.purge_idempotent_answers(before).await {
+        tracing::warn!(error = %e, "purging expired idempotency answers failed; retried at the next tick");
+    }
     match state.platform.advance_clock(today).await {
         Ok(n) => {
             state.metrics.observe_tick(n);

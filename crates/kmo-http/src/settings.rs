@@ -99,6 +99,19 @@ pub struct LimitSettings {
     pub login_failures_max: u32,
     /// Largest page of a list.
     pub page_size_max: u32,
+    /// How long an answer kept under an `Idempotency-Key` is replayed, in hours (counted in
+    /// whole days of the platform's calendar: an answer lives at least this long, and is
+    /// purged by the tick after it).
+    pub idempotency_hours: u32,
+}
+
+impl LimitSettings {
+    /// The first day whose kept answers still count today.
+    #[must_use]
+    pub fn idempotency_not_before(&self, today: kmo_domain::Date) -> kmo_domain::Date {
+        let days = i32::try_from(self.idempotency_hours.div_ceil(24)).unwrap_or(i32::MAX);
+        today.add_days(-days).unwrap_or(kmo_domain::Date::EPOCH)
+    }
 }
 
 /// The platform's bank account: where enterprises deposit their own share (the deposit
@@ -218,6 +231,7 @@ impl Default for LimitSettings {
             rules_batch_max: 1_000,
             login_failures_max: 10,
             page_size_max: 100,
+            idempotency_hours: 24,
         }
     }
 }

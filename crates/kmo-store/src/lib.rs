@@ -287,7 +287,8 @@ forward! { impl KernelTx for Tx {
     fn clock(&mut self) -> Option<Date>;
     fn set_clock(&mut self, date: Date);
     fn key_of(&mut self, kind: Keyed, id: i64) -> Option<String>;
-    fn idempotent_answer(&mut self, scope: &str, key: &str) -> Option<IdempotentAnswer>;
+    fn idempotent_answer(&mut self, scope: &str, key: &str, not_before: Date) -> Option<IdempotentAnswer>;
+    fn purge_idempotent_answers(&mut self, before: Date) -> u64;
     fn save_idempotent_answer(&mut self, scope: &str, key: &str, answer: &IdempotentAnswer, on: Date);
     fn command_result(&mut self, key: &str) -> Option<(String, String)>;
     fn save_command_result(&mut self, key: &str, request_hash: &str, answer: &str);

@@ -270,15 +270,27 @@ impl KernelTx for PgTx {
         &mut self,
         scope: &str,
         key: &str,
+        not_before: Date,
     ) -> Result<Option<IdempotentAnswer>, StoreError> {
         let row: Option<(String, i64, String)> = self
-            .optional(sql::IDEMPOTENT_ANSWER.postgres, args![scope, key])
+            .optional(
+                sql::IDEMPOTENT_ANSWER.postgres,
+                args![scope, key, not_before.to_string()],
+            )
             .await?;
         Ok(row.map(|(request_hash, status, body)| IdempotentAnswer {
             request_hash,
             status,
             body,
         }))
+    }
+
+    async fn purge_idempotent_answers(&mut self, before: Date) -> Result<u64, StoreError> {
+        self.execute(
+            sql::PURGE_IDEMPOTENT_ANSWERS.postgres,
+            args![before.to_string()],
+        )
+        .await
     }
 
     async fn save_idempotent_answer(

@@ -116,7 +116,8 @@ statements! {
     KEY_OF_PROVIDER = "select key from provider where id = $1";
     KEY_OF_ENTERPRISE = "select key from enterprise where id = $1";
     IDEMPOTENT_ANSWER = "select request_hash, cast(status as bigint), body from idempotency_key \
-        where scope = $1 and key = $2";
+        where scope = $1 and key = $2 and created_on >= $3";
+    PURGE_IDEMPOTENT_ANSWERS = "delete from idempotency_key where created_on < $1";
     SAVE_IDEMPOTENT_ANSWER = "insert into idempotency_key \
         (scope, key, request_hash, status, body, created_on) values ($1, $2, $3, $4, $5, $6) \
         on conflict do nothing";

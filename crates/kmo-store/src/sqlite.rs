@@ -764,14 +764,28 @@ impl KernelTx for SqliteTx {
         &mut self,
         scope: &str,
         key: &str,
+        not_before: Date,
     ) -> Result<Option<IdempotentAnswer>, StoreError> {
-        self.optional(sql::IDEMPOTENT_ANSWER.sqlite, [scope, key], |r| {
-            Ok(IdempotentAnswer {
-                request_hash: r.get(0)?,
-                status: r.get(1)?,
-                body: r.get(2)?,
-            })
-        })
+        let not_before = not_before.to_string();
+        self.optional(
+            sql::IDEMPOTENT_ANSWER.sqlite,
+            [scope, key, &not_before],
+            |r| {
+                Ok(IdempotentAnswer {
+                    request_hash: r.get(0)?,
+                    status: r.get(1)?,
+                    body: r.get(2)?,
+                })
+            },
+        )
+    }
+
+    async fn purge_idempotent_answers(&mut self, before: Date) -> Result<u64, StoreError> {
+        let n = self.execute(
+            sql::PURGE_IDEMPOTENT_ANSWERS.sqlite,
+            params![before.to_string()],
+        )?;
+        Ok(u64::try_from(n).unwrap_or(u64::MAX))
     }
 
     async fn save_idempotent_answer(

@@ -686,6 +686,59 @@ fn commands_taking_the_caller_refuse_inside_their_own_transaction() {
 }
 
 #[test]
+fn kept_idempotent_answers_expire_and_are_purged() {
+    use kmo_app::store::IdempotentAnswer;
+    for url in backends() {
+        runtime().block_on(async {
+            let (scratch, _p) = platform_with_enterprise(url.as_deref(), 2).await;
+            let answer = |h: &str| IdempotentAnswer {
+                request_hash: h.into(),
+                status: 201,
+                body: "{}".into(),
+            };
+            let mut tx = scratch.db.begin().await.unwrap();
+            tx.save_idempotent_answer("s", "old", &answer("a"), d("2024-03-01"))
+                .await
+                .unwrap();
+            tx.save_idempotent_answer("s", "new", &answer("b"), d("2024-03-03"))
+                .await
+                .unwrap();
+            // Counted from a day on, the older one is no longer an answer.
+            assert!(
+                tx.idempotent_answer("s", "old", d("2024-03-02"))
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            assert!(
+                tx.idempotent_answer("s", "old", d("2024-03-01"))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            assert_eq!(
+                tx.purge_idempotent_answers(d("2024-03-02")).await.unwrap(),
+                1
+            );
+            assert!(
+                tx.idempotent_answer("s", "old", d("2024-01-01"))
+                    .await
+                    .unwrap()
+                    .is_none()
+            );
+            assert!(
+                tx.idempotent_answer("s", "new", d("2024-03-02"))
+                    .await
+                    .unwrap()
+                    .is_some()
+            );
+            tx.commit().await.unwrap();
+            scratch.drop_it().await;
+        });
+    }
+}
+
+#[test]
 fn any_bank_reference_is_booked_and_returned_once() {
     for url in backends() {
         runtime().block_on(async {

@@ -136,11 +136,25 @@ impl<S: Store> Platform<S> {
         &self,
         scope: &str,
         key: &str,
+        not_before: Date,
     ) -> Result<Option<crate::store::IdempotentAnswer>, CommandError> {
         let mut tx = self.store.read().await?;
-        let a = tx.idempotent_answer(scope, key).await?;
+        let a = tx.idempotent_answer(scope, key, not_before).await?;
         drop(tx);
         Ok(a)
+    }
+
+    /// Forgets the HTTP answers kept under idempotency keys before `before`; how many.
+    pub async fn purge_idempotent_answers(&self, before: Date) -> Result<u64, CommandError> {
+        retrying!(
+            async {
+                let mut tx = self.store.begin().await?;
+                let n = tx.purge_idempotent_answers(before).await?;
+                tx.commit().await?;
+                Ok::<_, CommandError>(n)
+            }
+            .await
+        )
     }
 
     pub async fn save_idempotent_answer(

@@ -71,11 +71,18 @@ pub trait KernelTx: Send {
     ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
 
     // --- idempotent requests (the HTTP layer's `Idempotency-Key`) ---
+    /// The answer kept under the key, if it was kept on `not_before` or later.
     fn idempotent_answer(
         &mut self,
         scope: &str,
         key: &str,
+        not_before: Date,
     ) -> impl Future<Output = Result<Option<IdempotentAnswer>, StoreError>> + Send;
+    /// Forgets the answers kept before `before`; how many.
+    fn purge_idempotent_answers(
+        &mut self,
+        before: Date,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
     /// Keeps the answer; a concurrent request that stored one first wins (nothing happens).
     fn save_idempotent_answer(
         &mut self,

@@ -631,6 +631,23 @@ async fn idempotency_keys_belong_to_a_valid_credential_and_never_keep_a_secret()
             401,
             "a revoked token got its stored answer"
         );
+        // Kept answers expire (limits.idempotency_hours, 24 by default): two days on, the owner's
+        // key is answered live again (the application exists: 409), not replayed.
+        let today = kmo_http::clock::Clock::today(&*app.clock);
+        app.clock.set(today.add_days(2).unwrap());
+        let later = post(
+            "/api/v1/applications",
+            Some(owner.clone()),
+            "shared-key",
+            body.clone(),
+        )
+        .await
+        .unwrap();
+        assert!(
+            later.headers().get("idempotent-replayed").is_none(),
+            "an expired answer was replayed"
+        );
+        assert_eq!(later.status(), 409);
         app.stop().await;
     }
 }
