@@ -8,7 +8,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use kmo_app::accounts::Principal;
 use subtle::ConstantTimeEq as _;
 
@@ -30,18 +30,24 @@ impl FromRequestParts<AppState> for Caller {
                 None => Ok(Caller(Principal::Anonymous)),
             };
         };
-        let token = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| unauthenticated("use Authorization: Bearer <token>"))?;
+        let token =
+            bearer(value).ok_or_else(|| unauthenticated("use Authorization: Bearer <token>"))?;
         let today = state.clock.today();
         match state.platform.principal_by_token(token, today).await? {
             Some(p) => Ok(Caller(p)),
             None => Err(unauthenticated("the token is unknown or revoked")),
         }
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+#[must_use]
+pub fn bearer(authorization: &HeaderValue) -> Option<&str> {
+    authorization
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
 }
 
 /// The name of the session cookie.

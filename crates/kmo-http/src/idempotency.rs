@@ -51,12 +51,7 @@ async fn credential_scope(
     headers: &axum::http::HeaderMap,
 ) -> Result<Option<String>, ApiError> {
     if let Some(authorization) = headers.get(header::AUTHORIZATION) {
-        let Some(token) = authorization
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-        else {
+        let Some(token) = crate::auth::bearer(authorization) else {
             return Ok(None);
         };
         let valid = state

@@ -189,13 +189,10 @@ fn err(field: &str, message: impl Into<String>) -> CommandError {
 /// The service of a demo application (rules-eval.md `service`).
 fn service(kind: &str, theme: &str, sub_theme: Option<&str>, start: Date) -> ServiceRequest {
     ServiceRequest {
-        kind: Some(kind.to_owned()),
-        theme: Some(theme.to_owned()),
-        sub_theme: sub_theme.map(str::to_owned),
-        start_date: Some(start.to_string()),
         topics: Some(Vec::new()),
         on_occupation_list: Some(false),
         related_to_provider: Some(false),
+        ..ServiceRequest::new(kind, theme, sub_theme, start)
     }
 }
 

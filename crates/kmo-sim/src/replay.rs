@@ -268,13 +268,7 @@ where
                 application: format!("A{app}"),
                 provider,
                 submitted_on: d,
-                service: ServiceRequest {
-                    kind: Some(kind.to_owned()),
-                    theme: Some(theme.to_owned()),
-                    sub_theme: sub.map(str::to_owned),
-                    start_date: Some(start.to_string()),
-                    ..ServiceRequest::default()
-                },
+                service: ServiceRequest::new(kind, theme, sub, start),
                 costs,
                 size_group: None,
                 participants,

@@ -120,13 +120,7 @@ where
                     application: key.clone(),
                     provider: PROVIDER.into(),
                     submitted_on: clock,
-                    service: ServiceRequest {
-                        kind: Some("training".into()),
-                        theme: Some("digitalisation".into()),
-                        sub_theme: sub.map(str::to_owned),
-                        start_date: Some(start.to_string()),
-                        ..ServiceRequest::default()
-                    },
+                    service: ServiceRequest::new("training", "digitalisation", sub, start),
                     costs: vec![CostRequest::new("fee", fee)],
                     size_group: None,
                     participants: Vec::new(),

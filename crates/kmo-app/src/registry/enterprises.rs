@@ -232,25 +232,27 @@ impl<S: Store> Platform<S> {
         e
     }
 
-    /// The de-minimis aid granted to an enterprise as seen on `date` (lifecycle.md §7.3).
-    pub async fn de_minimis_seen_on(
-        &self,
-        enterprise: EnterpriseId,
-        date: Date,
-    ) -> Result<Cents, CommandError> {
+    /// De-minimis aid counts from after this day when seen on `date`: the window of the rule
+    /// set in force (lifecycle.md §7.3).
+    fn de_minimis_after(&self, date: Date) -> Date {
         let window = self
             .rules
             .in_force(date)
             .map_or(DeMinimisWindow::ThreeCalendarYears, |rs| {
                 rs.de_minimis_window
             });
+        crate::wallet::submit::de_minimis_window(window, date)
+    }
+
+    /// The de-minimis aid granted to an enterprise as seen on `date` (lifecycle.md §7.3).
+    pub async fn de_minimis_seen_on(
+        &self,
+        enterprise: EnterpriseId,
+        date: Date,
+    ) -> Result<Cents, CommandError> {
         let mut tx = self.store.read().await?;
         let aid = tx
-            .de_minimis_granted(
-                enterprise.get(),
-                crate::wallet::submit::de_minimis_window(window, date),
-                date,
-            )
+            .de_minimis_granted(enterprise.get(), self.de_minimis_after(date), date)
             .await?;
         drop(tx);
         Ok(aid)
@@ -306,12 +308,7 @@ impl<S: Store> Platform<S> {
         let Principal::User { mandates, .. } = p else {
             return Ok(Vec::new());
         };
-        let window = self
-            .rules
-            .in_force(today)
-            .map_or(DeMinimisWindow::ThreeCalendarYears, |rs| {
-                rs.de_minimis_window
-            });
+        let de_minimis_after = self.de_minimis_after(today);
         let mut tx = self.store.read().await?;
         let mut out = Vec::with_capacity(mandates.len());
         for m in mandates {
@@ -321,19 +318,9 @@ impl<S: Store> Platform<S> {
             let year = tx
                 .find_enterprise_year(e.id.get(), today.year())
                 .await?
-                .unwrap_or(EnterpriseYear {
-                    enterprise: e.id,
-                    year: today.year(),
-                    size_lock: None,
-                    ceiling_granted: Cents::ZERO,
-                    ceiling_reserved: Cents::ZERO,
-                });
+                .unwrap_or_else(|| empty_year(e.id, today.year()));
             let de_minimis = tx
-                .de_minimis_granted(
-                    e.id.get(),
-                    crate::wallet::submit::de_minimis_window(window, today),
-                    today,
-                )
+                .de_minimis_granted(e.id.get(), de_minimis_after, today)
                 .await?;
             let applications = tx
                 .applications_page(crate::store::AppOwner::Enterprise(e.id), 0, rows)
@@ -361,13 +348,18 @@ impl<S: Store> Platform<S> {
         let mut tx = self.store.read().await?;
         let found = tx.find_enterprise_year(enterprise.get(), year).await?;
         drop(tx);
-        Ok(found.unwrap_or(EnterpriseYear {
-            enterprise,
-            year,
-            size_lock: None,
-            ceiling_granted: Cents::ZERO,
-            ceiling_reserved: Cents::ZERO,
-        }))
+        Ok(found.unwrap_or_else(|| empty_year(enterprise, year)))
+    }
+}
+
+/// An enterprise's year before its first submission: no size lock, nothing granted or reserved.
+fn empty_year(enterprise: EnterpriseId, year: i32) -> EnterpriseYear {
+    EnterpriseYear {
+        enterprise,
+        year,
+        size_lock: None,
+        ceiling_granted: Cents::ZERO,
+        ceiling_reserved: Cents::ZERO,
     }
 }
 

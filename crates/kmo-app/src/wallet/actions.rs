@@ -27,7 +27,7 @@ impl<S: Store> Platform<S> {
         amount: Cents,
         date: Date,
     ) -> Result<Application, CommandError> {
-        retrying!(self.pay_once(key, amount, date, None, None).await)
+        retrying!(self.pay_once(key, amount, date, None, By::Tooling).await)
     }
 
     /// The enterprise releases (part of) an invoice (T6): a payment order whose id is the
@@ -40,7 +40,10 @@ impl<S: Store> Platform<S> {
         invoice: &InvoiceNumber,
     ) -> Result<Application, CommandError> {
         let order = format!("{key}/{invoice}");
-        retrying!(self.pay_once(key, amount, date, Some(&order), None).await)
+        retrying!(
+            self.pay_once(key, amount, date, Some(&order), By::Tooling)
+                .await
+        )
     }
 
     /// [`Platform::release`] by `who`, refused inside the command's own transaction unless the
@@ -56,7 +59,7 @@ impl<S: Store> Platform<S> {
     ) -> Result<Application, CommandError> {
         let order = format!("{key}/{invoice}");
         retrying!(
-            self.pay_once(key, amount, date, Some(&order), Some(who))
+            self.pay_once(key, amount, date, Some(&order), By::Caller(who))
                 .await
         )
     }
@@ -69,7 +72,10 @@ impl<S: Store> Platform<S> {
         date: Date,
         order: &str,
     ) -> Result<Application, CommandError> {
-        retrying!(self.pay_once(key, amount, date, Some(order), None).await)
+        retrying!(
+            self.pay_once(key, amount, date, Some(order), By::Tooling)
+                .await
+        )
     }
 
     /// The command, retried from the start while its transaction loses a race.
@@ -81,7 +87,7 @@ impl<S: Store> Platform<S> {
         reason: Option<&str>,
     ) -> Result<Application, CommandError> {
         retrying!(
-            self.close_once(key, closing, date, reason, None, None)
+            self.close_once(key, closing, date, reason, By::Tooling)
                 .await
         )
     }
@@ -96,15 +102,8 @@ impl<S: Store> Platform<S> {
         reason: Option<&str>,
     ) -> Result<Application, CommandError> {
         retrying!(
-            self.close_once(
-                key,
-                Closing::Stop,
-                date,
-                reason,
-                None,
-                Some((who, Access::Apply))
-            )
-            .await
+            self.close_once(key, Closing::Stop, date, reason, By::Caller(who))
+                .await
         )
     }
 
@@ -172,7 +171,7 @@ impl<S: Store> Platform<S> {
         amount: Cents,
         date: Date,
         order: Option<&str>,
-        who: Option<&Principal>,
+        by: By<'_>,
     ) -> Result<Application, CommandError> {
         check_amount("amount_cents", amount)?;
         let mut tx = self.store.begin().await?;
@@ -183,9 +182,7 @@ impl<S: Store> Platform<S> {
             && let Some(code) = seen_before(&mut tx, k, &hash).await?
         {
             let app = Self::load(&mut tx, key).await?;
-            if let Some(p) = who {
-                policy::check(p, &app, Access::Release, key)?;
-            }
+            by.check(&mut tx, &app, Access::Release, key).await?;
             return if code == "accepted" {
                 Ok(app)
             } else {
@@ -193,9 +190,7 @@ impl<S: Store> Platform<S> {
             };
         }
         let app = Self::load(&mut tx, key).await?;
-        if let Some(p) = who {
-            policy::check(p, &app, Access::Release, key)?;
-        }
+        by.check(&mut tx, &app, Access::Release, key).await?;
         let change = lifecycle::pay(&app, amount, date)?;
         let details = json!({
             "amount_cents": amount.get(),
@@ -220,20 +215,17 @@ impl<S: Store> Platform<S> {
         closing: Closing,
         date: Date,
         reason: Option<&str>,
-        by_provider: Option<&str>,
-        who: Option<(&Principal, Access)>,
+        by: By<'_>,
     ) -> Result<Application, CommandError> {
         let mut tx = self.store.begin().await?;
         let app = Self::load(&mut tx, key).await?;
-        if let Some((p, access)) = who {
-            policy::check(p, &app, access, key)?;
-        }
-        if let Some(p) = by_provider {
-            let provider = tx.provider_by_key(p).await?.map(|r| r.id);
-            if provider != Some(app.provider) {
-                return Err(CommandError::NotYourApplication(key.to_owned()));
-            }
-        }
+        // Stopping is the enterprise's act; refusing the named provider's (T5).
+        let access = if closing == Closing::Refuse {
+            Access::Provide
+        } else {
+            Access::Apply
+        };
+        by.check(&mut tx, &app, access, key).await?;
         let change = lifecycle::close(&app, closing, date)?;
         let details = json!({
             "reason": reason,
@@ -255,7 +247,10 @@ impl<S: Store> Platform<S> {
         date: Date,
         reason: &str,
     ) -> Result<Application, CommandError> {
-        retrying!(self.inspect_once(key, action, date, reason, None).await)
+        retrying!(
+            self.inspect_once(key, action, date, reason, By::Tooling)
+                .await
+        )
     }
 
     /// [`Platform::inspect`] by `who`, refused inside the command's own transaction unless the
@@ -269,7 +264,7 @@ impl<S: Store> Platform<S> {
         reason: &str,
     ) -> Result<Application, CommandError> {
         retrying!(
-            self.inspect_once(key, action, date, reason, Some(who))
+            self.inspect_once(key, action, date, reason, By::Caller(who))
                 .await
         )
     }
@@ -290,13 +285,11 @@ impl<S: Store> Platform<S> {
         action: Inspection,
         date: Date,
         reason: &str,
-        who: Option<&Principal>,
+        by: By<'_>,
     ) -> Result<Application, CommandError> {
         let mut tx = self.store.begin().await?;
         let app = Self::load(&mut tx, key).await?;
-        if let Some(p) = who {
-            policy::check(p, &app, Access::Inspect, key)?;
-        }
+        by.check(&mut tx, &app, Access::Inspect, key).await?;
         // Checked after the access policy: whoever may not inspect learns nothing more.
         Self::inspection_reason(action, reason)?;
         let change = match action {
@@ -334,8 +327,7 @@ impl<S: Store> Platform<S> {
                 Closing::Refuse,
                 date,
                 Some(reason.code()),
-                Some(provider),
-                None
+                By::Provider(provider)
             )
             .await
         )
@@ -356,8 +348,7 @@ impl<S: Store> Platform<S> {
                 Closing::Refuse,
                 date,
                 Some(reason.code()),
-                None,
-                Some((who, Access::Provide))
+                By::Caller(who)
             )
             .await
         )
@@ -373,7 +364,7 @@ impl<S: Store> Platform<S> {
         key: &str,
         date: Date,
     ) -> Result<bool, CommandError> {
-        retrying!(self.confirm_once(Err(provider), key, date).await)
+        retrying!(self.confirm_once(By::Provider(provider), key, date).await)
     }
 
     /// [`Platform::confirm`] by `who`, refused inside the command's own transaction unless the
@@ -384,34 +375,14 @@ impl<S: Store> Platform<S> {
         key: &str,
         date: Date,
     ) -> Result<bool, CommandError> {
-        retrying!(self.confirm_once(Ok(who), key, date).await)
+        retrying!(self.confirm_once(By::Caller(who), key, date).await)
     }
 
-    /// `by` is the principal, or (tooling) the provider's key.
-    async fn confirm_once(
-        &self,
-        by: Result<&Principal, &str>,
-        key: &str,
-        date: Date,
-    ) -> Result<bool, CommandError> {
+    async fn confirm_once(&self, by: By<'_>, key: &str, date: Date) -> Result<bool, CommandError> {
         let mut tx = self.store.begin().await?;
         let app = Self::load(&mut tx, key).await?;
-        let provider = match by {
-            Ok(p) => {
-                policy::check(p, &app, Access::Provide, key)?;
-                app.provider
-            }
-            Err(provider) => {
-                let p = tx
-                    .provider_by_key(provider)
-                    .await?
-                    .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
-                if app.provider != p.id {
-                    return Err(CommandError::NotYourApplication(key.to_owned()));
-                }
-                p.id
-            }
-        };
+        by.check(&mut tx, &app, Access::Provide, key).await?;
+        let provider = app.provider;
         if !matches!(
             app.state,
             lifecycle::State::Submitted
@@ -461,5 +432,44 @@ impl<S: Store> Platform<S> {
             .await?;
         drop(tx);
         Ok(list.into_iter().collect())
+    }
+}
+
+/// Who runs a command on an application.
+#[derive(Clone, Copy)]
+enum By<'a> {
+    /// A person: the access policy is asked on the application the command locked.
+    Caller(&'a Principal),
+    /// A provider named by its key (tooling): it must be the one the application names.
+    Provider(&'a str),
+    /// The platform's own tooling (scenarios, replay, the clock): not checked.
+    Tooling,
+}
+
+impl By<'_> {
+    /// Refuses the command unless `self` may do `access` on `app`, inside the command's
+    /// transaction.
+    async fn check<T: RegistryTx>(
+        self,
+        tx: &mut T,
+        app: &Application,
+        access: Access,
+        key: &str,
+    ) -> Result<(), CommandError> {
+        match self {
+            By::Caller(p) => policy::check(p, app, access, key),
+            By::Provider(provider) => {
+                let p = tx
+                    .provider_by_key(provider)
+                    .await?
+                    .ok_or_else(|| CommandError::UnknownProvider(provider.to_owned()))?;
+                if p.id == app.provider {
+                    Ok(())
+                } else {
+                    Err(CommandError::NotYourApplication(key.to_owned()))
+                }
+            }
+            By::Tooling => Ok(()),
+        }
     }
 }

@@ -78,8 +78,7 @@ pub async fn metrics(
     if !token.is_empty() {
         let sent = headers
             .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(crate::auth::bearer)
             .unwrap_or("");
         if !crate::auth::constant_time_eq(sent.as_bytes(), token.as_bytes()) {
             return Err(crate::auth::unauthenticated(
